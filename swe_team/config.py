@@ -95,6 +95,29 @@ class Budgets(BaseModel):
     """Timeout of one command in the workspace."""
 
 
+class DockerSettings(BaseModel):
+    """Isolation and limits of Docker workspaces. Every relaxation is explicit here, never silent."""
+
+    image: str = ""
+    """Base image; empty means the one `swe-team workspace build-image` builds (tagged by its recipe hash)."""
+    network: str = "none"
+    """Docker network mode of job containers; `none` cuts the container off the network and the host."""
+    memory: str = "2g"
+    """Memory limit of a job container."""
+    pids_limit: int = 512
+    """Most processes a job container may run (contains fork bombs)."""
+    cpus: float = 2.0
+    """CPU quota of a job container."""
+    read_only_root: bool = True
+    """Mount the root filesystem read-only (an exec-enabled tmpfs serves /tmp)."""
+    user: str = "1000:1000"
+    """User commands run as inside the container."""
+    expiry_hours: float = 24.0
+    """Age after which `workspace gc` reaps a job's container even if its owner lives."""
+    keep_workspace: bool = False
+    """Keep the container and volume after the job ends."""
+
+
 class Settings(BaseSettings):
     """Everything swe-team can be told. Every field can be set in TOML, by `SWE_TEAM_*` env or a flag."""
 
@@ -124,6 +147,8 @@ class Settings(BaseSettings):
     """Redis for experience memory, shared graphs and the job queue."""
     checkpoint_url: str = ""
     """Checkpointer: empty for SQLite in `home`, or a postgres:// URL."""
+    docker: DockerSettings = Field(default_factory=DockerSettings)
+    """Docker workspace isolation and limits."""
 
     def alias(self, name: str) -> ModelAlias:
         """The effective alias, with the `api_base` and `model` overrides applied."""

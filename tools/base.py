@@ -24,7 +24,13 @@ class ToolContext:
     code_graph: Any = None
     experience: Any = None
     command_timeout_s: float = 300.0
+    file_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    """Called with the repository-relative path after a tool changed, created or deleted a file."""
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def file_changed(self, path: str) -> None:
+        for listener in self.file_listeners:
+            listener(path)
 
 
 @dataclass(frozen=True)
