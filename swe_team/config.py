@@ -116,6 +116,16 @@ class DockerSettings(BaseModel):
     """Age after which `workspace gc` reaps a job's container even if its owner lives."""
     keep_workspace: bool = False
     """Keep the container and volume after the job ends."""
+    tmp_size: str = "1g"
+    """Size of the exec-enabled tmpfs mounted at /tmp (also HOME) in job containers."""
+    suite: str = "bookworm"
+    """Debian suite the base image is built from."""
+    apt_sources: str = ""
+    """Mirror for the base image: a URL or a .sources/.list file; empty means the host's apt sources."""
+    allow_partial_env: bool = False
+    """Continue a job whose repository dependencies could not all be installed (the pip error is reported)."""
+    pip_download_args: list[str] = Field(default_factory=list)
+    """Extra arguments of the host-side `pip download` (e.g. `--no-index --find-links DIR` for an offline mirror)."""
 
 
 class Settings(BaseSettings):

@@ -1,0 +1,173 @@
+"""Localization benchmark on SWE-bench-format instances: our localizer vs plain BM25, measured in one run.
+
+    python -m benchmarks.localize [--data FILE] [--out FILE] [--limit N] [--repo owner/name]
+
+Each instance's repository is materialized at its `base_commit` from a local bare mirror
+(`$SWE_TEAM_MIRRORS`, default /work/.mirror) with `git archive` into a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.localize_baseline import bm25_files, bm25_functions
+from benchmarks.localize_metrics import Scores, score_instance
+from memory.codegraph import CodeGraph, localize
+from swe_team.errors import SweTeamError
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locbench-dev.jsonl"
+TOP_K = 10
+
+
+def mirrors_dir() -> Path:
+    return Path(os.environ.get("SWE_TEAM_MIRRORS", "/work/.mirror"))
+
+
+def find_mirror(repo: str) -> Path:
+    owner, name = repo.split("/")
+    base = mirrors_dir()
+    for candidate in (base / f"{owner}+{name}" / "repo", base / f"{owner}+{name}", base / owner / f"{name}.git",
+                      base / f"{name}.git"):
+        if (candidate / "HEAD").is_file():
+            return candidate
+    raise SweTeamError(
+        f"no git mirror of {repo} under {base}",
+        hint=f"git clone --mirror https://github.com/{repo} {base}/{owner}+{name}/repo "
+        "(or set SWE_TEAM_MIRRORS to the folder holding your mirrors)",
+    )
+
+
+def materialize(repo: str, commit: str, into: Path) -> None:
+    archive = subprocess.Popen(["git", f"--git-dir={find_mirror(repo)}", "archive", commit], stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
+    if archive.wait() != 0:
+        raise SweTeamError(f"git archive of {repo}@{commit} failed", hint="fetch the mirror again: the commit is missing")
+
+
+@dataclass
+class Timings:
+    index_s: list[float] = field(default_factory=list)
+    query_s: list[float] = field(default_factory=list)
+    update_s: list[float] = field(default_factory=list)
+    graph_query_s: list[float] = field(default_factory=list)
+    baseline_index_s: list[float] = field(default_factory=list)
+    baseline_query_s: list[float] = field(default_factory=list)
+
+
+def time_graph_queries(graph: CodeGraph, entities: list[str], timings: Timings) -> None:
+    for entity in entities[:5]:
+        for query in (graph.definition, graph.references, graph.callers, graph.tests_for):
+            started = time.perf_counter()
+            query(entity)
+            timings.graph_query_s.append(time.perf_counter() - started)
+
+
+def time_one_edit(graph: CodeGraph, path: str, timings: Timings) -> None:
+    file = graph.root / path
+    file.write_text(file.read_text(encoding="utf-8") + "\n\ndef _benchmark_edit():\n    return 1\n", encoding="utf-8")
+    started = time.perf_counter()
+    graph.update_file(path)
+    timings.update_s.append(time.perf_counter() - started)
+
+
+def run_instance(row: dict[str, Any], timings: Timings) -> tuple[dict[str, Any], dict[str, Scores]]:
+    with tempfile.TemporaryDirectory(prefix="locbench-") as folder:
+        root = Path(folder)
+        materialize(row["repo"], row["base_commit"], root)
+        started = time.perf_counter()
+        graph = CodeGraph.build(root, languages=["python"], cache_dir=None)
+        timings.index_s.append(time.perf_counter() - started)
+        result = localize(graph, row["problem_statement"], top_k=TOP_K)
+        timings.query_s.append(result.seconds)
+        prediction = result.to_prediction(row["instance_id"])
+        started = time.perf_counter()
+        baseline_files = bm25_files(graph, row["problem_statement"])
+        baseline_functions = bm25_functions(graph, row["problem_statement"])
+        timings.baseline_query_s.append(time.perf_counter() - started)
+        time_graph_queries(graph, prediction["found_entities"], timings)
+        if prediction["found_files"]:
+            time_one_edit(graph, prediction["found_files"][0], timings)
+    scores = {
+        "ours": score_instance(row, prediction["found_files"], prediction["found_entities"]),
+        "bm25": score_instance(row, baseline_files, baseline_functions),
+    }
+    return prediction, scores
+
+
+def print_report(all_scores: dict[str, list[Scores]], timings: Timings, out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Localization on {len(all_scores['ours'])} instances (predictions: {out})")
+    for column in ("method", "file Acc@1", "file Acc@3", "file Acc@5", "func Acc@5", "func Acc@10", "file MRR"):
+        table.add_column(column, justify="right")
+    for method, label in (("ours", "graph localizer"), ("bm25", "BM25 files / functions")):
+        rows = all_scores[method]
+        with_functions = [s for s in rows if s.has_functions]
+        table.add_row(
+            label,
+            *(f"{statistics.mean(getattr(s, f'file_at_{k}') for s in rows):.3f}" for k in (1, 3, 5)),
+            *(f"{statistics.mean(getattr(s, f'function_at_{k}') for s in with_functions):.3f}" for k in (5, 10)),
+            f"{statistics.mean(s.file_mrr for s in rows):.3f}",
+        )
+    console = Console()
+    console.print(table)
+
+    def p95(values: list[float]) -> float:
+        return sorted(values)[max(0, int(len(values) * 0.95) - 1)] if values else 0.0
+
+    console.print(
+        f"cold index: mean {statistics.mean(timings.index_s):.2f}s, max {max(timings.index_s):.2f}s · "
+        f"re-index after one edit (update_file): mean {statistics.mean(timings.update_s):.3f}s, "
+        f"max {max(timings.update_s):.3f}s · localize query: mean {statistics.mean(timings.query_s):.3f}s, "
+        f"max {max(timings.query_s):.3f}s · graph query p95 {1000 * p95(timings.graph_query_s):.1f} ms · "
+        f"BM25 baseline query (both indexes built per query): mean {statistics.mean(timings.baseline_query_s):.3f}s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--out", type=Path, default=Path("localize-predictions.jsonl"))
+    parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--repo", default="", help="only instances of this owner/name")
+    args = parser.parse_args(argv)
+    try:
+        rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as exc:
+        print(f"cannot read {args.data}: {exc}", file=sys.stderr)
+        return 2
+    rows = [r for r in rows if not args.repo or r["repo"] == args.repo][: args.limit or None]
+    timings = Timings()
+    all_scores: dict[str, list[Scores]] = {"ours": [], "bm25": []}
+    try:
+        for repo in sorted({r["repo"] for r in rows}):
+            find_mirror(repo)
+        with args.out.open("w", encoding="utf-8") as out:
+            for row in rows:
+                prediction, scores = run_instance(row, timings)
+                out.write(json.dumps(prediction) + "\n")
+                for method, value in scores.items():
+                    all_scores[method].append(value)
+                print(f"{row['instance_id']}: file@5 {scores['ours'].file_at_5} "
+                      f"func@10 {scores['ours'].function_at_10}", file=sys.stderr)
+    except SweTeamError as exc:
+        print(exc.user_message(), file=sys.stderr)
+        return 2
+    if rows:
+        print_report(all_scores, timings, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The run-time services of one job: not checkpointed, rebuilt by the runner on every start and resume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from roles.context import ProgressCallback, RoleServices
+from roles.journal import ModelJournal
+from swe_team.config import Settings
+from swe_team.jobs import Job
+from swe_team.model_types import ModelClient
+from swe_team.trajectory import Trajectory
+from tools.base import ToolContext
+from workspaces.base import Workspace
+
+
+def _quiet(role: str, message: str) -> None:
+    return None
+
+
+@dataclass
+class TeamContext:
+    settings: Settings
+    job: Job
+    job_dir: Path
+    workspace: Workspace
+    model: ModelClient
+    trajectory: Trajectory
+    ledger: Any = None
+    progress: ProgressCallback = _quiet
+    code_graph: Any = None
+    experience: Any = None
+    restore_pending: bool = False
+    """Set on resume: the first node rolls the workspace back to the last snapshot in the state."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    _tools: ToolContext | None = None
+
+    @property
+    def tool_context(self) -> ToolContext:
+        if self._tools is None:
+            self._tools = ToolContext(
+                workspace=self.workspace,
+                code_graph=self.code_graph,
+                experience=self.experience,
+                command_timeout_s=self.settings.budgets.command_timeout_s,
+            )
+        return self._tools
+
+    def role_services(self) -> RoleServices:
+        return RoleServices(
+            settings=self.settings,
+            model=self.model,
+            tools=self.tool_context,
+            trajectory=self.trajectory,
+            journal=ModelJournal(self.job_dir / "journal"),
+            progress=self.progress,
+            ledger=self.ledger,
+            extras=self.extras,
+        )

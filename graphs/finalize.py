@@ -1,0 +1,78 @@
+"""Finalize: decide the status and say why, write patch, branch, report and prediction line.
+
+Every write here is idempotent, so a finalize re-run after a crash produces the same artefacts once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graphs.context import TeamContext
+from graphs.state import TeamState
+from swe_team import report
+from swe_team.branch import write_branch
+from swe_team.errors import SweTeamError
+
+
+def decide(state: TeamState) -> tuple[str, list[str]]:
+    """The job's status and the reasons a user should read first."""
+    halt = state.get("halt", "")
+    if state.get("status") == "rejected":
+        return "rejected", [halt]
+    tests_pass = bool(state.get("test_report", {}).get("passed"))
+    approved = state.get("review", {}).get("verdict") == "approve"
+    if not halt and tests_pass and approved:
+        return "resolved", []
+    reasons = [halt] if halt else []
+    if not state.get("test_report"):
+        reasons.append("the patch was never verified")
+    elif not tests_pass:
+        reasons.append(f"the tests still fail after {state.get('iterations', 0)} coder iteration(s)")
+    elif not approved:
+        reasons.append(f"the reviewer still requests changes after {state.get('review_rounds', 0)} round(s)")
+    return "unresolved", reasons
+
+
+def _commit_plan(state: TeamState, diff: str) -> list[tuple[list[str], str]]:
+    title = state.get("plan", {}).get("summary") or state.get("task", "").splitlines()[0]
+    title = title.strip().splitlines()[0][:68] if title.strip() else "swe-team change"
+    tests = [p for p in state.get("reproduction", {}).get("test_files", []) if f"b/{p}" in diff]
+    body = state.get("patch", {}).get("summary", "")
+    steps = [(tests, f"Add tests: {title}")] if tests else []
+    return [*steps, ([], f"{title}\n\n{body}\n\nJob {state.get('job_id', '')} by swe-team.")]
+
+
+def finalize(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+    context = runtime.context
+    context.progress("finalize", "writing artefacts")
+    job_dir = context.job_dir
+    status, reasons = decide(state)
+    diff = context.workspace.diff()
+    outputs: dict[str, str] = {"patch": str(job_dir / "patch.diff"), "report": str(job_dir / "report.md")}
+    (job_dir / "patch.diff").write_text(diff, encoding="utf-8")
+    if status == "resolved" and diff.strip():
+        try:
+            commits = write_branch(
+                Path(context.job.repo), context.job.base_commit, context.job.branch, diff, _commit_plan(state, diff)
+            )
+            outputs["branch"] = context.job.branch
+            outputs["commits"] = ", ".join(c[:10] for c in commits)
+        except SweTeamError as exc:
+            reasons.append(f"the branch could not be written: {exc}")
+    prediction = {
+        "instance_id": context.job.instance_id or context.job.id,
+        "model_name_or_path": context.settings.alias("instruct").model,
+        "model_patch": diff,
+    }
+    (job_dir / "pred.jsonl").write_text(json.dumps(prediction) + "\n", encoding="utf-8")
+    outputs.update(prediction=str(job_dir / "pred.jsonl"), trajectory=str(context.trajectory.path))
+    lessons = context.extras.get("lessons_used", [])
+    text = report.render(state, status, reasons, outputs, lessons)
+    (job_dir / "report.md").write_text(text, encoding="utf-8")
+    context.trajectory.record("finalized", status=status, reasons=reasons, at=time.time())
+    return {"status": status, "outputs": outputs, "notes": [f"finished: {r}" for r in reasons]}

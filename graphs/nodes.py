@@ -1,0 +1,129 @@
+"""The team graph's nodes: intake, one node per role visit, the deterministic verify step, and finalize.
+
+A node returns a partial state update. Role failures become a `halt` reason (the routers then finalize); budgets
+are checked after every node.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graphs.context import TeamContext
+from graphs.state import TeamState
+from roles import coder, localizer, planner, reviewer, tester
+from roles.loop import RoleVisit
+from roles.spec import role_spec
+from swe_team.errors import SweTeamError
+from tools.test_results import detect_test_command
+
+Node = Callable[[TeamState, Runtime[TeamContext]], dict[str, Any]]
+RoleRun = Callable[[TeamState, RoleVisit], dict[str, Any]]
+
+BUG_WORDS = re.compile(
+    r"\b(bug|error|exception|traceback|crash|fails?|failing|broken|wrong|incorrect|regression|raises?)\b", re.I
+)
+
+
+def guess_kind(task: str) -> str:
+    return "bug" if BUG_WORDS.search(task) else "feature"
+
+
+def _restore_after_resume(context: TeamContext, state: TeamState) -> None:
+    """After a crash the workspace may hold half of a node's edits: return to the last checkpointed snapshot."""
+    if not context.restore_pending:
+        return
+    context.restore_pending = False
+    snapshots = state.get("snapshots", [])
+    if snapshots:
+        context.workspace.rollback(snapshots[-1]["id"])
+        context.trajectory.record("restored", snapshot=snapshots[-1]["id"], node=snapshots[-1]["node"])
+
+
+def _over_budget(state: TeamState, update: dict[str, Any]) -> str:
+    budgets = state.get("budgets", {})
+    tokens = sum(
+        role.get("prompt_tokens", 0) + role.get("completion_tokens", 0)
+        for source in (state.get("usage", {}), update.get("usage", {}))
+        for role in source.values()
+    )
+    if tokens > budgets.get("max_tokens", float("inf")):
+        return f"token budget spent ({tokens} > {budgets['max_tokens']})"
+    elapsed = state.get("elapsed", 0.0) + update.get("elapsed", 0.0)
+    if elapsed > budgets.get("max_wall_seconds", float("inf")):
+        return f"wall-time budget spent ({elapsed:.0f} s > {budgets['max_wall_seconds']:.0f} s)"
+    return ""
+
+
+def _finish(state: TeamState, context: TeamContext, name: str, update: dict[str, Any], started: float) -> None:
+    update["elapsed"] = time.monotonic() - started
+    if not update.get("halt") and (reason := _over_budget(state, update)):
+        update["halt"] = f"{name}: {reason}"
+    context.trajectory.record("node_end", node=name, halt=update.get("halt", ""), seconds=update["elapsed"])
+
+
+def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
+    """A node that runs one role visit; with `snapshot`, the workspace is snapshotted after it."""
+
+    def node(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+        context = runtime.context
+        started = time.monotonic()
+        _restore_after_resume(context, state)
+        context.progress(role, "starting")
+        context.trajectory.record("node_start", node=name)
+        visit = RoleVisit(role_spec(role), context.role_services(), journal_key=runtime.execution_info.task_id)
+        try:
+            update = run(state, visit)
+        except SweTeamError as exc:
+            update = {"halt": f"{name}: {exc}"}
+        update["usage"] = visit.usage_update()
+        if snapshot:
+            update["snapshots"] = [{"node": name, "id": context.workspace.snapshot(name)}]
+        _finish(state, context, name, update, started)
+        return update
+
+    node.__name__ = name
+    return node
+
+
+def intake(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+    context = runtime.context
+    started = time.monotonic()
+    context.progress("intake", "preparing the job")
+    settings = context.settings
+    budgets = settings.budgets.model_dump()
+    update: dict[str, Any] = {
+        "budgets": budgets,
+        "kind": state.get("kind") if state.get("kind", "auto") != "auto" else guess_kind(state.get("task", "")),
+        "test_command": settings.test_command or detect_test_command(context.workspace),
+        "status": "running",
+        "iterations": 0,
+        "review_rounds": 0,
+        "snapshots": [{"node": "intake", "id": context.workspace.snapshot("base")}],
+    }
+    _finish(state, context, "intake", update, started)
+    return update
+
+
+def tester_verify(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+    context = runtime.context
+    started = time.monotonic()
+    _restore_after_resume(context, state)
+    context.progress("tester", "verifying the patch")
+    try:
+        update = tester.verify(state, context.workspace, context.settings.budgets.command_timeout_s)
+    except SweTeamError as exc:
+        update = {"halt": f"tester_verify: {exc}"}
+    _finish(state, context, "tester_verify", update, started)
+    return update
+
+
+planner_node = role_node("planner", "planner", planner.run, snapshot=False)
+localizer_node = role_node("localizer", "localizer", localizer.run, snapshot=False)
+tester_reproduce_node = role_node("tester_reproduce", "tester", tester.reproduce, snapshot=True)
+coder_node = role_node("coder", "coder", coder.run, snapshot=True)
+reviewer_node = role_node("reviewer", "reviewer", reviewer.run, snapshot=False)

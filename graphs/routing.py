@@ -1,0 +1,74 @@
+"""Pure routers: each reads the state and names the next node. Budgets are in the state, set by intake."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from graphs.state import TeamState
+
+
+def _halted(state: TeamState) -> bool:
+    return bool(state.get("halt"))
+
+
+def _gate_sends_back(state: TeamState, gate: str) -> bool:
+    outcome = state.get("gate_outcome", {})
+    return outcome.get("gate") == gate and outcome.get("action") == "retry"
+
+
+def after_intake(state: TeamState) -> Literal["planner", "finalize"]:
+    return "finalize" if _halted(state) else "planner"
+
+
+def after_planner(state: TeamState) -> Literal["plan_gate", "finalize"]:
+    return "finalize" if _halted(state) else "plan_gate"
+
+
+def after_plan_gate(state: TeamState) -> Literal["planner", "localizer", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    return "planner" if _gate_sends_back(state, "plan") else "localizer"
+
+
+def after_localizer(state: TeamState) -> Literal["locations_gate", "finalize"]:
+    return "finalize" if _halted(state) else "locations_gate"
+
+
+def after_locations_gate(state: TeamState) -> Literal["localizer", "tester_reproduce", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    return "localizer" if _gate_sends_back(state, "locations") else "tester_reproduce"
+
+
+def after_reproduce(state: TeamState) -> Literal["coder", "finalize"]:
+    return "finalize" if _halted(state) else "coder"
+
+
+def after_coder(state: TeamState) -> Literal["tester_verify", "finalize"]:
+    return "finalize" if _halted(state) else "tester_verify"
+
+
+def after_verify(state: TeamState) -> Literal["reviewer", "coder", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    if state.get("test_report", {}).get("passed"):
+        return "reviewer"
+    if state.get("iterations", 0) < state.get("budgets", {}).get("max_iterations", 1):
+        return "coder"
+    return "finalize"
+
+
+def after_review(state: TeamState) -> Literal["patch_gate", "coder", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    if state.get("review", {}).get("verdict") == "approve":
+        return "patch_gate"
+    within_budget = state.get("review_rounds", 0) < state.get("budgets", {}).get("max_review_rounds", 0)
+    within_iterations = state.get("iterations", 0) < state.get("budgets", {}).get("max_iterations", 1)
+    return "coder" if within_budget and within_iterations else "finalize"
+
+
+def after_patch_gate(state: TeamState) -> Literal["coder", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    return "coder" if _gate_sends_back(state, "patch") else "finalize"

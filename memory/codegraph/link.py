@@ -1,0 +1,159 @@
+"""Turning one file's records into graph nodes and resolved edges (contains, imports, calls, inherits, tests)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import networkx as nx
+
+from memory.codegraph.records import FileRecord
+from memory.codegraph.resolve import COMMON_METHODS, FUZZY_LIMIT, Resolver, symbol_id
+
+TEST_FILE = re.compile(
+    r"(^|/)(tests?|testing|__tests__)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$|Tests?\.java$"
+)
+JS_LIKE = ("javascript", "typescript", "tsx")
+Graph = nx.MultiDiGraph
+
+
+def is_test_path(path: str) -> bool:
+    return bool(TEST_FILE.search(path))
+
+
+def add_nodes(graph: Graph, path: str, record: FileRecord) -> None:
+    graph.add_node(
+        path, kind="file", path=path, name=posixpath.basename(path), qualname="", start=1,
+        end=record.line_count, language=record.language, test=is_test_path(path),
+    )
+    known = {s.qualname for s in record.symbols}
+    for symbol in record.symbols:
+        node = symbol_id(path, symbol.qualname)
+        parent_qualname = symbol.qualname.rpartition(".")[0]
+        parent = symbol_id(path, parent_qualname) if parent_qualname in known else path
+        graph.add_node(
+            node, kind=symbol.kind, path=path, name=symbol.name, qualname=symbol.qualname,
+            start=symbol.start_line, end=symbol.end_line, signature=symbol.signature, doc=symbol.doc,
+        )
+        graph.add_edge(parent, node, key="contains", kind="contains")
+
+
+class Linker:
+    """Resolves the references written in one file against the whole repository."""
+
+    def __init__(self, resolver: Resolver, path: str) -> None:
+        self.resolver = resolver
+        self.path = path
+        self.record = resolver.records[path]
+        self.table = resolver.local_table(path)
+        self.kinds = {s.qualname: s.kind for s in self.record.symbols}
+
+    def enclosing_class(self, scope: str) -> str | None:
+        parts = scope.split(".")
+        for cut in range(len(parts), 0, -1):
+            qualname = ".".join(parts[:cut])
+            if self.kinds.get(qualname) == "class":
+                return symbol_id(self.path, qualname)
+        return None
+
+    def by_name(self, name: str) -> list[str]:
+        if name in COMMON_METHODS:
+            return []
+        candidates = self.resolver.by_name.get(name, set())
+        same_file = [c for c in candidates if c.startswith(self.path + ":")]
+        if same_file:
+            return same_file
+        folder = posixpath.dirname(self.path) + "/"
+        same_folder = [c for c in candidates if c.startswith(folder) and "/" not in c[len(folder) :].split(":")[0]]
+        if same_folder:
+            return same_folder
+        return sorted(candidates) if len(candidates) <= FUZZY_LIMIT else []
+
+    def _walk_members(self, node: str, rest: list[str]) -> str | None:
+        for part in rest:
+            found = self.resolver.member(node, part)
+            if found is None:
+                return None
+            node = found
+        return node
+
+    def resolve(self, written: str, scope: str) -> tuple[list[str], bool]:
+        """Node ids `written` (as in `a.b.c`) refers to inside `scope`, and whether the match is exact."""
+        parts = written.split(".")
+        head, last = parts[0], parts[-1]
+        if head == "?":
+            return self.by_name(last), False
+        if head in ("self", "cls", "this") and len(parts) == 2:
+            owner = self.enclosing_class(scope)
+            found = self.resolver.member(owner, last) if owner else None
+            return ([found], True) if found else (self.by_name(last), False)
+        scopes = scope.split(".") if scope else []
+        for cut in range(len(scopes), -1, -1):
+            qualname = ".".join([*scopes[:cut], head])
+            if qualname in self.kinds:
+                found = self._walk_members(symbol_id(self.path, qualname), parts[1:])
+                return ([found], True) if found else (self.by_name(last), False)
+        target = self.table.get(head)
+        if target:
+            found = self._resolve_import(target, parts[1:])
+            if found:
+                return [found], True
+        return self.by_name(last), False
+
+    def _resolve_import(self, target: str, rest: list[str]) -> str | None:
+        if "::" not in target:
+            return self.resolver.resolve_dotted(".".join([target, *rest]))
+        where, _, name = target.partition("::")
+        names = [name, *rest] if name else rest
+        if where.endswith("/"):
+            for candidate in sorted(self.resolver.by_name.get(names[-1], set()) if names else ()):
+                if candidate.startswith(where):
+                    return candidate
+            return None
+        if not names:
+            return where
+        qualname = ".".join(names)
+        return symbol_id(where, qualname) if qualname in self.resolver.qualnames.get(where, ()) else None
+
+    def link_bases(self, graph: Graph) -> None:
+        """Inheritance first: member lookups through base classes need it for every file."""
+        for symbol in self.record.symbols:
+            if not symbol.bases:
+                continue
+            node = symbol_id(self.path, symbol.qualname)
+            resolved: list[str] = []
+            for base in symbol.bases:
+                found, exact = self.resolve(base, symbol.qualname.rpartition(".")[0])
+                if exact or len(found) == 1:
+                    resolved.extend(f for f in found if graph.nodes[f].get("kind") == "class" and f != node)
+            self.resolver.bases[node] = resolved
+            for base_node in resolved:
+                graph.add_edge(node, base_node, key="inherits", kind="inherits")
+
+    def link_references(self, graph: Graph) -> None:
+        path, record = self.path, self.record
+        for entry in record.imports:
+            target = self.resolver.import_target(path, entry)
+            if not target:
+                continue
+            if "::" in target:
+                node = self._resolve_import(target, [])
+            else:
+                node = self.resolver.resolve_dotted(target)
+                if node is None and entry.name:
+                    node = self.resolver.resolve_dotted(target.rpartition(".")[0])
+            if node and node != path:
+                graph.add_edge(path, node, key="imports", kind="imports", line=entry.line)
+        test_file = is_test_path(path)
+        for call in record.calls:
+            targets, exact = self.resolve(call.callee, call.caller)
+            caller = symbol_id(path, call.caller)
+            caller_name = call.caller.rsplit(".", 1)[-1]
+            is_test = test_file and (caller_name.lower().startswith("test") or record.language in JS_LIKE)
+            for target in targets:
+                if target == caller:
+                    continue
+                graph.add_edge(caller, target, key="calls", kind="calls", exact=exact, line=call.line)
+                target_path = target.partition(":")[0]
+                if is_test and (exact or len(targets) == 1) and target_path != path and not is_test_path(target_path):
+                    graph.add_edge(caller, target, key="tests", kind="tests")

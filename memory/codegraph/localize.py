@@ -1,0 +1,180 @@
+"""From an issue text to ranked files and functions, without a model: lexical + exact mentions + graph."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from memory.codegraph.lexical import lexical_index
+from memory.codegraph.link import is_test_path
+from memory.codegraph.mentions import MentionHits, match_mentions
+from memory.codegraph.text import find_mentions, terms
+
+if TYPE_CHECKING:
+    from memory.codegraph.graph import CodeGraph
+
+TEST_PENALTY = 0.25
+PROPAGATED_SEEDS = 30
+
+
+@dataclass(frozen=True)
+class RankedFile:
+    path: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class RankedFunction:
+    id: str
+    """`path.py:Class.method`."""
+    path: str
+    qualname: str
+    start_line: int
+    end_line: int
+    score: float
+    reason: str
+
+
+@dataclass
+class Localization:
+    """A ranked shortlist for the localizer role; `to_prediction()` is a benchmark prediction line."""
+
+    files: list[RankedFile] = field(default_factory=list)
+    functions: list[RankedFunction] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_prediction(self, instance_id: str = "") -> dict[str, Any]:
+        modules = list(dict.fromkeys(f"{f.path}:{f.qualname.split('.')[0]}" for f in self.functions))
+        prediction: dict[str, Any] = {"instance_id": instance_id} if instance_id else {}
+        prediction.update(
+            found_files=[f.path for f in self.files],
+            found_modules=modules,
+            found_entities=[f.id for f in self.functions],
+        )
+        return prediction
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.to_prediction()
+        data["files"] = [{"path": f.path, "score": round(f.score, 4), "reason": f.reason} for f in self.files]
+        data["functions"] = [
+            {"id": f.id, "lines": [f.start_line, f.end_line], "score": round(f.score, 4), "reason": f.reason}
+            for f in self.functions
+        ]
+        data["seconds"] = round(self.seconds, 4)
+        return data
+
+
+def _normalized(values: Any) -> Any:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else values
+
+
+def _entity(graph: CodeGraph, node: str) -> str | None:
+    """The function a hit is reported as: a top-level function or a method of a top-level class."""
+    path, _, qualname = node.partition(":")
+    parts = qualname.split(".")
+    nodes = graph.graph.nodes
+    top = f"{path}:{parts[0]}"
+    if top not in nodes:
+        return None
+    if nodes[top]["kind"] != "class":
+        return top
+    if len(parts) >= 2 and nodes.get(f"{top}.{parts[1]}", {}).get("kind") == "method":
+        return f"{top}.{parts[1]}"
+    return None
+
+
+def _lexical_reason(query: set[str], doc_terms: set[str]) -> str:
+    shared = sorted(query & doc_terms, key=len, reverse=True)[:4]
+    return "lexical match: " + ", ".join(shared) if shared else "lexical match"
+
+
+def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
+    """Rank files and functions for `task_text`; each result carries a one-line reason."""
+    started = time.perf_counter()
+    index = lexical_index(graph)
+    query = terms(task_text, 4000)
+    query_set = set(query)
+    symbol_lexical = _normalized(index.scores(query, files=False))
+    file_lexical = _normalized(index.scores(query, files=True))
+    hits: MentionHits = match_mentions(graph, find_mentions(task_text))
+
+    scores: dict[str, float] = defaultdict(float)
+    reasons: dict[str, tuple[float, str]] = {}
+
+    def add(node: str, value: float, reason: str) -> None:
+        scores[node] += value
+        if value > reasons.get(node, (0.0, ""))[0]:
+            reasons[node] = (value, reason)
+
+    for position, node in enumerate(index.symbol_ids):
+        value = float(symbol_lexical[position])
+        if value > 0.05:
+            add(node, value, _lexical_reason(query_set, index.symbol_terms[position]))
+    for node, (value, reason) in hits.symbols.items():
+        add(node, value, reason)
+
+    nodes = graph.graph.nodes
+    seeds = sorted(scores.items(), key=lambda item: -item[1])[:PROPAGATED_SEEDS]
+    for seed, value in seeds:
+        seed_name = nodes[seed]["qualname"]
+        for source, target, kind in [*graph.graph.out_edges(seed, keys=True), *graph.graph.in_edges(seed, keys=True)]:
+            other = target if source == seed else source
+            if other == seed or nodes[other]["kind"] == "file":
+                continue
+            if kind == "contains":
+                add(other, 0.25 * value, f"member of {seed_name}")
+            elif kind == "calls":
+                add(other, 0.1 * value, f"{'called by' if source == seed else 'calls'} {seed_name}")
+
+    file_scores: dict[str, float] = defaultdict(float)
+    file_reasons: dict[str, tuple[float, str]] = {}
+
+    def add_file(path: str, value: float, reason: str) -> None:
+        file_scores[path] += value
+        if value > file_reasons.get(path, (0.0, ""))[0]:
+            file_reasons[path] = (value, reason)
+
+    for node in scores:
+        if is_test_path(nodes[node]["path"]):
+            scores[node] *= TEST_PENALTY
+    best_in_file: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for node, value in scores.items():
+        best_in_file[nodes[node]["path"]].append((value, node))
+    for path, values in best_in_file.items():
+        values.sort(reverse=True)
+        add_file(path, values[0][0], f"contains {nodes[values[0][1]]['qualname']}: {reasons[values[0][1]][1]}")
+        if len(values) > 1:
+            file_scores[path] += 0.3 * values[1][0]
+    for position, path in enumerate(index.file_ids):
+        value = float(file_lexical[position])
+        if value > 0.05:
+            add_file(path, 0.8 * value * (TEST_PENALTY if is_test_path(path) else 1.0), "lexical match of the file")
+    for path, (value, reason) in hits.files.items():
+        add_file(path, value * (TEST_PENALTY if is_test_path(path) else 1.0), reason)
+
+    ranked_files = sorted(file_scores.items(), key=lambda item: -item[1])
+    files = [RankedFile(path, value, file_reasons[path][1]) for path, value in ranked_files[:top_k]]
+    top_file_score = ranked_files[0][1] if ranked_files else 1.0
+
+    entity_scores: dict[str, float] = {}
+    entity_reasons: dict[str, str] = {}
+    for node, value in scores.items():
+        entity = _entity(graph, node)
+        if entity is None:
+            continue
+        combined = value + 0.5 * file_scores.get(nodes[node]["path"], 0.0) / max(top_file_score, 1e-9)
+        if combined > entity_scores.get(entity, 0.0):
+            entity_scores[entity] = combined
+            entity_reasons[entity] = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
+    functions = [
+        RankedFunction(
+            entity, nodes[entity]["path"], nodes[entity]["qualname"], nodes[entity]["start"],
+            nodes[entity]["end"], value, entity_reasons[entity],
+        )
+        for entity, value in sorted(entity_scores.items(), key=lambda item: -item[1])[:top_k]
+    ]
+    return Localization(files=files, functions=functions, seconds=time.perf_counter() - started)

@@ -1,0 +1,102 @@
+"""Matching what an issue names (identifiers, dotted names, paths, traceback frames) to graph nodes."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from memory.codegraph.text import Mentions
+
+if TYPE_CHECKING:
+    from memory.codegraph.graph import CodeGraph
+
+AMBIGUITY_LIMIT = 8
+
+
+@dataclass
+class MentionHits:
+    symbols: dict[str, tuple[float, str]] = field(default_factory=dict)
+    files: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def add(self, table: dict[str, tuple[float, str]], node: str, value: float, reason: str) -> None:
+        previous, old_reason = table.get(node, (0.0, ""))
+        table[node] = (previous + value, reason if value >= previous else old_reason)
+
+
+def match_path(graph: CodeGraph, written: str, basenames: dict[str, list[str]]) -> list[str]:
+    """Indexed files a path written in the issue (maybe absolute, maybe from site-packages) points at."""
+    parts = PurePosixPath(written.replace("\\", "/")).parts
+    if not parts:
+        return []
+    candidates = basenames.get(parts[-1], [])
+    scored: list[tuple[int, str]] = []
+    for candidate in candidates:
+        mine = candidate.split("/")
+        common = 0
+        while common < min(len(mine), len(parts)) and mine[-1 - common] == parts[-1 - common]:
+            common += 1
+        scored.append((common, candidate))
+    if not scored:
+        return []
+    best = max(common for common, _ in scored)
+    chosen = [path for common, path in scored if common == best]
+    if best >= 2 or (len(chosen) == 1 and parts[-1] != "__init__.py"):
+        return chosen
+    return []
+
+
+def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
+    hits = MentionHits()
+    nodes = graph.graph.nodes
+    basenames: dict[str, list[str]] = defaultdict(list)
+    for path in graph.resolver.records:
+        basenames[path.rsplit("/", 1)[-1]].append(path)
+
+    in_repo_frames = [
+        (path, function) for written, _, function in mentions.frames
+        for path in match_path(graph, written, basenames)
+    ]
+    for position, (path, function) in enumerate(in_repo_frames):
+        innermost = position == len(in_repo_frames) - 1
+        weight = 1.5 if innermost else 0.8
+        hits.add(hits.files, path, weight, f"in the traceback ({function})")
+        for symbol in graph.resolver.records[path].symbols:
+            if symbol.name == function:
+                hits.add(hits.symbols, f"{path}:{symbol.qualname}", weight, "frame of the traceback")
+
+    for written in mentions.paths:
+        for path in match_path(graph, written, basenames):
+            hits.add(hits.files, path, 1.0, f"path named in the issue: {written}")
+
+    stems: dict[str, list[str]] = defaultdict(list)
+    for path in graph.resolver.records:
+        stems[PurePosixPath(path).stem.lower()].append(path)
+    for identifier in mentions.identifiers:
+        found = [n for n in graph.resolver.by_name.get(identifier, ()) if nodes[n]["kind"] != "file"]
+        if 0 < len(found) <= AMBIGUITY_LIMIT:
+            for node in found:
+                hits.add(hits.symbols, node, 1.0 / math.sqrt(len(found)), f"named in the issue: {identifier}")
+        files = stems.get(identifier.lower(), [])
+        if 0 < len(files) <= 3:
+            for path in files:
+                hits.add(hits.files, path, 0.3, f"module named in the issue: {identifier}")
+
+    for dotted in mentions.dotted:
+        parts = dotted.split(".")
+        found_nodes: set[str] = set()
+        for start in range(len(parts) - 1):
+            resolved = graph.resolver.resolve_dotted(".".join(parts[start:]))
+            if resolved:
+                found_nodes.add(resolved)
+                break
+        tail = ".".join(parts[-2:])
+        found_nodes.update(n for n in graph.resolver.by_name.get(parts[-1], ()) if nodes[n]["qualname"] == tail)
+        for node in found_nodes:
+            if nodes[node]["kind"] == "file":
+                hits.add(hits.files, node, 0.8, f"module named in the issue: {dotted}")
+            else:
+                hits.add(hits.symbols, node, 1.2, f"named in the issue: {dotted}")
+    return hits

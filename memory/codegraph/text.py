@@ -1,0 +1,84 @@
+"""Turning code and issue text into search terms, and spotting identifiers, paths and traceback frames."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+PATH = re.compile(r"(?:[\w.-]+/)*[\w.-]+\.(?:py|pyi|js|jsx|ts|tsx|java|go|cfg|toml|ini|txt|rst|md)\b")
+TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>]+)')
+ALT_TRACEBACK_FRAME = re.compile(r"([\w./\\-]+\.py):(\d+):? in ([\w<>]+)")
+ARROW_FRAME = re.compile(r"([\w./\\~-]+\.py) in ([\w<>]+)\(")
+
+STOPWORDS = frozenset(
+    """a an and are as at be but by for from has have if in into is it its of on or that the this to was were
+    will with not no self cls def class return none true false import pass else elif while try except finally
+    raise yield lambda global nonlocal del assert async await we you i my me our your there then than when
+    which what how can could should would do does did been being so also just like get set use used using""".split()
+)
+
+
+def split_identifier(word: str) -> list[str]:
+    parts: list[str] = []
+    for chunk in word.split("_"):
+        parts.extend(part.lower() for part in CAMEL_PART.findall(chunk))
+    return parts
+
+
+def terms(text: str, limit: int = 0) -> list[str]:
+    """Search terms: each identifier lowercased, plus its snake/camel parts when it has several."""
+    out: list[str] = []
+    for match in IDENTIFIER.finditer(text):
+        word = match.group()
+        lowered = word.lower()
+        if len(lowered) > 1 and lowered not in STOPWORDS:
+            out.append(lowered)
+        parts = split_identifier(word)
+        if len(parts) > 1:
+            out.extend(part for part in parts if len(part) > 2 and part not in STOPWORDS)
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+@dataclass
+class Mentions:
+    """What an issue text names explicitly."""
+
+    identifiers: list[str] = field(default_factory=list)
+    dotted: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    frames: list[tuple[str, int, str]] = field(default_factory=list)
+    """(path as written, line, function) of traceback frames, outermost first."""
+
+
+def is_distinctive(word: str) -> bool:
+    """Identifiers unlikely to be plain English: snake_case, camelCase, dunder or CapWords."""
+    if len(word) < 3 or word.lower() in STOPWORDS:
+        return False
+    return "_" in word or any(c.isupper() for c in word[1:]) or (word[0].isupper() and len(word) > 3)
+
+
+def find_mentions(text: str) -> Mentions:
+    mentions = Mentions()
+    for regex in (TRACEBACK_FRAME, ALT_TRACEBACK_FRAME):
+        for match in regex.finditer(text):
+            mentions.frames.append((match.group(1).replace("\\", "/"), int(match.group(2)), match.group(3)))
+    for match in ARROW_FRAME.finditer(text):
+        mentions.frames.append((match.group(1).replace("\\", "/"), 0, match.group(2)))
+    mentions.paths = list(dict.fromkeys(m.group().strip("./") for m in PATH.finditer(text)))
+    mentions.dotted = list(dict.fromkeys(m.group() for m in DOTTED.finditer(text) if not PATH.fullmatch(m.group())))
+    seen: dict[str, None] = {}
+    for match in IDENTIFIER.finditer(text):
+        word = match.group()
+        if is_distinctive(word):
+            seen.setdefault(word, None)
+    for dotted in mentions.dotted:
+        for part in dotted.split("."):
+            if len(part) > 2 and part.lower() not in STOPWORDS:
+                seen.setdefault(part, None)
+    mentions.identifiers = list(seen)
+    return mentions

@@ -1,0 +1,166 @@
+"""The `ExperienceStore` contract, the search both backends share, and `open_store(settings)`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from memory.experience.analysis import query_terms
+from memory.experience.ranking import CandidateMeta, PostingBatch, RankedId, SearchHit, rank_scope
+from memory.experience.record import Experience, RepoFacts, repo_key
+from swe_team.errors import SweTeamError
+
+if TYPE_CHECKING:
+    from swe_team.config import Settings
+
+log = logging.getLogger("swe_team.memory")
+
+DEFAULT_KEY_PREFIX = "swe-team:mem"
+
+
+class MemoryStoreError(SweTeamError):
+    """The experience store cannot be opened or used."""
+
+
+class MemoryUnavailable(MemoryStoreError):
+    """The configured experience store does not answer."""
+
+
+@dataclass
+class StoreStats:
+    backend: str
+    location: str
+    experiences: int
+    repos: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    pending_writes: int = 0
+    """Writes queued on disk while the server was unreachable."""
+    skipped_keys: int = 0
+    """Corrupt or foreign entries found under the store's prefix."""
+
+
+class ExperienceStore(Protocol):
+    """Where lessons are written at finalize and read at intake. Safe from several processes at once."""
+
+    backend: str
+    location: str
+
+    def add(self, exp: Experience) -> str:
+        """Store (or replace, same id) one experience; returns its id. Never loses a write: when a server is
+        unreachable mid-job the write is queued on disk and replayed when it answers again."""
+        ...
+
+    def get(self, exp_id: str) -> Experience | None: ...
+
+    def search(self, query: str, *, repo: str | None = None, k: int = 5) -> list[SearchHit]:
+        """Best `k` lessons for `query`: the repository's own first, then others'. Deterministic."""
+        ...
+
+    def recent(self, *, repo: str | None = None, limit: int = 50) -> list[Experience]:
+        """Newest first."""
+        ...
+
+    def iter_all(self, *, repo: str | None = None) -> Iterator[Experience]: ...
+
+    def forget(self, exp_id: str) -> bool: ...
+
+    def get_facts(self, repo: str) -> RepoFacts | None: ...
+
+    def put_facts(self, facts: RepoFacts) -> RepoFacts:
+        """Merge `facts` into what is stored for the repository; returns the merged facts."""
+        ...
+
+    def stats(self) -> StoreStats: ...
+
+    def flush_pending(self) -> int:
+        """Replay writes queued while the server was away; returns how many were written."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class IndexedStore(ABC):
+    """Search shared by the backends, which provide postings, candidate metadata and records."""
+
+    backend: str = ""
+    location: str = ""
+    ttl_days: float = 0.0
+
+    @abstractmethod
+    def read_postings(self, scope: str | None, terms: list[str], limit: int) -> PostingBatch: ...
+
+    @abstractmethod
+    def read_meta(self, ids: list[str]) -> dict[str, CandidateMeta]: ...
+
+    @abstractmethod
+    def load_many(self, ids: list[str]) -> dict[str, Experience]: ...
+
+    def not_before(self) -> float:
+        return time.time() - self.ttl_days * 86400.0 if self.ttl_days > 0 else 0.0
+
+    def search(self, query: str, *, repo: str | None = None, k: int = 5) -> list[SearchHit]:
+        terms = query_terms(query)
+        cutoff = self.not_before()
+        ranked: list[tuple[RankedId, Literal["repo", "global"]]] = []
+        if repo is not None:
+            ranked = [(r, "repo") for r in rank_scope(self, repo_key(repo), terms, k, set(), cutoff)]
+        if len(ranked) < k:
+            seen = {r.id for r, _ in ranked}
+            ranked += [(r, "global") for r in rank_scope(self, None, terms, k - len(ranked), seen, cutoff)]
+        docs = self.load_many([r.id for r, _ in ranked])
+        return [
+            SearchHit(docs[r.id], r.score, r.relevance, r.kind, scope, r.matched_terms)
+            for r, scope in ranked
+            if r.id in docs
+        ]
+
+
+def _setting(settings: Any, name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def sqlite_path(settings: Settings) -> str:
+    return str(settings.home / "experience.sqlite")
+
+
+def open_store(
+    settings: Settings,
+    *,
+    backend: str | None = None,
+    key_prefix: str | None = None,
+    ttl_days: float | None = None,
+    fallback: str | None = None,
+) -> ExperienceStore:
+    """The store `settings.memory` names. Redis unreachable → `MemoryUnavailable` naming the URL, unless
+    `settings.memory_fallback == "sqlite"`, which opens the embedded store with a warning. Keyword arguments
+    override the settings (`memory_key_prefix`, `memory_ttl_days`, `memory_fallback`)."""
+    kind = backend or settings.memory
+    if ttl_days is None:
+        ttl_days = float(_setting(settings, "memory_ttl_days", 0.0))
+    prefix = key_prefix or str(_setting(settings, "memory_key_prefix", DEFAULT_KEY_PREFIX))
+    if kind == "sqlite":
+        from memory.experience.sqlite_store import SqliteExperienceStore
+
+        return SqliteExperienceStore(sqlite_path(settings), ttl_days=ttl_days)
+    if kind != "redis":
+        raise MemoryStoreError(f"unknown memory backend {kind!r}", hint='use memory = "sqlite" or "redis"')
+    from memory.experience.redis_store import RedisExperienceStore
+
+    try:
+        return RedisExperienceStore.connect(
+            settings.redis_url.get_secret_value(),
+            prefix=prefix,
+            ttl_days=ttl_days,
+            queue_root=settings.home / "memory-queue",
+        )
+    except MemoryUnavailable as exc:
+        if (fallback or _setting(settings, "memory_fallback", "")) != "sqlite":
+            raise
+        log.warning("%s; using the SQLite store in %s (memory_fallback = sqlite)", exc, settings.home)
+        from memory.experience.sqlite_store import SqliteExperienceStore
+
+        return SqliteExperienceStore(sqlite_path(settings), ttl_days=ttl_days)

@@ -1,0 +1,33 @@
+"""What a role needs while it runs: the model, the tools' context, the journal, the trajectory, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from roles.journal import ModelJournal
+from swe_team.config import Settings
+from swe_team.model_types import ModelClient
+from swe_team.trajectory import Trajectory
+from tools.base import ToolContext
+
+ProgressCallback = Callable[[str, str], None]
+"""(role, message) — what the live display shows."""
+
+
+def _ignore_progress(role: str, message: str) -> None:
+    return None
+
+
+@dataclass
+class RoleServices:
+    settings: Settings
+    model: ModelClient
+    tools: ToolContext
+    trajectory: Trajectory
+    journal: ModelJournal
+    progress: ProgressCallback = _ignore_progress
+    ledger: Any = None
+    """The model client's usage ledger, for the live token count."""
+    extras: dict[str, Any] = field(default_factory=dict)

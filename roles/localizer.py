@@ -1,0 +1,45 @@
+"""Localizer: ranks candidate locations without a model, then lets the model inspect and re-rank them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphs.state import Location, TeamState
+from roles.briefing import briefing, format_locations, lessons_section, plan_section, section, task_section
+from roles.loop import RoleFailed, RoleVisit, run_tool_loop
+from roles.schemas import Locations
+from roles.shortlist import shortlist
+
+SHORTLIST_SIZE = 8
+
+
+def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
+    candidates = shortlist(visit.services, state.get("task", ""), SHORTLIST_SIZE)
+    messages = [
+        {"role": "system", "content": visit.system_prompt()},
+        {
+            "role": "user",
+            "content": briefing(
+                task_section(state),
+                plan_section(state),
+                lessons_section(state, visit.services.extras.get("lessons_text", "")),
+                section("Candidate locations (from search)", format_locations(candidates) or "none found"),
+                section("Feedback", state.get("feedback", "")),
+            ),
+        },
+    ]
+    try:
+        answer = run_tool_loop(visit, messages, Locations)
+    except RoleFailed as exc:
+        if not candidates:
+            raise
+        return {
+            "locations": candidates,
+            "feedback": "",
+            "notes": [f"localizer: the model's answer was unusable ({exc}); kept the search ranking"],
+        }
+    located: list[Location] = [
+        {k: v for k, v in loc.model_dump().items() if v not in (None, "")}  # type: ignore[misc]
+        for loc in answer.locations
+    ]
+    return {"locations": located, "feedback": ""}

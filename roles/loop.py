@@ -1,0 +1,215 @@
+"""The one loop every role runs: ask the model, run the tools it calls, until it submits a typed answer.
+
+Garbled output — invalid JSON, an unknown tool, missing arguments, prose where a call was expected — goes back to
+the model with the error. Past `settings.models.format_retries` such errors the role fails with `RoleFailed`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from roles.context import RoleServices
+from roles.spec import RoleSpec
+from swe_team.errors import ModelError, ToolError
+from swe_team.model_types import Completion, Message, ToolCall, Usage
+from tools.registry import get_tools
+
+Output = TypeVar("Output", bound=BaseModel)
+SUBMIT = "submit"
+
+
+class RoleFailed(ModelError):
+    """The model's output stayed unusable past the retry budget."""
+
+
+@dataclass
+class RoleVisit:
+    """One role's run through the loop: who, where its answers are journaled, what it spent."""
+
+    spec: RoleSpec
+    services: RoleServices
+    journal_key: str
+    calls: int = 0
+    format_errors: int = 0
+    usage: Usage = Usage()
+
+    def system_prompt(self, **values: Any) -> str:
+        repo_name = Path(self.services.tools.workspace.info.repo_path).name
+        return self.spec.system_prompt(repo_name=repo_name, **values)
+
+    def usage_update(self) -> dict[str, dict[str, Any]]:
+        return {self.spec.name: {**self.usage.to_dict(), "calls": self.calls, "format_errors": self.format_errors}}
+
+    def ask(self, messages: list[Message], **kwargs: Any) -> Completion:
+        """One model call, replayed from the journal when this node already made it before a crash."""
+        recorded = self.services.journal.recorded(self.journal_key)
+        index = self.calls
+        self.calls += 1
+        self.services.progress(self.spec.name, f"model call {self.calls}")
+        if index < len(recorded):
+            completion, replayed = recorded[index], True
+        else:
+            completion = self.services.model.complete(messages, alias=self.spec.alias, role=self.spec.name, **kwargs)
+            self.services.journal.append(self.journal_key, completion)
+            replayed = False
+        self.usage = self.usage + completion.usage
+        self.services.trajectory.record(
+            "model_call",
+            role=self.spec.name,
+            alias=self.spec.alias,
+            call=self.calls,
+            request=messages[-3:] if self.calls > 1 else messages,
+            content=completion.content,
+            tool_calls=[{"name": c.name, "arguments": c.arguments} for c in completion.tool_calls],
+            usage=completion.usage.to_dict(),
+            folded_messages=completion.folded_messages,
+            replayed=replayed,
+        )
+        return completion
+
+    def garbled(self, problem: str) -> str:
+        """Count a format error; fail the role once the budget is spent."""
+        self.format_errors += 1
+        budget = self.services.settings.models.format_retries
+        self.services.trajectory.record("format_error", role=self.spec.name, problem=problem)
+        if self.format_errors > budget:
+            raise RoleFailed(
+                f"{self.spec.name}: the model's output was unusable {self.format_errors} times "
+                f"(budget {budget}); last problem: {problem}",
+                hint="use a stronger model (--model) or raise models.format_retries",
+            )
+        return f"error: {problem}"
+
+
+def _submit_schema(output: type[BaseModel]) -> dict[str, Any]:
+    params = output.model_json_schema()
+    params.pop("title", None)
+    return {
+        "type": "function",
+        "function": {
+            "name": SUBMIT,
+            "description": "Finish your work and hand in your final answer. Call it exactly once, at the end.",
+            "parameters": params,
+        },
+    }
+
+
+def extract_json(text: str) -> str:
+    """The JSON object in a reply that may wrap it in a code fence or prose."""
+    fenced = re.search(r"```(?:json)?\s*(\{.*\})\s*```", text, re.DOTALL)
+    if fenced:
+        return fenced.group(1)
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if start != -1 and end > start else text
+
+
+def _validation_problem(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'answer'}: {err['msg']}" for err in exc.errors(include_url=False)
+    )
+
+
+def ask_structured(visit: RoleVisit, messages: list[Message], output: type[Output]) -> Output:
+    """A JSON answer validated against `output`; invalid answers are sent back with the error."""
+    schema = output.model_json_schema()
+    while True:
+        completion = visit.ask(messages, response_schema=schema)
+        try:
+            return output.model_validate_json(extract_json(completion.content))
+        except ValidationError as exc:
+            problem = f"your answer does not match the required JSON schema: {_validation_problem(exc)}"
+        messages.append({"role": "assistant", "content": completion.content})
+        messages.append({"role": "user", "content": visit.garbled(problem) + "\nReply with the JSON object only."})
+
+
+def _parse_arguments(call: ToolCall) -> dict[str, Any]:
+    try:
+        arguments = json.loads(call.arguments or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the arguments of {call.name} are not valid JSON ({exc.msg} at {exc.pos})") from exc
+    if not isinstance(arguments, dict):
+        raise ValueError(f"the arguments of {call.name} must be a JSON object")
+    return arguments
+
+
+def _run_tool(visit: RoleVisit, call: ToolCall, tools: dict[str, Any]) -> str:
+    """The observation for one tool call; format problems count against the budget, tool errors do not."""
+    try:
+        arguments = _parse_arguments(call)
+    except ValueError as exc:
+        return visit.garbled(str(exc))
+    if call.name not in tools:
+        return visit.garbled(f"unknown tool {call.name!r}; available tools: {', '.join(sorted(tools))}, {SUBMIT}")
+    visit.services.progress(visit.spec.name, f"tool {call.name}")
+    started = time.monotonic()
+    error = False
+    try:
+        observation = tools[call.name].invoke(visit.services.tools, arguments)
+    except ToolError as exc:
+        observation, error = f"error: {exc}", True
+        if str(exc).startswith(f"invalid arguments for {call.name}"):
+            observation = visit.garbled(str(exc))
+    visit.services.trajectory.record(
+        "tool_call",
+        role=visit.spec.name,
+        tool=call.name,
+        arguments=arguments,
+        observation=observation,
+        error=error,
+        seconds=round(time.monotonic() - started, 3),
+    )
+    return observation
+
+
+def run_tool_loop(visit: RoleVisit, messages: list[Message], output: type[Output]) -> Output:
+    """Let the model use the role's tools until it calls `submit` with a valid `output`."""
+    tools = {tool.name: tool for tool in get_tools(visit.spec.tools)}
+    schemas = [tool.schema() for tool in tools.values()] + [_submit_schema(output)]
+    for _ in range(visit.spec.max_steps):
+        completion = visit.ask(messages, tools=schemas)
+        messages.append(_assistant_message(completion))
+        if not completion.tool_calls:
+            problem = f"no tool was called; use a tool, or call {SUBMIT} with your final answer"
+            messages.append({"role": "user", "content": visit.garbled(problem)})
+            continue
+        answer: Output | None = None
+        for call in completion.tool_calls:
+            if call.name == SUBMIT:
+                observation, answer = _check_submission(visit, call, output)
+            else:
+                observation = _run_tool(visit, call, tools)
+            messages.append({"role": "tool", "tool_call_id": call.id, "name": call.name, "content": observation})
+        if answer is not None:
+            return answer
+    messages.append(
+        {
+            "role": "user",
+            "content": f"You have used all {visit.spec.max_steps} steps. Give your final answer now as JSON.",
+        }
+    )
+    return ask_structured(visit, messages, output)
+
+
+def _check_submission(visit: RoleVisit, call: ToolCall, output: type[Output]) -> tuple[str, Output | None]:
+    try:
+        return "submitted", output.model_validate(_parse_arguments(call))
+    except ValueError as exc:
+        problem = _validation_problem(exc) if isinstance(exc, ValidationError) else str(exc)
+        return visit.garbled(f"{SUBMIT} was called with an invalid answer: {problem}"), None
+
+
+def _assistant_message(completion: Completion) -> Message:
+    message: Message = {"role": "assistant", "content": completion.content or ""}
+    if completion.tool_calls:
+        message["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in completion.tool_calls
+        ]
+    return message

@@ -1,0 +1,55 @@
+"""The localizer's model-free shortlist: identifiers and paths named in the task, found in the code."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from graphs.state import Location
+from roles.context import RoleServices
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+DEFINITION = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+COMMON = frozenset(
+    "the a an and or not is are was were be to of in on for with when what this that it if then else from "
+    "import return def class self none true false test tests should would could does do".split()
+)
+
+
+def task_terms(task: str) -> Counter[str]:
+    terms: Counter[str] = Counter()
+    for match in IDENTIFIER.findall(task):
+        for part in match.split("."):
+            if len(part) > 2 and part.lower() not in COMMON:
+                terms[part] += 1
+    return terms
+
+
+def shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
+    """Files ranked by how many task terms they define or mention; each with its best-matching definition."""
+    workspace = services.tools.workspace
+    terms = task_terms(task)
+    scored: list[tuple[float, Location]] = []
+    for path in workspace.list_files("."):
+        if not path.endswith(".py"):
+            continue
+        text = workspace.read_file(path)
+        lowered = text.lower()
+        mention_score = sum(min(lowered.count(term.lower()), 5) * weight for term, weight in terms.items())
+        path_score = sum(3 for term in terms if term.lower() in path.lower())
+        best: Location | None = None
+        best_hits = 0
+        for definition in DEFINITION.finditer(text):
+            name = definition.group(1)
+            hits = terms.get(name, 0)
+            if hits > best_hits:
+                line = text.count("\n", 0, definition.start()) + 1
+                best, best_hits = {"path": path, "symbol": name, "start_line": line}, hits
+        score = mention_score + path_score + 4 * best_hits - (2 if "test" in path else 0)
+        if score <= 0:
+            continue
+        location = best or {"path": path}
+        location["reason"] = f"mentions {', '.join(t for t in terms if t.lower() in lowered)[:120]}"
+        scored.append((score, location))
+    scored.sort(key=lambda item: -item[0])
+    return [location for _, location in scored[:size]]

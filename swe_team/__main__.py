@@ -1,0 +1,3 @@
+from swe_team.cli import app
+
+app(prog_name="swe-team")

@@ -1,0 +1,69 @@
+"""Writes a job's patch as commits on a new branch of the user's repository without touching their checkout.
+
+Uses a private index file and git plumbing: the working tree, the real index and the current branch stay as
+they were.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from swe_team.errors import RepositoryError
+
+FALLBACK_IDENTITY = {"GIT_AUTHOR_NAME": "swe-team", "GIT_AUTHOR_EMAIL": "swe-team@localhost"}
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, input=stdin, check=False
+    )
+    if result.returncode != 0:
+        raise RepositoryError(f"git {' '.join(args[:2])} failed in {repo}: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def _identity(repo: Path) -> dict[str, str]:
+    configured = subprocess.run(["git", "-C", str(repo), "config", "user.email"], capture_output=True, check=False)
+    if configured.returncode == 0:
+        return {}
+    return {**FALLBACK_IDENTITY, "GIT_COMMITTER_NAME": "swe-team", "GIT_COMMITTER_EMAIL": "swe-team@localhost"}
+
+
+def write_branch(
+    repo: Path, base_commit: str, branch: str, diff: str, commits: list[tuple[list[str], str]]
+) -> list[str]:
+    """Apply `diff` on `base_commit` in steps: each (paths, message) commits those paths; `[]` means the rest.
+
+    Returns the new commit ids. An existing branch is left alone when it already holds this exact result.
+    """
+    with tempfile.TemporaryDirectory(prefix="swe-team-branch-") as tmp:
+        patch_file = Path(tmp) / "patch.diff"
+        patch_file.write_text(diff if diff.endswith("\n") else diff + "\n", encoding="utf-8")
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index"), **_identity(repo)}
+        git(repo, "read-tree", base_commit, env=env)
+        parent, created, claimed = base_commit, [], []
+        for paths, message in commits:
+            selection = [f"--include={p}" for p in paths] or [f"--exclude={p}" for p in claimed]
+            git(repo, "apply", "--cached", "--whitespace=nowarn", *selection, str(patch_file), env=env)
+            claimed += paths
+            tree = git(repo, "write-tree", env=env)
+            if tree == git(repo, "rev-parse", f"{parent}^{{tree}}"):
+                continue
+            parent = git(repo, "commit-tree", tree, "-p", parent, "-m", message, env=env)
+            created.append(parent)
+        existing = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
+            capture_output=True, text=True, check=False,
+        ).stdout.strip()
+        if existing and git(repo, "rev-parse", f"{existing}^{{tree}}") == git(repo, "rev-parse", f"{parent}^{{tree}}"):
+            return created
+        if existing:
+            raise RepositoryError(
+                f"branch {branch} already exists in {repo} with other content",
+                hint=f"delete it (git branch -D {branch}) and run `swe-team resume` again",
+            )
+        git(repo, "update-ref", f"refs/heads/{branch}", parent, "")
+        return created

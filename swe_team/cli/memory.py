@@ -1,0 +1,210 @@
+"""`swe-team memory …`: look into, edit, move and measure the experience memory."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from memory.experience import Experience, ExperienceStore
+
+memory_app = typer.Typer(help="Lessons from earlier jobs: list, search, show, forget, export, import.")
+
+RepoOpt = Annotated[str | None, typer.Option("--repo", help="Repository path or identity; default: all.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+BackendOpt = Annotated[
+    str | None, typer.Option("--memory", help="Store to use: sqlite or redis (default: from settings).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(memory_app, name="memory")
+
+
+@contextmanager
+def _store(backend: str | None) -> Iterator[ExperienceStore]:
+    from memory.experience import open_store
+    from swe_team.config import load_settings
+    from swe_team.errors import SweTeamError
+
+    try:
+        settings, _ = load_settings(Path.cwd(), {"memory": backend} if backend else None)
+        store = open_store(settings)
+    except SweTeamError as exc:
+        typer.echo(f"error: {exc.user_message()}", err=True)
+        raise typer.Exit(1) from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _repo(repo: str | None) -> str | None:
+    from memory.experience import repo_identity
+
+    return repo_identity(repo) if repo else None
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _row(exp: Experience) -> str:
+    from datetime import UTC, datetime
+
+    when = datetime.fromtimestamp(exp.finished_at, UTC).strftime("%Y-%m-%d %H:%M")
+    return f"{exp.id}  {when}  {exp.status:<10}  {exp.repo[:40]:<40}  {' '.join(exp.task.split())[:70]}"
+
+
+@memory_app.command("ls")
+def list_lessons(
+    repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None
+) -> None:
+    """Newest lessons first."""
+    with _store(backend) as store:
+        found = store.recent(repo=_repo(repo), limit=limit)
+    if as_json:
+        _emit([exp.model_dump(mode="json") for exp in found])
+        return
+    for exp in found:
+        typer.echo(_row(exp))
+    if not found:
+        typer.echo("no lessons stored yet", err=True)
+
+
+@memory_app.command("search")
+def search(
+    query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None
+) -> None:
+    """Lessons most relevant to QUERY, the repository's own first."""
+    with _store(backend) as store:
+        hits = store.search(query, repo=_repo(repo), k=k)
+    if as_json:
+        _emit([
+            {"id": h.id, "score": h.score, "kind": h.kind, "scope": h.scope, "matched": h.matched_terms,
+             "experience": h.experience.model_dump(mode="json")}
+            for h in hits
+        ])
+        return
+    for hit in hits:
+        typer.echo(f"{hit.score:8.3f}  {hit.kind:<5}  {hit.scope:<6}  {_row(hit.experience)}")
+    if not hits:
+        typer.echo("no matching lessons", err=True)
+
+
+@memory_app.command("show")
+def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
+    """One lesson in full."""
+    with _store(backend) as store:
+        exp = store.get(exp_id)
+    if exp is None:
+        typer.echo(f"error: no lesson with id {exp_id}; `swe-team memory ls` lists them", err=True)
+        raise typer.Exit(1)
+    if as_json:
+        _emit(exp.model_dump(mode="json"))
+        return
+    for key, value in exp.model_dump(mode="json").items():
+        if value not in ("", [], {}):
+            typer.echo(f"{key:>18}: {value}")
+
+
+@memory_app.command("forget")
+def forget(
+    exp_ids: Annotated[list[str] | None, typer.Argument(help="Lesson ids.")] = None,
+    repo: RepoOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm forgetting every lesson of --repo.")] = False,
+    as_json: JsonOpt = False,
+    backend: BackendOpt = None,
+) -> None:
+    """Delete lessons by id, or every lesson of --repo (with --yes)."""
+    if not exp_ids and not (repo and yes):
+        typer.echo("error: give lesson ids, or --repo REPO --yes to forget a whole repository", err=True)
+        raise typer.Exit(2)
+    with _store(backend) as store:
+        targets = list(exp_ids or []) or [exp.id for exp in store.iter_all(repo=_repo(repo))]
+        forgotten = [i for i in targets if store.forget(i)]
+    if as_json:
+        _emit({"forgotten": forgotten})
+    else:
+        typer.echo(f"forgot {len(forgotten)} lesson(s)")
+
+
+@memory_app.command("export")
+def export(
+    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",
+    repo: RepoOpt = None,
+    backend: BackendOpt = None,
+) -> None:
+    """Write lessons and repository facts as JSON lines."""
+    from memory.experience.transfer import export_store
+
+    with _store(backend) as store:
+        if output == "-":
+            count = export_store(store, sys.stdout, repo=_repo(repo))
+        else:
+            with open(output, "w", encoding="utf-8") as handle:
+                count = export_store(store, handle, repo=_repo(repo))
+    typer.echo(f"exported {count} record(s)", err=True)
+
+
+@memory_app.command("import")
+def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
+    """Add lessons from a file written by `memory export` (same ids are replaced)."""
+    from memory.experience.transfer import import_lines
+
+    if not path.is_file():
+        typer.echo(f"error: {path} does not exist", err=True)
+        raise typer.Exit(1)
+    with _store(backend) as store, path.open(encoding="utf-8") as handle:
+        result = import_lines(store, handle, str(path))
+    if as_json:
+        _emit(asdict(result))
+    else:
+        typer.echo(f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}")
+
+
+@memory_app.command("stats")
+def stats(repo: RepoOpt = None, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
+    """How many lessons, per repository and outcome; writes waiting on disk."""
+    with _store(backend) as store:
+        result = store.stats()
+        facts = store.get_facts(_repo(repo) or "") if repo else None
+    data = asdict(result)
+    if repo:
+        name = _repo(repo) or ""
+        data["repos"] = {name: result.repos.get(name, 0)}
+        data["facts"] = facts.model_dump(mode="json") if facts else None
+    if as_json:
+        _emit(data)
+        return
+    typer.echo(f"{result.backend} store at {result.location}: {result.experiences} lesson(s)")
+    for name, count in data["repos"].items():
+        typer.echo(f"  {count:6d}  {name}")
+    typer.echo("  by outcome: " + ", ".join(f"{k} {v}" for k, v in result.by_status.items()))
+    if result.pending_writes:
+        typer.echo(f"  {result.pending_writes} write(s) queued on disk until the server answers")
+
+
+@memory_app.command("export-preferences")
+def export_preferences_command(
+    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",
+    repo: RepoOpt = None,
+    backend: BackendOpt = None,
+) -> None:
+    """Preference pairs (context, chosen, rejected, divergence) from human edits and rejections at gates."""
+    from memory.experience import export_preferences
+
+    with _store(backend) as store:
+        if output == "-":
+            count = export_preferences(store.iter_all(repo=_repo(repo)), sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8") as handle:
+                count = export_preferences(store.iter_all(repo=_repo(repo)), handle)
+    typer.echo(f"exported {count} preference pair(s)", err=True)

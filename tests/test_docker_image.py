@@ -1,0 +1,37 @@
+"""The base image: built once, found by its recipe hash, and named in the error when missing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from swe_team.config import DockerSettings, Settings
+from swe_team.errors import WorkspaceError
+from tests.docker_fixtures import docker_client, sample_repo, workspace_image
+from workspaces.docker import DockerWorkspace
+from workspaces.docker_image import base_image_tag, build_image
+
+
+def test_image_build_is_a_no_op_when_the_image_exists(tmp_path: Path) -> None:
+    image = workspace_image()
+    started = time.monotonic()
+    tag, built = build_image(docker_client(), DockerSettings(), lock_dir=tmp_path)
+    assert (tag, built) == (image, False)
+    assert tag == base_image_tag(DockerSettings())
+    assert time.monotonic() - started < 2.0
+
+
+def test_missing_image_names_the_build_command(tmp_path: Path) -> None:
+    docker_client()
+    settings = Settings(home=tmp_path / "home", docker=DockerSettings(image="swe-team-base:does-not-exist"))
+    with pytest.raises(WorkspaceError) as error:
+        DockerWorkspace.create(
+            job_id="no-image",
+            repo_path=sample_repo(tmp_path),
+            base_commit="HEAD",
+            job_dir=tmp_path / "job",
+            settings=settings,
+        )
+    assert "swe-team workspace build-image" in error.value.user_message()

@@ -1,0 +1,54 @@
+"""A whole job through every role, on the example project, with litellm talking HTTP to the scripted server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from swe_team.scripted_server import ScriptedModelServer
+from tests.job_fixtures import cli_env, example_repo, git, job_ids, script, swe_team
+
+
+def test_bug_job_ends_resolved_with_every_artefact(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    user_head = git(repo, "rev-parse", "HEAD")
+    home = tmp_path / "home"
+    with ScriptedModelServer(script("shop-resolved")) as server:
+        result = swe_team(
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
+            env=cli_env(home, server.base_url),
+        )
+        assert server.failures == []
+        assert server.remaining == 0
+    assert result.returncode == 0, result.stderr
+    job = json.loads(result.stdout)
+    assert job["status"] == "resolved"
+    folder = home / "jobs" / job["id"]
+    for artefact in ("patch.diff", "report.md", "trajectory.jsonl", "pred.jsonl"):
+        assert (folder / artefact).stat().st_size > 0, artefact
+    assert "default=Decimal" in (folder / "patch.diff").read_text()
+    prediction = json.loads((folder / "pred.jsonl").read_text())
+    assert set(prediction) == {"instance_id", "model_name_or_path", "model_patch"}
+    report = (folder / "report.md").read_text()
+    assert "resolved" in report and "Cart.cheapest_price" in report and "| planner |" in report
+
+    branch = f"swe-team/{job['id']}"
+    assert git(repo, "rev-parse", "HEAD") == user_head
+    assert git(repo, "branch", "--show-current") == "main"
+    assert git(repo, "status", "--porcelain") == ""
+    log = git(repo, "log", "--format=%s", f"main..{branch}").splitlines()
+    assert len(log) == 2 and log[1].startswith("Add tests")
+    checkout = tmp_path / "check"
+    git(repo, "worktree", "add", "-q", str(checkout), branch)
+    tests = swe_team_pytest(checkout)
+    assert tests.returncode == 0, tests.stdout
+    assert job_ids(home) == [job["id"]]
+
+
+def swe_team_pytest(folder: Path):  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=folder, capture_output=True, text=True
+    )

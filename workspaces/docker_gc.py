@@ -1,0 +1,136 @@
+"""Labels that tie containers and volumes to a job, its owner process and an expiry; listing and reaping by them.
+
+Labels cannot change after creation, so a new owner (a resumed job) gets a new container, and a kept workspace
+is marked by renaming its container to `swe-team-kept-<job>` (reaped only at expiry).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+LABEL_KIND = "swe-team.kind"
+LABEL_JOB = "swe-team.job"
+LABEL_OWNER_PID = "swe-team.owner-pid"
+LABEL_OWNER_HOST = "swe-team.owner-host"
+LABEL_EXPIRES = "swe-team.expires"
+KIND_WORKSPACE = "workspace"
+CONTAINER_PREFIX = "swe-team-"
+KEPT_PREFIX = "swe-team-kept-"
+NO_OWNER = "0"
+
+
+def workspace_labels(job_id: str, expiry_hours: float, *, owned: bool = True) -> dict[str, str]:
+    """Labels for a job's container and volume; `owned=False` leaves only the expiry to reap them."""
+    return {
+        LABEL_KIND: KIND_WORKSPACE,
+        LABEL_JOB: job_id,
+        LABEL_OWNER_PID: str(os.getpid()) if owned else NO_OWNER,
+        LABEL_OWNER_HOST: socket.gethostname(),
+        LABEL_EXPIRES: str(int(time.time() + expiry_hours * 3600)),
+    }
+
+
+def owner_alive(labels: dict[str, str]) -> bool:
+    """True when the owner process runs (or cannot be checked from this host: another host's owner)."""
+    pid_text = labels.get(LABEL_OWNER_PID, NO_OWNER)
+    if pid_text == NO_OWNER:
+        return True
+    if labels.get(LABEL_OWNER_HOST) != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+def expired(labels: dict[str, str], now: float | None = None) -> bool:
+    try:
+        return float(labels.get(LABEL_EXPIRES, "inf")) < (time.time() if now is None else now)
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class WorkspaceObject:
+    """One labelled container or volume, as `swe-team workspace ls` shows it."""
+
+    kind: str
+    name: str
+    job_id: str
+    status: str
+    owner: str
+    expires_at: float
+    kept: bool
+
+    @property
+    def reapable(self) -> bool:
+        return self.status in ("owner dead", "expired")
+
+
+def _describe(kind: str, name: str, labels: dict[str, str], state: str, kept: bool, now: float) -> WorkspaceObject:
+    if expired(labels, now):
+        status = "expired"
+    elif not kept and not owner_alive(labels):
+        status = "owner dead"
+    else:
+        status = state
+    owner = f"{labels.get(LABEL_OWNER_PID, '?')}@{labels.get(LABEL_OWNER_HOST, '?')}"
+    try:
+        expires_at = float(labels.get(LABEL_EXPIRES, "0"))
+    except ValueError:
+        expires_at = 0.0
+    return WorkspaceObject(kind, name, labels.get(LABEL_JOB, "?"), status, owner, expires_at, kept)
+
+
+def list_objects(client: Any, now: float | None = None) -> list[WorkspaceObject]:
+    """Every swe-team container and volume on the engine, with its reapability."""
+    moment = time.time() if now is None else now
+    selector = {"label": f"{LABEL_KIND}={KIND_WORKSPACE}"}
+    objects = []
+    live_jobs: set[str] = set()
+    for container in client.containers.list(all=True, filters=selector):
+        labels = dict(container.labels)
+        kept = container.name.startswith(KEPT_PREFIX)
+        described = _describe("container", container.name, labels, container.status, kept, moment)
+        if not described.reapable:
+            live_jobs.add(described.job_id)
+        objects.append(described)
+    for volume in client.volumes.list(filters=selector):
+        labels = dict(volume.attrs.get("Labels") or {})
+        described = _describe("volume", volume.name, labels, "ready", False, moment)
+        if described.job_id in live_jobs and described.status == "owner dead":
+            described = _describe("volume", volume.name, labels, "in use", True, moment)
+        objects.append(described)
+    return objects
+
+
+def reap(
+    client: Any, *, exclude_jobs: frozenset[str] = frozenset(), now: float | None = None, everything: bool = False
+) -> list[str]:
+    """Remove containers and volumes whose owner died or whose expiry passed (`everything`: all of them);
+    return their names."""
+    import docker.errors
+
+    removed = []
+    objects = list_objects(client, now)
+    for obj in sorted(objects, key=lambda o: o.kind):
+        if (not obj.reapable and not everything) or obj.job_id in exclude_jobs:
+            continue
+        try:
+            if obj.kind == "container":
+                client.containers.get(obj.name).remove(force=True, v=False)
+            else:
+                client.volumes.get(obj.name).remove(force=True)
+        except docker.errors.NotFound:
+            continue
+        except docker.errors.APIError:
+            continue
+        removed.append(f"{obj.kind} {obj.name}")
+    return removed

@@ -1,0 +1,199 @@
+"""The base image of Docker workspaces, built from Debian packages with mmdebstrap and `docker import` (no registry).
+
+The image is tagged by a hash of its recipe (packages, hooks, image config, mirror, the host's CA bundle), so a
+changed recipe builds a new image and an unchanged one is never rebuilt.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swe_team.config import DockerSettings
+from swe_team.errors import WorkspaceError
+
+IMAGE_REPOSITORY = "swe-team-base"
+BUILD_COMMAND = "swe-team workspace build-image"
+VENV = "/opt/venv"
+WORKDIR = "/workspace"
+USER_NAME = "swe"
+PACKAGES = ("python3", "python3-venv", "git", "ca-certificates")
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+HOST_APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
+FALLBACK_MIRROR = "http://deb.debian.org/debian"
+TRIMMED_PATHS = ("/usr/share/doc/*", "/usr/share/man/*", "/usr/share/locale/*", "/usr/share/info/*")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ImageRecipe:
+    """Everything that decides the content of the base image."""
+
+    suite: str
+    mirror: str
+    mirror_text: str
+    uid: int
+    gid: int
+    ca_bundle_sha: str
+
+    def hooks(self) -> list[str]:
+        return [
+            f'chroot "$1" groupadd -g {self.gid} {USER_NAME}',
+            f'chroot "$1" useradd -m -u {self.uid} -g {self.gid} -s /bin/bash {USER_NAME}',
+            f'chroot "$1" python3 -m venv {VENV}',
+            f'chroot "$1" chown -R {self.uid}:{self.gid} {VENV}',
+            f'mkdir -p "$1{WORKDIR}" && chown {self.uid}:{self.gid} "$1{WORKDIR}"',
+            f'cp {HOST_CA_BUNDLE} "$1/etc/ssl/certs/ca-certificates.crt"' if self.ca_bundle_sha else "true",
+        ]
+
+    def changes(self) -> list[str]:
+        path = f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        return [
+            f"ENV PATH={path}",
+            f"ENV VIRTUAL_ENV={VENV}",
+            "ENV HOME=/tmp",
+            "ENV LANG=C.UTF-8",
+            "ENV PYTHONDONTWRITEBYTECODE=1",
+            "ENV PIP_NO_INDEX=1",
+            f"USER {self.uid}:{self.gid}",
+            f"WORKDIR {WORKDIR}",
+            'CMD ["sleep", "infinity"]',
+        ]
+
+    def mmdebstrap_args(self, target: Path) -> list[str]:
+        args = ["mmdebstrap", "--variant=minbase", "--include=" + ",".join(PACKAGES)]
+        args += [f"--dpkgopt=path-exclude={path}" for path in TRIMMED_PATHS]
+        args += [f"--customize-hook={hook}" for hook in self.hooks()]
+        return [*args, self.suite, str(target), self.mirror]
+
+    def digest(self) -> str:
+        payload = json.dumps(
+            {
+                "args": self.mmdebstrap_args(Path("rootfs.tar")),
+                "mirror_text": self.mirror_text,
+                "changes": self.changes(),
+                "ca": self.ca_bundle_sha,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @property
+    def tag(self) -> str:
+        return f"{IMAGE_REPOSITORY}:{self.digest()}"
+
+
+def _user_ids(user: str) -> tuple[int, int]:
+    uid_text, _, gid_text = user.partition(":")
+    try:
+        uid = int(uid_text)
+        return uid, int(gid_text) if gid_text else uid
+    except ValueError as exc:
+        raise WorkspaceError(
+            f"docker.user must be numeric uid[:gid], got {user!r}", hint="set e.g. docker.user = \"1000:1000\""
+        ) from exc
+
+
+def recipe_for(settings: DockerSettings) -> ImageRecipe:
+    mirror = settings.apt_sources or next((str(p) for p in HOST_APT_SOURCES if p.is_file()), FALLBACK_MIRROR)
+    mirror_path = Path(mirror)
+    mirror_text = mirror_path.read_text() if mirror_path.is_file() else mirror
+    ca_sha = hashlib.sha256(HOST_CA_BUNDLE.read_bytes()).hexdigest() if HOST_CA_BUNDLE.is_file() else ""
+    uid, gid = _user_ids(settings.user)
+    return ImageRecipe(settings.suite, mirror, mirror_text, uid, gid, ca_sha)
+
+
+def base_image_tag(settings: DockerSettings) -> str:
+    """The image job containers start from: the configured one, or the recipe-hashed built one."""
+    return settings.image or recipe_for(settings).tag
+
+
+def image_exists(client: Any, tag: str) -> bool:
+    import docker.errors
+
+    try:
+        client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def require_image(client: Any, settings: DockerSettings) -> str:
+    """The base image tag, or a clear error naming the command that builds it."""
+    tag = base_image_tag(settings)
+    if not image_exists(client, tag):
+        raise WorkspaceError(
+            f"the Docker workspace image {tag} is missing",
+            hint=f"build it once with `{BUILD_COMMAND}` (about a minute, no registry needed), "
+            "or run with `--workspace local`",
+        )
+    return tag
+
+
+@contextmanager
+def _build_lock(lock_dir: Path) -> Iterator[None]:
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with (lock_dir / "build-image.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_image(
+    client: Any, settings: DockerSettings, *, lock_dir: Path, progress: Progress = print, force: bool = False
+) -> tuple[str, bool]:
+    """Build the base image unless it exists; return (tag, built). Concurrent callers wait for one build."""
+    if settings.image:
+        return require_image(client, settings), False
+    recipe = recipe_for(settings)
+    if not force and image_exists(client, recipe.tag):
+        return recipe.tag, False
+    with _build_lock(lock_dir):
+        if not force and image_exists(client, recipe.tag):
+            return recipe.tag, False
+        if shutil.which("mmdebstrap") is None:
+            raise WorkspaceError(
+                "mmdebstrap is not installed, so the workspace image cannot be built",
+                hint="install it (`apt-get install mmdebstrap`) or set docker.image to an existing image",
+            )
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="swe-team-image-") as scratch:
+            rootfs = Path(scratch) / "rootfs.tar"
+            progress(f"[1/2] mmdebstrap {recipe.suite} ({', '.join(PACKAGES)}) from {recipe.mirror}")
+            _run_streaming(recipe.mmdebstrap_args(rootfs), progress)
+            size_mb = rootfs.stat().st_size / 1e6
+            progress(f"[2/2] docker import ({size_mb:.0f} MB) as {recipe.tag}")
+            repository, _, tag = recipe.tag.partition(":")
+            client.api.import_image_from_file(str(rootfs), repository=repository, tag=tag, changes=recipe.changes())
+        client.images.get(recipe.tag).tag(IMAGE_REPOSITORY, "latest")
+        progress(f"built {recipe.tag} in {time.monotonic() - started:.0f} s")
+        return recipe.tag, True
+
+
+def _run_streaming(args: list[str], progress: Progress) -> None:
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    for line in process.stdout:
+        lines.append(line.rstrip())
+        if line.startswith(("I:", "E:", "W:")):
+            progress("  " + line.rstrip())
+    if process.wait() != 0:
+        tail = "\n".join(lines[-15:])
+        raise WorkspaceError(
+            f"mmdebstrap failed (exit code {process.returncode}):\n{tail}",
+            hint="check the apt mirror (docker.apt_sources) and that mmdebstrap can run as this user",
+        )
