@@ -23,6 +23,7 @@ from typing import Any
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
 from memory.codegraph import CodeGraph, localize
+from memory.codegraph.lexical import lexical_index
 from swe_team.errors import SweTeamError
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locbench-dev.jsonl"
@@ -86,6 +87,7 @@ def run_instance(row: dict[str, Any], timings: Timings) -> tuple[dict[str, Any],
         materialize(row["repo"], row["base_commit"], root)
         started = time.perf_counter()
         graph = CodeGraph.build(root, languages=["python"], cache_dir=None)
+        lexical_index(graph)
         timings.index_s.append(time.perf_counter() - started)
         result = localize(graph, row["problem_statement"], top_k=TOP_K)
         timings.query_s.append(result.seconds)

@@ -125,7 +125,7 @@ class DockerSettings(BaseModel):
     allow_partial_env: bool = False
     """Continue a job whose repository dependencies could not all be installed (the pip error is reported)."""
     pip_download_args: list[str] = Field(default_factory=list)
-    """Extra arguments of the host-side `pip download` (e.g. `--no-index --find-links DIR` for an offline mirror)."""
+    """Extra arguments of the host-side `pip download` (e.g. `--no-index --find-links DIR` offline)."""
 
 
 class Settings(BaseSettings):

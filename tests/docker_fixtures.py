@@ -128,5 +128,3 @@ def spawn_and_kill_owner(job_id: str, repo: Path, job_dir: Path) -> dict[str, An
     child.wait()
     assert line, "the child process did not create its workspace"
     return dict(json.loads(line))
-
-

@@ -89,7 +89,11 @@ def conversation_with_tool_results(turns: int, observation: str) -> list[Message
                 "role": "assistant",
                 "content": None,
                 "tool_calls": [
-                    {"id": call_id, "type": "function", "function": {"name": "view_file", "arguments": arguments}}
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": "view_file", "arguments": arguments},
+                    }
                 ],
             }
         )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from memory.experience import Experience, RepoFacts, format_lessons, open_store
 from memory.experience.store import ExperienceStore
 from tests.test_experience_helpers import approved, lesson, make_store, settings_for, start_redis, stop_redis
@@ -43,9 +44,16 @@ def store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
 
 def test_added_lesson_reads_back_whole(store: ExperienceStore) -> None:
     exp = lesson(
-        SHOP, "checkout fails on empty cart", kind="bug", localized_files=["shop/cart.py"],
-        localized_symbols=["Cart.total"], changed_files=["shop/cart.py"], change_summary="guard empty cart",
-        test_outcome="passed", review_objections=["name the guard"], decisions=approved(),
+        SHOP,
+        "checkout fails on empty cart",
+        kind="bug",
+        localized_files=["shop/cart.py"],
+        localized_symbols=["Cart.total"],
+        changed_files=["shop/cart.py"],
+        change_summary="guard empty cart",
+        test_outcome="passed",
+        review_objections=["name the guard"],
+        decisions=approved(),
         classification={"kind": "bug", "priority": "high"},
     )
     assert store.add(exp) == exp.id
@@ -54,7 +62,9 @@ def test_added_lesson_reads_back_whole(store: ExperienceStore) -> None:
 
 
 def test_search_finds_the_relevant_lesson_first(store: ExperienceStore) -> None:
-    target = lesson(SHOP, "checkout crashes with ZeroDivisionError on empty cart", localized_symbols=["Cart.total"])
+    target = lesson(
+        SHOP, "checkout crashes with ZeroDivisionError on empty cart", localized_symbols=["Cart.total"]
+    )
     store.add(target)
     store.add(lesson(SHOP, "add dark mode to the settings page", changed_files=["web/theme.css"]))
     store.add(lesson(SHOP, "login form rejects long passwords", localized_symbols=["Auth.validate"]))
@@ -77,8 +87,12 @@ def test_repository_lessons_come_before_global_ones(store: ExperienceStore) -> N
 
 def test_outcome_orders_equal_matches_and_rejections_are_avoid_lessons(store: ExperienceStore) -> None:
     text = "cache invalidation misses product price updates"
-    failed = lesson(SHOP, text, status="failed", changed_files=["shop/cache.py"], change_summary="flush all caches")
-    rejected = lesson(SHOP, text, status="rejected", changed_files=["shop/cache.py"], change_summary="disable cache")
+    failed = lesson(
+        SHOP, text, status="failed", changed_files=["shop/cache.py"], change_summary="flush all caches"
+    )
+    rejected = lesson(
+        SHOP, text, status="rejected", changed_files=["shop/cache.py"], change_summary="disable cache"
+    )
     auto = lesson(SHOP, text, status="resolved")
     good = lesson(SHOP, text, status="resolved", decisions=approved())
     for exp in (failed, rejected, auto, good):
@@ -104,7 +118,11 @@ def test_search_is_deterministic_and_same_on_both_backends(
     stores = [make_store(tmp_path / "a", "sqlite", ""), make_store(tmp_path / "b", "redis", url)]
     words = ["cart", "order", "price", "tax", "coupon", "invoice", "refund", "stock"]
     lessons = [
-        lesson(SHOP if i % 3 else BLOG, f"{words[i % 8]} {words[(i * 3) % 8]} bug in module{i % 5}", days_ago=i % 7)
+        lesson(
+            SHOP if i % 3 else BLOG,
+            f"{words[i % 8]} {words[(i * 3) % 8]} bug in module{i % 5}",
+            days_ago=i % 7,
+        )
         for i in range(60)
     ]
     results = []
@@ -153,7 +171,9 @@ def test_repository_facts_merge(store: ExperienceStore) -> None:
     assert merged.flaky_tests == ["tests/test_net.py::test_retry"]
 
 
-def test_lessons_older_than_the_ttl_disappear(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_lessons_older_than_the_ttl_disappear(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = request.getfixturevalue("redis_url") if backend == "redis" else ""
     prefix = f"ttl:{os.getpid()}:{tmp_path.name}"
     store = open_store(settings_for(tmp_path, backend, url), key_prefix=prefix, ttl_days=30.0)

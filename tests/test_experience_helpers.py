@@ -18,7 +18,7 @@ DAY = 86400.0
 
 
 def start_redis(run_dir: Path, port: int | None = None) -> str:
-    """Start a private server with scripts/redis-test-server.sh; returns its URL. Fails (CI) or skips without it."""
+    """Start a server with scripts/redis-test-server.sh; returns its URL. Fails (CI) or skips without one."""
     args = ["bash", str(SCRIPT), "start", str(run_dir), *([str(port)] if port else [])]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
@@ -45,10 +45,17 @@ def make_store(home: Path, backend: str, url: str) -> ExperienceStore:
     return open_store(settings_for(home, backend, url), key_prefix=f"test:{uuid.uuid4().hex[:8]}")
 
 
-def lesson(repo: str, task: str, *, status: str = "resolved", days_ago: float = 0.0, **fields: object) -> Experience:
+def lesson(
+    repo: str, task: str, *, status: str = "resolved", days_ago: float = 0.0, **fields: object
+) -> Experience:
     finished = 1_700_000_000.0 - days_ago * DAY
     data: dict[str, object] = {
-        "repo": repo, "task": task, "status": status, "created_at": finished - 60, "finished_at": finished, **fields,
+        "repo": repo,
+        "task": task,
+        "status": status,
+        "created_at": finished - 60,
+        "finished_at": finished,
+        **fields,
     }
     return Experience.model_validate(data)
 

@@ -33,7 +33,10 @@ VIEW_FILE_TOOL = {
 }
 PLAN_SCHEMA = {
     "type": "object",
-    "properties": {"kind": {"enum": ["bug", "feature"]}, "steps": {"type": "array", "items": {"type": "string"}}},
+    "properties": {
+        "kind": {"enum": ["bug", "feature"]},
+        "steps": {"type": "array", "items": {"type": "string"}},
+    },
     "required": ["kind", "steps"],
 }
 ASK = [{"role": "user", "content": "checkout fails on an empty cart"}]
@@ -44,7 +47,9 @@ def client_for(server: ScriptedModelServer, home: Path, **settings: object) -> L
 
 
 def test_tool_calls_come_back_parsed_and_the_role_reaches_the_server(tmp_path: Path) -> None:
-    with ScriptedModelServer({"steps": [tool_step("view_file", {"path": "shop/cart.py"}, role="coder")]}) as server:
+    with ScriptedModelServer(
+        {"steps": [tool_step("view_file", {"path": "shop/cart.py"}, role="coder")]}
+    ) as server:
         completion = client_for(server, tmp_path).complete(ASK, tools=[VIEW_FILE_TOOL], role="coder")
     (call,) = completion.tool_calls
     assert call.name == "view_file"
@@ -76,13 +81,19 @@ def test_a_server_that_rejects_json_schema_gets_json_object_with_the_schema(tmp_
         first = client.complete(ASK, response_schema=PLAN_SCHEMA)
         LiteLLMClient(settings_for(server.base_url, tmp_path)).complete(ASK, response_schema=PLAN_SCHEMA)
     assert json.loads(first.content)["kind"] == "bug"
-    assert [r["response_format"] for r in server.requests] == [{"type": "json_object", "schema": PLAN_SCHEMA}] * 2
+    assert [r["response_format"] for r in server.requests] == [
+        {"type": "json_object", "schema": PLAN_SCHEMA}
+    ] * 2
     cached = json.loads((tmp_path / "cache" / "model-probes.json").read_text())
     assert cached[server.base_url]["json_mode"] == "json_object"
 
 
 def test_a_llama_cpp_python_endpoint_gets_json_object_from_the_first_call(tmp_path: Path) -> None:
-    script = {"owned_by": "me", "reject_json_schema": True, "steps": [json_step({"kind": "bug", "steps": []})]}
+    script = {
+        "owned_by": "me",
+        "reject_json_schema": True,
+        "steps": [json_step({"kind": "bug", "steps": []})],
+    }
     with ScriptedModelServer(script) as server:
         client_for(server, tmp_path).complete(ASK, response_schema=PLAN_SCHEMA)
     assert server.requests[0]["response_format"]["type"] == "json_object"
@@ -118,9 +129,8 @@ def test_a_server_error_is_retried_then_the_answer_arrives(tmp_path: Path) -> No
 
 
 def test_server_errors_past_the_retry_budget_raise_model_error(tmp_path: Path) -> None:
-    with ScriptedModelServer({"steps": [{"status": 500}] * 3}) as server:
-        with pytest.raises(ModelError) as caught:
-            client_for(server, tmp_path, retries=1).complete(ASK)
+    with ScriptedModelServer({"steps": [{"status": 500}] * 3}) as server, pytest.raises(ModelError) as caught:
+        client_for(server, tmp_path, retries=1).complete(ASK)
     assert not isinstance(caught.value, ModelUnreachable)
     assert "HTTP 500" in str(caught.value) and "2 attempts" in str(caught.value)
     assert server.remaining == 1

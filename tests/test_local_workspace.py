@@ -139,7 +139,9 @@ def test_streams_are_separate_and_environment_is_controlled(
     monkeypatch.setenv("HOST_ONLY_SECRET", "s3cret")
     workspace = open_workspace(tmp_path, make_repo(tmp_path))
     result = workspace.exec(
-        'echo out; echo err >&2; echo "$FOO"; echo "[$HOST_ONLY_SECRET]"; pwd; exit 3', cwd="shop", env={"FOO": "bar"}
+        'echo out; echo err >&2; echo "$FOO"; echo "[$HOST_ONLY_SECRET]"; pwd; exit 3',
+        cwd="shop",
+        env={"FOO": "bar"},
     )
     assert result.exit_code == 3
     assert result.stderr == "err\n"
@@ -164,7 +166,8 @@ def test_rollback_restores_every_file_byte_for_byte(tmp_path: Path) -> None:
     workspace = open_workspace(tmp_path, make_repo(tmp_path))
     root = Path(workspace.info.root)
     (root / "data.bin").write_bytes(bytes(range(256)) * 4)
-    workspace.write_file("shop/cart.py", workspace.read_file("shop/cart.py").replace("result = 0", "result = 1"))
+    edited = workspace.read_file("shop/cart.py").replace("result = 0", "result = 1")
+    workspace.write_file("shop/cart.py", edited)
     (root / "debug.log").write_text("ignored before\n")
     expected = tree_state(root)
     snapshot = workspace.snapshot("before experiment")
@@ -265,7 +268,9 @@ def test_bad_repository_or_commit_is_reported(tmp_path: Path) -> None:
         open_workspace(tmp_path, plain)
     repo = make_repo(tmp_path)
     with pytest.raises(RepositoryError, match="not a commit"):
-        LocalWorkspace.create(job_id="j", repo_path=repo, base_commit="nope", job_dir=tmp_path / "j", settings=None)
+        LocalWorkspace.create(
+            job_id="j", repo_path=repo, base_commit="nope", job_dir=tmp_path / "j", settings=None
+        )
 
 
 def test_registry_maps_names_and_dotted_paths(tmp_path: Path) -> None:
@@ -286,7 +291,9 @@ def test_registry_maps_names_and_dotted_paths(tmp_path: Path) -> None:
     kind, note = resolve_kind("auto")
     assert kind in ("docker", "local") and (kind == "docker" or note)
     with pytest.raises(ConfigError, match="unknown workspace kind"):
-        create_workspace("nowhere", job_id="c", repo_path=repo, base_commit="HEAD", job_dir=tmp_path, settings=None)
+        create_workspace(
+            "nowhere", job_id="c", repo_path=repo, base_commit="HEAD", job_dir=tmp_path, settings=None
+        )
 
 
 def test_snapshot_rollback_and_diff_are_fast_on_5000_files(tmp_path: Path) -> None:

@@ -37,7 +37,8 @@ PROJECT = {
         "class TestGroup:\n"
         "    def test_negative(self):\n        assert add(-1, -1) == -2\n\n"
         "    @pytest.mark.skip(reason='later')\n    def test_later(self):\n        pass\n\n"
-        "    @pytest.mark.parametrize('x', [1, 2])\n    def test_param(self, x):\n        assert add(x, 0) == x\n\n\n"
+        "    @pytest.mark.parametrize('x', [1, 2])\n"
+        "    def test_param(self, x):\n        assert add(x, 0) == x\n\n\n"
         "@pytest.fixture\ndef broken():\n    raise RuntimeError('fixture broke')\n\n\n"
         "def test_error(broken):\n    pass\n"
     ),
@@ -99,7 +100,7 @@ def test_junit_xunit2_ids_use_the_repository_layout(workspace: LocalWorkspace) -
 
 
 def test_summary_lines_are_the_fallback_for_other_commands(workspace: LocalWorkspace) -> None:
-    workspace.write_file("check.sh", f"{PYTEST} -rfEs \"$@\"\n")
+    workspace.write_file("check.sh", f'{PYTEST} -rfEs "$@"\n')
     report = run_tests(workspace, "bash check.sh", timeout=120)
     assert {k: v for k, v in outcomes(report).items()} == {
         "tests/test_ops.py::test_add": "failed",

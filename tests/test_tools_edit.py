@@ -1,4 +1,4 @@
-"""search_replace: exact unique edits succeed; missing and ambiguous ones are refused with useful observations."""
+"""search_replace: exact unique edits succeed; missing and ambiguous ones are refused with good hints."""
 
 from __future__ import annotations
 

@@ -200,7 +200,8 @@ def _is_pytest(command: str) -> bool:
 def run_tests(
     workspace: Workspace, command: str, selectors: list[str] | None = None, timeout: float = 600.0
 ) -> TestReport:
-    """Run `command` (plus `selectors`, e.g. test ids or files) and read each test's outcome."""
+    """Run `command` (detected when empty) plus `selectors` (test ids or files); read each test's outcome."""
+    command = command.strip() or detect_test_command(workspace)
     full = " ".join([command, *(shlex.quote(selector) for selector in selectors or [])])
     junit = f"{JUNIT_DIR}/junit-{uuid.uuid4().hex[:12]}.xml" if _is_pytest(command) else None
     if junit:

@@ -37,7 +37,8 @@ BACKEND = "docker"
 GIT_TIMEOUT_S = 300.0
 _CONFINE = (
     'p=$(realpath -m -- "$1") || exit 3\n'
-    f'case "$p" in {WORKDIR}|{WORKDIR}/*) ;; *) echo "it resolves to $p, outside {WORKDIR}" >&2; exit 3;; esac\n'
+    f'case "$p" in {WORKDIR}|{WORKDIR}/*) ;; '
+    f'*) echo "it resolves to $p, outside {WORKDIR}" >&2; exit 3;; esac\n'
 )
 _CONFINED_EXIT = 3
 
@@ -52,7 +53,8 @@ def connect() -> Any:
         client.ping()
     except docker.errors.DockerException as exc:
         raise WorkspaceError(
-            f"no Docker engine answered: {exc}", hint="start Docker (or set DOCKER_HOST), or use --workspace local"
+            f"no Docker engine answered: {exc}",
+            hint="start Docker (or set DOCKER_HOST), or use --workspace local",
         ) from exc
     return client
 
@@ -85,9 +87,11 @@ class DockerWorkspace:
         self._info = info
         self.settings = settings
         self.recreated = recreated
-        """True when reattach found the job's files gone and rebuilt them from the base plus the last snapshot."""
+        """True when reattach found the job's files gone and rebuilt them from the base + the snapshots."""
         self.uid, self.gid = _user_ids(settings.docker.user)
-        self.runner = ExecRunner(client, container.id, user=settings.docker.user, memory_limit=settings.docker.memory)
+        self.runner = ExecRunner(
+            client, container.id, user=settings.docker.user, memory_limit=settings.docker.memory
+        )
         self._snapshots = GitSnapshots(self._run_script, str(info.details["inner_base"]), info.job_id)
         self._export = SnapshotExport(Path(str(info.details["job_dir"])))
         self._closed = False
@@ -118,7 +122,12 @@ class DockerWorkspace:
         container = start_container(
             client, image=image, name=name, volume=name, labels=labels, settings=config.docker
         )
-        details = {"container": name, "volume": name, "image": image, "job_dir": str(Path(job_dir).absolute())}
+        details = {
+            "container": name,
+            "volume": name,
+            "image": image,
+            "job_dir": str(Path(job_dir).absolute()),
+        }
         info = WorkspaceInfo(BACKEND, job_id, str(repo), commit, WORKDIR, {**details, "inner_base": ""})
         workspace = cls(client, container, info, config)
         try:
@@ -144,13 +153,17 @@ class DockerWorkspace:
             volume_lost = False
         except docker.errors.NotFound:
             volume_lost = True
-        labels = workspace_labels(info.job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace)
+        labels = workspace_labels(
+            info.job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace
+        )
         if volume_lost:
             client.volumes.create(name=name, labels=labels)
         image = str(info.details["image"])
         if not _image_present(client, image):
             image = require_image(client, config.docker)
-        container = start_container(client, image=image, name=name, volume=name, labels=labels, settings=config.docker)
+        container = start_container(
+            client, image=image, name=name, volume=name, labels=labels, settings=config.docker
+        )
         workspace = cls(client, container, info, config, recreated=volume_lost)
         if volume_lost:
             workspace._populate(Path(info.repo_path), info.base_commit)
@@ -168,7 +181,11 @@ class DockerWorkspace:
             raise WorkspaceError(f"preparing the repository in the container failed: {result.stderr.strip()}")
         inner_base = result.stdout.strip().splitlines()[-1]
         self._info = WorkspaceInfo(
-            BACKEND, self._info.job_id, self._info.repo_path, commit, WORKDIR,
+            BACKEND,
+            self._info.job_id,
+            self._info.repo_path,
+            commit,
+            WORKDIR,
             {**self._info.details, "inner_base": inner_base},
         )
         self._snapshots = GitSnapshots(self._run_script, inner_base, self._info.job_id)
@@ -194,13 +211,15 @@ class DockerWorkspace:
         return self.runner.run(script, timeout=GIT_TIMEOUT_S, cwd=WORKDIR, env=GIT_ENV, limit=None)
 
     def _confined(self, path: str, action: str) -> tuple[str, ExecResult]:
-        """Run `action` (a shell snippet using "$p", the resolved absolute path) after the confinement check."""
+        """Run `action` (shell using "$p", the resolved absolute path) after the confinement check."""
         self._require_open()
         relative = normalize_relative(path, WORKDIR)
         script = f"set -- {shlex.quote(WORKDIR + '/' + relative)}\n{_CONFINE}{action}"
         result = self.runner.run(script, timeout=GIT_TIMEOUT_S, cwd=WORKDIR, limit=None)
         if result.exit_code == _CONFINED_EXIT:
-            raise WorkspaceError(f"refused path {path!r}: {result.stderr.strip()}", hint="stay inside the repository")
+            raise WorkspaceError(
+                f"refused path {path!r}: {result.stderr.strip()}", hint="stay inside the repository"
+            )
         return relative, result
 
     def read_file(self, path: str) -> str:
@@ -217,12 +236,14 @@ class DockerWorkspace:
         put_files(self.container, parent, single_file_archive(name, content.encode(), self.uid, self.gid))
 
     def delete_file(self, path: str) -> None:
-        _, result = self._confined(path, '[ ! -d "$p" ] || { echo "it is a directory" >&2; exit 4; }\nrm -f -- "$p"')
+        _, result = self._confined(
+            path, '[ ! -d "$p" ] || { echo "it is a directory" >&2; exit 4; }\nrm -f -- "$p"'
+        )
         if not result.ok:
             raise WorkspaceError(f"cannot delete {path!r}: {result.stderr.strip()}")
 
     def list_files(self, path: str = ".") -> list[str]:
-        relative, result = self._confined(
+        _, result = self._confined(
             path,
             "git ls-files -z -co --exclude-standard -- \"$p\"; printf '\\0::deleted::\\0'; "
             'git ls-files -z -d -- "$p"',
@@ -259,9 +280,14 @@ class DockerWorkspace:
 
     def apply_patch_file(self, patch: str) -> None:
         """Apply a binary-safe git patch to the working files (used to rebuild snapshots)."""
-        put_files(self.container, f"{WORKDIR}/.git", single_file_archive("swe-team-restore.patch", patch.encode(),
-                                                                         self.uid, self.gid))
-        result = self._run_script("git apply --binary .git/swe-team-restore.patch && rm .git/swe-team-restore.patch")
+        put_files(
+            self.container,
+            f"{WORKDIR}/.git",
+            single_file_archive("swe-team-restore.patch", patch.encode(), self.uid, self.gid),
+        )
+        result = self._run_script(
+            "git apply --binary .git/swe-team-restore.patch && rm .git/swe-team-restore.patch"
+        )
         if not result.ok:
             raise WorkspaceError(f"re-applying a snapshot failed: {result.stderr.strip()}")
 

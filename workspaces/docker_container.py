@@ -1,8 +1,10 @@
-"""Creating a job's container and volume with the isolation defaults, and filling the volume with the base commit.
+"""Creating a job's container and volume with the isolation defaults, and filling the volume with the base
+commit.
 
-The repository enters as a `git archive` of the base commit (owned by the job user), then becomes a fresh git
-repository with one commit whose author and date are fixed, so the same files always give the same commit id and
-snapshot ids stay valid when a lost volume is rebuilt from the snapshots exported to the job folder.
+The repository enters as a `git archive` of the base commit (owned by the job user), then becomes a
+fresh git repository with one commit whose author and date are fixed, so the same files always give the
+same commit id and snapshot ids stay valid when a lost volume is rebuilt from the snapshots exported to
+the job folder.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""The per-repository environment: the repository's Python dependencies in the image's venv, as a cached layer.
+"""The per-repository environment: the repository's Python dependencies in the image's venv, as a cached
+layer.
 
-Dependencies are resolved on the host (`pip download` into a wheelhouse, the only step that may use the network),
-installed in a network-less container from the wheelhouse mounted read-only (`pip install --no-index`), and the
-result is committed as `swe-team-env:<hash>` keyed by the base image and the dependency files, so the next job on
-the same dependencies starts warm.
+Dependencies are resolved on the host (`pip download` into a wheelhouse, the only step that may use the
+network), installed in a network-less container from the wheelhouse mounted read-only (`pip install
+--no-index`), and the result is committed as `swe-team-env:<hash>` keyed by the base image and the
+dependency files, so the next job on the same dependencies starts warm.
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ def dependency_files(repo: Path, commit: str) -> dict[str, bytes]:
     listing = subprocess.run(
         ["git", "-C", str(repo), "ls-tree", "--name-only", commit], capture_output=True, text=True, check=True
     ).stdout.split()
-    names = [n for n in listing if n in DEPENDENCY_FILES or (n.startswith("requirements") and n.endswith(".txt"))]
+    names = [
+        n for n in listing if n in DEPENDENCY_FILES or (n.startswith("requirements") and n.endswith(".txt"))
+    ]
     return {
-        name: subprocess.run(["git", "-C", str(repo), "show", f"{commit}:{name}"], capture_output=True, check=True).stdout
+        name: subprocess.run(
+            ["git", "-C", str(repo), "show", f"{commit}:{name}"], capture_output=True, check=True
+        ).stdout
         for name in sorted(names)
     }
 
@@ -77,7 +82,9 @@ def ensure_env_image(
 
 def _export_tree(repo: Path, commit: str, target: Path) -> None:
     target.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(repo), "archive", commit], capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", commit], capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 
@@ -88,7 +95,17 @@ def _download(source: Path, files: dict[str, bytes], wheelhouse: Path, extra_arg
         targets.append([str(source)])
     errors = []
     for target in targets:
-        command = [sys.executable, "-m", "pip", "download", "--quiet", "-d", str(wheelhouse), *extra_args, *target]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "-d",
+            str(wheelhouse),
+            *extra_args,
+            *target,
+        ]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             errors.append(result.stderr.strip()[-3000:] or result.stdout.strip()[-3000:])

@@ -1,9 +1,11 @@
-"""Running one command in a job container: `timeout -k` inside, a host-side backstop, separate bounded streams.
+"""Running one command in a job container: `timeout -k` inside, a host-side backstop, separate bounded
+streams.
 
-docker-py has no exec timeout, so the command runs under coreutils `timeout` (which signals the command's whole
-process group); if the engine still has not answered `BACKSTOP_GRACE_S` after that, every process of the job
-command's process group is killed from a second exec and the result is reported as timed out; the group of a
-command that timed out is killed the same way, so its stray children cannot hold the pids limit.
+docker-py has no exec timeout, so the command runs under coreutils `timeout` (which signals the
+command's whole process group); if the engine still has not answered `BACKSTOP_GRACE_S` after that,
+every process of the job command's process group is killed from a second exec and the result is reported
+as timed out; the group of a command that timed out is killed the same way, so its stray children cannot
+hold the pids limit.
 """
 
 from __future__ import annotations
@@ -120,7 +122,9 @@ class ExecRunner:
         """Kill what is left of a timed-out command's process group, retrying while the pids limit is hit."""
         deadline = time.monotonic() + KILL_AFTER_S + 5
         while True:
-            exec_id = self.client.api.exec_create(self.container_id, group_killer(marker), user=self.user)["Id"]
+            exec_id = self.client.api.exec_create(self.container_id, group_killer(marker), user=self.user)[
+                "Id"
+            ]
             self.client.api.exec_start(exec_id)
             if self.client.api.exec_inspect(exec_id).get("ExitCode") == 0 or time.monotonic() > deadline:
                 return

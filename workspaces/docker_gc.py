@@ -1,7 +1,8 @@
-"""Labels that tie containers and volumes to a job, its owner process and an expiry; listing and reaping by them.
+"""Labels that tie containers and volumes to a job, its owner process and an expiry; listing and reaping by
+them.
 
-Labels cannot change after creation, so a new owner (a resumed job) gets a new container, and a kept workspace
-is marked by renaming its container to `swe-team-kept-<job>` (reaped only at expiry).
+Labels cannot change after creation, so a new owner (a resumed job) gets a new container, and a kept
+workspace is marked by renaming its container to `swe-team-kept-<job>` (reaped only at expiry).
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ class WorkspaceObject:
         return self.status in ("owner dead", "expired")
 
 
-def _describe(kind: str, name: str, labels: dict[str, str], state: str, kept: bool, now: float) -> WorkspaceObject:
+def _describe(
+    kind: str, name: str, labels: dict[str, str], state: str, kept: bool, now: float
+) -> WorkspaceObject:
     if expired(labels, now):
         status = "expired"
     elif not kept and not owner_alive(labels):
@@ -112,7 +115,11 @@ def list_objects(client: Any, now: float | None = None) -> list[WorkspaceObject]
 
 
 def reap(
-    client: Any, *, exclude_jobs: frozenset[str] = frozenset(), now: float | None = None, everything: bool = False
+    client: Any,
+    *,
+    exclude_jobs: frozenset[str] = frozenset(),
+    now: float | None = None,
+    everything: bool = False,
 ) -> list[str]:
     """Remove containers and volumes whose owner died or whose expiry passed (`everything`: all of them);
     return their names."""

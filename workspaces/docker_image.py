@@ -1,7 +1,8 @@
-"""The base image of Docker workspaces, built from Debian packages with mmdebstrap and `docker import` (no registry).
+"""The base image of Docker workspaces, built from Debian packages with mmdebstrap and `docker import` (no
+registry).
 
-The image is tagged by a hash of its recipe (packages, hooks, image config, mirror, the host's CA bundle), so a
-changed recipe builds a new image and an unchanged one is never rebuilt.
+The image is tagged by a hash of its recipe (packages, hooks, image config, mirror, the host's CA
+bundle), so a changed recipe builds a new image and an unchanged one is never rebuilt.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _user_ids(user: str) -> tuple[int, int]:
         return uid, int(gid_text) if gid_text else uid
     except ValueError as exc:
         raise WorkspaceError(
-            f"docker.user must be numeric uid[:gid], got {user!r}", hint="set e.g. docker.user = \"1000:1000\""
+            f"docker.user must be numeric uid[:gid], got {user!r}", hint='set e.g. docker.user = "1000:1000"'
         ) from exc
 
 
@@ -177,7 +178,9 @@ def build_image(
             size_mb = rootfs.stat().st_size / 1e6
             progress(f"[2/2] docker import ({size_mb:.0f} MB) as {recipe.tag}")
             repository, _, tag = recipe.tag.partition(":")
-            client.api.import_image_from_file(str(rootfs), repository=repository, tag=tag, changes=recipe.changes())
+            client.api.import_image_from_file(
+                str(rootfs), repository=repository, tag=tag, changes=recipe.changes()
+            )
         client.images.get(recipe.tag).tag(IMAGE_REPOSITORY, "latest")
         progress(f"built {recipe.tag} in {time.monotonic() - started:.0f} s")
         return recipe.tag, True

@@ -56,7 +56,7 @@ class SnapshotExport:
             index.write(json.dumps({"id": snapshot_id, "label": label, "patch": patch_name}) + "\n")
 
     def replay(self, workspace: Replayable) -> list[str]:
-        """Re-create every exported snapshot in `workspace` (freshly checked out at the base); end at the last."""
+        """Re-create every exported snapshot in `workspace` (fresh at the base); end at the last one."""
         entries = self.entries()
         self._replaying = True
         try:

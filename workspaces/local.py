@@ -112,6 +112,10 @@ class LocalWorkspace:
         repo = repository_root(repo_path)
         commit = resolve_commit(repo, base_commit)
         root = Path(job_dir).expanduser().absolute() / WORKTREE_DIR_NAME
+        if _is_checkout_at(root):
+            raise WorkspaceError(
+                f"a workspace already exists at {root}", hint="resume the job or delete its folder"
+            )
         _add_worktree(repo, root, commit)
         info = WorkspaceInfo(
             backend=BACKEND, job_id=job_id, repo_path=str(repo), base_commit=commit, root=str(root)

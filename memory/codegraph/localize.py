@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 TEST_PENALTY = 0.25
+AUXILIARY = re.compile(r"(^|/)(docs?|examples?|bench(marks?)?|scripts?)/")
+"""Documentation and example code: rarely where a fix goes."""
 PROPAGATED_SEEDS = 30
 
 
@@ -65,6 +68,12 @@ class Localization:
         ]
         data["seconds"] = round(self.seconds, 4)
         return data
+
+
+def _prior(path: str) -> float:
+    if is_test_path(path):
+        return TEST_PENALTY
+    return 0.5 if AUXILIARY.search(path) else 1.0
 
 
 def _normalized(values: Any) -> Any:
@@ -139,8 +148,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
             file_reasons[path] = (value, reason)
 
     for node in scores:
-        if is_test_path(nodes[node]["path"]):
-            scores[node] *= TEST_PENALTY
+        scores[node] *= _prior(nodes[node]["path"])
     best_in_file: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for node, value in scores.items():
         best_in_file[nodes[node]["path"]].append((value, node))
@@ -152,9 +160,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
     for position, path in enumerate(index.file_ids):
         value = float(file_lexical[position])
         if value > 0.05:
-            add_file(path, 0.8 * value * (TEST_PENALTY if is_test_path(path) else 1.0), "lexical match of the file")
+            add_file(path, 0.8 * value * _prior(path), "lexical match of the file")
     for path, (value, reason) in hits.files.items():
-        add_file(path, value * (TEST_PENALTY if is_test_path(path) else 1.0), reason)
+        add_file(path, value * _prior(path), reason)
 
     ranked_files = sorted(file_scores.items(), key=lambda item: -item[1])
     files = [RankedFile(path, value, file_reasons[path][1]) for path, value in ranked_files[:top_k]]

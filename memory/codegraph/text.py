@@ -55,11 +55,14 @@ class Mentions:
     """(path as written, line, function) of traceback frames, outermost first."""
 
 
+CODE_SPAN = re.compile(r"```.*?```|`[^`\n]+`|^(?:    |\t|>>> ).*$", re.DOTALL | re.MULTILINE)
+
+
 def is_distinctive(word: str) -> bool:
-    """Identifiers unlikely to be plain English: snake_case, camelCase, dunder or CapWords."""
+    """Identifiers unlikely to be plain English: snake_case, camelCase or dunder."""
     if len(word) < 3 or word.lower() in STOPWORDS:
         return False
-    return "_" in word or any(c.isupper() for c in word[1:]) or (word[0].isupper() and len(word) > 3)
+    return "_" in word or any(c.isupper() for c in word[1:])
 
 
 def find_mentions(text: str) -> Mentions:
@@ -76,6 +79,11 @@ def find_mentions(text: str) -> Mentions:
         word = match.group()
         if is_distinctive(word):
             seen.setdefault(word, None)
+    for span in CODE_SPAN.finditer(text):
+        for match in IDENTIFIER.finditer(span.group()):
+            word = match.group()
+            if len(word) > 3 and word.lower() not in STOPWORDS:
+                seen.setdefault(word, None)
     for dotted in mentions.dotted:
         for part in dotted.split("."):
             if len(part) > 2 and part.lower() not in STOPWORDS:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -109,38 +110,68 @@ class RedisExperienceStore(IndexedStore):
 
         return self._online(lambda: self._add_now(exp), queued, "queued the lesson on disk")
 
-    def _add_now(self, exp: Experience) -> str:
-        tfs, doc_len = term_frequencies(exp)
-        meta = meta_for(exp, dict(tfs), doc_len)
+    def add_many(self, exps: Iterable[Experience], batch: int = 500) -> int:
+        items = list(exps)
+        for start in range(0, len(items), batch):
+            chunk = items[start : start + batch]
+
+            def now(chunk: list[Experience] = chunk) -> str:
+                return self._add_now(*chunk)
+
+            def queued(chunk: list[Experience] = chunk) -> str:
+                return [self.add(exp) for exp in chunk][-1]
+
+            self._online(now, queued, "queued the lessons on disk")
+        return len(items)
+
+    def _add_now(self, *exps: Experience) -> str:
+        """Index experiences in one transaction (two round trips in all); returns the last id."""
         first = self.client.pipeline(transaction=False)
-        first.hget(self._key("exp", exp.id), "meta")
-        first.incr(self._key("seq"))
+        for exp in exps:
+            first.hget(self._key("exp", exp.id), "meta")
+        first.incrby(self._key("seq"), len(exps))
         if self.ttl_days > 0:
             first.zrangebyscore(self._key("ids"), "-inf", self.not_before(), start=0, num=20)
-        old_meta, docno, *expired = first.execute()
+        replies = first.execute()
+        olds, last_docno, expired = replies[: len(exps)], int(replies[len(exps)]), replies[len(exps) + 1 :]
         tx = self.client.pipeline(transaction=True)
-        if old_meta is not None:
-            self._unindex(tx, exp.id, old_meta)
-        rk = repo_key(exp.repo)
-        tx.hset(self._key("exp", exp.id), mapping={"doc": exp.to_json(), "meta": meta.encode()})
-        for term, tf in tfs.items():
-            impact = pack_impact(tf, doc_len, int(docno))
-            tx.zadd(self._key("r", rk, "t", term), {exp.id: impact})
-            tx.zadd(self._key("g", "t", term), {exp.id: impact})
-            tx.zremrangebyrank(self._key("g", "t", term), 0, -(GLOBAL_KEEP + 1))
-        for term in tfs:
-            tx.hincrby(self._key("g", "df"), term, 1)
-        for stats in (self._key("r", rk, "n"), self._key("g", "n")):
-            tx.hincrby(stats, "n", 1)
-            tx.hincrby(stats, "len", doc_len)
-        tx.zadd(self._key("ids"), {exp.id: exp.finished_at})
-        tx.zadd(self._key("r", rk, "ids"), {exp.id: exp.finished_at})
-        tx.hincrby(self._key("counts"), f"status:{exp.status}", 1)
-        tx.hincrby(self._key("counts"), f"repo:{exp.repo}", 1)
+        for exp, old_meta in zip(exps, olds, strict=True):
+            if old_meta is not None:
+                self._unindex(tx, exp.id, old_meta)
+        self._index(tx, [(exp, last_docno - len(exps) + 1 + n) for n, exp in enumerate(exps)])
         tx.execute()
         for stale in expired[0] if expired else []:
             self._forget_now(stale.decode())
-        return exp.id
+        return exps[-1].id
+
+    def _index(self, tx: Any, exps: list[tuple[Experience, int]]) -> None:
+        """Queue the writes indexing `exps` (experience, docno), grouped per key: fewer commands."""
+        zadds: dict[str, dict[str, float]] = defaultdict(dict)
+        incrs: Counter[tuple[str, str]] = Counter()
+        for exp, docno in exps:
+            tfs, doc_len = term_frequencies(exp)
+            meta = meta_for(exp, dict(tfs), doc_len)
+            rk = repo_key(exp.repo)
+            tx.hset(self._key("exp", exp.id), mapping={"doc": exp.to_json(), "meta": meta.encode()})
+            for term, tf in tfs.items():
+                impact = pack_impact(tf, doc_len, docno)
+                zadds[self._key("r", rk, "t", term)][exp.id] = impact
+                zadds[self._key("g", "t", term)][exp.id] = impact
+                incrs[self._key("g", "df"), term] += 1
+            for stats in (self._key("r", rk, "n"), self._key("g", "n")):
+                incrs[stats, "n"] += 1
+                incrs[stats, "len"] += doc_len
+            zadds[self._key("ids")][exp.id] = exp.finished_at
+            zadds[self._key("r", rk, "ids")][exp.id] = exp.finished_at
+            incrs[self._key("counts"), f"status:{exp.status}"] += 1
+            incrs[self._key("counts"), f"repo:{exp.repo}"] += 1
+        global_terms = self._key("g", "t", "")
+        for key, members in zadds.items():
+            tx.zadd(key, members)
+            if key.startswith(global_terms):
+                tx.zremrangebyrank(key, 0, -(GLOBAL_KEEP + 1))
+        for (key, field), amount in incrs.items():
+            tx.hincrby(key, field, amount)
 
     def _unindex(self, tx: Any, exp_id: str, raw_meta: bytes) -> None:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,41 +60,52 @@ class SqliteExperienceStore(IndexedStore):
     # writing
 
     def add(self, exp: Experience) -> str:
+        self.add_many([exp])
+        return exp.id
+
+    def add_many(self, exps: Iterable[Experience], batch: int = 500) -> int:
+        items = list(exps)
+        for start in range(0, len(items), batch):
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for exp in items[start : start + batch]:
+                        self._insert(exp)
+                    self._expire_old()
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+        return len(items)
+
+    def _insert(self, exp: Experience) -> None:
+        """Index one experience; caller holds the lock inside a transaction."""
         tfs, doc_len = term_frequencies(exp)
         meta = meta_for(exp, dict(tfs), doc_len)
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                self._unindex(exp.id)
-                docno = db.execute(
-                    "INSERT INTO counters VALUES('docno', 1) "
-                    "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
-                ).fetchone()[0]
-                db.execute(
-                    "INSERT INTO experiences VALUES(?, ?, ?, ?, ?, ?)",
-                    (exp.id, exp.repo, exp.status, exp.finished_at, meta.encode(), exp.to_json()),
-                )
-                for scope in (repo_key(exp.repo), GLOBAL):
-                    db.executemany(
-                        "INSERT INTO postings VALUES(?, ?, ?, ?)",
-                        [(scope, t, pack_impact(tf, doc_len, docno), exp.id) for t, tf in tfs.items()],
-                    )
-                    db.executemany(
-                        "INSERT INTO term_df VALUES(?, ?, 1) ON CONFLICT DO UPDATE SET df = df + 1",
-                        [(scope, t) for t in tfs],
-                    )
-                    db.execute(
-                        "INSERT INTO scope_stats VALUES(?, 1, ?) ON CONFLICT DO UPDATE "
-                        "SET n = n + 1, total_len = total_len + excluded.total_len",
-                        (scope, doc_len),
-                    )
-                self._expire_old()
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        return exp.id
+        db = self._db
+        self._unindex(exp.id)
+        docno = db.execute(
+            "INSERT INTO counters VALUES('docno', 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+        ).fetchone()[0]
+        db.execute(
+            "INSERT INTO experiences VALUES(?, ?, ?, ?, ?, ?)",
+            (exp.id, exp.repo, exp.status, exp.finished_at, meta.encode(), exp.to_json()),
+        )
+        for scope in (repo_key(exp.repo), GLOBAL):
+            db.executemany(
+                "INSERT INTO postings VALUES(?, ?, ?, ?)",
+                [(scope, t, pack_impact(tf, doc_len, docno), exp.id) for t, tf in tfs.items()],
+            )
+            db.executemany(
+                "INSERT INTO term_df VALUES(?, ?, 1) ON CONFLICT DO UPDATE SET df = df + 1",
+                [(scope, t) for t in tfs],
+            )
+            db.execute(
+                "INSERT INTO scope_stats VALUES(?, 1, ?) ON CONFLICT DO UPDATE "
+                "SET n = n + 1, total_len = total_len + excluded.total_len",
+                (scope, doc_len),
+            )
 
     def _unindex(self, exp_id: str) -> bool:
         """Remove one experience and its postings; caller holds the lock inside a transaction."""

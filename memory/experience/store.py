@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -52,6 +52,10 @@ class ExperienceStore(Protocol):
     def add(self, exp: Experience) -> str:
         """Store (or replace, same id) one experience; returns its id. Never loses a write: when a server is
         unreachable mid-job the write is queued on disk and replayed when it answers again."""
+        ...
+
+    def add_many(self, exps: Iterable[Experience]) -> int:
+        """Bulk `add` (imports, benchmarks): batched into few round trips; returns how many were stored."""
         ...
 
     def get(self, exp_id: str) -> Experience | None: ...

@@ -87,11 +87,19 @@ def search(
     with _store(backend) as store:
         hits = store.search(query, repo=_repo(repo), k=k)
     if as_json:
-        _emit([
-            {"id": h.id, "score": h.score, "kind": h.kind, "scope": h.scope, "matched": h.matched_terms,
-             "experience": h.experience.model_dump(mode="json")}
-            for h in hits
-        ])
+        _emit(
+            [
+                {
+                    "id": h.id,
+                    "score": h.score,
+                    "kind": h.kind,
+                    "scope": h.scope,
+                    "matched": h.matched_terms,
+                    "experience": h.experience.model_dump(mode="json"),
+                }
+                for h in hits
+            ]
+        )
         return
     for hit in hits:
         typer.echo(f"{hit.score:8.3f}  {hit.kind:<5}  {hit.scope:<6}  {_row(hit.experience)}")
@@ -167,7 +175,9 @@ def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) ->
     if as_json:
         _emit(asdict(result))
     else:
-        typer.echo(f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}")
+        typer.echo(
+            f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}"
+        )
 
 
 @memory_app.command("stats")

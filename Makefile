@@ -1,0 +1,51 @@
+# swe-team — the commands people and CI run. Everything installs what it needs on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN := .run
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint bench bench-localize install services stop-services clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing swe-team and its test tools into $(VENV) (llama-cpp-python builds from source: ~7 min the first time)"
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,fleet,local-model]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@bash examples/run-demo.sh
+
+services: $(STAMP)
+	@bash scripts/test-services.sh start $(RUN)
+
+stop-services:
+	@bash scripts/test-services.sh stop $(RUN)
+
+test: $(STAMP)
+	@bash scripts/test-services.sh start $(RUN)
+	@set -a; source $(RUN)/services.env; set +a; \
+	  status=0; $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	  bash scripts/test-services.sh stop $(RUN); exit $$status
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check swe_team graphs roles tools memory workspaces || true
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	@bash scripts/test-services.sh start $(RUN)
+	@set -a; source $(RUN)/services.env; set +a; \
+	  status=0; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; \
+	  bash scripts/test-services.sh stop $(RUN); exit $$status
+
+bench-localize: $(STAMP)
+	$(BIN)/python benchmarks/localize.py
+
+clean:
+	rm -rf $(RUN) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make demo`: a real swe-team job on the shop example, in a fresh git repository under .run/demo/.
+# The model is the embedded llama.cpp server with SmolLM2-135M-Instruct unless SWE_TEAM_API_BASE names a server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.venv/bin
+demo=.run/demo/shop
+
+rm -rf "$demo" && mkdir -p "$(dirname "$demo")"
+cp -r examples/shop "$demo"
+git -C "$demo" init -q -b main
+git -C "$demo" add -A
+git -C "$demo" -c user.name="swe-team demo" -c user.email=demo@localhost commit -qm "shop example"
+echo "demo repository: $demo (the bug: tests/test_cart.py::test_checkout_of_empty_cart_is_free fails)"
+
+if [[ -z "${SWE_TEAM_API_BASE:-}" ]]; then
+    echo "no SWE_TEAM_API_BASE: starting the embedded llama.cpp server (SmolLM2-135M-Instruct, CPU)"
+    "$bin/swe-team" model serve
+    export SWE_TEAM_API_BASE
+    SWE_TEAM_API_BASE=$("$bin/swe-team" model status --url)
+    # A 135M model writes slowly on a CPU: keep its answers short so the demo ends in minutes.
+    export SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS:-384}
+    export SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS:-384}
+fi
+
+if docker info >/dev/null 2>&1; then
+    "$bin/swe-team" workspace build-image
+fi
+
+"$bin/swe-team" run --repo "$demo" --task-file examples/shop/ISSUE.md --approve auto

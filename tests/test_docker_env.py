@@ -1,0 +1,76 @@
+"""Per-repository dependencies: resolved on the host, installed without network, cached as an image layer."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from swe_team.config import DockerSettings, Settings
+from swe_team.errors import WorkspaceError
+from tests.docker_fixtures import docker_client, make_repo, workspace_image
+from workspaces.docker import DockerWorkspace
+from workspaces.docker_env import ensure_env_image
+
+
+def _local_index(tmp_path: Path) -> Path:
+    """A directory holding one pure-Python wheel, `tinydep`, written by hand (no network, no build tools)."""
+    index = tmp_path / "index"
+    index.mkdir()
+    info = "tinydep-1.0.dist-info"
+    files = {
+        "tinydep/__init__.py": "ANSWER = 42\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: tinydep\nVersion: 1.0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    with zipfile.ZipFile(index / "tinydep-1.0-py3-none-any.whl", "w") as wheel:
+        for name, text in files.items():
+            wheel.writestr(name, text)
+        wheel.writestr(f"{info}/RECORD", "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"]))
+    return index
+
+
+def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) -> None:
+    workspace_image()
+    index = _local_index(tmp_path)
+    repo = make_repo(
+        tmp_path / "repo", {"requirements.txt": b"tinydep==1.0\n", "main.py": b"import tinydep\n"}
+    )
+    settings = Settings(
+        home=tmp_path / "home",
+        docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(index)]),
+    )
+    job = f"env-{tmp_path.name[-8:]}"
+    workspace = DockerWorkspace.create(
+        job_id=job, repo_path=repo, base_commit="HEAD", job_dir=tmp_path / "j", settings=settings
+    )
+    try:
+        result = workspace.exec("python -c 'import tinydep; print(tinydep.ANSWER)'")
+        image = workspace.info.details["image"]
+    finally:
+        workspace.close()
+    assert result.stdout.strip() == "42"
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
+    ).stdout.strip()
+    assert ensure_env_image(docker_client(), workspace_image(), repo, commit, settings) == image
+
+
+def test_unresolvable_dependency_is_reported_with_pips_error(tmp_path: Path) -> None:
+    workspace_image()
+    repo = make_repo(tmp_path / "repo", {"requirements.txt": b"no-such-package-xyz==9.9\n"})
+    settings = Settings(
+        home=tmp_path / "home",
+        docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(tmp_path)]),
+    )
+    with pytest.raises(WorkspaceError) as error:
+        DockerWorkspace.create(
+            job_id="env-missing",
+            repo_path=repo,
+            base_commit="HEAD",
+            job_dir=tmp_path / "j",
+            settings=settings,
+        )
+    assert "No matching distribution found for no-such-package-xyz" in str(error.value)

@@ -1,0 +1,60 @@
+"""A job killed with SIGKILL mid-node is finished by `swe-team resume`: no lost edit, no repeated side effect."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from swe_team.scripted_server import ScriptedModelServer
+from swe_team.trajectory import Trajectory
+from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team
+
+CODER_EDIT, CODER_RUN_TESTS = 6, 7
+
+
+def _wait_for(condition, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    steps = copy.deepcopy(script("shop-resolved")["steps"])
+    stalled = copy.deepcopy(steps[CODER_RUN_TESTS])
+    stalled["delay_s"] = 600
+    steps.insert(CODER_RUN_TESTS, stalled)
+    home = tmp_path / "home"
+    with ScriptedModelServer({"steps": steps}) as server:
+        env = cli_env(home, server.base_url)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md")],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _wait_for(lambda: len(server.requests) > CODER_RUN_TESTS)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        (job_id,) = job_ids(home)
+        listed = swe_team("jobs", "--json", env=env)
+        assert json.loads(listed.stdout)[0]["status"] == "interrupted"
+
+        resumed = swe_team("resume", job_id, "--json", env=env)
+        assert resumed.returncode == 0, resumed.stderr
+        assert server.failures == [] and server.remaining == 0
+        coder_calls = [r for r in server.requests if r.get("user") == "swe-team:coder"]
+    assert json.loads(resumed.stdout)["status"] == "resolved"
+    assert len(coder_calls) == 4, "the edit call was replayed from the journal, not asked again"
+    patch = (home / "jobs" / job_id / "patch.diff").read_text()
+    assert patch.count('default=Decimal("0")') == 1
+    events = Trajectory(home / "jobs" / job_id / "trajectory.jsonl").events()
+    edits = [e for e in events if e["event"] == "tool_call" and e["tool"] == "search_replace"]
+    assert len(edits) == 2 and all(not e["error"] for e in edits), "re-applied once on the restored workspace"
+    assert any(e["event"] == "restored" for e in events)
+    assert any(e["event"] == "model_call" and e["replayed"] for e in events)
