@@ -37,8 +37,12 @@ def mirrors_dir() -> Path:
 def find_mirror(repo: str) -> Path:
     owner, name = repo.split("/")
     base = mirrors_dir()
-    for candidate in (base / f"{owner}+{name}" / "repo", base / f"{owner}+{name}", base / owner / f"{name}.git",
-                      base / f"{name}.git"):
+    for candidate in (
+        base / f"{owner}+{name}" / "repo",
+        base / f"{owner}+{name}",
+        base / owner / f"{name}.git",
+        base / f"{name}.git",
+    ):
         if (candidate / "HEAD").is_file():
             return candidate
     raise SweTeamError(
@@ -52,7 +56,9 @@ def materialize(repo: str, commit: str, into: Path) -> None:
     archive = subprocess.Popen(["git", f"--git-dir={find_mirror(repo)}", "archive", commit], stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
     if archive.wait() != 0:
-        raise SweTeamError(f"git archive of {repo}@{commit} failed", hint="fetch the mirror again: the commit is missing")
+        raise SweTeamError(
+            f"git archive of {repo}@{commit} failed", hint="fetch the mirror again: the commit is missing"
+        )
 
 
 @dataclass
@@ -161,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(json.dumps(prediction) + "\n")
                 for method, value in scores.items():
                     all_scores[method].append(value)
-                print(f"{row['instance_id']}: file@5 {scores['ours'].file_at_5} "
-                      f"func@10 {scores['ours'].function_at_10}", file=sys.stderr)
+                print(
+                    f"{row['instance_id']}: file@5 {scores['ours'].file_at_5} func@10 {scores['ours'].function_at_10}",
+                    file=sys.stderr,
+                )
     except SweTeamError as exc:
         print(exc.user_message(), file=sys.stderr)
         return 2

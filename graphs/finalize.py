@@ -47,7 +47,7 @@ def _commit_plan(state: TeamState, diff: str) -> list[tuple[list[str], str]]:
     return [*steps, ([], f"{title}\n\n{body}\n\nJob {state.get('job_id', '')} by swe-team.")]
 
 
-def finalize(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
     context = runtime.context
     context.progress("finalize", "writing artefacts")
     job_dir = context.job_dir

@@ -68,7 +68,7 @@ def apply_decision(gate: str, decision: dict[str, Any], state: TeamState) -> dic
 
 
 def gate_node(gate: str) -> Node:
-    def node(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+    def node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
         if gate not in state.get("approve", []):
             return {"gate_outcome": {"gate": gate, "action": "approve"}}
         decision = interrupt({"gate": gate, "job_id": state.get("job_id", ""), "evidence": evidence(gate, state)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
@@ -21,7 +21,14 @@ from roles.spec import role_spec
 from swe_team.errors import SweTeamError
 from tools.test_results import detect_test_command
 
-Node = Callable[[TeamState, Runtime[TeamContext]], dict[str, Any]]
+
+
+class Node(Protocol):
+    """A graph node: LangGraph passes the run-time context as the keyword argument `runtime`."""
+
+    def __call__(self, state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]: ...
+
+
 RoleRun = Callable[[TeamState, RoleVisit], dict[str, Any]]
 
 BUG_WORDS = re.compile(
@@ -69,13 +76,14 @@ def _finish(state: TeamState, context: TeamContext, name: str, update: dict[str,
 def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
     """A node that runs one role visit; with `snapshot`, the workspace is snapshotted after it."""
 
-    def node(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+    def node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
         context = runtime.context
         started = time.monotonic()
         _restore_after_resume(context, state)
         context.progress(role, "starting")
         context.trajectory.record("node_start", node=name)
-        visit = RoleVisit(role_spec(role), context.role_services(), journal_key=runtime.execution_info.task_id)
+        task = runtime.execution_info
+        visit = RoleVisit(role_spec(role), context.role_services(), journal_key=task.task_id if task else name)
         try:
             update = run(state, visit)
         except SweTeamError as exc:
@@ -90,7 +98,7 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
     return node
 
 
-def intake(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+def intake(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
     context = runtime.context
     started = time.monotonic()
     context.progress("intake", "preparing the job")
@@ -109,7 +117,7 @@ def intake(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
     return update
 
 
-def tester_verify(state: TeamState, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+def tester_verify(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
     context = runtime.context
     started = time.monotonic()
     _restore_after_resume(context, state)

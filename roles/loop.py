@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,7 +38,7 @@ class RoleVisit:
     journal_key: str
     calls: int = 0
     format_errors: int = 0
-    usage: Usage = Usage()
+    usage: Usage = field(default_factory=Usage)
 
     def system_prompt(self, **values: Any) -> str:
         repo_name = Path(self.services.tools.workspace.info.repo_path).name
@@ -151,7 +151,7 @@ def _run_tool(visit: RoleVisit, call: ToolCall, tools: dict[str, Any]) -> str:
     started = time.monotonic()
     error = False
     try:
-        observation = tools[call.name].invoke(visit.services.tools, arguments)
+        observation = str(tools[call.name].invoke(visit.services.tools, arguments))
     except ToolError as exc:
         observation, error = f"error: {exc}", True
         if str(exc).startswith(f"invalid arguments for {call.name}"):

@@ -11,8 +11,9 @@ from roles.context import RoleServices
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 DEFINITION = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 COMMON = frozenset(
-    "the a an and or not is are was were be to of in on for with when what this that it if then else from "
-    "import return def class self none true false test tests should would could does do".split()
+    {"the", "and", "not", "are", "was", "were", "for", "with", "when", "what", "this", "that", "then", "else",
+     "from", "import", "return", "def", "class", "self", "none", "true", "false", "test", "tests", "should",
+     "would", "could", "does"}
 )
 
 

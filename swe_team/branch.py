@@ -44,7 +44,9 @@ def write_branch(
         patch_file.write_text(diff if diff.endswith("\n") else diff + "\n", encoding="utf-8")
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index"), **_identity(repo)}
         git(repo, "read-tree", base_commit, env=env)
-        parent, created, claimed = base_commit, [], []
+        parent = base_commit
+        created: list[str] = []
+        claimed: list[str] = []
         for paths, message in commits:
             selection = [f"--include={p}" for p in paths] or [f"--exclude={p}" for p in claimed]
             git(repo, "apply", "--cached", "--whitespace=nowarn", *selection, str(patch_file), env=env)

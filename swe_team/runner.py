@@ -129,6 +129,7 @@ class JobRunner:
             return dict(graph.get_state({"configurable": {"thread_id": job.id}}).values)
 
     def _drive(self, job: Job, workspace: Any, first_input: dict[str, Any] | None, resumed: bool) -> Job:
+        from langchain_core.runnables import RunnableConfig
         from langgraph.types import Command
 
         from graphs.context import TeamContext
@@ -152,7 +153,7 @@ class JobRunner:
             progress=progress,
             restore_pending=resumed,
         )
-        config: dict[str, Any] = {"configurable": {"thread_id": job.id}, "recursion_limit": RECURSION_LIMIT}
+        config: RunnableConfig = {"configurable": {"thread_id": job.id}, "recursion_limit": RECURSION_LIMIT}
         job.status, job.pid, job.gate = "running", os.getpid(), ""
         self.store.save(job)
         graph_input: Any = first_input

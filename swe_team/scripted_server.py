@@ -228,6 +228,7 @@ class ScriptedModelServer:
 class _Handler(BaseHTTPRequestHandler):
     scripted: ScriptedModelServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from memory.codegraph import CodeGraph
-from tests.codegraph_support import FIXTURES
+from tests.codegraph_fixtures import FIXTURES
 
 
 def build(name: str) -> CodeGraph:
@@ -17,14 +17,27 @@ def build(name: str) -> CodeGraph:
 @pytest.mark.parametrize(
     ("language", "method", "callees", "base"),
     [
-        ("javascript", "src/cart.js:Cart.total", {"src/pricing.js:applyDiscount", "src/cart.js:BaseCart.sum"},
-         "src/cart.js:BaseCart"),
-        ("typescript", "src/cart.ts:Cart.total", {"src/pricing.ts:applyDiscount", "src/cart.ts:BaseCart.sum"},
-         "src/cart.ts:BaseCart"),
-        ("java", "src/main/java/com/shop/Cart.java:Cart.total",
-         {"src/main/java/com/shop/Pricing.java:Pricing.applyDiscount",
-          "src/main/java/com/shop/BaseCart.java:BaseCart.sum"},
-         "src/main/java/com/shop/BaseCart.java:BaseCart"),
+        (
+            "javascript",
+            "src/cart.js:Cart.total",
+            {"src/pricing.js:applyDiscount", "src/cart.js:BaseCart.sum"},
+            "src/cart.js:BaseCart",
+        ),
+        (
+            "typescript",
+            "src/cart.ts:Cart.total",
+            {"src/pricing.ts:applyDiscount", "src/cart.ts:BaseCart.sum"},
+            "src/cart.ts:BaseCart",
+        ),
+        (
+            "java",
+            "src/main/java/com/shop/Cart.java:Cart.total",
+            {
+                "src/main/java/com/shop/Pricing.java:Pricing.applyDiscount",
+                "src/main/java/com/shop/BaseCart.java:BaseCart.sum",
+            },
+            "src/main/java/com/shop/BaseCart.java:BaseCart",
+        ),
     ],
 )
 def test_classes_methods_calls_and_inheritance(language: str, method: str, callees: set[str], base: str) -> None:
@@ -46,7 +59,10 @@ def test_go_methods_are_qualified_by_their_receiver_and_calls_cross_packages() -
     graph = build("go")
     [total] = graph.definition("Cart.Total")
     assert (total.path, total.kind) == ("cart/cart.go", "method")
-    assert {i.id for i, _ in graph.callees("Cart.Total")} == {"cart/cart.go:Cart.Sum", "pricing/pricing.go:ApplyDiscount"}
+    assert {i.id for i, _ in graph.callees("Cart.Total")} == {
+        "cart/cart.go:Cart.Sum",
+        "pricing/pricing.go:ApplyDiscount",
+    }
     assert graph.definition("ApplyDiscount")[0].doc == "ApplyDiscount reduces an amount by a rate."
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from memory.codegraph import CodeGraph
-from tests.codegraph_support import copy_fixture
+from tests.codegraph_fixtures import copy_fixture
 
 
 @pytest.fixture

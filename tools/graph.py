@@ -98,6 +98,10 @@ TOOLS: list[Tool[Any]] = [
     Tool("graph_callees", "Functions a symbol calls, up to n hops.", HopsArgs, _callees),
     Tool("graph_tests", "Test functions that exercise a symbol.", SymbolArgs, _tests),
     Tool("graph_enclosing", "The function or class around a line of a file.", EnclosingArgs, _enclosing),
-    Tool("graph_repo_map", "A map of the most relevant definitions for the given mentions, within a token budget.",
-         RepoMapArgs, _repo_map),
+    Tool(
+        "graph_repo_map",
+        "A map of the most relevant definitions for the given mentions, within a token budget.",
+        RepoMapArgs,
+        _repo_map,
+    ),
 ]

@@ -14,8 +14,24 @@ CACHE_FORMAT = "v2"
 """Bumped whenever extraction changes, so stale records are never reused."""
 MAX_FILE_BYTES = 1_000_000
 SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", "build", "dist",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".eggs"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "build",
+        "dist",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".eggs",
+    }
 )
 
 

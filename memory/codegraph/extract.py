@@ -136,9 +136,7 @@ def extract(source: bytes, language: str) -> FileRecord:
         stack.append(definition)
         node = definition.node
         body_terms = (
-            _class_body_terms(node, source)
-            if definition.kind == "class"
-            else terms(_text(node), TERMS_PER_SYMBOL)
+            _class_body_terms(node, source) if definition.kind == "class" else terms(_text(node), TERMS_PER_SYMBOL)
         )
         record.symbols.append(
             SymbolRecord(
@@ -166,8 +164,6 @@ def extract(source: bytes, language: str) -> FileRecord:
             index -= 1
         record.calls.append(CallRecord(caller=caller, callee=callee, line=line))
 
-    module_text = " ".join(
-        _text(child) for child in root.named_children if child.type not in DEFINITION_TYPES
-    )
+    module_text = " ".join(_text(child) for child in root.named_children if child.type not in DEFINITION_TYPES)
     record.module_terms = terms(module_text, 2 * TERMS_PER_SYMBOL)
     return record

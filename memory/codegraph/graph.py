@@ -130,8 +130,7 @@ class CodeGraph(GraphQueries):
         """Remove a file's nodes; return the other files whose edges pointed into it."""
         nodes = self._file_nodes(path)
         dependents = {
-            source.partition(":")[0] for node in nodes if node in self.graph
-            for source, _ in self.graph.in_edges(node)
+            source.partition(":")[0] for node in nodes if node in self.graph for source, _ in self.graph.in_edges(node)
         }
         self.graph.remove_nodes_from(nodes)
         self.resolver.remove(path)

@@ -48,9 +48,7 @@ def normalize_languages(names: list[str] | tuple[str, ...] | None) -> tuple[str,
         for part in raw.split(","):
             name = ALIASES.get(part.strip().lower(), part.strip().lower())
             if name not in LANGUAGES:
-                raise ConfigError(
-                    f"unknown language {part!r}", hint=f"choose among {', '.join(sorted(LANGUAGES))}"
-                )
+                raise ConfigError(f"unknown language {part!r}", hint=f"choose among {', '.join(sorted(LANGUAGES))}")
             chosen.append(name)
             if name == "typescript":
                 chosen.append("tsx")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import TypeAlias
 
 import networkx as nx
 
@@ -14,7 +15,7 @@ TEST_FILE = re.compile(
     r"(^|/)(tests?|testing|__tests__)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$|Tests?\.java$"
 )
 JS_LIKE = ("javascript", "typescript", "tsx")
-Graph = nx.MultiDiGraph
+Graph: TypeAlias = "nx.MultiDiGraph[str]"
 
 
 def is_test_path(path: str) -> bool:
@@ -23,8 +24,15 @@ def is_test_path(path: str) -> bool:
 
 def add_nodes(graph: Graph, path: str, record: FileRecord) -> None:
     graph.add_node(
-        path, kind="file", path=path, name=posixpath.basename(path), qualname="", start=1,
-        end=record.line_count, language=record.language, test=is_test_path(path),
+        path,
+        kind="file",
+        path=path,
+        name=posixpath.basename(path),
+        qualname="",
+        start=1,
+        end=record.line_count,
+        language=record.language,
+        test=is_test_path(path),
     )
     known = {s.qualname for s in record.symbols}
     for symbol in record.symbols:
@@ -32,8 +40,15 @@ def add_nodes(graph: Graph, path: str, record: FileRecord) -> None:
         parent_qualname = symbol.qualname.rpartition(".")[0]
         parent = symbol_id(path, parent_qualname) if parent_qualname in known else path
         graph.add_node(
-            node, kind=symbol.kind, path=path, name=symbol.name, qualname=symbol.qualname,
-            start=symbol.start_line, end=symbol.end_line, signature=symbol.signature, doc=symbol.doc,
+            node,
+            kind=symbol.kind,
+            path=path,
+            name=symbol.name,
+            qualname=symbol.qualname,
+            start=symbol.start_line,
+            end=symbol.end_line,
+            signature=symbol.signature,
+            doc=symbol.doc,
         )
         graph.add_edge(parent, node, key="contains", kind="contains")
 

@@ -180,8 +180,13 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
             entity_reasons[entity] = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
     functions = [
         RankedFunction(
-            entity, nodes[entity]["path"], nodes[entity]["qualname"], nodes[entity]["start"],
-            nodes[entity]["end"], value, entity_reasons[entity],
+            entity,
+            nodes[entity]["path"],
+            nodes[entity]["qualname"],
+            nodes[entity]["start"],
+            nodes[entity]["end"],
+            value,
+            entity_reasons[entity],
         )
         for entity, value in sorted(entity_scores.items(), key=lambda item: -item[1])[:top_k]
     ]

@@ -56,8 +56,7 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
         basenames[path.rsplit("/", 1)[-1]].append(path)
 
     in_repo_frames = [
-        (path, function) for written, _, function in mentions.frames
-        for path in match_path(graph, written, basenames)
+        (path, function) for written, _, function in mentions.frames for path in match_path(graph, written, basenames)
     ]
     for position, (path, function) in enumerate(in_repo_frames):
         innermost = position == len(in_repo_frames) - 1

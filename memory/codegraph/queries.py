@@ -48,9 +48,14 @@ class GraphQueries:
     def info(self, node: str) -> SymbolInfo:
         data: dict[str, Any] = self.graph.nodes[node]
         return SymbolInfo(
-            id=node, kind=data["kind"], path=data["path"], qualname=data.get("qualname", ""),
-            start_line=data.get("start", 1), end_line=data.get("end", 1),
-            signature=data.get("signature", ""), doc=data.get("doc", ""),
+            id=node,
+            kind=data["kind"],
+            path=data["path"],
+            qualname=data.get("qualname", ""),
+            start_line=data.get("start", 1),
+            end_line=data.get("end", 1),
+            signature=data.get("signature", ""),
+            doc=data.get("doc", ""),
         )
 
     def search_symbols(self, query: str, kinds: tuple[str, ...] = (), limit: int = 20) -> list[SymbolInfo]:
@@ -116,9 +121,7 @@ class GraphQueries:
                 if kind == "calls" and other not in seen:
                     seen[other] = seen[node] + 1
                     queue.append(other)
-        return sorted(
-            ((self.info(n), d) for n, d in seen.items() if d > 0), key=lambda pair: (pair[1], pair[0].id)
-        )
+        return sorted(((self.info(n), d) for n, d in seen.items() if d > 0), key=lambda pair: (pair[1], pair[0].id))
 
     def callers(self, symbol: str, hops: int = 1) -> list[tuple[SymbolInfo, int]]:
         """Functions calling `symbol`, up to `hops` calls away, with their distance."""
@@ -136,7 +139,9 @@ class GraphQueries:
         tests = {s for t in targets for s, _, k in self.graph.in_edges(t, keys=True) if k == "tests"}
         if any(self.graph.nodes[t]["kind"] == "file" for t in targets):
             tests |= {
-                f"{source}" for t in targets for source, _, k in self.graph.in_edges(t, keys=True)
+                f"{source}"
+                for t in targets
+                for source, _, k in self.graph.in_edges(t, keys=True)
                 if k == "imports" and self.graph.nodes[source].get("test")
             }
         return sorted((self.info(node) for node in tests), key=lambda info: info.id)
@@ -148,8 +153,6 @@ class GraphQueries:
             return None
         best = None
         for symbol in record.symbols:
-            if symbol.start_line <= line <= symbol.end_line and (
-                best is None or symbol.start_line >= best.start_line
-            ):
+            if symbol.start_line <= line <= symbol.end_line and (best is None or symbol.start_line >= best.start_line):
                 best = symbol
         return self.info(f"{path}:{best.qualname}") if best else None

@@ -39,9 +39,7 @@ def load(client: Any, repo_id: str, tree_sha: str, root: str | Path) -> CodeGrap
         return None
     try:
         payload = json.loads(zlib.decompress(blob))
-        records = {
-            path: (sha, FileRecord.from_dict(record)) for path, (sha, record) in payload["files"].items()
-        }
+        records = {path: (sha, FileRecord.from_dict(record)) for path, (sha, record) in payload["files"].items()}
     except (zlib.error, ValueError, KeyError, TypeError) as exc:
         raise SweTeamError(
             f"the code graph stored under {graph_key(repo_id, tree_sha)} is unreadable: {exc}",

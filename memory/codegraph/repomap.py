@@ -27,8 +27,7 @@ def rank_nodes(graph: CodeGraph, seeds: dict[str, float]) -> dict[str, float]:
     if not weighted.number_of_nodes():
         return {}
     try:
-        return dict(nx.pagerank(weighted, alpha=0.85, personalization=personalization or None, max_iter=60,
-                                tol=1e-5))
+        return dict(nx.pagerank(weighted, alpha=0.85, personalization=personalization or None, max_iter=60, tol=1e-5))
     except nx.PowerIterationFailedConvergence:
         return {node: 1.0 / weighted.number_of_nodes() for node in weighted}
 

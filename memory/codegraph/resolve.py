@@ -11,9 +11,58 @@ from memory.codegraph.records import FileRecord, ImportRecord
 FUZZY_LIMIT = 3
 """A call resolved by bare name links to at most this many same-named definitions."""
 COMMON_METHODS = frozenset(
-    """append add clear close copy count decode encode extend format get index insert items join keys lower
-    open pop read remove replace run send set split start stop strip update upper values write __init__ __call__
-    setdefault sort startswith endswith find match search group sub next iter len str repr exists""".split()
+    [
+        "append",
+        "add",
+        "clear",
+        "close",
+        "copy",
+        "count",
+        "decode",
+        "encode",
+        "extend",
+        "format",
+        "get",
+        "index",
+        "insert",
+        "items",
+        "join",
+        "keys",
+        "lower",
+        "open",
+        "pop",
+        "read",
+        "remove",
+        "replace",
+        "run",
+        "send",
+        "set",
+        "split",
+        "start",
+        "stop",
+        "strip",
+        "update",
+        "upper",
+        "values",
+        "write",
+        "__init__",
+        "__call__",
+        "setdefault",
+        "sort",
+        "startswith",
+        "endswith",
+        "find",
+        "match",
+        "search",
+        "group",
+        "sub",
+        "next",
+        "iter",
+        "len",
+        "str",
+        "repr",
+        "exists",
+    ]
 )
 """Names too common to link by name alone: `x.clear()` on an unknown `x` is almost never ours."""
 JS_EXTENSIONS = ("", ".ts", ".tsx", ".js", ".jsx", ".mjs", "/index.ts", "/index.js", "/index.tsx")

@@ -31,8 +31,12 @@ def _build(repo: Path, languages: list[str] | None, show_progress: bool) -> Code
     if not show_progress:
         return CodeGraph.build(repo, languages=languages)
     with Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), transient=True,
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
     ) as progress:
         task = progress.add_task("", total=None)
 
@@ -63,7 +67,9 @@ def index(
     console = Console()
     console.print(table)
     for file, lines in sorted(stats.syntax_errors.items()):
-        console.print(f"[yellow]syntax errors[/yellow] {file}: lines {', '.join(map(str, lines))} (indexed as far as it parses)")
+        console.print(
+            f"[yellow]syntax errors[/yellow] {file}: lines {', '.join(map(str, lines))} (indexed as far as it parses)"
+        )
 
 
 def locate(
@@ -96,7 +102,9 @@ def locate(
         console.print(f"{rank:>3}. {file.path}  [dim]{file.reason}[/dim]")
     console.print("[bold]functions[/bold]")
     for rank, function in enumerate(result.functions, 1):
-        console.print(f"{rank:>3}. {function.id} ({function.start_line}-{function.end_line})  [dim]{function.reason}[/dim]")
+        console.print(
+            f"{rank:>3}. {function.id} ({function.start_line}-{function.end_line})  [dim]{function.reason}[/dim]"
+        )
 
 
 @graph_app.command("show")

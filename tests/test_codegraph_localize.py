@@ -1,0 +1,102 @@
+"""The localizer, the graph tools, the CLI and Redis sharing, on the fixture repositories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from memory.codegraph import CodeGraph, localize
+from memory.codegraph.redis_store import load, publish
+from swe_team.errors import ToolError
+from tests.codegraph_fixtures import FIXTURES, copy_fixture, redis_server
+from tools.base import ToolContext
+from tools.graph import TOOLS
+
+ISSUE = """Discount above 100% crashes checkout
+
+Traceback (most recent call last):
+  File "/usr/lib/python3/site-packages/shop/checkout.py", line 9, in checkout
+  File "/usr/lib/python3/site-packages/shop/cart.py", line 13, in total
+  File "/usr/lib/python3/site-packages/shop/pricing.py", line 4, in apply_discount
+ValueError: rate above one
+"""
+
+
+@pytest.fixture(scope="module")
+def graph() -> CodeGraph:
+    return CodeGraph.build(FIXTURES / "python", cache_dir=None)
+
+
+def test_a_traceback_puts_the_innermost_frame_first(graph: CodeGraph) -> None:
+    result = localize(graph, ISSUE, top_k=5)
+    assert result.files[0].path == "shop/pricing.py"
+    assert result.functions[0].id == "shop/pricing.py:apply_discount"
+    assert (result.functions[0].start_line, result.functions[0].end_line) == (1, 5)
+    assert all(f.reason for f in [*result.files, *result.functions])
+    prediction = result.to_prediction("shop-1")
+    assert prediction["instance_id"] == "shop-1"
+    assert prediction["found_entities"][0] == "shop/pricing.py:apply_discount"
+    assert "shop/cart.py:Cart" in prediction["found_modules"]
+
+
+def test_plain_words_find_the_function_lexically(graph: CodeGraph) -> None:
+    result = localize(graph, "The cart total ignores the discount rate for empty carts")
+    assert "shop/cart.py:Cart.total" in [f.id for f in result.functions[:3]]
+
+
+def test_graph_tools_answer_and_say_when_there_is_no_graph(graph: CodeGraph) -> None:
+    tools = {tool.name: tool for tool in TOOLS}
+    context = ToolContext(workspace=None, code_graph=graph)  # type: ignore[arg-type]
+    assert "shop/cart.py:11-13" in tools["graph_definition"].invoke(context, {"symbol": "Cart.total"})
+    assert "checkout" in tools["graph_callers"].invoke(context, {"symbol": "Cart.total", "hops": 2})
+    assert "test_total_applies_discount" in tools["graph_tests"].invoke(context, {"symbol": "Cart.total"})
+    assert "Cart.total" in tools["graph_enclosing"].invoke(context, {"path": "shop/cart.py", "line": 12})
+    assert "apply_discount" in tools["graph_repo_map"].invoke(context, {"mentions": ["apply_discount"]})
+    with pytest.raises(ToolError, match="no code graph"):
+        tools["graph_search"].invoke(ToolContext(workspace=None), {"query": "Cart"})  # type: ignore[arg-type]
+
+
+def test_cli_index_and_locate_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    from swe_team.cli.graph import register
+
+    monkeypatch.setenv("SWE_TEAM_HOME", str(tmp_path / "home"))
+    app = typer.Typer()
+    register(app)
+    repo = copy_fixture("python", tmp_path)
+    runner = CliRunner()
+    indexed = runner.invoke(app, ["index", str(repo)])
+    assert indexed.exit_code == 0, indexed.output
+    assert "7 parsed" in indexed.output and "shop/broken.py" in indexed.output
+    assert (tmp_path / "home" / "cache" / "codegraph").is_dir()
+    located = runner.invoke(app, ["locate", "--repo", str(repo), "--task", ISSUE, "--json"])
+    assert located.exit_code == 0, located.output
+    data = json.loads(located.output)
+    assert data["found_files"][0] == "shop/pricing.py"
+    assert data["functions"][0]["reason"]
+    shown = runner.invoke(app, ["graph", "show", "Cart.total", "--repo", str(repo)])
+    assert shown.exit_code == 0 and "test_total_applies_discount" in shown.output
+    missing = runner.invoke(app, ["locate", "--repo", str(repo)])
+    assert missing.exit_code == 2 and "--task" in missing.output
+
+
+def test_a_published_graph_loads_on_another_checkout(tmp_path: Path) -> None:
+    import redis
+
+    repo = copy_fixture("python", tmp_path)
+    graph = CodeGraph.build(repo, cache_dir=None)
+    with redis_server() as url:
+        client = redis.Redis.from_url(url)
+        key = publish(graph, client, "acme/shop")
+        assert graph.tree_sha in key
+        elsewhere = tmp_path / "worker"
+        copy_fixture("python", elsewhere)
+        loaded = load(client, "acme/shop", graph.tree_sha, elsewhere / "python")
+        assert loaded is not None and loaded.root == elsewhere / "python"
+        assert sorted(loaded.graph.edges(keys=True)) == sorted(graph.graph.edges(keys=True))
+        assert load(client, "acme/shop", "0" * 40, elsewhere) is None
+        client.close()
