@@ -13,6 +13,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from graphs.context import TeamContext
+from graphs.lessons import brief_roles, remember
 from graphs.state import TeamState
 from swe_team import report
 from swe_team.branch import write_branch
@@ -47,6 +48,14 @@ def _commit_plan(state: TeamState, diff: str) -> list[tuple[list[str], str]]:
     return [*steps, ([], f"{title}\n\n{body}\n\nJob {state.get('job_id', '')} by swe-team.")]
 
 
+def branch_allowed(state: TeamState) -> bool:
+    """Writing into the user's repository needs --yes-destructive or an explicit approval at the final gate."""
+    if state.get("yes_destructive"):
+        return True
+    final = [d for d in state.get("decisions", []) if d.get("gate") == "final"]
+    return bool(final) and final[-1].get("action") == "approve"
+
+
 def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
     context = runtime.context
     context.progress("finalize", "writing artefacts")
@@ -55,7 +64,9 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     diff = context.workspace.diff()
     outputs: dict[str, str] = {"patch": str(job_dir / "patch.diff"), "report": str(job_dir / "report.md")}
     (job_dir / "patch.diff").write_text(diff, encoding="utf-8")
-    if status == "resolved" and diff.strip():
+    if status == "resolved" and diff.strip() and not branch_allowed(state):
+        reasons.append("the branch was not written: nobody said yes at the final gate (see --yes-destructive)")
+    elif status == "resolved" and diff.strip():
         try:
             commits = write_branch(
                 Path(context.job.repo), context.job.base_commit, context.job.branch, diff, _commit_plan(state, diff)
@@ -71,7 +82,10 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     }
     (job_dir / "pred.jsonl").write_text(json.dumps(prediction) + "\n", encoding="utf-8")
     outputs.update(prediction=str(job_dir / "pred.jsonl"), trajectory=str(context.trajectory.path))
+    brief_roles(context, state)
     lessons = context.extras.get("lessons_used", [])
+    if lesson_id := remember(context, state, status, reasons):
+        outputs["lesson"] = lesson_id
     text = report.render(state, status, reasons, outputs, lessons)
     (job_dir / "report.md").write_text(text, encoding="utf-8")
     context.trajectory.record("finalized", status=status, reasons=reasons, at=time.time())

@@ -1,10 +1,12 @@
 """Approval gates: a node that stops the graph with `interrupt()` and applies the human's decision.
 
-Nothing with a side effect runs before `interrupt()`: LangGraph re-runs the node from its top on resume.
+Nothing with a side effect runs before `interrupt()`: LangGraph re-runs the node from its top on resume. The
+only side effect after it (applying an edited patch) starts from the base snapshot, so a re-run repeats it exactly.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -12,70 +14,164 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from graphs.context import TeamContext
+from graphs.finalize import decide
 from graphs.nodes import Node
 from graphs.state import TeamState
 
-GATES = ("plan", "locations", "patch")
+GATES = ("plan", "locations", "patch", "final")
+POLICIES = ("patch-on-fail",)
 ACTIONS = ("approve", "reject", "retry", "edit")
+ROLE_AT_GATE = {"plan": "planner", "locations": "localizer", "patch": "coder", "final": "coder"}
+"""The role a comment, a retry or a question at each gate goes to."""
+EDIT_FILE = ".swe-team-edited.patch"
+PROPOSAL_CHARS = 20_000
 
 
 def parse_policy(policy: str) -> list[str]:
-    """`auto` → no gate; `all` → every gate; else a comma list of gate names."""
+    """`auto` → no gate; `all` → every gate; else a comma list of gate names and `patch-on-fail`."""
     names = [part.strip() for part in policy.split(",") if part.strip()]
     if names in ([], ["auto"]):
         return []
     if names == ["all"]:
         return list(GATES)
-    unknown = [name for name in names if name not in GATES]
+    unknown = [name for name in names if name not in GATES + POLICIES]
     if unknown:
-        raise ValueError(f"unknown gate(s) {unknown}; use auto, all, or a list of {', '.join(GATES)}")
+        raise ValueError(
+            f"unknown gate(s) {unknown}; use auto, all, or a comma list of {', '.join(GATES + POLICIES)}"
+        )
     return names
 
 
-def evidence(gate: str, state: TeamState) -> dict[str, Any]:
-    """What the human sees at a gate: small, structured, read from the state only."""
-    base = {"task": state.get("task", ""), "usage": state.get("usage", {}), "notes": state.get("notes", [])}
+def patch_failed(state: TeamState) -> bool:
+    """The team could not make the tests pass or the reviewer did not approve."""
+    return not state.get("test_report", {}).get("passed") or state.get("review", {}).get("verdict") != "approve"
+
+
+def gate_asks(gate: str, state: TeamState, branch_pending: bool = False) -> bool:
+    """Whether the gate stops for a human. The `final` gate guards writing the branch into the user's repository:
+    it asks even under `auto` unless the job was started with --yes-destructive."""
+    chosen = state.get("approve", [])
+    if gate == "final":
+        return branch_pending and ("final" in chosen or not state.get("yes_destructive", False))
+    if gate == "patch" and "patch-on-fail" in chosen and patch_failed(state):
+        return True
+    return gate in chosen
+
+
+def proposal_text(gate: str, state: TeamState, diff: str) -> str:
+    """What the team proposes at the gate, as text (kept with the decision for preference pairs)."""
+    if gate == "plan":
+        return json.dumps(state.get("plan", {}), indent=2)
+    if gate == "locations":
+        return json.dumps(state.get("locations", []), indent=2)
+    return diff[:PROPOSAL_CHARS]
+
+
+def evidence(gate: str, state: TeamState, context: TeamContext | None = None) -> dict[str, Any]:
+    """What the human sees at a gate: small and structured, from the state (files and diffs are read later)."""
+    base: dict[str, Any] = {
+        "task": state.get("task", ""),
+        "kind": state.get("kind", ""),
+        "usage": state.get("usage", {}),
+        "elapsed": state.get("elapsed", 0.0),
+        "notes": state.get("notes", []),
+        "lessons": list(context.extras.get("lessons_used", [])) if context else [],
+        "decisions": state.get("decisions", []),
+    }
     if gate == "plan":
         return {**base, "plan": state.get("plan", {}), "classification": state.get("classification", {})}
     if gate == "locations":
-        return {**base, "locations": state.get("locations", [])}
-    return {
+        return {**base, "plan": state.get("plan", {}), "locations": state.get("locations", [])}
+    patch = {
         **base,
         "patch": state.get("patch", {}),
         "test_report": state.get("test_report", {}),
         "review": state.get("review", {}),
         "reproduction": state.get("reproduction", {}),
+        "baseline": state.get("baseline", {}),
+        "iterations": state.get("iterations", 0),
     }
+    if gate == "final" and context is not None:
+        patch["branch"] = {"name": context.job.branch, "repo": context.job.repo, "base": context.job.base_commit}
+    return patch
 
 
-def apply_decision(gate: str, decision: dict[str, Any], state: TeamState) -> dict[str, Any]:
+def _apply_edited_patch(context: TeamContext, state: TeamState, patch: str) -> str:
+    """Put the workspace at the base snapshot plus `patch`; '' when applied, else why not (workspace restored)."""
+    workspace = context.workspace
+    snapshots = state.get("snapshots", [])
+    workspace.rollback(snapshots[0]["id"])
+    workspace.write_file(EDIT_FILE, patch if patch.endswith("\n") else patch + "\n")
+    result = workspace.exec(f"git apply --whitespace=nowarn {EDIT_FILE}", timeout=60)
+    workspace.delete_file(EDIT_FILE)
+    if result.exit_code == 0:
+        return ""
+    workspace.rollback(snapshots[-1]["id"])
+    return (result.stderr or result.stdout).strip()[:500] or f"git apply exited {result.exit_code}"
+
+
+def apply_decision(
+    gate: str, decision: dict[str, Any], state: TeamState, context: TeamContext | None = None, proposal: str = ""
+) -> dict[str, Any]:
+    """The state update for a decision, with a record of what it changed."""
     action = decision.get("action", "approve")
-    comment = str(decision.get("comment", ""))
-    record = {"gate": gate, "action": action, "comment": comment, "at": time.time()}
-    update: dict[str, Any] = {"decisions": [record], "gate_outcome": {"gate": gate, "action": "approve"}}
+    comment = str(decision.get("comment", "")).strip()
+    role = ROLE_AT_GATE[gate]
+    record: dict[str, Any] = {
+        "gate": gate, "action": action, "comment": comment, "at": time.time(),
+        "by": str(decision.get("by", "")), "proposal": proposal, "accepted": "", "changed": "nothing",
+    }
+    update: dict[str, Any] = {"gate_outcome": {"gate": gate, "action": "approve"}}
     if action == "reject":
         update["halt"] = f"rejected at the {gate} gate" + (f": {comment}" if comment else "")
         update["status"] = "rejected"
         update["gate_outcome"] = {"gate": gate, "action": "reject"}
+        record["changed"] = "the job ended: rejected"
     elif action == "retry":
-        update["feedback"] = f"The developer asked for another attempt: {comment}"
+        update["feedback"] = f"The developer sent your work back with this comment: {comment or '(no comment)'}"
         update["gate_outcome"] = {"gate": gate, "action": "retry"}
+        record["changed"] = f"sent back to the {role}"
     elif action == "edit" and gate == "plan" and isinstance(decision.get("plan"), dict):
         update["plan"] = decision["plan"]
+        record["accepted"] = json.dumps(decision["plan"], indent=2)
+        record["changed"] = f"plan replaced by the developer's version ({len(decision['plan'].get('steps', []))} steps)"
     elif action == "edit" and gate == "locations" and isinstance(decision.get("locations"), list):
         update["locations"] = decision["locations"]
+        record["accepted"] = json.dumps(decision["locations"], indent=2)
+        record["changed"] = f"locations replaced by the developer's list ({len(decision['locations'])})"
+    elif action == "edit" and gate in ("patch", "final") and isinstance(decision.get("patch"), str) and context:
+        problem = _apply_edited_patch(context, state, decision["patch"])
+        if problem:
+            update["gate_outcome"] = {"gate": gate, "action": "ask_again"}
+            record["action"], record["changed"] = "edit_failed", f"the edited patch did not apply: {problem}"
+        else:
+            update["gate_outcome"] = {"gate": gate, "action": "edited"}
+            update["snapshots"] = [{"node": f"{gate}_gate", "id": context.workspace.snapshot(f"{gate}-edit")}]
+            record["accepted"] = decision["patch"][:PROPOSAL_CHARS]
+            record["changed"] = "the workspace now holds the developer's patch; the tests run again"
+    elif comment:
+        update["feedback"] = f"A note from the developer at the {gate} gate: {comment}"
+        record["changed"] = "approved; the note goes to the next role"
+    update["decisions"] = [record]
     return update
 
 
 def gate_node(gate: str) -> Node:
     def node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
-        if gate not in state.get("approve", []):
+        context = runtime.context
+        branch_pending = False
+        diff = ""
+        if gate in ("patch", "final"):
+            diff = context.workspace.diff()
+            branch_pending = decide(state)[0] == "resolved" and bool(diff.strip())
+        if not gate_asks(gate, state, branch_pending):
             return {"gate_outcome": {"gate": gate, "action": "approve"}}
-        decision = interrupt({"gate": gate, "job_id": state.get("job_id", ""), "evidence": evidence(gate, state)})
+        payload = {"gate": gate, "job_id": state.get("job_id", ""), "role": ROLE_AT_GATE[gate]}
+        decision = interrupt({**payload, "evidence": evidence(gate, state, context)})
         if not isinstance(decision, dict) or decision.get("action") not in ACTIONS:
             decision = {"action": "retry", "comment": str(decision)}
-        update = apply_decision(gate, decision, state)
-        runtime.context.trajectory.record("decision", **update["decisions"][0])
+        update = apply_decision(gate, decision, state, context, proposal_text(gate, state, diff))
+        context.trajectory.record("decision", **update["decisions"][0])
         return update
 
     node.__name__ = f"{gate}_gate"

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from langgraph.runtime import Runtime
 
 from graphs.context import TeamContext
+from graphs.lessons import brief_roles, recall
 from graphs.state import TeamState
 from roles import coder, localizer, planner, reviewer, tester
 from roles.loop import RoleVisit
@@ -82,6 +83,7 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
         _restore_after_resume(context, state)
         context.progress(role, "starting")
         context.trajectory.record("node_start", node=name)
+        brief_roles(context, state)
         task = runtime.execution_info
         visit = RoleVisit(role_spec(role), context.role_services(), journal_key=task.task_id if task else name)
         try:
@@ -112,6 +114,7 @@ def intake(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]
         "iterations": 0,
         "review_rounds": 0,
         "snapshots": [{"node": "intake", "id": context.workspace.snapshot("base")}],
+        "lessons": recall(context, state),
     }
     _finish(state, context, "intake", update, started)
     return update

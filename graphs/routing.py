@@ -16,6 +16,11 @@ def _gate_sends_back(state: TeamState, gate: str) -> bool:
     return outcome.get("gate") == gate and outcome.get("action") == "retry"
 
 
+def _gate_action(state: TeamState, gate: str) -> str:
+    outcome = state.get("gate_outcome", {})
+    return outcome.get("action", "approve") if outcome.get("gate") == gate else "approve"
+
+
 def after_intake(state: TeamState) -> Literal["planner", "finalize"]:
     return "finalize" if _halted(state) else "planner"
 
@@ -48,14 +53,15 @@ def after_coder(state: TeamState) -> Literal["tester_verify", "finalize"]:
     return "finalize" if _halted(state) else "tester_verify"
 
 
-def after_verify(state: TeamState) -> Literal["reviewer", "coder", "finalize"]:
+def after_verify(state: TeamState) -> Literal["reviewer", "coder", "patch_gate", "finalize"]:
+    """Budget spent with failing tests → the patch gate, which passes through unless a human asked to see it."""
     if _halted(state):
         return "finalize"
     if state.get("test_report", {}).get("passed"):
         return "reviewer"
     if state.get("iterations", 0) < state.get("budgets", {}).get("max_iterations", 1):
         return "coder"
-    return "finalize"
+    return "patch_gate"
 
 
 def after_review(state: TeamState) -> Literal["patch_gate", "coder", "finalize"]:
@@ -65,10 +71,27 @@ def after_review(state: TeamState) -> Literal["patch_gate", "coder", "finalize"]
         return "patch_gate"
     within_budget = state.get("review_rounds", 0) < state.get("budgets", {}).get("max_review_rounds", 0)
     within_iterations = state.get("iterations", 0) < state.get("budgets", {}).get("max_iterations", 1)
-    return "coder" if within_budget and within_iterations else "finalize"
+    return "coder" if within_budget and within_iterations else "patch_gate"
 
 
-def after_patch_gate(state: TeamState) -> Literal["coder", "finalize"]:
+def after_patch_gate(state: TeamState) -> Literal["coder", "tester_verify", "patch_gate", "final_gate", "finalize"]:
+    """retry → coder; an edited patch → verified again; an edit that did not apply → asked again."""
     if _halted(state):
         return "finalize"
-    return "coder" if _gate_sends_back(state, "patch") else "finalize"
+    action = _gate_action(state, "patch")
+    if action == "retry":
+        return "coder"
+    if action == "edited":
+        return "tester_verify"
+    return "patch_gate" if action == "ask_again" else "final_gate"
+
+
+def after_final_gate(state: TeamState) -> Literal["coder", "tester_verify", "final_gate", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    action = _gate_action(state, "final")
+    if action == "retry":
+        return "coder"
+    if action == "edited":
+        return "tester_verify"
+    return "final_gate" if action == "ask_again" else "finalize"

@@ -42,7 +42,9 @@ class TeamState(TypedDict, total=False):
     """`WorkspaceInfo.to_dict()` — enough to reattach after a crash."""
     started_at: float
     approve: list[str]
-    """Gates that ask a human."""
+    """Gates that ask a human (plan, locations, patch, final), and `patch-on-fail`."""
+    yes_destructive: bool
+    """--yes-destructive: write the branch into the user's repository without asking at the final gate."""
     budgets: dict[str, Any]
     """Copied from settings at intake so routers stay pure functions of the state."""
 
@@ -66,12 +68,12 @@ class TeamState(TypedDict, total=False):
     """Coder visits so far."""
     review_rounds: int
     gate_outcome: dict[str, str]
-    """The last gate's answer: {"gate": name, "action": "approve" | "retry" | "reject"}."""
+    """The last gate's answer: {"gate": name, "action": approve | retry | reject | edited | ask_again}."""
 
     snapshots: Annotated[list[dict[str, Any]], operator.add]
     """Appended: {node, id} after each node that may change files; the last one is the state to resume from."""
     decisions: Annotated[list[dict[str, Any]], operator.add]
-    """Appended: every human decision at a gate."""
+    """Appended: every human decision at a gate — gate, action, comment, at, by, proposal, accepted, changed."""
     usage: Annotated[dict[str, dict[str, Any]], merge_usage]
     """Summed per role: prompt_tokens, completion_tokens, seconds, calls."""
     elapsed: Annotated[float, operator.add]

@@ -32,6 +32,7 @@ def build_team_graph() -> StateGraph[TeamState, TeamContext, TeamState, TeamStat
     graph.add_node("tester_verify", tester_verify)
     graph.add_node("reviewer", reviewer_node)
     graph.add_node("patch_gate", gate_node("patch"))
+    graph.add_node("final_gate", gate_node("final"))
     graph.add_node("finalize", finalize)
 
     graph.add_edge(START, "intake")
@@ -45,5 +46,6 @@ def build_team_graph() -> StateGraph[TeamState, TeamContext, TeamState, TeamStat
     graph.add_conditional_edges("tester_verify", routing.after_verify)
     graph.add_conditional_edges("reviewer", routing.after_review)
     graph.add_conditional_edges("patch_gate", routing.after_patch_gate)
+    graph.add_conditional_edges("final_gate", routing.after_final_gate)
     graph.add_edge("finalize", END)
     return graph

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The real services the test suite and benchmarks use, started on free ports for this run.
+# The real services the test suite and benchmarks use, started on free ports for this run, and the wheels
+# that Docker job environments install offline.
 #   scripts/test-services.sh start RUN_DIR   Redis (installed from Debian when missing), the Docker workspace
 #                                           image (built when missing), PostgreSQL for the fleet tests;
 #                                           writes RUN_DIR/services.env
@@ -27,6 +28,12 @@ start() {
     fi
     if docker info >/dev/null 2>&1; then
         "$here/ensure-workspace-image.sh" >&2 || fail_or_note "could not build the Docker workspace image"
+        # Job environments install the test tools from this folder, so the tests themselves stay offline.
+        if [[ ! -f "$run_dir/wheels/.complete" ]]; then
+            "$here/../.venv/bin/pip" download -q -d "$run_dir/wheels" pytest setuptools wheel >&2 \
+                && touch "$run_dir/wheels/.complete" || fail_or_note "could not fetch the pytest wheels"
+        fi
+        echo "SWE_TEAM_TEST_WHEELS=$(cd "$run_dir/wheels" && pwd)" >> "$env_file"
     else
         fail_or_note "no Docker engine answers (docker info failed)"
     fi

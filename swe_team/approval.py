@@ -1,54 +1,146 @@
-"""Approvers answer a gate's interrupt with a decision: {"action": approve|reject|retry|edit, "comment": ...}."""
+"""Approvers answer a gate's interrupt with a decision, and the two steps of answering a waiting job from outside.
+
+A decision is {"action": approve|reject|retry|edit, "comment": ..., "by": ...} plus, for `edit`, the edited
+"plan", "locations" or "patch". Answering a waiting job is two separate steps so a fleet can swap the second:
+`record_decision` stores the answer in the job folder; `continue_job` resumes the job in this process, where
+`PendingDecisionApprover` hands the stored answer to the gate.
+"""
 
 from __future__ import annotations
 
+import getpass
 import json
-import sys
-from typing import Any, Protocol
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rich.console import Console
-from rich.prompt import Prompt
+from swe_team.errors import JobError, SweTeamError
 
-from swe_team.errors import SweTeamError
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from swe_team.config import Settings
+    from swe_team.jobs import Job
+
+EXIT_WAITING = 3
+"""Exit code of `run`, `resume`, `chat`, `approve` and `reject` when the job stopped at a gate for a human."""
+PENDING_FILE = "decision.json"
+GATE_FILE = "gate.json"
+"""The last gate screen shown or waiting, so `swe-team chat` can draw it before the graph is loaded."""
 
 
 class NeedsHuman(SweTeamError):
     """A gate needs an answer and nobody is at a terminal: the job waits, holding no process."""
 
-    def __init__(self, job_id: str, gate: str) -> None:
+    def __init__(self, job_id: str, gate: str, why: str = "nobody is at a terminal to answer it") -> None:
         super().__init__(
-            f"job {job_id} waits for approval at the {gate} gate",
-            hint=f"answer it from a terminal with `swe-team resume {job_id}`, or run with --approve auto",
+            f"job {job_id} waits at the {gate} gate: {why}",
+            hint=f"answer it with `swe-team chat {job_id}` from any terminal, or for scripts "
+            f"`swe-team approve {job_id} [--comment TEXT]` / `swe-team reject {job_id} --reason TEXT`",
         )
         self.job_id = job_id
         self.gate = gate
 
 
 class Approver(Protocol):
-    def ask(self, payload: dict[str, Any]) -> dict[str, Any]: ...
-
-
-class TerminalApprover:
-    """Shows the evidence and asks approve / reject / retry on the terminal."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-
-    def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
-        gate = str(payload.get("gate", "?"))
-        if not sys.stdin.isatty():
-            raise NeedsHuman(str(payload.get("job_id", "")), gate)
-        evidence = payload.get("evidence", {})
-        self.console.rule(f"[bold]gate: {gate}")
-        shown = {k: v for k, v in evidence.items() if k not in ("usage", "task")}
-        self.console.print_json(json.dumps(shown, default=str))
-        action = Prompt.ask("approve, reject or retry", choices=["approve", "reject", "retry"], default="approve")
-        comment = "" if action == "approve" else Prompt.ask("comment", default="")
-        return {"action": action, "comment": comment}
+    def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """The decision for one gate. `context` is the job's `TeamContext` (workspace, model, trajectory)."""
+        ...
 
 
 class AutoApprover:
-    """Approves everything: for `--approve auto` and for scripts."""
+    """Approves everything: for scripts that accept every gate."""
 
-    def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
-        return {"action": "approve", "comment": ""}
+    def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        return {"action": "approve", "comment": "", "by": "auto"}
+
+
+class NoHumanApprover:
+    """Stops the job at the gate: what a run without a terminal gets."""
+
+    def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        raise NeedsHuman(str(payload.get("job_id", "")), str(payload.get("gate", "?")))
+
+
+class PendingDecisionApprover:
+    """Answers the gate the job waits at with the decision `record_decision` stored, once; then asks `fallback`."""
+
+    def __init__(self, job_dir: Path, fallback: Approver) -> None:
+        self.job_dir = job_dir
+        self.fallback = fallback
+
+    def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        path = self.job_dir / PENDING_FILE
+        if path.is_file():
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            path.unlink()
+            if stored.get("gate") == payload.get("gate"):
+                return dict(stored["decision"])
+        return self.fallback.ask(payload, context)
+
+
+def who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def waiting_job(settings: Settings, job_id: str) -> Job:
+    """The job, checked to be waiting at a gate with no live process holding it."""
+    from swe_team.jobs import open_job_store
+
+    job = open_job_store(settings).load(job_id)
+    if job.status != "waiting" or not job.gate:
+        raise JobError(
+            f"job {job.id} is not waiting at a gate (it is {job.status})",
+            hint="`swe-team jobs --waiting` lists the jobs that wait for an answer",
+        )
+    if job.pid and job.pid != os.getpid() and _alive(job.pid):
+        raise JobError(
+            f"job {job.id} is waiting at the {job.gate} gate in the terminal of process {job.pid}",
+            hint="answer it there, or stop that process first (the job keeps waiting)",
+        )
+    return job
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def record_decision(settings: Settings, job_id: str, decision: dict[str, Any]) -> Job:
+    """Step one: store the answer for the gate the job waits at. It takes effect when the job continues."""
+    job = waiting_job(settings, job_id)
+    if decision.get("action") not in ("approve", "reject", "retry", "edit"):
+        raise SweTeamError(f"unknown decision {decision.get('action')!r}", hint="use approve, reject, retry or edit")
+    entry = {"gate": job.gate, "recorded_at": time.time(), "decision": {"by": who(), **decision}}
+    path = settings.jobs_dir / job.id / PENDING_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(entry), encoding="utf-8")
+    os.replace(tmp, path)
+    return job
+
+
+def job_settings(job: Job) -> Settings:
+    """The settings the job was started with: its repository's config and its command-line flags."""
+    from swe_team.config import load_settings
+
+    repo = Path(job.repo)
+    settings, _ = load_settings(repo if repo.exists() else None, {k: v for k, v in job.flags.items() if v is not None})
+    return settings
+
+
+def continue_job(job: Job, approver: Approver, console: Console | None = None) -> Job:
+    """Step two: resume the job in this process; the stored decision answers its gate, `approver` any later one."""
+    from swe_team.runner import JobRunner
+
+    settings = job_settings(job)
+    runner = JobRunner(settings, PendingDecisionApprover(settings.jobs_dir / job.id, approver), console)
+    return runner.resume(job.id)

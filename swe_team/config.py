@@ -126,6 +126,28 @@ class DockerSettings(BaseModel):
     """Continue a job whose repository dependencies could not all be installed (the pip error is reported)."""
     pip_download_args: list[str] = Field(default_factory=list)
     """Extra arguments of the host-side `pip download` (e.g. `--no-index --find-links DIR` offline)."""
+    test_tools: list[str] = Field(default_factory=lambda: ["pytest"])
+    """Requirements installed in every job environment: what the tester runs the tests with."""
+
+
+class FleetSettings(BaseModel):
+    """Celery workers on a Redis broker (`swe-team submit`, `swe-team worker`); the same values on every machine."""
+
+    enabled: bool = False
+    """Mirror job records in Redis so `jobs`, `show` and `cancel` see fleet jobs from any machine."""
+    broker_url: SecretStr = SecretStr("")
+    """Celery broker; empty means `redis_url`."""
+    namespace: str = "swe-team"
+    """Prefix of every fleet key in Redis (and of the broker's keys): fleets sharing one Redis need different ones."""
+    default_queue: str = "swe-team"
+    """Queue `submit` uses and `worker` consumes when none is named."""
+    lease_seconds: float = 15.0
+    """A job's lease lives this long without renewal; a killed worker's job is resumed elsewhere after about this."""
+    visibility_timeout_s: float = 60.0
+    """Seconds before the broker hands an unacknowledged message (a worker died before taking the lease) to another
+    worker."""
+    worker_heartbeat_s: float = 5.0
+    """How often a worker renews its leases, reports itself, and looks for jobs whose worker died."""
 
 
 class Settings(BaseSettings):
@@ -153,12 +175,20 @@ class Settings(BaseSettings):
     """How to run the repository's tests; detected when empty (pytest for Python)."""
     memory: Literal["sqlite", "redis"] = "sqlite"
     """Experience store backend."""
+    memory_key_prefix: str = "swe-team:mem"
+    """Prefix of every experience-memory key in Redis."""
+    memory_ttl_days: float = 0.0
+    """Days a lesson lives in Redis; 0 keeps lessons forever."""
+    memory_fallback: Literal["", "sqlite"] = ""
+    """`sqlite`: use the embedded store when Redis is unreachable at start (with a warning) instead of failing."""
     redis_url: SecretStr = SecretStr("redis://localhost:6379/0")
     """Redis for experience memory, shared graphs and the job queue."""
     checkpoint_url: str = ""
     """Checkpointer: empty for SQLite in `home`, or a postgres:// URL."""
     docker: DockerSettings = Field(default_factory=DockerSettings)
     """Docker workspace isolation and limits."""
+    fleet: FleetSettings = Field(default_factory=FleetSettings)
+    """Job queue, workers, leases and timeouts of a fleet."""
 
     def alias(self, name: str) -> ModelAlias:
         """The effective alias, with the `api_base` and `model` overrides applied."""

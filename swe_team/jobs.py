@@ -8,9 +8,12 @@ import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from swe_team.errors import JobError
+
+if TYPE_CHECKING:
+    from swe_team.config import Settings
 
 JOB_FILE = "job.json"
 
@@ -30,7 +33,7 @@ class Job:
     workspace: str = "local"
     created_at: float = field(default_factory=time.time)
     status: str = "created"
-    """created | running | waiting | resolved | unresolved | failed | rejected | interrupted"""
+    """created | queued | running | waiting | resolved | unresolved | failed | rejected | interrupted | cancelled"""
     gate: str = ""
     """The gate a waiting job is stopped at."""
     pid: int = 0
@@ -39,17 +42,41 @@ class Job:
     instance_id: str = ""
     """Name used in pred.jsonl (defaults to the job id)."""
     keep_workspace: bool = False
+    yes_destructive: bool = False
+    """Write the branch into the user's repository without asking at the final gate."""
+    queue: str = ""
+    """Fleet queue the job was submitted to; empty for a job run in-process."""
+    priority: int = 0
+    """Fleet priority, 0 (lowest) to 9 (highest)."""
+    worker: str = ""
+    """Fleet worker that runs or last ran the job."""
 
     @property
     def branch(self) -> str:
         return f"swe-team/{self.id}"
 
 
-class JobStore:
-    """The job folders under `$SWE_TEAM_HOME/jobs`."""
+FINISHED = ("resolved", "unresolved", "failed", "rejected", "cancelled")
 
-    def __init__(self, jobs_dir: Path) -> None:
+
+class JobRecords(Protocol):
+    """Job records every machine of a fleet can read (Redis); artefacts stay in the job folders."""
+
+    def put(self, job: Job) -> None: ...
+
+    def get(self, job_id: str) -> Job | None:
+        """The job with this id or unique id prefix; None when unknown; `JobError` when ambiguous."""
+        ...
+
+    def all(self) -> list[Job]: ...
+
+
+class JobStore:
+    """The job folders under `$SWE_TEAM_HOME/jobs`, mirrored to shared `records` when a fleet is configured."""
+
+    def __init__(self, jobs_dir: Path, records: JobRecords | None = None) -> None:
         self.root = jobs_dir
+        self.records = records
 
     def folder(self, job_id: str) -> Path:
         return self.root / job_id
@@ -61,12 +88,23 @@ class JobStore:
         return folder
 
     def save(self, job: Job) -> None:
+        if self.records is not None:
+            self.records.put(job)
+        self._write(job)
+
+    def _write(self, job: Job) -> None:
         path = self.folder(job.id) / JOB_FILE
-        tmp = path.with_suffix(".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(asdict(job), indent=2), encoding="utf-8")
         os.replace(tmp, path)
 
     def load(self, job_id: str) -> Job:
+        if self.records is not None:
+            shared = self.records.get(job_id)
+            if shared is not None:
+                self._write(shared)
+                return shared
         path = self.folder(job_id) / JOB_FILE
         if not path.is_file():
             matches = [p.name for p in self.root.glob(f"{job_id}*") if (p / JOB_FILE).is_file()]
@@ -86,4 +124,17 @@ class JobStore:
                 jobs.append(Job(**json.loads(path.read_text(encoding="utf-8"))))
             except (ValueError, TypeError):
                 continue
+        if self.records is not None:
+            merged = {job.id: job for job in jobs}
+            merged.update({job.id: job for job in self.records.all()})
+            jobs = list(merged.values())
         return sorted(jobs, key=lambda job: job.created_at)
+
+
+def open_job_store(settings: Settings) -> JobStore:
+    """The job store for these settings: file records, mirrored in Redis when `fleet.enabled`."""
+    if not settings.fleet.enabled:
+        return JobStore(settings.jobs_dir)
+    from swe_team.fleet.records import RedisJobRecords
+
+    return JobStore(settings.jobs_dir, RedisJobRecords.from_settings(settings))

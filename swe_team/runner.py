@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from rich.console import Console
 from swe_team.approval import Approver, NeedsHuman
 from swe_team.config import Settings
 from swe_team.errors import RepositoryError, SweTeamError
-from swe_team.jobs import Job, JobStore, new_job_id
+from swe_team.jobs import FINISHED, Job, JobStore, new_job_id, open_job_store
 from swe_team.trajectory import Trajectory
 
 RECURSION_LIMIT = 200
@@ -30,6 +31,8 @@ class JobRequest:
     instance_id: str = ""
     allow_dirty: bool = False
     keep_workspace: bool = False
+    yes_destructive: bool = False
+    """Write the branch into the user's repository without asking at the final gate."""
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -59,24 +62,30 @@ def check_repository(repo: Path, allow_dirty: bool) -> tuple[Path, str]:
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, approver: Approver, console: Console | None = None) -> None:
+    def __init__(
+        self, settings: Settings, approver: Approver, console: Console | None = None, store: JobStore | None = None
+    ) -> None:
         self.settings = settings
         self.approver = approver
         self.console = console or Console(stderr=True)
-        self.store = JobStore(settings.jobs_dir)
+        self.store = store or open_job_store(settings)
+        self._memory: Any = None
+        self.between_steps: Callable[[], None] | None = None
+        """Called after every graph step; raising from it stops the job there (a fleet's cancel and lease check)."""
 
     def start(self, request: JobRequest) -> Job:
+        return self.begin(self.create(request))
+
+    def create(self, request: JobRequest, status: str = "created") -> Job:
+        """Check the request and write the job record; the workspace is opened by `begin` (maybe elsewhere)."""
         from graphs.gates import parse_policy
-        from workspaces.registry import create_workspace, resolve_kind
 
         try:
-            gates = parse_policy(request.approve)
+            parse_policy(request.approve)
         except ValueError as exc:
             raise SweTeamError(str(exc)) from exc
         root, head = check_repository(request.repo.resolve(), request.allow_dirty)
-        backend, note = resolve_kind(self.settings.workspace)
-        if note:
-            self.console.print(f"[yellow]note:[/] {note}")
+        self._experience_store()
         job = Job(
             id=new_job_id(),
             repo=str(root),
@@ -84,21 +93,39 @@ class JobRunner:
             kind=request.kind,
             approve=request.approve,
             base_commit=head,
-            workspace=backend,
+            workspace=self.settings.workspace,
+            status=status,
             flags=request.flags,
             instance_id=request.instance_id,
             keep_workspace=request.keep_workspace,
+            yes_destructive=request.yes_destructive,
         )
-        job_dir = self.store.create(job)
-        self.console.print(f"job [bold]{job.id}[/] on {root} at {head[:10]} ({backend} workspace)")
+        self.store.create(job)
+        return job
+
+    def begin(self, job: Job) -> Job:
+        """Open the workspace of a created or queued job and run its team graph from the start."""
+        from graphs.gates import parse_policy
+        from workspaces.registry import create_workspace, resolve_kind
+
+        gates = parse_policy(job.approve)
+        backend, note = resolve_kind(job.workspace)
+        if note:
+            self.console.print(f"[yellow]note:[/] {note}")
+        job.workspace = backend
+        job_dir = self.store.folder(job.id)
+        job_dir.mkdir(parents=True, exist_ok=True)
+        self.console.print(f"job [bold]{job.id}[/] on {job.repo} at {job.base_commit[:10]} ({backend} workspace)")
         workspace = create_workspace(
-            backend, job_id=job.id, repo_path=root, base_commit=head, job_dir=job_dir, settings=self.settings
+            backend, job_id=job.id, repo_path=job.repo, base_commit=job.base_commit, job_dir=job_dir,
+            settings=self.settings,
         )
         initial = {
             "job_id": job.id,
-            "task": request.task,
-            "kind": request.kind,
+            "task": job.task,
+            "kind": job.kind,
             "approve": gates,
+            "yes_destructive": job.yes_destructive,
             "workspace": workspace.info.to_dict(),
             "started_at": time.time(),
         }
@@ -109,7 +136,7 @@ class JobRunner:
         from workspaces.registry import reattach_workspace
 
         job = self.store.load(job_id)
-        if job.status in ("resolved", "unresolved", "failed", "rejected"):
+        if job.status in FINISHED:
             raise SweTeamError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
         state = self._state(job)
         if not state:
@@ -120,6 +147,10 @@ class JobRunner:
         self.console.print(f"resuming job [bold]{job.id}[/]")
         return self._drive(job, workspace, None, resumed=True)
 
+    def saved_state(self, job: Job) -> dict[str, Any]:
+        """The job's last checkpointed state; empty when the graph never started."""
+        return self._state(job)
+
     def _state(self, job: Job) -> dict[str, Any]:
         from graphs.team import build_team_graph
         from swe_team.checkpoints import open_checkpointer
@@ -128,12 +159,21 @@ class JobRunner:
             graph = build_team_graph().compile(checkpointer=saver)
             return dict(graph.get_state({"configurable": {"thread_id": job.id}}).values)
 
+    def _experience_store(self) -> Any:
+        """Opened once, before anything is created, so an unreachable Redis fails the start cleanly."""
+        if self._memory is None:
+            from memory.experience import open_store
+
+            self._memory = open_store(self.settings)
+        return self._memory
+
     def _drive(self, job: Job, workspace: Any, first_input: dict[str, Any] | None, resumed: bool) -> Job:
         from langchain_core.runnables import RunnableConfig
         from langgraph.types import Command
 
         from graphs.context import TeamContext
         from graphs.team import build_team_graph
+        from swe_team.chat.screen import save_gate_screen
         from swe_team.checkpoints import open_checkpointer
         from swe_team.llm import LiteLLMClient
         from swe_team.progress import LiveProgress
@@ -152,6 +192,7 @@ class JobRunner:
             ledger=ledger,
             progress=progress,
             restore_pending=resumed,
+            experience=self._experience_store(),
         )
         config: RunnableConfig = {"configurable": {"thread_id": job.id}, "recursion_limit": RECURSION_LIMIT}
         job.status, job.pid, job.gate = "running", os.getpid(), ""
@@ -162,7 +203,8 @@ class JobRunner:
                 graph = build_team_graph().compile(checkpointer=saver)
                 while True:
                     for _ in graph.stream(graph_input, config, context=context, stream_mode="updates"):
-                        pass
+                        if self.between_steps is not None:
+                            self.between_steps()
                     snapshot = graph.get_state(config)
                     if not snapshot.interrupts:
                         break
@@ -170,7 +212,8 @@ class JobRunner:
                     progress.stop()
                     job.status, job.gate = "waiting", str(payload.get("gate", ""))
                     self.store.save(job)
-                    graph_input = Command(resume=self.approver.ask(payload))
+                    save_gate_screen(job_dir, payload, workspace)
+                    graph_input = Command(resume=self.approver.ask(payload, context))
                     job.status, job.gate = "running", ""
                     self.store.save(job)
                 values = dict(snapshot.values)
@@ -179,7 +222,7 @@ class JobRunner:
             self.store.save(job)
             raise
         except (KeyboardInterrupt, Exception):
-            job.status, job.pid = "interrupted", 0
+            job.status, job.pid = ("waiting" if job.status == "waiting" else "interrupted"), 0
             self.store.save(job)
             raise
         finally:

@@ -43,8 +43,8 @@ def cli_env(home: Path, api_base: str, **extra: str) -> dict[str, str]:
         SWE_TEAM_MODELS__RETRIES="1",
         SWE_TEAM_USER_CONFIG=str(home / "no-user-config.toml"),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        **extra,
     )
+    env.update(extra)
     return env
 
 

@@ -40,7 +40,7 @@ def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) ->
     )
     settings = Settings(
         home=tmp_path / "home",
-        docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(index)]),
+        docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(index)], test_tools=[]),
     )
     job = f"env-{tmp_path.name[-8:]}"
     workspace = DockerWorkspace.create(
@@ -63,7 +63,7 @@ def test_unresolvable_dependency_is_reported_with_pips_error(tmp_path: Path) -> 
     repo = make_repo(tmp_path / "repo", {"requirements.txt": b"no-such-package-xyz==9.9\n"})
     settings = Settings(
         home=tmp_path / "home",
-        docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(tmp_path)]),
+        docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(tmp_path)], test_tools=[]),
     )
     with pytest.raises(WorkspaceError) as error:
         DockerWorkspace.create(

@@ -12,21 +12,10 @@ import pytest
 
 from memory.experience import Experience, RepoFacts, format_lessons, open_store
 from memory.experience.store import ExperienceStore
-from tests.test_experience_helpers import approved, lesson, make_store, settings_for, start_redis, stop_redis
+from tests.test_experience_helpers import approved, lesson, make_store, settings_for
 
 SHOP = "github.com/acme/shop"
 BLOG = "github.com/acme/blog"
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    given = os.environ.get("SWE_TEAM_TEST_REDIS_URL")
-    if given:
-        yield given
-        return
-    run_dir = tmp_path_factory.mktemp("redis")
-    yield start_redis(run_dir)
-    stop_redis(run_dir)
 
 
 @pytest.fixture(params=["sqlite", "redis"])

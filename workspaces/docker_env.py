@@ -45,8 +45,8 @@ def dependency_files(repo: Path, commit: str) -> dict[str, bytes]:
     }
 
 
-def env_tag(base_image: str, files: dict[str, bytes]) -> str:
-    digest = hashlib.sha256(base_image.encode())
+def env_tag(base_image: str, files: dict[str, bytes], tools: list[str]) -> str:
+    digest = hashlib.sha256(base_image.encode() + " ".join(tools).encode())
     for name, content in files.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
     return f"{ENV_REPOSITORY}:{digest.hexdigest()[:16]}"
@@ -55,12 +55,13 @@ def env_tag(base_image: str, files: dict[str, bytes]) -> str:
 def ensure_env_image(
     client: Any, base_image: str, repo: Path, commit: str, settings: Settings, progress: Progress = print
 ) -> str:
-    """The image a job on `repo` starts from: the base image when there is nothing to install, else the cached
-    (or newly built) environment layer."""
+    """The image a job on `repo` starts from: the cached (or newly built) layer with the repository's
+    dependencies and the test tools."""
     files = dependency_files(repo, commit)
-    if not files:
+    tools = settings.docker.test_tools
+    if not files and not tools:
         return base_image
-    tag = env_tag(base_image, files)
+    tag = env_tag(base_image, files, tools)
     if image_exists(client, tag):
         return tag
     wheelhouse = settings.home / "cache" / "wheelhouse" / tag.partition(":")[2]
@@ -69,7 +70,7 @@ def ensure_env_image(
         source = Path(scratch) / "src"
         _export_tree(repo, commit, source)
         progress(f"resolving the dependencies of {repo.name} on the host into {wheelhouse}")
-        problem = _download(source, files, wheelhouse, settings.docker.pip_download_args)
+        problem = _download(source, files, tools, wheelhouse, settings.docker.pip_download_args)
     if problem and not settings.docker.allow_partial_env:
         raise WorkspaceError(
             f"the dependencies of {repo} could not be resolved; pip said:\n{problem}",
@@ -88,9 +89,12 @@ def _export_tree(repo: Path, commit: str, target: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 
-def _download(source: Path, files: dict[str, bytes], wheelhouse: Path, extra_args: list[str]) -> str:
+def _download(
+    source: Path, files: dict[str, bytes], tools: list[str], wheelhouse: Path, extra_args: list[str]
+) -> str:
     """Run `pip download` for every declaration; return pip's error output ("" when all resolved)."""
-    targets: list[list[str]] = [["-r", str(source / name)] for name in files if name.endswith(".txt")]
+    targets: list[list[str]] = [tools] if tools else []
+    targets += [["-r", str(source / name)] for name in files if name.endswith(".txt")]
     if any(name in DEPENDENCY_FILES for name in files):
         targets.append([str(source)])
     errors = []

@@ -6,18 +6,22 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from swe_team.config import Settings, load_settings
 from swe_team.errors import SweTeamError
+
+if TYPE_CHECKING:
+    from swe_team.config import Settings
 
 console = Console(stderr=True)
 out = Console()
 
 
 def settings_for(repo: Path | None = None, **flags: Any) -> Settings:
+    from swe_team.config import load_settings
+
     settings, _ = load_settings(repo, {k: v for k, v in flags.items() if v is not None})
     return settings
 

@@ -1,0 +1,106 @@
+"""The chat at a gate: show the evidence, then read decisions, questions and comments until one decides."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.markdown import Markdown
+
+from swe_team.approval import NeedsHuman, who
+from swe_team.chat.commands import HELP, ChatCommand, parse_command
+from swe_team.chat.editor import EditRejected, edit_proposal
+from swe_team.chat.evidence import render_screen
+from swe_team.chat.screen import collect_screen
+from swe_team.errors import SweTeamError
+
+
+class ChatApprover:
+    """The terminal approver. Without a terminal it raises `NeedsHuman`: the job waits, holding no process."""
+
+    def __init__(self, console: Console, read_line: Callable[[str], str] | None = None) -> None:
+        self.console = console
+        self.read_line = read_line or console.input
+        self.interactive = read_line is not None or sys.stdin.isatty()
+        self._shown: tuple[str, str] | None = None
+
+    def show(self, screen: dict[str, Any]) -> None:
+        """Draw a gate's screen; `ask` for the same gate then does not draw it again."""
+        self.console.print(render_screen(screen))
+        self.console.print("[dim]approve · reject · edit · retry · ask <question> · help[/]")
+        self._shown = (str(screen.get("job_id", "")), str(screen.get("gate", "")))
+
+    def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        job_id, gate = str(payload.get("job_id", "")), str(payload.get("gate", "?"))
+        if not self.interactive:
+            raise NeedsHuman(job_id, gate)
+        screen = collect_screen(payload, context.workspace) if context is not None else dict(payload)
+        if self._shown != (job_id, gate):
+            self.show(screen)
+        self._shown = None
+        while True:
+            try:
+                line = self.read_line(f"{gate}> ")
+            except EOFError:
+                raise NeedsHuman(job_id, gate, why="the chat was closed") from None
+            decision = self._handle(parse_command(line), screen, context)
+            if decision is not None:
+                return {**decision, "by": f"{who()} (chat)"}
+
+    def _handle(self, command: ChatCommand, screen: dict[str, Any], context: Any) -> dict[str, Any] | None:
+        gate, role = str(screen.get("gate", "")), str(screen.get("role", ""))
+        verb, text = command.verb, command.text
+        if verb == "approve":
+            return {"action": "approve", "comment": text}
+        if verb == "reject":
+            reason = text or self.read_line("reason (ends the job): ").strip()
+            return {"action": "reject", "comment": reason}
+        if verb in ("retry", "comment"):
+            comment = text or self.read_line(f"comment for the {role}: ").strip()
+            self.console.print(f"sending it back to the [bold]{role}[/] with your comment")
+            return {"action": "retry", "comment": comment}
+        if verb == "edit":
+            return self._edit(gate, screen)
+        if verb == "ask":
+            self._answer(screen, context, text)
+        elif verb == "show":
+            self.console.print(render_screen(screen))
+        elif verb == "quit":
+            raise NeedsHuman(str(screen.get("job_id", "")), gate, why="you left the chat")
+        else:
+            if command.problem:
+                self.console.print(f"[yellow]{command.problem}[/]")
+            self.console.print(HELP)
+        return None
+
+    def _edit(self, gate: str, screen: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            decision = edit_proposal(gate, screen.get("evidence", {}), str(screen.get("diff", "")))
+        except EditRejected as exc:
+            self.console.print(f"[red]not used:[/] {exc.user_message()} — the gate is still open")
+            return None
+        if decision is None:
+            self.console.print("unchanged — nothing was sent; the gate is still open")
+            return None
+        self.console.print(f"your edited {gate if gate != 'final' else 'patch'} goes on")
+        return decision
+
+    def _answer(self, screen: dict[str, Any], context: Any, question: str) -> None:
+        from swe_team.chat.questions import answer_question
+
+        if not question:
+            self.console.print("ask what? e.g. [bold]ask why is this the root cause?[/]")
+            return
+        if context is None:
+            self.console.print("[yellow]questions need the job's model; continue the job with `swe-team chat`[/]")
+            return
+        with self.console.status(f"the {screen.get('role', '')} is thinking"):
+            try:
+                answer = answer_question(context, screen, question)
+            except SweTeamError as exc:
+                self.console.print(f"[red]no answer:[/] {exc.user_message()}")
+                return
+        self.console.print(Markdown(answer))
+        self.console.print("[dim](the gate is still open)[/]")

@@ -1,0 +1,133 @@
+"""`swe-team submit`, `worker`, `cancel` and `workers`: running jobs on a fleet of Celery workers."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from swe_team.cli.common import console, guarded, out, settings_for
+from swe_team.errors import SweTeamError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @guarded
+    def submit(
+        repo: Annotated[Path, typer.Option(help="The git repository to work on (same path on the workers).")] = Path(
+            "."
+        ),
+        task: Annotated[str | None, typer.Option(help="The bug report or feature request.")] = None,
+        task_file: Annotated[Path | None, typer.Option(help="Read the task from this file.")] = None,
+        kind: Annotated[str, typer.Option(help="bug, feature or auto (the planner decides).")] = "auto",
+        approve: Annotated[str, typer.Option(help="Gates that wait for a human: auto, all, or a list.")] = "",
+        yes_destructive: Annotated[
+            bool, typer.Option(help="Write the branch into your repository without asking (even under auto).")
+        ] = False,
+        model: Annotated[str | None, typer.Option(help="litellm model for both aliases.")] = None,
+        api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
+        max_iterations: Annotated[int | None, typer.Option(help="Coder ↔ tester rounds.")] = None,
+        workspace: Annotated[str | None, typer.Option(help="auto, local or docker.")] = None,
+        test_command: Annotated[str | None, typer.Option(help="How to run the tests.")] = None,
+        instance_id: Annotated[str, typer.Option(help="Name for pred.jsonl (default: job id).")] = "",
+        allow_dirty: Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")] = False,
+        keep_workspace: Annotated[bool, typer.Option(help="Keep the workspace after the job.")] = False,
+        queue: Annotated[str, typer.Option(help="Queue to put the job on (default: fleet.default_queue).")] = "",
+        priority: Annotated[int, typer.Option(help="0 (lowest) to 9 (highest); higher runs first.")] = 5,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")] = False,
+    ) -> None:
+        """Put a job on the fleet's queue and print its id; a `swe-team worker` runs it."""
+        from swe_team.cli.jobs import read_task
+        from swe_team.fleet.control import submit_job
+        from swe_team.runner import JobRequest
+
+        if kind not in ("auto", "bug", "feature"):
+            raise SweTeamError(f"--kind must be bug, feature or auto, not {kind!r}")
+        flags = {
+            "model": model,
+            "api_base": api_base,
+            "budgets.max_iterations": max_iterations,
+            "workspace": workspace,
+            "test_command": test_command,
+            "approve": approve or None,
+        }
+        settings = settings_for(repo.resolve() if repo.exists() else None, **flags)
+        request = JobRequest(
+            repo=repo,
+            task=read_task(task, task_file),
+            kind=kind,
+            approve=approve or settings.approve,
+            flags={k: v for k, v in flags.items() if v is not None},
+            instance_id=instance_id,
+            allow_dirty=allow_dirty,
+            keep_workspace=keep_workspace,
+            yes_destructive=yes_destructive,
+        )
+        job = submit_job(settings, request, queue=queue, priority=priority)
+        if as_json:
+            out.print_json(json.dumps(asdict(job)))
+        else:
+            print(job.id)
+
+    @app.command()
+    @guarded
+    def worker(
+        concurrency: Annotated[int, typer.Option(help="Jobs this worker runs at once.")] = 2,
+        queues: Annotated[str, typer.Option(help="Comma list of queues to serve (default: fleet.default_queue).")] = "",
+        name: Annotated[str, typer.Option(help="Worker id (default: host-pid).")] = "",
+        loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "WARNING",
+    ) -> None:
+        """Run fleet jobs from the queues until interrupted; a killed worker's jobs are resumed by the others."""
+        from swe_team.fleet.worker import run_worker
+
+        if concurrency < 1:
+            raise SweTeamError("--concurrency must be at least 1")
+        names = [part.strip() for part in queues.split(",") if part.strip()]
+        run_worker(settings_for(), concurrency, names, name=name, loglevel=loglevel)
+
+    @app.command()
+    @guarded
+    def cancel(
+        job_id: Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")],
+        wait: Annotated[float, typer.Option(help="Seconds to wait for a running job's worker to stop it.")] = 60.0,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Cancel a queued, waiting or running fleet job: its workspace is cleaned and its status is cancelled."""
+        from swe_team.fleet.control import cancel_job
+
+        job = cancel_job(settings_for(), job_id, wait_s=wait, console=console)
+        if as_json:
+            out.print_json(json.dumps(asdict(job)))
+        elif job.status == "cancelled":
+            console.print(f"job [bold]{job.id}[/]: cancelled")
+        else:
+            raise SweTeamError(
+                f"job {job.id} is still {job.status} after {wait:.0f} s",
+                hint="its worker stops it at the next step; check with `swe-team jobs`",
+            )
+
+    @app.command("workers")
+    @guarded
+    def list_workers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """List the live workers of the fleet and the jobs each one runs."""
+        from rich.table import Table
+
+        from swe_team.fleet.control import board_for, with_fleet
+
+        workers = board_for(with_fleet(settings_for())).live_workers()
+        if as_json:
+            out.print_json(json.dumps(workers))
+            return
+        table = Table("worker", "host", "queues", "slots", "running", "up")
+        for entry in workers:
+            up = time.time() - float(entry.get("started_at", time.time()))
+            running = entry.get("running", [])
+            table.add_row(
+                entry["id"], str(entry.get("host", "")), ",".join(entry.get("queues", [])),
+                f"{len(running)}/{entry.get('concurrency', '?')}", " ".join(running) or "idle", f"{up:0.0f}s",
+            )
+        out.print(table if workers else "no live workers — start one with `swe-team worker`")

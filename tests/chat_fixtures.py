@@ -1,0 +1,76 @@
+"""Driving `swe-team` in a real pseudo-terminal, and scripts for gate conversations built from the example job."""
+
+from __future__ import annotations
+
+import copy
+import json
+import stat
+import sys
+from pathlib import Path
+from typing import Any
+
+import pexpect
+
+from tests.job_fixtures import script
+
+PLANNER, LOCALIZER_VIEW, LOCALIZER_SUBMIT = 0, 1, 2
+
+
+def resolved_steps() -> list[dict[str, Any]]:
+    return copy.deepcopy(script("shop-resolved")["steps"])
+
+
+def answer(role: str, text: str, *expected: str) -> dict[str, Any]:
+    """A plain-text model answer (an `ask` at a gate) whose request must contain `expected`."""
+    return {"expect": {"role": role, "prompt_contains": list(expected)}, "response": {"content": text}}
+
+
+def expecting(step: dict[str, Any], *texts: str) -> dict[str, Any]:
+    changed = copy.deepcopy(step)
+    changed.setdefault("expect", {}).setdefault("prompt_contains", []).extend(texts)
+    return changed
+
+
+def spawn(args: list[str], env: dict[str, str], timeout: float = 180) -> pexpect.spawn:
+    """`swe-team ARGS` on a pseudo-terminal; plain output (no colours) so expectations match text."""
+    terminal_env = {**env, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "160", "LINES": "50"}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "swe_team", *args], env=terminal_env, encoding="utf-8", timeout=timeout,
+        dimensions=(50, 160),
+    )
+    child.logfile_read = _Log()
+    return child
+
+
+class _Log:
+    """Keeps what the terminal showed, to print when an expectation fails."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, data: str) -> None:
+        self.text += data
+
+    def flush(self) -> None:
+        return None
+
+
+def screen_text(child: pexpect.spawn) -> str:
+    log = child.logfile_read
+    return log.text if isinstance(log, _Log) else ""
+
+
+def editor_script(folder: Path, python_code: str) -> str:
+    """An $EDITOR that rewrites the file it is given with `python_code` (which sees `text` and sets it)."""
+    path = folder / "scripted-editor"
+    body = (
+        f"#!{sys.executable}\nimport sys, pathlib\np = pathlib.Path(sys.argv[1])\ntext = p.read_text()\n"
+        f"{python_code}\np.write_text(text)\n"
+    )
+    path.write_text(body, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def decisions(show_json: str) -> list[tuple[str, str]]:
+    return [(d["gate"], d["action"]) for d in json.loads(show_json)["decisions"]]

@@ -1,0 +1,52 @@
+"""The example job in a Docker workspace: every command of the job runs in the job's isolated container."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from swe_team.scripted_server import ScriptedModelServer
+from swe_team.trajectory import Trajectory
+from tests.docker_fixtures import docker_client
+from tests.job_fixtures import cli_env, example_repo, git, script, swe_team
+
+
+def _offline_wheels() -> str:
+    wheels = os.environ.get("SWE_TEAM_TEST_WHEELS", "")
+    if not wheels:
+        reason = "SWE_TEAM_TEST_WHEELS is not set: run the suite with `make test`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return wheels
+
+
+def test_example_job_resolves_in_a_docker_workspace_and_leaves_no_container(tmp_path: Path) -> None:
+    client = docker_client()
+    wheels = _offline_wheels()
+    repo = example_repo(tmp_path)
+    home = tmp_path / "home"
+    env = cli_env(
+        home,
+        "",
+        SWE_TEAM_WORKSPACE="docker",
+        SWE_TEAM_DOCKER__PIP_DOWNLOAD_ARGS=json.dumps(["--no-index", "--find-links", wheels]),
+    )
+    with ScriptedModelServer(script("shop-resolved")) as server:
+        env["SWE_TEAM_API_BASE"] = server.base_url
+        result = swe_team(
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json", env=env
+        )
+        assert result.returncode == 0, result.stderr
+        assert server.failures == [] and server.remaining == 0
+    job = json.loads(result.stdout)
+    assert job["status"] == "resolved" and job["workspace"] == "docker"
+    events = Trajectory(home / "jobs" / job["id"] / "trajectory.jsonl").events()
+    runs = [e["observation"] for e in events if e["event"] == "tool_call" and e["tool"] == "run_tests"]
+    assert runs and "/root/.pyenv" not in "".join(runs), "tests ran inside the container"
+    assert git(repo, "log", "--format=%s", "-1", f"swe-team/{job['id']}")
+    leftovers = client.containers.list(all=True, filters={"label": f"swe-team.job={job['id']}"})
+    assert leftovers == []
