@@ -27,4 +27,4 @@ if docker info >/dev/null 2>&1; then
     "$bin/swe-team" workspace build-image
 fi
 
-"$bin/swe-team" run --repo "$demo" --task-file examples/shop/ISSUE.md --approve auto
+"$bin/swe-team" run --repo "$demo" --task-file examples/shop/ISSUE.md --approve auto --yes-destructive

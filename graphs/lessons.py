@@ -12,7 +12,7 @@ from graphs.context import TeamContext
 from graphs.state import TeamState
 
 LESSONS_PER_JOB = 5
-GATE_ACTIONS = {"approve": "approve", "reject": "reject", "edit": "edit", "retry": "comment", "comment": "comment"}
+GATE_ACTIONS = {"approve": "approve", "reject": "reject", "edit": "edit", "retry": "reject", "comment": "comment"}
 
 
 def _hits(context: TeamContext, state: TeamState) -> list[Any]:

@@ -23,7 +23,6 @@ from swe_team.errors import SweTeamError
 from tools.test_results import detect_test_command
 
 
-
 class Node(Protocol):
     """A graph node: LangGraph passes the run-time context as the keyword argument `runtime`."""
 

@@ -33,7 +33,7 @@ def test_each_kind_of_garbled_output_goes_back_to_the_model_and_the_job_still_re
     home = tmp_path / "home"
     with ScriptedModelServer({"steps": steps}) as server:
         result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
             env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="3"),
         )
         assert server.failures == [] and server.remaining == 0

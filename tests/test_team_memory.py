@@ -23,7 +23,7 @@ def test_second_job_plan_sees_the_lesson_of_the_first(
         extra["SWE_TEAM_MEMORY_KEY_PREFIX"] = f"test-{tmp_path.name}"
     with ScriptedModelServer(script("shop-resolved")) as server:
         first = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
             env=cli_env(home, server.base_url, **extra),
         )
     assert json.loads(first.stdout)["status"] == "resolved", first.stderr

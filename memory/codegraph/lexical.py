@@ -62,6 +62,8 @@ def build_index(graph: CodeGraph) -> LexicalIndex:
         for symbol in record.symbols:
             name_terms = terms(symbol.qualname)
             names.extend(name_terms)
+            if symbol.kind != "class":
+                names.extend(symbol.terms)
             symbol_ids.append(symbol_id(path, symbol.qualname))
             symbol_docs.append([*where, *name_terms, *name_terms, *terms(symbol.doc), *symbol.terms])
         file_ids.append(path)

@@ -20,6 +20,8 @@ TEST_PENALTY = 0.25
 AUXILIARY = re.compile(r"(^|/)(docs?|examples?|bench(marks?)?|scripts?)/")
 """Documentation and example code: rarely where a fix goes."""
 PROPAGATED_SEEDS = 30
+FILE_LEXICAL_WEIGHT = 3.0
+FUNCTION_FILE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
     for position, path in enumerate(index.file_ids):
         value = float(file_lexical[position])
         if value > 0.05:
-            add_file(path, 0.8 * value * _prior(path), "lexical match of the file")
+            add_file(path, FILE_LEXICAL_WEIGHT * value * _prior(path), "lexical match of the file")
     for path, (value, reason) in hits.files.items():
         add_file(path, value * _prior(path), reason)
 
@@ -174,7 +176,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
         entity = _entity(graph, node)
         if entity is None:
             continue
-        combined = value + 0.5 * file_scores.get(nodes[node]["path"], 0.0) / max(top_file_score, 1e-9)
+        combined = value + FUNCTION_FILE_WEIGHT * file_scores.get(nodes[node]["path"], 0.0) / max(top_file_score, 1e-9)
         if combined > entity_scores.get(entity, 0.0):
             entity_scores[entity] = combined
             entity_reasons[entity] = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"

@@ -73,6 +73,7 @@ def _run_leased(runtime: WorkerRuntime, records: RedisJobRecords, lease: JobLeas
     if board.cancel_requested(job.id):
         finish_cancelled(settings, store, job, board)
         return "cancelled"
+    never_started = not job.worker
     job.worker = runtime.worker_id
     store.save(job)
     board.record(job.id, "started", worker=runtime.worker_id, fence=lease.fence, pid=os.getpid(), delivery=delivery)
@@ -82,7 +83,8 @@ def _run_leased(runtime: WorkerRuntime, records: RedisJobRecords, lease: JobLeas
     runner = JobRunner(settings, approver, console, store=store)
     runner.between_steps = stop_check(lease, board)
     try:
-        finished = runner.resume(job.id) if runner.saved_state(job) else runner.begin(job)
+        resumable = not never_started and bool(runner.saved_state(job))
+        finished = runner.resume(job.id) if resumable else runner.begin(job)
     except NeedsHuman as waiting:
         board.record(job.id, "released", worker=runtime.worker_id, gate=waiting.gate)
         return "waiting"

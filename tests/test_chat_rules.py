@@ -1,0 +1,94 @@
+"""The rules a developer relies on at gates: which gate asks, what a typed line means, how an edited plan reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from graphs.gates import gate_asks, parse_policy
+from graphs.state import TeamState
+from swe_team.approval import NeedsHuman, PendingDecisionApprover
+from swe_team.chat.commands import parse_command
+from swe_team.chat.editor import EditRejected, checked_plan, plan_to_markdown
+from swe_team.chat.session import ChatApprover
+
+PLAN = {"kind": "bug", "summary": "min() of nothing", "steps": ["find it", "fix it"], "priority": "normal"}
+PAYLOAD = {"gate": "plan", "job_id": "j1", "role": "planner", "evidence": {"task": "fix it", "plan": PLAN}}
+
+
+def test_policies_select_gates_and_patch_on_fail_asks_only_when_something_failed() -> None:
+    assert parse_policy("auto") == [] and parse_policy("all") == ["plan", "locations", "patch", "final"]
+    assert parse_policy("plan, patch") == ["plan", "patch"]
+    with pytest.raises(ValueError, match="unknown gate"):
+        parse_policy("plan,deploy")
+    good: TeamState = {"approve": ["patch-on-fail"], "test_report": {"passed": True}, "review": {"verdict": "approve"}}
+    assert not gate_asks("patch", good)
+    assert gate_asks("patch", {**good, "test_report": {"passed": False}})
+    assert gate_asks("patch", {**good, "review": {"verdict": "request_changes"}})
+
+
+def test_writing_the_branch_asks_even_under_auto_unless_yes_destructive() -> None:
+    auto: TeamState = {"approve": []}
+    assert gate_asks("final", auto, branch_pending=True)
+    assert not gate_asks("final", {**auto, "yes_destructive": True}, branch_pending=True)
+    assert not gate_asks("final", auto, branch_pending=False), "nothing to write, nothing to ask"
+    assert gate_asks("final", {"approve": ["final"], "yes_destructive": True}, branch_pending=True)
+
+
+@pytest.mark.parametrize(
+    ("line", "verb", "text"),
+    [
+        ("approve", "approve", ""), ("/approve looks right", "approve", "looks right"), ("y", "approve", ""),
+        ("reject too risky", "reject", "too risky"), ("/reject", "reject", ""), ("edit", "edit", ""),
+        ("retry use a guard clause", "retry", "use a guard clause"), ("ask why here?", "ask", "why here?"),
+        ("why not in discount()?", "ask", "why not in discount()?"), ("/help", "help", ""),
+        ("please keep the API", "comment", "please keep the API"), ("/frobnicate", "help", ""),
+        ("hmm", "help", ""), ("", "help", ""), ("quit", "quit", ""),
+    ],
+)
+def test_typed_lines_mean_what_a_developer_expects(line: str, verb: str, text: str) -> None:
+    command = parse_command(line)
+    assert (command.verb, command.text) == (verb, text)
+
+
+def test_an_edited_markdown_plan_becomes_the_plan_and_a_broken_one_is_refused() -> None:
+    text = plan_to_markdown(PLAN).replace("2. fix it", "2. fix it with a default\n3. run the suite")
+    assert checked_plan(text, PLAN)["steps"] == ["find it", "fix it with a default", "run the suite"]
+    assert checked_plan(json.dumps({**PLAN, "steps": ["only"]}), PLAN)["steps"] == ["only"]
+    with pytest.raises(EditRejected, match="Steps"):
+        checked_plan("kind: bug\nno headings here", PLAN)
+    with pytest.raises(EditRejected, match="kind"):
+        checked_plan(plan_to_markdown({**PLAN, "kind": "chore"}), PLAN)
+
+
+def test_unknown_input_gets_help_and_the_chat_goes_on_to_a_decision() -> None:
+    lines = iter(["", "/nope", "x", "help", "reject", "wrong approach"])
+    console = Console(record=True, width=120)
+    decision = ChatApprover(console, read_line=lambda prompt: next(lines)).ask(PAYLOAD)
+    assert decision["action"] == "reject" and decision["comment"] == "wrong approach"
+    shown = console.export_text()
+    assert "unknown command /nope" in shown and "ask <question>" in shown and "find it" in shown
+
+
+def test_closing_the_chat_leaves_the_job_waiting() -> None:
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    with pytest.raises(NeedsHuman, match="waits at the plan gate"):
+        ChatApprover(Console(record=True), read_line=closed).ask(PAYLOAD)
+
+
+def test_a_recorded_decision_answers_its_gate_once(tmp_path: Path) -> None:
+    class Fallback:
+        def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
+            return {"action": "retry", "comment": "from the fallback"}
+
+    entry = {"gate": "plan", "decision": {"action": "approve", "comment": "ok"}}
+    (tmp_path / "decision.json").write_text(json.dumps(entry))
+    approver = PendingDecisionApprover(tmp_path, Fallback())
+    assert approver.ask(PAYLOAD)["comment"] == "ok"
+    assert approver.ask(PAYLOAD)["comment"] == "from the fallback"

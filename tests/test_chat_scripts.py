@@ -1,0 +1,76 @@
+"""Without a terminal a job stops at its gate, holding no process; `approve`/`reject` answer it from scripts.
+An edited patch is applied to the workspace, verified again and is what ends on the branch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pexpect
+
+from swe_team.approval import EXIT_WAITING
+from swe_team.scripted_server import ScriptedModelServer
+from tests.chat_fixtures import decisions, editor_script, expecting, resolved_steps, screen_text, spawn
+from tests.job_fixtures import cli_env, example_repo, git, job_ids, swe_team
+
+NOTE = "mind the discount rules"
+
+
+def test_scripts_answer_gates_and_the_branch_needs_an_explicit_yes(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    steps = resolved_steps()
+    steps[1] = expecting(steps[1], NOTE)
+    home = tmp_path / "home"
+    with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
+        env = cli_env(home, server.base_url)
+        run = swe_team("run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "plan",
+                       "--json", env=env)
+        assert run.returncode == EXIT_WAITING, run.stderr
+        job = json.loads(run.stdout)
+        assert (job["status"], job["gate"], job["pid"]) == ("waiting", "plan", 0)
+        assert f"swe-team chat {job['id']}" in run.stderr and "swe-team approve" in run.stderr
+
+        approved = swe_team("approve", job["id"], "--comment", NOTE, "--json", env=env)
+        assert approved.returncode == EXIT_WAITING, approved.stderr
+        assert json.loads(approved.stdout)["gate"] == "final", "the branch asks though only plan was chosen"
+        assert git(repo, "branch", "--list", f"swe-team/{job['id']}") == ""
+
+        final = swe_team("approve", job["id"], "--json", env=env)
+        assert final.returncode == 0, final.stderr
+        assert server.failures == [] and server.remaining == 0, server.failures
+    assert json.loads(final.stdout)["status"] == "resolved"
+    assert git(repo, "log", "--format=%s", f"main..swe-team/{job['id']}")
+    shown = swe_team("show", job["id"], "--json", env=env).stdout
+    assert decisions(shown) == [("plan", "approve"), ("final", "approve")]
+    assert json.loads(shown)["decisions"][0]["comment"] == NOTE
+    again = swe_team("reject", job["id"], "--reason", "too late", env=env)
+    assert again.returncode == 1 and "not waiting at a gate" in again.stderr
+
+
+def test_an_edited_patch_is_applied_verified_and_written(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    steps = resolved_steps()
+    reviewer = steps[-1]
+    steps.append(expecting(reviewer, 'default=Decimal("0.00")'))
+    home = tmp_path / "home"
+    with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
+        editor = editor_script(tmp_path, "text = text.replace('default=Decimal(\"0\")', 'default=Decimal(\"0.00\")')")
+        env = cli_env(home, server.base_url, EDITOR=editor)
+        child = spawn(["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "patch",
+                       "--yes-destructive"], env)
+        child.expect_exact("patch> ")
+        child.sendline("edit")
+        child.expect_exact("patch> ")
+        assert screen_text(child).count('default=Decimal("0.00")') >= 1
+        child.sendline("approve")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert server.failures == [] and server.remaining == 0, server.failures
+    assert child.exitstatus == 0, screen_text(child)[-3000:]
+    (job_id,) = job_ids(home)
+    patch = (home / "jobs" / job_id / "patch.diff").read_text()
+    assert 'default=Decimal("0.00")' in patch and 'default=Decimal("0"))' not in patch
+    shown = json.loads(swe_team("show", job_id, "--json", env=env).stdout)
+    assert shown["status"] == "resolved"
+    assert [d["action"] for d in shown["decisions"]] == ["edit", "approve"]
+    assert 'Decimal("0.00")' in git(repo, "show", f"swe-team/{job_id}:shop/cart.py")
