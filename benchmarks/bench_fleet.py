@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +97,11 @@ def throughput(work: Path, repo: Path, urls: tuple[str, str], jobs: int, process
             ids = [submit_job(settings, JobRequest(repo, f"batch {n}: empty cart crashes")).id for n in range(jobs)]
             wait_for(lambda: all(ended(records, j) for j in ids), timeout=3600, what="the batch")
             seconds = time.monotonic() - started
+            outcomes = Counter(getattr(records.get(j), "status", "?") for j in ids)
         finally:
             fleet.stop()
     print(f"throughput, {processes} worker process(es) × 2 slots: {jobs} jobs in {seconds:.1f} s "
-          f"({jobs / seconds:.2f} jobs/s)")
+          f"({jobs / seconds:.2f} jobs/s; {dict(outcomes)}; model calls {len(server.requests)})")
     return seconds
 
 

@@ -12,7 +12,6 @@ from graphs.context import TeamContext
 from graphs.state import TeamState
 
 LESSONS_PER_JOB = 5
-GATE_ACTIONS = {"approve": "approve", "reject": "reject", "edit": "edit", "retry": "reject", "comment": "comment"}
 
 
 def _hits(context: TeamContext, state: TeamState) -> list[Any]:
@@ -57,7 +56,8 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
     """Store this job's experience and the repository facts it learned; returns the new id or ''."""
     if context.experience is None:
         return ""
-    from memory.experience import Cost, Experience, HumanDecision, RepoFacts, repo_identity
+    from memory.experience import Cost, Experience, RepoFacts, repo_identity
+    from swe_team.chat.history import experience_decisions
 
     repo = repo_identity(context.job.repo)
     usage = state.get("usage", {})
@@ -73,17 +73,7 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
         change_summary=state.get("patch", {}).get("summary", ""),
         test_outcome=state.get("test_report", {}).get("summary", ""),
         review_objections=[f["message"] for f in review.get("findings", []) if f.get("severity") != "info"],
-        decisions=[
-            HumanDecision(
-                gate=d.get("gate", ""),
-                action=GATE_ACTIONS.get(d.get("action", ""), "comment"),  # type: ignore[arg-type]
-                comment=d.get("comment", ""),
-                proposal=str(d.get("proposal", "")),
-                accepted=str(d.get("accepted", "")),
-                at=d.get("at", time.time()),
-            )
-            for d in state.get("decisions", [])
-        ],
+        decisions=experience_decisions(state.get("decisions", [])),
         status=status,  # type: ignore[arg-type]
         cost=Cost(
             tokens=sum(r.get("prompt_tokens", 0) + r.get("completion_tokens", 0) for r in usage.values()),

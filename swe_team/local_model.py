@@ -206,8 +206,7 @@ def _wait_healthy(settings: Settings, pid: int, api_base: str, wait_s: float, re
         if _healthy(api_base):
             report(f"local model ready on {api_base}")
             return
-        _reap(pid)
-        if not _pid_alive(pid):
+        if not _process_exists(pid):
             (state_dir(settings) / "server.pid").unlink(missing_ok=True)
             raise ModelError(
                 f"the local model server exited while starting; the end of {log_path}:\n"
@@ -230,6 +229,23 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _process_exists(pid: int) -> bool:
+    """Whether `pid` still runs; reaps it first when it is our exited child (a zombie is not running)."""
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def stop(settings: Settings, wait_s: float = 10.0) -> bool:
     """Stop the server this home started; False when none was running."""
     pid = _read_pid(settings)
@@ -241,8 +257,7 @@ def stop(settings: Settings, wait_s: float = 10.0) -> bool:
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
-        _reap(pid)
-        if not _pid_alive(pid):
+        if not _process_exists(pid):
             break
         time.sleep(0.1)
     else:

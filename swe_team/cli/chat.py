@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 def stop_at_gate(exc: NeedsHuman, as_json: bool) -> None:
     """A job that needs a human: say how to continue, and exit with `EXIT_WAITING`."""
     from swe_team.approval import EXIT_WAITING
-    from swe_team.jobs import JobStore
+    from swe_team.jobs import open_job_store
 
     if as_json:
-        job = JobStore(settings_for().jobs_dir).load(exc.job_id)
+        job = open_job_store(settings_for()).load(exc.job_id)
         out.print_json(json.dumps(asdict(job)))
     console.print(f"[yellow]waiting:[/] {exc.user_message()}")
     sys.exit(EXIT_WAITING)
@@ -36,6 +36,12 @@ def _decide_and_continue(job_id: str, decision: dict[str, Any], as_json: bool) -
     from swe_team.cli.jobs import _finish
 
     job = record_decision(settings_for(), job_id, decision)
+    if job.queue:
+        from swe_team.fleet.control import continue_in_fleet
+
+        continue_in_fleet(settings_for(), job)
+        console.print(f"recorded: [bold]{decision['action']}[/] at the {job.gate} gate of job {job.id}; requeued")
+        return
     console.print(f"recorded: [bold]{decision['action']}[/] at the {job.gate} gate of job {job.id}; continuing")
     try:
         finished = continue_job(job, ChatApprover(console), console)
