@@ -294,7 +294,8 @@ class LiteLLMClient:
 
 def adapt_for_llama_cpp_python(messages: list[Message], with_tools: bool) -> list[Message]:
     """llama-cpp-python's `chatml-function-calling` template drops `tool` messages and describes the
-    tools only inside a system message: send tool results as user messages, and keep a system message."""
+    tools only inside a system message, and fails on a message without `content`: send tool results as
+    user messages, give every message a text content, and keep a system message."""
     names = {
         str(call.get("id")): str(call.get("function", {}).get("name", "tool"))
         for message in messages
@@ -307,7 +308,7 @@ def adapt_for_llama_cpp_python(messages: list[Message], with_tools: bool) -> lis
             text = f"Result of {names.get(call_id, 'tool')} (call {call_id}):\n{message.get('content') or ''}"
             adapted.append({"role": "user", "content": text})
         else:
-            adapted.append(message)
+            adapted.append({**message, "content": message.get("content") or ""})
     if with_tools and (not adapted or adapted[0].get("role") != "system"):
         adapted.insert(0, {"role": "system", "content": "You are a helpful assistant."})
     return adapted
