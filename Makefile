@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing swe-team and its test tools into $(VENV) (llama-cpp-python builds from source: ~7 min the first time)"
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,fleet,local-model]'
+	$(BIN)/pip install -q -e '.[dev,fleet]'
+	bash scripts/install-local-model.sh
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

@@ -15,9 +15,8 @@ echo "demo repository: $demo (the bug: tests/test_cart.py::test_checkout_of_empt
 
 if [[ -z "${SWE_TEAM_API_BASE:-}" ]]; then
     echo "no SWE_TEAM_API_BASE: starting the embedded llama.cpp server (SmolLM2-135M-Instruct, CPU)"
-    "$bin/swe-team" model serve
+    SWE_TEAM_API_BASE=$("$bin/swe-team" model serve)
     export SWE_TEAM_API_BASE
-    SWE_TEAM_API_BASE=$("$bin/swe-team" model status --url)
     # A 135M model writes slowly on a CPU: keep its answers short so the demo ends in minutes.
     export SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS:-384}
     export SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS:-384}

@@ -8,9 +8,10 @@ from graphs.state import Location, TeamState
 from roles.briefing import briefing, format_locations, lessons_section, plan_section, section, task_section
 from roles.loop import RoleFailed, RoleVisit, run_tool_loop
 from roles.schemas import Locations
-from roles.shortlist import shortlist
+from roles.shortlist import repo_map, shortlist
 
 SHORTLIST_SIZE = 8
+REPO_MAP_TOKENS = 800
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
@@ -23,7 +24,8 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
                 task_section(state),
                 plan_section(state),
                 lessons_section(state, visit.services.extras.get("lessons_text", "")),
-                section("Candidate locations (from search)", format_locations(candidates) or "none found"),
+                section("Candidate locations (code graph and search)", format_locations(candidates) or "none found"),
+                section("Repository map", repo_map(visit.services, state.get("task", ""), REPO_MAP_TOKENS)),
                 section("Feedback", state.get("feedback", "")),
             ),
         },

@@ -176,6 +176,8 @@ def run_tool_loop(visit: RoleVisit, messages: list[Message], output: type[Output
         completion = visit.ask(messages, tools=schemas)
         messages.append(_assistant_message(completion))
         if not completion.tool_calls:
+            if (written := _answer_in_text(completion.content, output)) is not None:
+                return written
             problem = f"no tool was called; use a tool, or call {SUBMIT} with your final answer"
             messages.append({"role": "user", "content": visit.garbled(problem)})
             continue
@@ -195,6 +197,16 @@ def run_tool_loop(visit: RoleVisit, messages: list[Message], output: type[Output
         }
     )
     return ask_structured(visit, messages, output)
+
+
+def _answer_in_text(content: str, output: type[Output]) -> Output | None:
+    """A final answer written as JSON in the message instead of a `submit` call (small models often do this)."""
+    if "{" not in content:
+        return None
+    try:
+        return output.model_validate_json(extract_json(content))
+    except ValidationError:
+        return None
 
 
 def _check_submission(visit: RoleVisit, call: ToolCall, output: type[Output]) -> tuple[str, Output | None]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from graphs.state import TeamState
 from roles.briefing import briefing, plan_section, section, task_section
-from roles.loop import RoleVisit, ask_structured
+from roles.loop import RoleVisit, run_tool_loop
 from roles.schemas import Review
 
 BLOCKING = {"major", "blocker"}
@@ -29,7 +29,7 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
             ),
         },
     ]
-    review = ask_structured(visit, messages, Review)
+    review = run_tool_loop(visit, messages, Review)
     update: dict[str, Any] = {"review": review.model_dump()}
     if review.verdict == "request_changes":
         update["review_rounds"] = state.get("review_rounds", 0) + 1

@@ -1,4 +1,4 @@
-"""The localizer's model-free shortlist: identifiers and paths named in the task, found in the code."""
+"""The localizer's model-free shortlist: the code graph's ranking, or identifiers of the task found by text search."""
 
 from __future__ import annotations
 
@@ -27,6 +27,37 @@ def task_terms(task: str) -> Counter[str]:
 
 
 def shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
+    """The code graph's ranking when the job has a graph, else a plain text search."""
+    graph = services.tools.code_graph
+    if graph is None:
+        return text_shortlist(services, task, size)
+    from memory.codegraph import localize
+
+    found = localize(graph, task, top_k=size)
+    ranked: list[Location] = [
+        {
+            "path": f.path,
+            "symbol": f.qualname,
+            "start_line": f.start_line,
+            "end_line": f.end_line,
+            "reason": f.reason,
+        }
+        for f in found.functions[:size]
+    ]
+    covered = {loc["path"] for loc in ranked}
+    ranked += [{"path": f.path, "reason": f.reason} for f in found.files[:size] if f.path not in covered]
+    return ranked[: size + 3]
+
+
+def repo_map(services: RoleServices, task: str, token_budget: int) -> str:
+    """The repository's most relevant definitions for this task, in a token budget ('' without a graph)."""
+    graph = services.tools.code_graph
+    if graph is None:
+        return ""
+    return str(graph.repo_map(list(task_terms(task)), token_budget=token_budget))
+
+
+def text_shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
     """Files ranked by how many task terms they define or mention; each with its best-matching definition."""
     workspace = services.tools.workspace
     terms = task_terms(task)

@@ -28,10 +28,7 @@ CHARS_PER_TOKEN_ESTIMATE = 3.5
 
 
 def cut_note(removed_chars: int) -> str:
-    return (
-        f"\n[… {removed_chars} characters cut to fit the context window; "
-        "the full text is in the trajectory …]\n"
-    )
+    return f"\n[… {removed_chars} characters cut to fit the context window; the full text is in the trajectory …]\n"
 
 
 def cut_text(text: str, keep_chars: int) -> str:
@@ -121,9 +118,7 @@ class _Fitter:
         for message in self.messages:
             for call in message.get("tool_calls") or []:
                 function = call.get("function", {})
-                names[str(call.get("id"))] = (
-                    f"{function.get('name', '?')}({str(function.get('arguments', ''))[:80]})"
-                )
+                names[str(call.get("id"))] = f"{function.get('name', '?')}({str(function.get('arguments', ''))[:80]})"
         return names
 
     def fold_old_tool_results(self) -> None:
@@ -146,9 +141,7 @@ class _Fitter:
                 function = call.get("function", {})
                 arguments = str(function.get("arguments") or "")
                 if len(arguments) > LONG_ARGUMENTS_CHARS:
-                    function["arguments"] = json.dumps(
-                        {"folded": f"{len(arguments)} characters of arguments"}
-                    )
+                    function["arguments"] = json.dumps({"folded": f"{len(arguments)} characters of arguments"})
                     self.sizes[index] = self._count(message)
                     self.changed.add(index)
 
@@ -165,11 +158,7 @@ class _Fitter:
     def drop_old_turns(self) -> None:
         while not self.fits():
             start = next(
-                (
-                    i
-                    for i, m in enumerate(self.messages)
-                    if i not in self.protected and m.get("role") != "tool"
-                ),
+                (i for i, m in enumerate(self.messages) if i not in self.protected and m.get("role") != "tool"),
                 None,
             )
             if start is None:

@@ -115,9 +115,7 @@ class LiteLLMClient:
 
     def _is_local_server(self, api_base: str) -> bool:
         local = self.settings.local_model
-        return api_base.rstrip("/") in {
-            f"http://{host}:{local.port}/v1" for host in (local.host, "localhost")
-        }
+        return api_base.rstrip("/") in {f"http://{host}:{local.port}/v1" for host in (local.host, "localhost")}
 
     def _is_llama_cpp_python(self, alias: str) -> bool:
         probe = self.probe(alias)
@@ -134,9 +132,7 @@ class LiteLLMClient:
             self._probe_cache.put(probe)
         else:
             base = self.settings.alias(alias).api_base.rstrip("/")
-            self._probes[base] = EndpointProbe(
-                base, "openai-compatible", None, "json_object", [], time.time()
-            )
+            self._probes[base] = EndpointProbe(base, "openai-compatible", None, "json_object", [], time.time())
 
     def token_counter(self, model: str) -> TokenCounter:
         if model not in self._counters:
@@ -208,20 +204,14 @@ class LiteLLMClient:
                 kind, status = _failure_kind(exc)
                 sent_json_schema = request.get("response_format", {}).get("type") == "json_schema"
                 answered = kind in ("client", "server")
-                if (
-                    answered
-                    and sent_json_schema
-                    and not switched_json_mode
-                    and _is_json_schema_rejection(exc)
-                ):
+                if answered and sent_json_schema and not switched_json_mode and _is_json_schema_rejection(exc):
                     switched_json_mode = True
                     self._remember_json_object_mode(alias)
                     request["response_format"] = self._response_format(schema or {}, "json_object")
                     continue
                 if kind == "client":
                     raise ModelError(
-                        f"the model server at {config.api_base} refused the request (HTTP {status}): "
-                        f"{_short(exc)}",
+                        f"the model server at {config.api_base} refused the request (HTTP {status}): {_short(exc)}",
                         hint="check the model name and the server's log; this error is not retried",
                     ) from exc
                 attempt += 1
@@ -231,19 +221,15 @@ class LiteLLMClient:
                 time.sleep(delay * (1 + random.random() * 0.25))
 
     @staticmethod
-    def _final_error(
-        kind: str, status: int | None, exc: Exception, config: ModelAlias, attempts: int
-    ) -> ModelError:
+    def _final_error(kind: str, status: int | None, exc: Exception, config: ModelAlias, attempts: int) -> ModelError:
         if kind == "unreachable":
             return ModelUnreachable(
-                f"no answer from the model server at {config.api_base} after {attempts} attempts "
-                f"({_short(exc)})",
+                f"no answer from the model server at {config.api_base} after {attempts} attempts ({_short(exc)})",
                 hint=UNREACHABLE_HINT,
             )
         if kind == "timeout":
             return ModelUnreachable(
-                f"the model server at {config.api_base} did not answer within {config.timeout_s:g} s, "
-                f"{attempts} times",
+                f"the model server at {config.api_base} did not answer within {config.timeout_s:g} s, {attempts} times",
                 hint="the server may be overloaded; raise models.<alias>.timeout_s or use a faster model",
             )
         return ModelError(

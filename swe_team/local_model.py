@@ -209,8 +209,7 @@ def _wait_healthy(settings: Settings, pid: int, api_base: str, wait_s: float, re
         if not _process_exists(pid):
             (state_dir(settings) / "server.pid").unlink(missing_ok=True)
             raise ModelError(
-                f"the local model server exited while starting; the end of {log_path}:\n"
-                f"{_log_tail(log_path)}",
+                f"the local model server exited while starting; the end of {log_path}:\n{_log_tail(log_path)}",
                 hint="fix what the log says, then run `swe-team model serve` again",
             )
         if time.monotonic() > next_note:

@@ -51,9 +51,7 @@ def probe_endpoint(api_base: str, api_key: str = "", timeout_s: float = 5.0) -> 
         listing = _get_json(f"{base}/models", api_key, timeout_s)
     except (urllib.error.URLError, OSError, ValueError):
         return None
-    entries = (
-        [e for e in (listing.get("data") or []) if isinstance(e, dict)] if isinstance(listing, dict) else []
-    )
+    entries = [e for e in (listing.get("data") or []) if isinstance(e, dict)] if isinstance(listing, dict) else []
     first = entries[0] if entries else {}
     owner = str(first.get("owned_by", ""))
     meta: dict[str, Any] = first["meta"] if isinstance(first.get("meta"), dict) else {}

@@ -159,6 +159,21 @@ class JobRunner:
             graph = build_team_graph().compile(checkpointer=saver)
             return dict(graph.get_state({"configurable": {"thread_id": job.id}}).values)
 
+    def _attach_code_graph(self, context: Any) -> None:
+        """Give every role the repository's code graph; a job goes on without one if it cannot be built."""
+        from graphs.codegraph import build_job_graph
+
+        try:
+            graph, listener = build_job_graph(
+                context.workspace, context.job_dir, self.settings.home / "cache" / "codegraph", context.progress
+            )
+        except Exception as exc:
+            context.trajectory.record("code_graph_unavailable", error=str(exc))
+            self.console.print(f"[yellow]note:[/] no code graph for this job ({exc}); roles use text search")
+            return
+        context.code_graph = graph
+        context.tool_context.file_listeners.append(listener)
+
     def _experience_store(self) -> Any:
         """Opened once, before anything is created, so an unreachable Redis fails the start cleanly."""
         if self._memory is None:
@@ -194,6 +209,7 @@ class JobRunner:
             restore_pending=resumed,
             experience=self._experience_store(),
         )
+        self._attach_code_graph(context)
         config: RunnableConfig = {"configurable": {"thread_id": job.id}, "recursion_limit": RECURSION_LIMIT}
         job.status, job.pid, job.gate = "running", os.getpid(), ""
         self.store.save(job)

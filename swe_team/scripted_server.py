@@ -137,9 +137,7 @@ class ScriptedModelServer:
         """(HTTP status, JSON body, delay) for one chat completion request."""
         response_format = body.get("response_format") or {}
         if self.script.get("reject_json_schema") and response_format.get("type") == "json_schema":
-            error = {
-                "message": "response_format type json_schema is not supported; use json_object with a schema"
-            }
+            error = {"message": "response_format type json_schema is not supported; use json_object with a schema"}
             return 400, {"error": {**error, "type": "invalid_request_error"}}, 0.0
         with self._lock:
             self.requests.append(body)
@@ -267,9 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw or b"{}")
         except json.JSONDecodeError as exc:
-            self._send(
-                400, {"error": {"message": f"request body is not JSON: {exc}", "type": "invalid_request"}}
-            )
+            self._send(400, {"error": {"message": f"request body is not JSON: {exc}", "type": "invalid_request"}})
             return
         if body.get("stream"):
             message = "the scripted model server answers non-streaming requests only (stream must be false)"
@@ -286,9 +282,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Serve a scripted OpenAI-compatible model.")
     parser.add_argument("script", type=Path, help="the script JSON file")
     parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
-    parser.add_argument(
-        "--record", type=Path, default=None, help="append every request body to this JSONL file"
-    )
+    parser.add_argument("--record", type=Path, default=None, help="append every request body to this JSONL file")
     args = parser.parse_args(argv)
     server = ScriptedModelServer(args.script, record_path=args.record, port=args.port)
     print(server.start(), flush=True)

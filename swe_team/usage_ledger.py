@@ -57,7 +57,5 @@ class UsageLedger:
         calls = self.calls_by_role()
         return {
             "total": {**self.total().to_dict(), "calls": len(self.records)},
-            "by_role": {
-                role: {**usage.to_dict(), "calls": calls[role]} for role, usage in self.by_role().items()
-            },
+            "by_role": {role: {**usage.to_dict(), "calls": calls[role]} for role, usage in self.by_role().items()},
         }

@@ -47,9 +47,7 @@ def client_for(server: ScriptedModelServer, home: Path, **settings: object) -> L
 
 
 def test_tool_calls_come_back_parsed_and_the_role_reaches_the_server(tmp_path: Path) -> None:
-    with ScriptedModelServer(
-        {"steps": [tool_step("view_file", {"path": "shop/cart.py"}, role="coder")]}
-    ) as server:
+    with ScriptedModelServer({"steps": [tool_step("view_file", {"path": "shop/cart.py"}, role="coder")]}) as server:
         completion = client_for(server, tmp_path).complete(ASK, tools=[VIEW_FILE_TOOL], role="coder")
     (call,) = completion.tool_calls
     assert call.name == "view_file"
@@ -81,9 +79,7 @@ def test_a_server_that_rejects_json_schema_gets_json_object_with_the_schema(tmp_
         first = client.complete(ASK, response_schema=PLAN_SCHEMA)
         LiteLLMClient(settings_for(server.base_url, tmp_path)).complete(ASK, response_schema=PLAN_SCHEMA)
     assert json.loads(first.content)["kind"] == "bug"
-    assert [r["response_format"] for r in server.requests] == [
-        {"type": "json_object", "schema": PLAN_SCHEMA}
-    ] * 2
+    assert [r["response_format"] for r in server.requests] == [{"type": "json_object", "schema": PLAN_SCHEMA}] * 2
     cached = json.loads((tmp_path / "cache" / "model-probes.json").read_text())
     assert cached[server.base_url]["json_mode"] == "json_object"
 

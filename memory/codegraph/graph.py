@@ -19,6 +19,7 @@ from memory.codegraph.link import Linker, add_nodes
 from memory.codegraph.queries import GraphQueries
 from memory.codegraph.records import FileRecord
 from memory.codegraph.resolve import Resolver
+from memory.codegraph.snapshot import REBUILD_SHARE, load_snapshot, save_snapshot
 
 Progress = Callable[[int, int, str], None]
 """Called as (files done, files total, path) while indexing."""
@@ -75,22 +76,64 @@ class CodeGraph(GraphQueries):
         graph = cls(root, chosen, RecordCache(directory))
         started = time.perf_counter()
         paths = [p for p in list_source_files(root) if language_of(p, chosen)]
-        for done, path in enumerate(paths, 1):
-            loaded = graph._load(path)
-            if loaded is not None:
-                graph.blob_shas[path], record = loaded
-                graph.resolver.add(path, record)
-                add_nodes(graph.graph, path, record)
-            if progress is not None:
-                progress(done, len(paths), path)
-        linkers = [Linker(graph.resolver, path) for path in graph.resolver.records]
-        for linker in linkers:
-            linker.link_bases(graph.graph)
-        for linker in linkers:
-            linker.link_references(graph.graph)
+        if directory is None or not graph._resume(directory, paths, progress):
+            graph._index_all(paths, progress)
+            if directory is not None:
+                save_snapshot(directory, graph)
         graph.stats.seconds = time.perf_counter() - started
         graph._count()
         return graph
+
+    def _index_all(self, paths: list[str], progress: Progress | None) -> None:
+        for done, path in enumerate(paths, 1):
+            loaded = self._load(path)
+            if loaded is not None:
+                self.blob_shas[path], record = loaded
+                self.resolver.add(path, record)
+                add_nodes(self.graph, path, record)
+            if progress is not None:
+                progress(done, len(paths), path)
+        linkers = [Linker(self.resolver, path) for path in self.resolver.records]
+        for linker in linkers:
+            linker.link_bases(self.graph)
+        for linker in linkers:
+            linker.link_references(self.graph)
+
+    def _current_sha(self, path: str) -> str | None:
+        file = self.root / path
+        try:
+            if file.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return blob_sha(file.read_bytes())
+        except OSError:
+            return None
+
+    def _resume(self, directory: Path, paths: list[str], progress: Progress | None) -> bool:
+        """Start from the saved snapshot and patch in the changed files; False when there is no usable snapshot."""
+        snapshot = load_snapshot(directory, self.root, self.languages)
+        if snapshot is None:
+            return False
+        current: dict[str, str] = {}
+        for done, path in enumerate(paths, 1):
+            sha = self._current_sha(path)
+            if sha is not None:
+                current[path] = sha
+            if progress is not None:
+                progress(done, len(paths), path)
+        changed = [path for path, sha in current.items() if snapshot.blob_shas.get(path) != sha]
+        removed = [path for path in snapshot.blob_shas if path not in current]
+        if len(changed) + len(removed) > REBUILD_SHARE * max(len(current), 1):
+            return False
+        self.graph, self.resolver, self.blob_shas = snapshot.graph, snapshot.resolver, snapshot.blob_shas
+        self.stats.syntax_errors = snapshot.syntax_errors
+        for path in removed:
+            self.remove_file(path)
+        for path in changed:
+            self.update_file(path)
+        self.stats.from_cache += len(current) - len(changed)
+        if changed or removed:
+            save_snapshot(directory, self)
+        return True
 
     def _load(self, path: str) -> tuple[str, FileRecord] | None:
         language = language_of(path, self.languages)
