@@ -6,6 +6,7 @@ SQLite checkpoint write. Run: `.venv/bin/python benchmarks/bench_orchestration.p
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import subprocess
@@ -48,7 +49,7 @@ def _job_in_process(where: Path) -> tuple[float, list[float]]:
     assert job.status == "resolved", job.status
     events = Trajectory(settings.jobs_dir / job.id / "trajectory.jsonl").events()
     marks = [(e["event"], e["ts"]) for e in events if e["event"] in ("node_start", "node_end")]
-    gaps = [b[1] - a[1] for a, b in zip(marks, marks[1:], strict=False) if a[0] == "node_end" and b[0] == "node_start"]
+    gaps = [b[1] - a[1] for a, b in itertools.pairwise(marks) if a[0] == "node_end" and b[0] == "node_start"]
     return wall, gaps
 
 

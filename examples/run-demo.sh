@@ -17,9 +17,14 @@ if [[ -z "${SWE_TEAM_API_BASE:-}" ]]; then
     echo "no SWE_TEAM_API_BASE: starting the embedded llama.cpp server (SmolLM2-135M-Instruct, CPU)"
     SWE_TEAM_API_BASE=$("$bin/swe-team" model serve)
     export SWE_TEAM_API_BASE
-    # A 135M model writes slowly on a CPU: keep its answers short so the demo ends in minutes.
-    export SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS:-384}
-    export SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS:-384}
+    # A 135M model on a CPU reads about 100 tokens/s and rarely manages a tool call: short answers, and one
+    # retry per role for unusable output, so the demo ends in minutes with an honest report.
+    export SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__INSTRUCT__MAX_OUTPUT_TOKENS:-192}
+    export SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS=${SWE_TEAM_MODELS__REASONING__MAX_OUTPUT_TOKENS:-192}
+    export SWE_TEAM_MODELS__INSTRUCT__TIMEOUT_S=${SWE_TEAM_MODELS__INSTRUCT__TIMEOUT_S:-180}
+    export SWE_TEAM_MODELS__REASONING__TIMEOUT_S=${SWE_TEAM_MODELS__REASONING__TIMEOUT_S:-180}
+    export SWE_TEAM_MODELS__FORMAT_RETRIES=${SWE_TEAM_MODELS__FORMAT_RETRIES:-1}
+    export SWE_TEAM_MODELS__RETRIES=${SWE_TEAM_MODELS__RETRIES:-1}
 fi
 
 if docker info >/dev/null 2>&1; then

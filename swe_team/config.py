@@ -42,6 +42,9 @@ class ModelAlias(BaseModel):
     """Upper bound on tokens generated per call."""
     temperature: float = 0.0
     """Sampling temperature."""
+    tool_calling: Literal["auto", "native", "json"] = "auto"
+    """`native` OpenAI tool calls, or `json`: tools described in the prompt and answered as constrained JSON.
+    `auto` picks json for llama-cpp-python servers (whose native tool calls ignore max_tokens), else native."""
     timeout_s: float = 300.0
     """Seconds before one HTTP call is abandoned (then retried)."""
     input_cost_per_token: float | None = None

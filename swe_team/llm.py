@@ -18,6 +18,7 @@ from typing import Any
 from swe_team.config import ModelAlias, Settings
 from swe_team.context_window import TokenCounter, fit_messages, litellm_token_counter
 from swe_team.errors import ModelError, ModelUnreachable
+from swe_team.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
 from swe_team.model_probe import EndpointProbe, JsonMode, ProbeCache, probe_endpoint
 from swe_team.model_types import Completion, Message, ToolCall, Usage
 from swe_team.usage_ledger import UsageLedger, UsageRecord
@@ -121,6 +122,12 @@ class LiteLLMClient:
         probe = self.probe(alias)
         return probe is not None and probe.server == "llama-cpp-python"
 
+    def _tool_calling(self, alias: str) -> str:
+        chosen = self.settings.alias(alias).tool_calling
+        if chosen != "auto":
+            return chosen
+        return "json" if self._is_llama_cpp_python(alias) else "native"
+
     def _json_mode(self, alias: str) -> JsonMode:
         probe = self.probe(alias)
         return probe.json_mode if probe is not None else "json_schema"
@@ -171,16 +178,23 @@ class LiteLLMClient:
         }
         if role:
             request["extra_body"] = {"user": f"swe-team:{role}"}
-        if tools:
+        json_tools = bool(tools) and self._tool_calling(alias) == "json"
+        if json_tools and tools:
+            request["messages"] = as_plain_conversation(fitted, tools)
+            response_schema = tool_call_schema(tools)
+        elif tools:
             request["tools"] = tools
-        if self._is_llama_cpp_python(alias):
-            request["messages"] = adapt_for_llama_cpp_python(fitted, bool(tools))
-            if tools:
+            if self._is_llama_cpp_python(alias):
+                request["messages"] = adapt_for_llama_cpp_python(fitted, True)
                 request["tool_choice"] = "auto"
+        elif self._is_llama_cpp_python(alias):
+            request["messages"] = adapt_for_llama_cpp_python(fitted, False)
         if response_schema is not None:
             request["response_format"] = self._response_format(response_schema, self._json_mode(alias))
         response = self._call_with_retries(request, config, alias, response_schema)
         completion = self._completion(response, fitted, count, time.monotonic() - started, config, folded)
+        if json_tools:
+            completion = with_tool_call(completion)
         self.ledger.record(role, alias, completion.usage, completion.model)
         return completion
 

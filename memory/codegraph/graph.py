@@ -19,7 +19,7 @@ from memory.codegraph.link import Linker, add_nodes
 from memory.codegraph.queries import GraphQueries
 from memory.codegraph.records import FileRecord
 from memory.codegraph.resolve import Resolver
-from memory.codegraph.snapshot import REBUILD_SHARE, load_snapshot, save_snapshot
+from memory.codegraph.snapshot import REBUILD_SHARE, REFRESH_AFTER, load_snapshot, save_snapshot
 
 Progress = Callable[[int, int, str], None]
 """Called as (files done, files total, path) while indexing."""
@@ -41,6 +41,10 @@ class IndexStats:
     edges: Counter[str] = field(default_factory=Counter)
     syntax_errors: dict[str, list[int]] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+def _class_bases(record: FileRecord) -> dict[str, list[str]]:
+    return {symbol.qualname: symbol.bases for symbol in record.symbols if symbol.kind == "class"}
 
 
 class CodeGraph(GraphQueries):
@@ -131,7 +135,7 @@ class CodeGraph(GraphQueries):
         for path in changed:
             self.update_file(path)
         self.stats.from_cache += len(current) - len(changed)
-        if changed or removed:
+        if len(changed) + len(removed) > REFRESH_AFTER:
             save_snapshot(directory, self)
         return True
 
@@ -204,19 +208,55 @@ class CodeGraph(GraphQueries):
         content_sha = blob_sha((self.root / path).read_bytes())
         if self.blob_shas.get(path) == content_sha:
             return False
-        dependents = self._detach(path) if path in self.resolver.records else set()
+        old = self.resolver.records.get(path)
+        old_nodes = set(self._file_nodes(path)) if old is not None else set()
         loaded = self._load(path)
         if loaded is None:
+            if old is not None:
+                self.remove_file(path)
             self._count()
             return True
-        self.blob_shas[path], record = loaded
+        sha, record = loaded
+        new_nodes = {path, *(f"{path}:{s.qualname}" for s in record.symbols)}
+        vanished = old_nodes - new_nodes
+        dependents = {
+            source.partition(":")[0]
+            for node in vanished
+            if node in self.graph
+            for source, _ in self.graph.in_edges(node)
+        }
+        self.graph.remove_nodes_from(vanished)
+        if old is not None:
+            self.resolver.remove(path)
+        self.blob_shas[path] = sha
         self.resolver.add(path, record)
         add_nodes(self.graph, path, record)
-        importers = {p for p, r in self.resolver.records.items() if p != path and r.imports}
-        dependents |= {p for p in importers if self._may_import(p, path)}
+        dependents |= self._affected_by(path, old, record, vanished ^ (new_nodes - old_nodes))
+        dependents.discard(path)
         self._relink({path, *dependents})
         self._count()
         return True
+
+    def _affected_by(self, path: str, old: FileRecord | None, new: FileRecord, came_or_went: set[str]) -> set[str]:
+        """Other files whose references may resolve differently now that `path` changed from `old` to `new`."""
+        exports_changed = old is None or old.imports != new.imports or _class_bases(old) != _class_bases(new)
+        if exports_changed:
+            importers = {p for p, r in self.resolver.records.items() if p != path and r.imports}
+            nodes = self._file_nodes(path)
+            by_edges = {source.partition(":")[0] for node in nodes for source, _ in self.graph.in_edges(node)}
+            return by_edges | {p for p in importers if self._may_import(p, path)}
+        names = {node.rpartition(":")[2].rpartition(".")[2] for node in came_or_went}
+        if not names:
+            return set()
+        return {
+            other
+            for other, record in self.resolver.records.items()
+            if other != path
+            and (
+                any(call.callee.rpartition(".")[2] in names for call in record.calls)
+                or any(entry.name in names for entry in record.imports)
+            )
+        }
 
     def _may_import(self, importer: str, path: str) -> bool:
         stem = Path(path).stem if Path(path).stem != "__init__" else Path(path).parent.name

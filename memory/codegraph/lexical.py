@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from memory.codegraph.resolve import symbol_id
 from memory.codegraph.text import split_identifier, terms
 
 if TYPE_CHECKING:
     import bm25s
+    import numpy as np
 
     from memory.codegraph.graph import CodeGraph
+
+
+STEMMING = True
+
+
+@lru_cache(maxsize=200_000)
+def stem(term: str) -> str:
+    """A light stemmer: plural and verb endings off, so `paths`/`path` and `ignored`/`ignore` meet."""
+    if not STEMMING or len(term) <= 4 or "_" in term:
+        return term
+    for ending, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if term.endswith(ending) and len(term) - len(ending) >= 3:
+            return term[: -len(ending)] + keep
+    return term
+
+
+def stemmed(words: list[str]) -> list[str]:
+    return [stem(word) for word in words]
 
 
 def path_terms(path: str) -> list[str]:
@@ -36,8 +54,10 @@ class LexicalIndex:
     def scores(self, query: list[str], files: bool) -> np.ndarray[Any, Any]:
         index = self.file_index if files else self.symbol_index
         vocabulary: dict[str, int] = index.vocab_dict
-        known = [term for term in query if term in vocabulary]
+        known = [term for term in stemmed(query) if term in vocabulary]
         size = len(self.file_ids if files else self.symbol_ids)
+        import numpy as np
+
         if not known or not size:
             return np.zeros(size)
         return np.asarray(index.get_scores(known), dtype=float)
@@ -47,7 +67,7 @@ def _fit(corpus: list[list[str]]) -> bm25s.BM25:
     import bm25s
 
     index = bm25s.BM25()
-    index.index([doc or ["<empty>"] for doc in corpus], show_progress=False)
+    index.index([stemmed(doc) or ["<empty>"] for doc in corpus], show_progress=False)
     return index
 
 

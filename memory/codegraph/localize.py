@@ -10,18 +10,30 @@ from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.lexical import lexical_index
 from memory.codegraph.link import is_test_path
+from memory.codegraph.literals import literal_hits
 from memory.codegraph.mentions import MentionHits, match_mentions
-from memory.codegraph.text import find_mentions, terms
+from memory.codegraph.text import find_mentions, query_terms
 
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 TEST_PENALTY = 0.25
-AUXILIARY = re.compile(r"(^|/)(docs?|examples?|bench(marks?)?|scripts?)/")
-"""Documentation and example code: rarely where a fix goes."""
+AUXILIARY = re.compile(r"(^|/)(docs?|examples?|bench(marks?)?|scripts?|extra)/|(^|/)(setup|conftest|noxfile|tasks)\.py$")
+"""Documentation, examples and packaging scripts: rarely where a fix goes."""
+VENDORED = re.compile(r"(^|/)(packages|vendor(ed)?|_vendor|third_party|extern(al)?)/")
+"""Copies of other projects: fixed upstream, not here."""
+TEST_HELPER = re.compile(r"(^|/)(pytester|testutils|testing|test_?utils?)(/|\.py$)")
+"""Helpers for writing tests: they share an issue's words far more often than they need the fix."""
+VENDORED_PRIOR = 0.3
+HELPER_PRIOR = 0.5
+AUXILIARY_PRIOR = 0.5
 PROPAGATED_SEEDS = 30
-FILE_LEXICAL_WEIGHT = 3.0
+FILE_LEXICAL_WEIGHT = 6.0
 FUNCTION_FILE_WEIGHT = 1.0
+LITERAL_WEIGHT = 1.0
+MODE = "A"
+RRF_K = 5.0
+WITHIN_BASE = 0.5
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,11 @@ class Localization:
 def _prior(path: str) -> float:
     if is_test_path(path):
         return TEST_PENALTY
-    return 0.5 if AUXILIARY.search(path) else 1.0
+    if VENDORED.search(path):
+        return VENDORED_PRIOR
+    if TEST_HELPER.search(path):
+        return HELPER_PRIOR
+    return AUXILIARY_PRIOR if AUXILIARY.search(path) else 1.0
 
 
 def _normalized(values: Any) -> Any:
@@ -107,7 +123,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
     """Rank files and functions for `task_text`; each result carries a one-line reason."""
     started = time.perf_counter()
     index = lexical_index(graph)
-    query = terms(task_text, 4000)
+    query = query_terms(task_text, 4000)
     query_set = set(query)
     symbol_lexical = _normalized(index.scores(query, files=False))
     file_lexical = _normalized(index.scores(query, files=True))
@@ -118,7 +134,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
 
     def add(node: str, value: float, reason: str) -> None:
         scores[node] += value
-        if value > reasons.get(node, (0.0, ""))[0]:
+        if node not in reasons or value > reasons[node][0]:
             reasons[node] = (value, reason)
 
     for position, node in enumerate(index.symbol_ids):
@@ -127,6 +143,10 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
             add(node, value, _lexical_reason(query_set, index.symbol_terms[position]))
     for node, (value, reason) in hits.symbols.items():
         add(node, value, reason)
+    literals = literal_hits(graph, task_text)
+    for node, (value, reason) in literals.items():
+        if node in graph.graph and graph.graph.nodes[node]["kind"] != "file":
+            add(node, LITERAL_WEIGHT * value, reason)
 
     nodes = graph.graph.nodes
     seeds = sorted(scores.items(), key=lambda item: -item[1])[:PROPAGATED_SEEDS]
@@ -146,7 +166,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
 
     def add_file(path: str, value: float, reason: str) -> None:
         file_scores[path] += value
-        if value > file_reasons.get(path, (0.0, ""))[0]:
+        if path not in file_reasons or value > file_reasons[path][0]:
             file_reasons[path] = (value, reason)
 
     for node in scores:
@@ -165,6 +185,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
             add_file(path, FILE_LEXICAL_WEIGHT * value * _prior(path), "lexical match of the file")
     for path, (value, reason) in hits.files.items():
         add_file(path, value * _prior(path), reason)
+    for path, (value, reason) in literals.items():
+        if nodes[path]["kind"] == "file":
+            add_file(path, LITERAL_WEIGHT * value * _prior(path), reason)
 
     ranked_files = sorted(file_scores.items(), key=lambda item: -item[1])
     files = [RankedFile(path, value, file_reasons[path][1]) for path, value in ranked_files[:top_k]]
@@ -176,10 +199,24 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
         entity = _entity(graph, node)
         if entity is None:
             continue
-        combined = value + FUNCTION_FILE_WEIGHT * file_scores.get(nodes[node]["path"], 0.0) / max(top_file_score, 1e-9)
-        if combined > entity_scores.get(entity, 0.0):
-            entity_scores[entity] = combined
+        if value > entity_scores.get(entity, 0.0):
+            entity_scores[entity] = value
             entity_reasons[entity] = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
+    file_rank = {path: rank for rank, (path, _) in enumerate(ranked_files)}
+    if MODE == "A":
+        for entity in entity_scores:
+            entity_scores[entity] += FUNCTION_FILE_WEIGHT * file_scores.get(nodes[entity]["path"], 0.0) / max(top_file_score, 1e-9)
+    elif MODE == "B":
+        order = sorted(entity_scores, key=lambda e: -entity_scores[e])
+        for rank, entity in enumerate(order):
+            entity_scores[entity] = 1.0 / (RRF_K + rank) + FUNCTION_FILE_WEIGHT / (RRF_K + file_rank.get(nodes[entity]["path"], 1000))
+    elif MODE == "C":
+        best: dict[str, float] = defaultdict(float)
+        for entity, value in entity_scores.items():
+            best[nodes[entity]["path"]] = max(best[nodes[entity]["path"]], value)
+        for entity, value in list(entity_scores.items()):
+            path = nodes[entity]["path"]
+            entity_scores[entity] = file_scores.get(path, 0.0) / max(top_file_score, 1e-9) * (WITHIN_BASE + value / best[path]) + FUNCTION_FILE_WEIGHT * value
     functions = [
         RankedFunction(
             entity,

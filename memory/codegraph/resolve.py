@@ -92,8 +92,18 @@ class Resolver:
         """Every dotted suffix of a module name → files (so `src/pkg/mod.py` answers to `pkg.mod`)."""
         self.bases: dict[str, list[str]] = {}
         """Class node id → resolved base class node ids (filled while linking)."""
+        self._tables: dict[str, dict[str, str]] = {}
+        """Memoized `local_table` per file; cleared whenever a file comes or goes."""
+
+    def __getstate__(self) -> dict[str, object]:
+        return {key: value for key, value in self.__dict__.items() if key != "_tables"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._tables = {}
 
     def add(self, path: str, record: FileRecord) -> None:
+        self._tables.clear()
         self.records[path] = record
         self.qualnames[path] = {s.qualname for s in record.symbols}
         for symbol in record.symbols:
@@ -103,6 +113,7 @@ class Resolver:
             self.modules[".".join(parts[start:])].add(path)
 
     def remove(self, path: str) -> None:
+        self._tables.clear()
         record = self.records.pop(path, None)
         self.qualnames.pop(path, None)
         if record is None:
@@ -161,7 +172,11 @@ class Resolver:
         return ""
 
     def local_table(self, path: str) -> dict[str, str]:
-        return {entry.local_name: self.import_target(path, entry) for entry in self.records[path].imports}
+        table = self._tables.get(path)
+        if table is None:
+            table = {entry.local_name: self.import_target(path, entry) for entry in self.records[path].imports}
+            self._tables[path] = table
+        return table
 
     def resolve_dotted(self, dotted: str, depth: int = 0) -> str | None:
         """A node id for an absolute dotted Python name, following re-exports through `__init__` imports."""

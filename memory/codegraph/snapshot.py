@@ -7,6 +7,7 @@ and each file's blob SHA; loading it and hashing the files is much cheaper than 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 SNAPSHOT_FORMAT = 1
 """Bumped whenever the graph's in-memory layout changes."""
+REFRESH_AFTER = 8
+"""Files changed since the snapshot before it is rewritten; fewer are re-applied from the record cache each time."""
 REBUILD_SHARE = 0.25
 """When more than this share of files changed, rebuilding from records is cheaper than patching the snapshot."""
 
@@ -40,10 +43,15 @@ def snapshot_path(cache_dir: Path, root: Path, languages: tuple[str, ...]) -> Pa
 
 def load_snapshot(cache_dir: Path, root: Path, languages: tuple[str, ...]) -> Snapshot | None:
     """The saved snapshot of this repository, or None when there is none or it cannot be read."""
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling allocates many small objects; collections midway only cost time
     try:
         data = pickle.loads(snapshot_path(cache_dir, root, languages).read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT or data.get("root") != str(root):
         return None
     return Snapshot(data["graph"], data["resolver"], data["blob_shas"], data["syntax_errors"])

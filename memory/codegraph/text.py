@@ -131,6 +131,16 @@ def terms(text: str, limit: int = 0) -> list[str]:
     return out
 
 
+HYPHENATED = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
+
+
+def query_terms(text: str, limit: int = 0) -> list[str]:
+    """Search terms of an issue: `terms` plus `option-name` spelt as the identifier `option_name`."""
+    out = terms(text, limit)
+    out.extend(match.group(1).replace("-", "_") for match in HYPHENATED.finditer(text))
+    return out
+
+
 @dataclass
 class Mentions:
     """What an issue text names explicitly."""
@@ -175,5 +185,7 @@ def find_mentions(text: str) -> Mentions:
         for part in dotted.split("."):
             if len(part) > 2 and part.lower() not in STOPWORDS:
                 seen.setdefault(part, None)
+    for match in HYPHENATED.finditer(text):
+        seen.setdefault(match.group(1).replace("-", "_"), None)
     mentions.identifiers = list(seen)
     return mentions

@@ -1,0 +1,94 @@
+"""Exact text an issue quotes from the code: CLI flags, error messages, quoted strings, matched in the sources."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from memory.codegraph.link import is_test_path
+
+if TYPE_CHECKING:
+    from memory.codegraph.graph import CodeGraph
+
+CLI_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
+ERROR_LINE = re.compile(r"^\s*(?:E\s+)?[\w.]*(?:Error|Exception|Warning|Exit)\s*:\s*(.+)$", re.MULTILINE)
+QUOTED = re.compile(r"`([^`\n]{8,80})`|\"([^\"\n]{8,80})\"|'([^'\n]{8,80})'")
+DYNAMIC_PART = re.compile(r"'[^']*'|\"[^\"]*\"|<[^>]*>|\S*[/\\]\S*|\b\d[\w.]*")
+MAX_FILES = 4
+"""A phrase found in more non-test files than this is too common to point anywhere (tests quote everything)."""
+
+
+@dataclass
+class SourceTexts:
+    version: int
+    texts: dict[str, str]
+
+
+def _sources(graph: CodeGraph) -> dict[str, str]:
+    cached: SourceTexts | None = getattr(graph, "_sources", None)
+    if cached is None or cached.version != graph.version:
+        texts: dict[str, str] = {}
+        for path in graph.resolver.records:
+            try:
+                texts[path] = (graph.root / path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+        cached = SourceTexts(graph.version, texts)
+        graph._sources = cached  # type: ignore[attr-defined]
+    return cached.texts
+
+
+def quoted_phrases(text: str) -> list[str]:
+    """Phrases likely copied from code: flags, the fixed part of error messages, quoted strings."""
+    phrases: list[str] = []
+    for match in CLI_FLAG.finditer(text):
+        flag = match.group()
+        if len(flag) > 4:
+            name = flag.lstrip("-")
+            phrases.extend([flag, f'"{name}"', f"'{name}'"])
+    for match in ERROR_LINE.finditer(text):
+        for piece in DYNAMIC_PART.split(match.group(1)):
+            piece = piece.strip(" .,:;()[]{}")
+            if len(piece) >= 12 and " " in piece:
+                phrases.append(piece)
+    for match in QUOTED.finditer(text):
+        phrase = next(group for group in match.groups() if group)
+        if " " in phrase.strip() or "-" in phrase or "_" in phrase:
+            phrases.append(phrase.strip())
+    return list(dict.fromkeys(phrases))
+
+
+def literal_hits(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
+    """Node ids (files and the functions around each occurrence) → (weight, reason) for phrases found verbatim."""
+    sources = _sources(graph)
+    hits: dict[str, tuple[float, str]] = {}
+    for phrase in quoted_phrases(text):
+        found = [
+            (path, source.find(phrase))
+            for path, source in sources.items()
+            if phrase in source and not is_test_path(path)
+        ]
+        if not found or len(found) > MAX_FILES:
+            continue
+        weight = 1.0 / math.sqrt(len(found))
+        for path, offset in found:
+            line = sources[path].count("\n", 0, offset) + 1
+            reason = f"quotes the code: {phrase[:50]!r}"
+            for node in (path, *_enclosing(graph, path, line)):
+                previous = hits.get(node, (0.0, ""))[0]
+                hits[node] = (previous + weight, reason)
+    return hits
+
+
+def _enclosing(graph: CodeGraph, path: str, line: int) -> list[str]:
+    innermost = [
+        symbol
+        for symbol in graph.resolver.records[path].symbols
+        if symbol.kind != "class" and symbol.start_line <= line <= symbol.end_line
+    ]
+    if not innermost:
+        return []
+    best = max(innermost, key=lambda symbol: symbol.start_line)
+    return [f"{path}:{best.qualname}"]
