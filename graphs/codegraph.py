@@ -1,11 +1,13 @@
 """The job's code graph: built once per process from the workspace's files, kept current as tools edit them.
 
 A local workspace is on this machine, so the graph reads it directly. A Docker workspace's files live in its
-container: the graph reads a host copy of the base commit, which every edit the tools make is copied into.
+container: the graph reads a host copy (the base commit plus the workspace's diff), which every edit the tools
+make is copied into.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,16 +19,20 @@ INDEX_NOTE_SECONDS = 2.0
 
 
 def _host_copy(workspace: Workspace, job_dir: Path) -> Path:
+    """The workspace's files on this machine: the worktree itself, or the base commit plus the workspace's diff."""
     info = workspace.info
     if info.backend == "local" and Path(info.root).is_dir():
         return Path(info.root)
     copy = job_dir / "graph-source"
-    if not copy.is_dir():
-        copy.mkdir(parents=True)
-        archive = subprocess.run(
-            ["git", "-C", info.repo_path, "archive", info.base_commit], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", info.repo_path, "archive", info.base_commit], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
+    diff = workspace.diff()
+    if diff.strip():
+        subprocess.run(["git", "apply", "--whitespace=nowarn", "-"], cwd=copy, input=diff.encode(), check=False)
     return copy
 
 

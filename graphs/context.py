@@ -32,8 +32,6 @@ class TeamContext:
     progress: ProgressCallback = _quiet
     code_graph: Any = None
     experience: Any = None
-    restore_pending: bool = False
-    """Set on resume: the first node rolls the workspace back to the last snapshot in the state."""
     extras: dict[str, Any] = field(default_factory=dict)
     _tools: ToolContext | None = None
 

@@ -86,7 +86,8 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     lessons = context.extras.get("lessons_used", [])
     if lesson_id := remember(context, state, status, reasons):
         outputs["lesson"] = lesson_id
-    text = report.render(state, status, reasons, outputs, lessons)
+    reported: TeamState = {**state, "notes": state.get("notes", []) + context.extras.get("run_notes", [])}
+    text = report.render(reported, status, reasons, outputs, lessons)
     (job_dir / "report.md").write_text(text, encoding="utf-8")
     context.trajectory.record("finalized", status=status, reasons=reasons, at=time.time())
     return {"status": status, "outputs": outputs, "notes": [f"finished: {r}" for r in reasons]}

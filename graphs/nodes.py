@@ -40,17 +40,6 @@ def guess_kind(task: str) -> str:
     return "bug" if BUG_WORDS.search(task) else "feature"
 
 
-def _restore_after_resume(context: TeamContext, state: TeamState) -> None:
-    """After a crash the workspace may hold half of a node's edits: return to the last checkpointed snapshot."""
-    if not context.restore_pending:
-        return
-    context.restore_pending = False
-    snapshots = state.get("snapshots", [])
-    if snapshots:
-        context.workspace.rollback(snapshots[-1]["id"])
-        context.trajectory.record("restored", snapshot=snapshots[-1]["id"], node=snapshots[-1]["node"])
-
-
 def _over_budget(state: TeamState, update: dict[str, Any]) -> str:
     budgets = state.get("budgets", {})
     tokens = sum(
@@ -79,7 +68,6 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
     def node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
         context = runtime.context
         started = time.monotonic()
-        _restore_after_resume(context, state)
         context.progress(role, "starting")
         context.trajectory.record("node_start", node=name)
         brief_roles(context, state)
@@ -122,7 +110,6 @@ def intake(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]
 def tester_verify(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
     context = runtime.context
     started = time.monotonic()
-    _restore_after_resume(context, state)
     context.progress("tester", "verifying the patch")
     try:
         update = tester.verify(state, context.workspace, context.settings.budgets.command_timeout_s)

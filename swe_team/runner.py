@@ -129,7 +129,7 @@ class JobRunner:
             "workspace": workspace.info.to_dict(),
             "started_at": time.time(),
         }
-        return self._drive(job, workspace, initial, resumed=False)
+        return self._drive(job, workspace, initial)
 
     def resume(self, job_id: str) -> Job:
         from workspaces.base import WorkspaceInfo
@@ -138,20 +138,25 @@ class JobRunner:
         job = self.store.load(job_id)
         if job.status in FINISHED:
             raise SweTeamError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
-        state = self._state(job)
+        state = self.saved_state(job)
         if not state:
             raise SweTeamError(f"job {job.id} has no checkpoint to resume from", hint="start it again with run")
         workspace = reattach_workspace(WorkspaceInfo.from_dict(state["workspace"]), self.settings)
+        notes = []
+        if snapshots := state.get("snapshots"):
+            # The crash may have left half of a node's edits: that node runs again from its last snapshot.
+            workspace.rollback(snapshots[-1]["id"])
+            Trajectory(self.store.folder(job.id) / "trajectory.jsonl").record(
+                "restored", snapshot=snapshots[-1]["id"], node=snapshots[-1]["node"]
+            )
         if getattr(workspace, "recreated", False):
-            self.console.print("[yellow]note:[/] the workspace was gone and has been recreated from its snapshot")
+            notes.append("the workspace was gone after the crash: recreated from the base commit and its snapshots")
+            self.console.print(f"[yellow]note:[/] {notes[-1]}")
         self.console.print(f"resuming job [bold]{job.id}[/]")
-        return self._drive(job, workspace, None, resumed=True)
+        return self._drive(job, workspace, None, notes=notes)
 
     def saved_state(self, job: Job) -> dict[str, Any]:
         """The job's last checkpointed state; empty when the graph never started."""
-        return self._state(job)
-
-    def _state(self, job: Job) -> dict[str, Any]:
         from graphs.team import build_team_graph
         from swe_team.checkpoints import open_checkpointer
 
@@ -182,7 +187,13 @@ class JobRunner:
             self._memory = open_store(self.settings)
         return self._memory
 
-    def _drive(self, job: Job, workspace: Any, first_input: dict[str, Any] | None, resumed: bool) -> Job:
+    def _drive(
+        self,
+        job: Job,
+        workspace: Any,
+        first_input: dict[str, Any] | None,
+        notes: list[str] | None = None,
+    ) -> Job:
         from langchain_core.runnables import RunnableConfig
         from langgraph.types import Command
 
@@ -206,9 +217,9 @@ class JobRunner:
             trajectory=Trajectory(job_dir / "trajectory.jsonl"),
             ledger=ledger,
             progress=progress,
-            restore_pending=resumed,
             experience=self._experience_store(),
         )
+        context.extras["run_notes"] = list(notes or [])
         self._attach_code_graph(context)
         config: RunnableConfig = {"configurable": {"thread_id": job.id}, "recursion_limit": RECURSION_LIMIT}
         job.status, job.pid, job.gate = "running", os.getpid(), ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.resolve import symbol_id
@@ -14,24 +13,6 @@ if TYPE_CHECKING:
     import numpy as np
 
     from memory.codegraph.graph import CodeGraph
-
-
-STEMMING = True
-
-
-@lru_cache(maxsize=200_000)
-def stem(term: str) -> str:
-    """A light stemmer: plural and verb endings off, so `paths`/`path` and `ignored`/`ignore` meet."""
-    if not STEMMING or len(term) <= 4 or "_" in term:
-        return term
-    for ending, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if term.endswith(ending) and len(term) - len(ending) >= 3:
-            return term[: -len(ending)] + keep
-    return term
-
-
-def stemmed(words: list[str]) -> list[str]:
-    return [stem(word) for word in words]
 
 
 def path_terms(path: str) -> list[str]:
@@ -54,7 +35,7 @@ class LexicalIndex:
     def scores(self, query: list[str], files: bool) -> np.ndarray[Any, Any]:
         index = self.file_index if files else self.symbol_index
         vocabulary: dict[str, int] = index.vocab_dict
-        known = [term for term in stemmed(query) if term in vocabulary]
+        known = [term for term in query if term in vocabulary]
         size = len(self.file_ids if files else self.symbol_ids)
         import numpy as np
 
@@ -67,7 +48,7 @@ def _fit(corpus: list[list[str]]) -> bm25s.BM25:
     import bm25s
 
     index = bm25s.BM25()
-    index.index([stemmed(doc) or ["<empty>"] for doc in corpus], show_progress=False)
+    index.index([doc or ["<empty>"] for doc in corpus], show_progress=False)
     return index
 
 

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 TEST_PENALTY = 0.25
-AUXILIARY = re.compile(r"(^|/)(docs?|examples?|bench(marks?)?|scripts?|extra)/|(^|/)(setup|conftest|noxfile|tasks)\.py$")
+AUXILIARY = re.compile(
+    r"(^|/)(docs?|examples?|bench(marks?)?|scripts?|extra)/|(^|/)(setup|conftest|noxfile|tasks)\.py$"
+)
 """Documentation, examples and packaging scripts: rarely where a fix goes."""
 VENDORED = re.compile(r"(^|/)(packages|vendor(ed)?|_vendor|third_party|extern(al)?)/")
 """Copies of other projects: fixed upstream, not here."""
@@ -30,10 +32,7 @@ AUXILIARY_PRIOR = 0.5
 PROPAGATED_SEEDS = 30
 FILE_LEXICAL_WEIGHT = 6.0
 FUNCTION_FILE_WEIGHT = 1.0
-LITERAL_WEIGHT = 1.0
-MODE = "A"
-RRF_K = 5.0
-WITHIN_BASE = 0.5
+LITERAL_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -202,21 +201,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
         if value > entity_scores.get(entity, 0.0):
             entity_scores[entity] = value
             entity_reasons[entity] = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
-    file_rank = {path: rank for rank, (path, _) in enumerate(ranked_files)}
-    if MODE == "A":
-        for entity in entity_scores:
-            entity_scores[entity] += FUNCTION_FILE_WEIGHT * file_scores.get(nodes[entity]["path"], 0.0) / max(top_file_score, 1e-9)
-    elif MODE == "B":
-        order = sorted(entity_scores, key=lambda e: -entity_scores[e])
-        for rank, entity in enumerate(order):
-            entity_scores[entity] = 1.0 / (RRF_K + rank) + FUNCTION_FILE_WEIGHT / (RRF_K + file_rank.get(nodes[entity]["path"], 1000))
-    elif MODE == "C":
-        best: dict[str, float] = defaultdict(float)
-        for entity, value in entity_scores.items():
-            best[nodes[entity]["path"]] = max(best[nodes[entity]["path"]], value)
-        for entity, value in list(entity_scores.items()):
-            path = nodes[entity]["path"]
-            entity_scores[entity] = file_scores.get(path, 0.0) / max(top_file_score, 1e-9) * (WITHIN_BASE + value / best[path]) + FUNCTION_FILE_WEIGHT * value
+    for entity in entity_scores:
+        file_share = file_scores.get(nodes[entity]["path"], 0.0) / max(top_file_score, 1e-9)
+        entity_scores[entity] += FUNCTION_FILE_WEIGHT * file_share
     functions = [
         RankedFunction(
             entity,
