@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing swe-team and its test tools into $(VENV) (llama-cpp-python builds from source: ~7 min the first time)"
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,fleet]'
+	$(BIN)/pip install -q -e '.[dev,fleet]' --config-settings editable_mode=compat
 	bash scripts/install-local-model.sh
 	@rm -f $(VENV)/.installed-* && touch $@
 

@@ -44,7 +44,7 @@ def _job_in_process(where: Path) -> tuple[float, list[float]]:
         )
         runner = JobRunner(settings, AutoApprover(), Console(file=open("/dev/null", "w")))  # noqa: SIM115
         started = time.perf_counter()
-        job = runner.start(JobRequest(repo=repo, task=(repo / "ISSUE.md").read_text()))
+        job = runner.start(JobRequest(repo=repo, task=(repo / "ISSUE.md").read_text(), yes_destructive=True))
         wall = time.perf_counter() - started
     assert job.status == "resolved", job.status
     events = Trajectory(settings.jobs_dir / job.id / "trajectory.jsonl").events()
@@ -67,7 +67,7 @@ def _job_by_cli(where: Path) -> float:
     with ScriptedModelServer(script("shop-resolved")) as server:
         started = time.perf_counter()
         result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json",
             env=cli_env(where / "home", server.base_url),
         )
         seconds = time.perf_counter() - started

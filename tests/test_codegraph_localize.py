@@ -35,7 +35,7 @@ def test_a_traceback_puts_the_innermost_frame_first(graph: CodeGraph) -> None:
     assert result.files[0].path == "shop/pricing.py"
     assert result.functions[0].id == "shop/pricing.py:apply_discount"
     assert (result.functions[0].start_line, result.functions[0].end_line) == (1, 5)
-    assert all(f.reason for f in [*result.files, *result.functions])
+    assert all(f.reason for f in result.files) and all(f.reason for f in result.functions)
     prediction = result.to_prediction("shop-1")
     assert prediction["instance_id"] == "shop-1"
     assert prediction["found_entities"][0] == "shop/pricing.py:apply_discount"
@@ -100,3 +100,32 @@ def test_a_published_graph_loads_on_another_checkout(tmp_path: Path) -> None:
         assert sorted(loaded.graph.edges(keys=True)) == sorted(graph.graph.edges(keys=True))
         assert load(client, "acme/shop", "0" * 40, elsewhere) is None
         client.close()
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    return root
+
+
+def test_an_option_flag_finds_the_option_table_not_the_tests_quoting_it(tmp_path: Path) -> None:
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "lint/options.py": 'OPTIONS = {"ignore-paths": {"type": "regexp_paths_csv", "default": []}}\n',
+            "lint/runner.py": "def run_checks(paths, ignored):\n    return [p for p in paths if p not in ignored]\n",
+            "tests/test_options.py": 'def test_ignore_paths():\n    run(["--ignore-paths", "x"])\n',
+        },
+    )
+    graph = CodeGraph.build(repo, cache_dir=None)
+    files = [f.path for f in localize(graph, "Running with `--ignore-paths` has no effect", top_k=5).files]
+    assert files[0] == "lint/options.py"
+
+
+def test_a_vendored_copy_ranks_below_the_project_own_code(tmp_path: Path) -> None:
+    same = "def ignore_paths_regexp(paths, regexp):\n    return paths\n"
+    repo = _write(tmp_path / "repo", {"lint/filters.py": same, "lint/packages/regexlib/filters.py": same})
+    graph = CodeGraph.build(repo, cache_dir=None)
+    files = [f.path for f in localize(graph, "ignore_paths_regexp drops every path", top_k=5).files]
+    assert files == ["lint/filters.py", "lint/packages/regexlib/filters.py"]
