@@ -172,7 +172,8 @@ def run_tool_loop(visit: RoleVisit, messages: list[Message], output: type[Output
     """Let the model use the role's tools until it calls `submit` with a valid `output`."""
     tools = {tool.name: tool for tool in get_tools(visit.spec.tools)}
     schemas = [tool.schema() for tool in tools.values()] + [_submit_schema(output)]
-    for _ in range(visit.spec.max_steps):
+    steps = min(visit.spec.max_steps, visit.services.settings.budgets.role_max_steps)
+    for _ in range(steps):
         completion = visit.ask(messages, tools=schemas)
         messages.append(_assistant_message(completion))
         if not completion.tool_calls:
@@ -193,7 +194,7 @@ def run_tool_loop(visit: RoleVisit, messages: list[Message], output: type[Output
     messages.append(
         {
             "role": "user",
-            "content": f"You have used all {visit.spec.max_steps} steps. Give your final answer now as JSON.",
+            "content": f"You have used all {steps} steps. Give your final answer now as JSON.",
         }
     )
     return ask_structured(visit, messages, output)

@@ -92,8 +92,8 @@ class Budgets(BaseModel):
     """Prompt + completion tokens for the whole job."""
     max_wall_seconds: float = 3600.0
     """Wall time for the whole job."""
-    role_max_steps: int = 12
-    """Tool-calling turns one role may take in one visit."""
+    role_max_steps: int = 20
+    """Cap on the tool-calling turns of one role visit (each role's own limit is in roles/roles.toml)."""
     command_timeout_s: float = 300.0
     """Timeout of one command in the workspace."""
 
