@@ -40,8 +40,17 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
             "feedback": "",
             "notes": [f"localizer: the model's answer was unusable ({exc}); kept the search ranking"],
         }
+    workspace = visit.services.tools.workspace
     located: list[Location] = [
         {k: v for k, v in loc.model_dump().items() if v not in (None, "")}  # type: ignore[misc]
         for loc in answer.locations
+        if workspace.exists(loc.path)
     ]
+    if not located:
+        named = ", ".join(loc.path for loc in answer.locations)
+        return {
+            "locations": candidates,
+            "feedback": "",
+            "notes": [f"localizer: the model named no file of the repository ({named}); kept the search ranking"],
+        }
     return {"locations": located, "feedback": ""}

@@ -62,3 +62,21 @@ def test_output_garbled_past_the_budget_fails_the_role_cleanly_and_the_report_sa
     assert job["status"] == "unresolved"
     report = (home / "jobs" / job["id"] / "report.md").read_text()
     assert "the model's output was unusable 3 times" in report
+
+
+def test_locations_naming_no_file_of_the_repository_are_replaced_by_the_graph_ranking(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    resolved = script("shop-resolved")["steps"]
+    invented = _calls("localizer", ("submit", {"locations": [{"path": "src/app.py", "reason": "error"}]}))
+    home = tmp_path / "home"
+    with ScriptedModelServer({"steps": [resolved[0], *invented, *resolved[3:]]}) as server:
+        result = swe_team(
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json",
+            env=cli_env(home, server.base_url),
+        )
+        assert server.failures == [] and server.remaining == 0
+    job = json.loads(result.stdout)
+    report = (home / "jobs" / job["id"] / "report.md").read_text()
+    locations = report.split("## Locations")[1].split("##")[0]
+    assert "src/app.py" not in locations and "shop/cart.py" in locations
+    assert "the model named no file of the repository (src/app.py)" in report
