@@ -54,7 +54,3 @@ def feedback_section(state: TeamState) -> str:
 
 def lessons_section(state: TeamState, lessons_text: str) -> str:
     return section("Lessons from earlier jobs on this repository", lessons_text)
-
-
-def briefing(*parts: str) -> str:
-    return "\n".join(part for part in parts if part)

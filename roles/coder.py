@@ -6,7 +6,6 @@ from typing import Any
 
 from graphs.state import TeamState
 from roles.briefing import (
-    briefing,
     feedback_section,
     locations_section,
     plan_section,
@@ -19,21 +18,15 @@ from roles.schemas import CoderResult
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
-    messages = [
-        {"role": "system", "content": visit.system_prompt()},
-        {
-            "role": "user",
-            "content": briefing(
-                task_section(state),
-                plan_section(state),
-                locations_section(state),
-                reproduction_section(state),
-                section("Lessons to avoid repeating", visit.services.extras.get("avoid_text", "")),
-                feedback_section(state),
-                f"Test command: `{state.get('test_command', '')}`.",
-            ),
-        },
-    ]
+    messages = visit.opening(
+        task_section(state),
+        plan_section(state),
+        locations_section(state),
+        reproduction_section(state),
+        section("Lessons to avoid repeating", visit.services.extras.get("avoid_text", "")),
+        feedback_section(state),
+        f"Test command: `{state.get('test_command', '')}`.",
+    )
     answer = run_tool_loop(visit, messages, CoderResult)
     diff = visit.services.tools.workspace.diff()
     files = sorted({line[6:] for line in diff.splitlines() if line.startswith("+++ b/")})

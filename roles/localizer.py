@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphs.state import Location, TeamState
-from roles.briefing import briefing, format_locations, lessons_section, plan_section, section, task_section
+from roles.briefing import format_locations, lessons_section, plan_section, section, task_section
 from roles.loop import RoleFailed, RoleVisit, run_tool_loop
 from roles.schemas import Locations
 from roles.shortlist import repo_map, shortlist
@@ -16,20 +16,14 @@ REPO_MAP_TOKENS = 800
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
     candidates = shortlist(visit.services, state.get("task", ""), SHORTLIST_SIZE)
-    messages = [
-        {"role": "system", "content": visit.system_prompt()},
-        {
-            "role": "user",
-            "content": briefing(
-                task_section(state),
-                plan_section(state),
-                lessons_section(state, visit.services.extras.get("lessons_text", "")),
-                section("Candidate locations (code graph and search)", format_locations(candidates) or "none found"),
-                section("Repository map", repo_map(visit.services, state.get("task", ""), REPO_MAP_TOKENS)),
-                section("Feedback", state.get("feedback", "")),
-            ),
-        },
-    ]
+    messages = visit.opening(
+        task_section(state),
+        plan_section(state),
+        lessons_section(state, visit.services.extras.get("lessons_text", "")),
+        section("Candidate locations (code graph and search)", format_locations(candidates) or "none found"),
+        section("Repository map", repo_map(visit.services, state.get("task", ""), REPO_MAP_TOKENS)),
+        section("Feedback", state.get("feedback", "")),
+    )
     try:
         answer = run_tool_loop(visit, messages, Locations)
     except RoleFailed as exc:

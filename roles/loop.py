@@ -44,6 +44,11 @@ class RoleVisit:
         repo_name = Path(self.services.tools.workspace.info.repo_path).name
         return self.spec.system_prompt(repo_name=repo_name, **values)
 
+    def opening(self, *sections: str) -> list[Message]:
+        """The role's system prompt and its first user message, made of the non-empty sections."""
+        briefing = "\n".join(section for section in sections if section)
+        return [{"role": "system", "content": self.system_prompt()}, {"role": "user", "content": briefing}]
+
     def usage_update(self) -> dict[str, dict[str, Any]]:
         return {self.spec.name: {**self.usage.to_dict(), "calls": self.calls, "format_errors": self.format_errors}}
 

@@ -11,9 +11,37 @@ from roles.context import RoleServices
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 DEFINITION = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 COMMON = frozenset(
-    {"the", "and", "not", "are", "was", "were", "for", "with", "when", "what", "this", "that", "then", "else",
-     "from", "import", "return", "def", "class", "self", "none", "true", "false", "test", "tests", "should",
-     "would", "could", "does"}
+    {
+        "the",
+        "and",
+        "not",
+        "are",
+        "was",
+        "were",
+        "for",
+        "with",
+        "when",
+        "what",
+        "this",
+        "that",
+        "then",
+        "else",
+        "from",
+        "import",
+        "return",
+        "def",
+        "class",
+        "self",
+        "none",
+        "true",
+        "false",
+        "test",
+        "tests",
+        "should",
+        "would",
+        "could",
+        "does",
+    }
 )
 
 

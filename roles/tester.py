@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from graphs.state import TeamState
-from roles.briefing import briefing, locations_section, plan_section, task_section
+from roles.briefing import locations_section, plan_section, task_section
 from roles.loop import RoleVisit, run_tool_loop
 from roles.schemas import Reproduction
 from tools.test_results import TestReport, run_tests
@@ -36,18 +36,12 @@ def reproduce(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
     visit.services.progress(visit.spec.name, "running the test suite before any edit")
     baseline = run_suite(workspace, state, timeout)
     what = "reproduction test that fails because of the bug" if state.get("kind") == "bug" else "acceptance test"
-    messages = [
-        {"role": "system", "content": visit.system_prompt()},
-        {
-            "role": "user",
-            "content": briefing(
-                task_section(state),
-                plan_section(state),
-                locations_section(state),
-                f"Test command: `{state.get('test_command', '')}`. Write a {what}.",
-            ),
-        },
-    ]
+    messages = visit.opening(
+        task_section(state),
+        plan_section(state),
+        locations_section(state),
+        f"Test command: `{state.get('test_command', '')}`. Write a {what}.",
+    )
     answer = run_tool_loop(visit, messages, Reproduction)
     selectors = answer.test_selectors or answer.test_files
     before = run_tests(workspace, state.get("test_command", ""), selectors, timeout)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from swe_team.errors import JobError, SweTeamError
+from swe_team.processes import pid_alive
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -97,22 +98,12 @@ def waiting_job(settings: Settings, job_id: str) -> Job:
             f"job {job.id} is not waiting at a gate (it is {job.status})",
             hint="`swe-team jobs --waiting` lists the jobs that wait for an answer",
         )
-    if job.pid and job.pid != os.getpid() and _alive(job.pid):
+    if job.pid and job.pid != os.getpid() and pid_alive(job.pid):
         raise JobError(
             f"job {job.id} is waiting at the {job.gate} gate in the terminal of process {job.pid}",
             hint="answer it there, or stop that process first (the job keeps waiting)",
         )
     return job
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def record_decision(settings: Settings, job_id: str, decision: dict[str, Any]) -> Job:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from swe_team.config import Settings
 from swe_team.errors import ModelError
+from swe_team.processes import pid_alive
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS = "smollm2-135m-instruct"
@@ -77,13 +78,10 @@ def model_path(settings: Settings) -> Path:
     return path
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+def _our_server_alive(pid: int) -> bool:
+    """Our server still runs under this pid (not another program that reused it)."""
+    if not pid_alive(pid):
         return False
-    except PermissionError:
-        return True
     cmdline = Path(f"/proc/{pid}/cmdline")
     if cmdline.exists():
         text = cmdline.read_bytes().replace(b"\0", b" ")
@@ -96,7 +94,7 @@ def _read_pid(settings: Settings) -> int | None:
         pid = int((state_dir(settings) / "server.pid").read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _pid_alive(pid) else None
+    return pid if _our_server_alive(pid) else None
 
 
 def _healthy(api_base: str, timeout_s: float = 2.0) -> bool:
@@ -236,13 +234,7 @@ def _process_exists(pid: int) -> bool:
             return False
     except ChildProcessError:
         pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def stop(settings: Settings, wait_s: float = 10.0) -> bool:

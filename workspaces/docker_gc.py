@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from swe_team.processes import pid_alive
+
 LABEL_KIND = "swe-team.kind"
 LABEL_JOB = "swe-team.job"
 LABEL_OWNER_PID = "swe-team.owner-pid"
@@ -43,12 +45,9 @@ def owner_alive(labels: dict[str, str]) -> bool:
     if labels.get(LABEL_OWNER_HOST) != socket.gethostname():
         return True
     try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
+        return pid_alive(int(pid_text))
+    except ValueError:
         return True
-    return True
 
 
 def expired(labels: dict[str, str], now: float | None = None) -> bool:

@@ -14,18 +14,7 @@ import typer
 from swe_team.cli.common import console, guarded, out, settings_for
 from swe_team.errors import SweTeamError
 from swe_team.jobs import Job
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+from swe_team.processes import pid_alive
 
 
 def effective_status(job: Job) -> str:
@@ -33,7 +22,7 @@ def effective_status(job: Job) -> str:
     A fleet job's process is on some worker: the fleet's leases keep its status true instead."""
     if job.queue:
         return job.status
-    return "interrupted" if job.status == "running" and not _pid_alive(job.pid) else job.status
+    return "interrupted" if job.status == "running" and not pid_alive(job.pid) else job.status
 
 
 def read_task(task: str | None, task_file: Path | None) -> str:
@@ -144,7 +133,7 @@ def register(app: typer.Typer) -> None:
 
         base = settings_for()
         job = open_job_store(base).load(job_id)
-        if job.status == "running" and _pid_alive(job.pid) and job.pid != os.getpid():
+        if job.status == "running" and pid_alive(job.pid) and job.pid != os.getpid():
             raise SweTeamError(f"job {job.id} is running in process {job.pid}", hint="wait for it or stop it first")
         settings = settings_for(Path(job.repo) if Path(job.repo).exists() else None, **job.flags)
         try:
