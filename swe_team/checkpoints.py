@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from swe_team.config import Settings
+
+SETUP_LOCK_KEY = 7_245_001
+"""Postgres advisory lock taken around the schema migration: workers starting together must not race."""
+_ready: set[str] = set()
+_ready_lock = threading.Lock()
+
+
+def _set_up_once(saver: Any, url: str) -> None:
+    with _ready_lock:
+        if url in _ready:
+            return
+        with saver.conn.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+            try:
+                saver.setup()
+            finally:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))
+        _ready.add(url)
 
 
 @contextmanager
@@ -17,7 +36,7 @@ def open_checkpointer(settings: Settings) -> Iterator[Any]:
         from langgraph.checkpoint.postgres import PostgresSaver
 
         with PostgresSaver.from_conn_string(url) as saver:
-            saver.setup()
+            _set_up_once(saver, url)
             yield saver
         return
     from langgraph.checkpoint.sqlite import SqliteSaver

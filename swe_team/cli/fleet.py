@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from swe_team.cli import job_options as opts
 from swe_team.cli.common import console, guarded, out, settings_for
 from swe_team.errors import SweTeamError
 
@@ -18,54 +19,42 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def submit(
-        repo: Annotated[Path, typer.Option(help="The git repository to work on (same path on the workers).")] = Path(
-            "."
-        ),
-        task: Annotated[str | None, typer.Option(help="The bug report or feature request.")] = None,
-        task_file: Annotated[Path | None, typer.Option(help="Read the task from this file.")] = None,
-        kind: Annotated[str, typer.Option(help="bug, feature or auto (the planner decides).")] = "auto",
-        approve: Annotated[str, typer.Option(help="Gates that wait for a human: auto, all, or a list.")] = "",
-        yes_destructive: Annotated[
-            bool, typer.Option(help="Write the branch into your repository without asking (even under auto).")
-        ] = False,
-        model: Annotated[str | None, typer.Option(help="litellm model for both aliases.")] = None,
-        api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
-        max_iterations: Annotated[int | None, typer.Option(help="Coder ↔ tester rounds.")] = None,
-        workspace: Annotated[str | None, typer.Option(help="auto, local or docker.")] = None,
-        test_command: Annotated[str | None, typer.Option(help="How to run the tests.")] = None,
-        instance_id: Annotated[str, typer.Option(help="Name for pred.jsonl (default: job id).")] = "",
-        allow_dirty: Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")] = False,
-        keep_workspace: Annotated[bool, typer.Option(help="Keep the workspace after the job.")] = False,
+        repo: opts.Repo = Path("."),
+        task: opts.Task = None,
+        task_file: opts.TaskFile = None,
+        kind: opts.Kind = "auto",
+        approve: opts.Approve = "",
+        yes_destructive: opts.YesDestructive = False,
+        model: opts.Model = None,
+        api_base: opts.ApiBase = None,
+        max_iterations: opts.MaxIterations = None,
+        workspace: opts.WorkspaceKind = None,
+        test_command: opts.TestCommand = None,
+        instance_id: opts.InstanceId = "",
+        allow_dirty: opts.AllowDirty = False,
+        keep_workspace: opts.KeepWorkspace = False,
         queue: Annotated[str, typer.Option(help="Queue to put the job on (default: fleet.default_queue).")] = "",
         priority: Annotated[int, typer.Option(help="0 (lowest) to 9 (highest); higher runs first.")] = 5,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")] = False,
+        as_json: opts.AsJson = False,
     ) -> None:
         """Put a job on the fleet's queue and print its id; a `swe-team worker` runs it."""
-        from swe_team.cli.jobs import read_task
         from swe_team.fleet.control import submit_job
-        from swe_team.runner import JobRequest
 
-        if kind not in ("auto", "bug", "feature"):
-            raise SweTeamError(f"--kind must be bug, feature or auto, not {kind!r}")
-        flags = {
-            "model": model,
-            "api_base": api_base,
-            "budgets.max_iterations": max_iterations,
-            "workspace": workspace,
-            "test_command": test_command,
-            "approve": approve or None,
-        }
-        settings = settings_for(repo.resolve() if repo.exists() else None, **flags)
-        request = JobRequest(
+        settings, request = opts.job_request(
             repo=repo,
-            task=read_task(task, task_file),
+            task=task,
+            task_file=task_file,
             kind=kind,
-            approve=approve or settings.approve,
-            flags={k: v for k, v in flags.items() if v is not None},
+            approve=approve,
+            yes_destructive=yes_destructive,
+            model=model,
+            api_base=api_base,
+            max_iterations=max_iterations,
+            workspace=workspace,
+            test_command=test_command,
             instance_id=instance_id,
             allow_dirty=allow_dirty,
             keep_workspace=keep_workspace,
-            yes_destructive=yes_destructive,
         )
         job = submit_job(settings, request, queue=queue, priority=priority)
         if as_json:
@@ -127,7 +116,11 @@ def register(app: typer.Typer) -> None:
             up = time.time() - float(entry.get("started_at", time.time()))
             running = entry.get("running", [])
             table.add_row(
-                entry["id"], str(entry.get("host", "")), ",".join(entry.get("queues", [])),
-                f"{len(running)}/{entry.get('concurrency', '?')}", " ".join(running) or "idle", f"{up:0.0f}s",
+                entry["id"],
+                str(entry.get("host", "")),
+                ",".join(entry.get("queues", [])),
+                f"{len(running)}/{entry.get('concurrency', '?')}",
+                " ".join(running) or "idle",
+                f"{up:0.0f}s",
             )
         out.print(table if workers else "no live workers — start one with `swe-team worker`")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from swe_team.cli import job_options as opts
 from swe_team.cli.common import console, guarded, out, settings_for
 from swe_team.errors import SweTeamError
 from swe_team.jobs import Job
@@ -23,16 +24,6 @@ def effective_status(job: Job) -> str:
     if job.queue:
         return job.status
     return "interrupted" if job.status == "running" and not pid_alive(job.pid) else job.status
-
-
-def read_task(task: str | None, task_file: Path | None) -> str:
-    if bool(task) == bool(task_file):
-        raise SweTeamError("give the task either as --task TEXT or as --task-file FILE (exactly one)")
-    if task_file is not None:
-        if not task_file.is_file():
-            raise SweTeamError(f"task file {task_file} does not exist")
-        return task_file.read_text(encoding="utf-8").strip()
-    return (task or "").strip()
 
 
 def _summary(job: Job, as_json: bool) -> None:
@@ -58,57 +49,43 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def run(
-        repo: Annotated[Path, typer.Option(help="The git repository to work on.")] = Path("."),
-        task: Annotated[str | None, typer.Option(help="The bug report or feature request.")] = None,
-        task_file: Annotated[Path | None, typer.Option(help="Read the task from this file.")] = None,
-        kind: Annotated[str, typer.Option(help="bug, feature or auto (the planner decides).")] = "auto",
-        approve: Annotated[
-            str,
-            typer.Option(
-                help="Gates that ask you: auto, all, or a list of plan, locations, patch, final, patch-on-fail "
-                "(ask at the patch gate only when tests failed or the reviewer did not approve)."
-            ),
-        ] = "",
-        yes_destructive: Annotated[
-            bool, typer.Option(help="Write the branch into your repository without asking (even under auto).")
-        ] = False,
-        model: Annotated[str | None, typer.Option(help="litellm model for both aliases.")] = None,
-        api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")] = None,
-        max_iterations: Annotated[int | None, typer.Option(help="Coder ↔ tester rounds.")] = None,
-        workspace: Annotated[str | None, typer.Option(help="auto, local or docker.")] = None,
-        test_command: Annotated[str | None, typer.Option(help="How to run the tests.")] = None,
-        instance_id: Annotated[str, typer.Option(help="Name for pred.jsonl (default: job id).")] = "",
-        allow_dirty: Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")] = False,
-        keep_workspace: Annotated[bool, typer.Option(help="Keep the workspace after the job.")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")] = False,
+        repo: opts.Repo = Path("."),
+        task: opts.Task = None,
+        task_file: opts.TaskFile = None,
+        kind: opts.Kind = "auto",
+        approve: opts.Approve = "",
+        yes_destructive: opts.YesDestructive = False,
+        model: opts.Model = None,
+        api_base: opts.ApiBase = None,
+        max_iterations: opts.MaxIterations = None,
+        workspace: opts.WorkspaceKind = None,
+        test_command: opts.TestCommand = None,
+        instance_id: opts.InstanceId = "",
+        allow_dirty: opts.AllowDirty = False,
+        keep_workspace: opts.KeepWorkspace = False,
+        as_json: opts.AsJson = False,
     ) -> None:
         """Run a job: plan, localize, reproduce, code, verify, review, and write a branch and a report."""
         from swe_team.approval import NeedsHuman
         from swe_team.chat.session import ChatApprover
         from swe_team.cli.chat import stop_at_gate
-        from swe_team.runner import JobRequest, JobRunner
+        from swe_team.runner import JobRunner
 
-        if kind not in ("auto", "bug", "feature"):
-            raise SweTeamError(f"--kind must be bug, feature or auto, not {kind!r}")
-        flags = {
-            "model": model,
-            "api_base": api_base,
-            "budgets.max_iterations": max_iterations,
-            "workspace": workspace,
-            "test_command": test_command,
-            "approve": approve or None,
-        }
-        settings = settings_for(repo.resolve() if repo.exists() else None, **flags)
-        request = JobRequest(
+        settings, request = opts.job_request(
             repo=repo,
-            task=read_task(task, task_file),
+            task=task,
+            task_file=task_file,
             kind=kind,
-            approve=approve or settings.approve,
-            flags={k: v for k, v in flags.items() if v is not None},
+            approve=approve,
+            yes_destructive=yes_destructive,
+            model=model,
+            api_base=api_base,
+            max_iterations=max_iterations,
+            workspace=workspace,
+            test_command=test_command,
             instance_id=instance_id,
             allow_dirty=allow_dirty,
             keep_workspace=keep_workspace,
-            yes_destructive=yes_destructive,
         )
         runner = JobRunner(settings, ChatApprover(console), console)
         try:
@@ -175,8 +152,14 @@ def register(app: typer.Typer) -> None:
             view = fleet.get(job.id, {})
             place = f"{job.queue} #{view['position']}" if view.get("position") else job.queue
             table.add_row(
-                job.id, effective_status(job), job.gate, place, view.get("worker", ""), Path(job.repo).name,
-                first_line, created,
+                job.id,
+                effective_status(job),
+                job.gate,
+                place,
+                view.get("worker", ""),
+                Path(job.repo).name,
+                first_line,
+                created,
             )
         out.print(table if jobs else "no jobs yet — start one with `swe-team run`")
 

@@ -1,0 +1,94 @@
+"""The options `run` and `submit` share, and the `JobRequest` they make of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from swe_team.cli.common import settings_for
+from swe_team.errors import SweTeamError
+
+if TYPE_CHECKING:
+    from swe_team.config import Settings
+    from swe_team.runner import JobRequest
+
+Repo = Annotated[Path, typer.Option(help="The git repository to work on (the same path on fleet workers).")]
+Task = Annotated[str | None, typer.Option(help="The bug report or feature request.")]
+TaskFile = Annotated[Path | None, typer.Option(help="Read the task from this file.")]
+Kind = Annotated[str, typer.Option(help="bug, feature or auto (the planner decides).")]
+Approve = Annotated[
+    str,
+    typer.Option(
+        help="Gates that ask you: auto, all, or a list of plan, locations, patch, final, patch-on-fail "
+        "(ask at the patch gate only when tests failed or the reviewer did not approve)."
+    ),
+]
+YesDestructive = Annotated[
+    bool, typer.Option(help="Write the branch into your repository without asking (even under auto).")
+]
+Model = Annotated[str | None, typer.Option(help="litellm model for both aliases.")]
+ApiBase = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")]
+MaxIterations = Annotated[int | None, typer.Option(help="Coder ↔ tester rounds.")]
+WorkspaceKind = Annotated[str | None, typer.Option(help="auto, local or docker.")]
+TestCommand = Annotated[str | None, typer.Option(help="How to run the tests.")]
+InstanceId = Annotated[str, typer.Option(help="Name for pred.jsonl (default: job id).")]
+AllowDirty = Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")]
+KeepWorkspace = Annotated[bool, typer.Option(help="Keep the workspace after the job.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
+
+
+def read_task(task: str | None, task_file: Path | None) -> str:
+    if bool(task) == bool(task_file):
+        raise SweTeamError("give the task either as --task TEXT or as --task-file FILE (exactly one)")
+    if task_file is not None:
+        if not task_file.is_file():
+            raise SweTeamError(f"task file {task_file} does not exist")
+        return task_file.read_text(encoding="utf-8").strip()
+    return (task or "").strip()
+
+
+def job_request(
+    *,
+    repo: Path,
+    task: str | None,
+    task_file: Path | None,
+    kind: str,
+    approve: str,
+    yes_destructive: bool,
+    model: str | None,
+    api_base: str | None,
+    max_iterations: int | None,
+    workspace: str | None,
+    test_command: str | None,
+    instance_id: str,
+    allow_dirty: bool,
+    keep_workspace: bool,
+) -> tuple[Settings, JobRequest]:
+    """The settings the job runs with (flags on top of every layer) and the request to start it."""
+    from swe_team.runner import JobRequest
+
+    if kind not in ("auto", "bug", "feature"):
+        raise SweTeamError(f"--kind must be bug, feature or auto, not {kind!r}")
+    flags = {
+        "model": model,
+        "api_base": api_base,
+        "budgets.max_iterations": max_iterations,
+        "workspace": workspace,
+        "test_command": test_command,
+        "approve": approve or None,
+    }
+    settings = settings_for(repo.resolve() if repo.exists() else None, **flags)
+    request = JobRequest(
+        repo=repo,
+        task=read_task(task, task_file),
+        kind=kind,
+        approve=approve or settings.approve,
+        flags={k: v for k, v in flags.items() if v is not None},
+        instance_id=instance_id,
+        allow_dirty=allow_dirty,
+        keep_workspace=keep_workspace,
+        yes_destructive=yes_destructive,
+    )
+    return settings, request
