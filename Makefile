@@ -46,7 +46,7 @@ bench: $(STAMP)
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
 bench-localize: $(STAMP)
-	$(BIN)/python benchmarks/localize.py
+	$(BIN)/python -m benchmarks.localize --out bench-out/localize-predictions.jsonl
 
 clean:
 	rm -rf $(RUN) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

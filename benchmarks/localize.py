@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for repo in sorted({r["repo"] for r in rows}):
             find_mirror(repo)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
             for row in rows:
                 prediction, scores = run_instance(row, timings)
