@@ -15,13 +15,7 @@ TOOL_MODULES = ("tools.files", "tools.edit", "tools.shell", "tools.graph")
 def all_tools() -> dict[str, Tool[Any]]:
     found: dict[str, Tool[Any]] = {}
     for module_name in TOOL_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        for tool in module.TOOLS:
+        for tool in importlib.import_module(module_name).TOOLS:
             if tool.name in found:
                 raise ValueError(f"tool {tool.name!r} defined twice")
             found[tool.name] = tool
