@@ -34,6 +34,9 @@ CREATE TABLE IF NOT EXISTS facts(repo TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
 
 
+CHECKPOINT_EVERY_S = 1.0
+
+
 class SqliteExperienceStore(IndexedStore):
     backend = "sqlite"
 
@@ -45,6 +48,7 @@ class SqliteExperienceStore(IndexedStore):
             self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise MemoryStoreError(
@@ -52,6 +56,9 @@ class SqliteExperienceStore(IndexedStore):
                 hint="move the file away to start afresh",
             ) from exc
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._checkpointer = threading.Thread(target=self._checkpoint_in_background, daemon=True)
+        self._checkpointer.start()
 
     def _rows(self, sql: str, params: Any = ()) -> list[Any]:
         with self._lock:
@@ -252,6 +259,21 @@ class SqliteExperienceStore(IndexedStore):
     def flush_pending(self) -> int:
         return 0
 
+    def _checkpoint_in_background(self) -> None:
+        """Copy the write-ahead log into the database off the writers' path (PASSIVE never blocks them), so an
+        `add` never pays for a checkpoint."""
+        db = sqlite3.connect(self.location, timeout=60.0, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stopping.wait(CHECKPOINT_EVERY_S):
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:
+            log.warning("background checkpoint of %s failed: %s", self.location, exc)
+        finally:
+            db.close()
+
     def close(self) -> None:
+        self._stopping.set()
+        self._checkpointer.join(timeout=10)
         with self._lock:
             self._db.close()
