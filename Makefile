@@ -36,7 +36,6 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check swe_team graphs roles tools memory workspaces || true
 	$(BIN)/mypy
 
 bench: $(STAMP)
