@@ -19,7 +19,7 @@ from graphs.state import TeamState
 from roles import coder, localizer, planner, reviewer, tester
 from roles.loop import RoleVisit
 from roles.spec import role_spec
-from swe_team.errors import SweTeamError
+from swe_team.errors import ModelUnreachable, SweTeamError
 from tools.test_results import detect_test_command
 
 
@@ -75,6 +75,8 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
         visit = RoleVisit(role_spec(role), context.role_services(), journal_key=task.task_id if task else name)
         try:
             update = run(state, visit)
+        except ModelUnreachable:
+            raise  # no model is no verdict on the task: the job stops here and resumes once a server answers
         except SweTeamError as exc:
             update = {"halt": f"{name}: {exc}"}
         update["usage"] = visit.usage_update()

@@ -14,7 +14,7 @@ from rich.console import Console
 
 from swe_team.approval import Approver, NeedsHuman
 from swe_team.config import Settings
-from swe_team.errors import RepositoryError, SweTeamError
+from swe_team.errors import ModelUnreachable, RepositoryError, SweTeamError
 from swe_team.jobs import FINISHED, Job, JobStore, new_job_id, open_job_store
 from swe_team.trajectory import Trajectory
 
@@ -61,6 +61,25 @@ def check_repository(repo: Path, allow_dirty: bool) -> tuple[Path, str]:
     return root, head.stdout.strip()
 
 
+def check_model_endpoints(settings: Settings) -> None:
+    """Fail in a second, before anything is created, when nothing listens where the models should be."""
+    import socket
+    from urllib.parse import urlparse
+
+    from swe_team.llm import UNREACHABLE_HINT
+
+    for alias in ("instruct", "reasoning"):
+        base = settings.alias(alias).api_base
+        url = urlparse(base)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            socket.create_connection((url.hostname or "localhost", port), timeout=3).close()
+        except OSError as exc:
+            raise ModelUnreachable(
+                f"nothing answers at {base}, the {alias} model's server ({exc.strerror or exc})", hint=UNREACHABLE_HINT
+            ) from exc
+
+
 class JobRunner:
     def __init__(
         self, settings: Settings, approver: Approver, console: Console | None = None, store: JobStore | None = None
@@ -74,6 +93,7 @@ class JobRunner:
         """Called after every graph step; raising from it stops the job there (a fleet's cancel and lease check)."""
 
     def start(self, request: JobRequest) -> Job:
+        check_model_endpoints(self.settings)
         return self.begin(self.create(request))
 
     def create(self, request: JobRequest, status: str = "created") -> Job:
@@ -251,6 +271,11 @@ class JobRunner:
         except (KeyboardInterrupt, Exception):
             job.status, job.pid = ("waiting" if job.status == "waiting" else "interrupted"), 0
             self.store.save(job)
+            if job.status == "interrupted":
+                self.console.print(
+                    f"[yellow]job {job.id} stopped at its last checkpoint[/]: nothing is lost; "
+                    f"continue with `swe-team resume {job.id}`"
+                )
             raise
         finally:
             progress.stop()

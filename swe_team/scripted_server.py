@@ -26,7 +26,8 @@ Script format (JSON file, JSON text or a dict)::
             ],
             "finish_reason": "stop"       # optional; "tool_calls" when tool calls are present
           },
-          "status": 500,                  # optional: answer this call with that HTTP error (step consumed)
+          "status": 500,                  # optional: answer this call with that HTTP error (step consumed);
+                                          # 0 closes the connection without an answer, like a crashing server
           "delay_s": 0.0                  # optional: wait before answering
         }
       ]
@@ -49,6 +50,8 @@ from typing import Any
 
 ScriptSource = str | Path | dict[str, Any]
 EXCERPT_CHARS = 300
+DROP = 0
+"""A step `status` that closes the connection without answering."""
 
 
 def load_script(script: ScriptSource) -> dict[str, Any]:
@@ -155,6 +158,8 @@ class ScriptedModelServer:
                 return self._fail(call_number, body, mismatch)
         delay = float(step.get("delay_s", 0.0))
         status = int(step.get("status", 200))
+        if status == DROP:
+            return DROP, {}, delay
         if status != 200:
             error = {"message": f"scripted error {status} at call {call_number}", "type": "server_error"}
             return status, {"error": error}, delay
@@ -275,6 +280,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, payload, delay = self.scripted.answer(body)
         if delay > 0:
             time.sleep(delay)
+        if status == DROP:
+            self.close_connection = True
+            return
         self._send(status, payload)
 
 

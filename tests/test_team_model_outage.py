@@ -1,0 +1,67 @@
+"""A model server that is not there, or dies mid-job: a clear error, and nothing of the job is lost."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from swe_team.scripted_server import DROP, ScriptedModelServer
+from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_run_with_no_model_server_fails_at_once_and_creates_no_job(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    home = tmp_path / "home"
+    started = time.monotonic()
+    result = swe_team(
+        "run", "--repo", str(repo), "--task", "checkout fails",
+        env=cli_env(home, f"http://127.0.0.1:{_free_port()}/v1"),
+    )
+    assert result.returncode == 1
+    assert "nothing answers at http://127.0.0.1:" in result.stderr and "swe-team model serve" in result.stderr
+    assert time.monotonic() - started < 15
+    assert job_ids(home) == []
+
+
+def test_a_server_that_dies_mid_job_leaves_it_resumable_and_resume_finishes_it(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    home = tmp_path / "home"
+    steps = script("shop-resolved")["steps"]
+    crash = {"expect": {"role": "localizer"}, "status": DROP}
+    first = ScriptedModelServer({"steps": [steps[0], crash]})
+    url = first.start()
+    env = cli_env(home, url)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
+         "--yes-destructive"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 120
+    while first.remaining:
+        assert time.monotonic() < deadline and process.poll() is None, "the job never reached the localizer"
+        time.sleep(0.02)
+    first.stop()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert "no answer from the model server" in stderr and "swe-team resume" in stderr
+    (job_id,) = job_ids(home)
+    assert json.loads(swe_team("jobs", "--json", env=env).stdout)[0]["status"] == "interrupted"
+
+    port = urlparse(url).port
+    with ScriptedModelServer({"steps": copy.deepcopy(steps[1:])}, port=port) as second:
+        resumed = swe_team("resume", job_id, "--json", env=env)
+        assert second.failures == [] and second.remaining == 0
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["status"] == "resolved"
