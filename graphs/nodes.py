@@ -19,7 +19,7 @@ from graphs.state import TeamState
 from roles import coder, localizer, planner, reviewer, tester
 from roles.loop import RoleVisit
 from roles.spec import role_spec
-from swe_team.errors import ModelUnreachable, SweTeamError
+from swe_team.errors import ModelUnreachable, SweTeamError, WorkspaceError
 from tools.test_results import detect_test_command
 
 
@@ -30,6 +30,9 @@ class Node(Protocol):
 
 
 RoleRun = Callable[[TeamState, RoleVisit], dict[str, Any]]
+
+INFRASTRUCTURE = (ModelUnreachable, WorkspaceError)
+"""Failures of a part the job runs on, not of the work: they stop the job resumably instead of ending it."""
 
 BUG_WORDS = re.compile(
     r"\b(bug|error|exception|traceback|crash|fails?|failing|broken|wrong|incorrect|regression|raises?)\b", re.I
@@ -75,8 +78,8 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
         visit = RoleVisit(role_spec(role), context.role_services(), journal_key=task.task_id if task else name)
         try:
             update = run(state, visit)
-        except ModelUnreachable:
-            raise  # no model is no verdict on the task: the job stops here and resumes once a server answers
+        except INFRASTRUCTURE:
+            raise  # no verdict on the task: the job stops at its checkpoint and resumes once the part is back
         except SweTeamError as exc:
             update = {"halt": f"{name}: {exc}"}
         update["usage"] = visit.usage_update()
@@ -115,6 +118,8 @@ def tester_verify(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[st
     context.progress("tester", "verifying the patch")
     try:
         update = tester.verify(state, context.workspace, context.settings.budgets.command_timeout_s)
+    except INFRASTRUCTURE:
+        raise
     except SweTeamError as exc:
         update = {"halt": f"tester_verify: {exc}"}
     _finish(state, context, "tester_verify", update, started)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,9 @@ import pytest
 from swe_team.scripted_server import ScriptedModelServer
 from swe_team.trajectory import Trajectory
 from tests.docker_fixtures import docker_client
-from tests.job_fixtures import cli_env, example_repo, git, script, swe_team
+from tests.job_fixtures import cli_env, example_repo, git, job_ids, script, swe_team
+
+CODER_RUN_TESTS = 7
 
 
 def _offline_wheels() -> str:
@@ -50,3 +56,40 @@ def test_example_job_resolves_in_a_docker_workspace_and_leaves_no_container(tmp_
     assert git(repo, "log", "--format=%s", "-1", f"swe-team/{job['id']}")
     leftovers = client.containers.list(all=True, filters={"label": f"swe-team.job={job['id']}"})
     assert leftovers == []
+
+
+def test_a_container_killed_mid_job_stops_the_job_and_resume_finishes_it_in_a_new_one(tmp_path: Path) -> None:
+    client = docker_client()
+    wheels = _offline_wheels()
+    repo = example_repo(tmp_path)
+    home = tmp_path / "home"
+    steps = copy.deepcopy(script("shop-resolved")["steps"])
+    steps[CODER_RUN_TESTS]["delay_s"] = 4
+    env = cli_env(
+        home,
+        "",
+        SWE_TEAM_WORKSPACE="docker",
+        SWE_TEAM_DOCKER__PIP_DOWNLOAD_ARGS=json.dumps(["--no-index", "--find-links", wheels]),
+    )
+    with ScriptedModelServer({"steps": steps}) as server:
+        env["SWE_TEAM_API_BASE"] = server.base_url
+        process = subprocess.Popen(
+            [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
+             "--yes-destructive"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 180
+        while len(server.requests) <= CODER_RUN_TESTS:
+            assert time.monotonic() < deadline and process.poll() is None, "the coder never ran"
+            time.sleep(0.05)
+        (job_id,) = job_ids(home)
+        (container,) = client.containers.list(filters={"label": f"swe-team.job={job_id}"})
+        container.kill()
+        _, stderr = process.communicate(timeout=180)
+        assert process.returncode == 1 and f"swe-team resume {job_id}" in stderr
+
+        resumed = swe_team("resume", job_id, "--json", env=env)
+        assert resumed.returncode == 0, resumed.stderr
+        assert server.failures == [] and server.remaining == 0
+    assert json.loads(resumed.stdout)["status"] == "resolved"
+    assert 'default=Decimal("0")' in (home / "jobs" / job_id / "patch.diff").read_text()
