@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
@@ -26,6 +26,16 @@ BackendOpt = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.add_typer(memory_app, name="memory")
+
+
+@contextmanager
+def _output(output: str) -> Iterator[TextIO]:
+    """Standard output for `-`, else the named file."""
+    if output == "-":
+        yield sys.stdout
+        return
+    with open(output, "w", encoding="utf-8") as handle:
+        yield handle
 
 
 @contextmanager
@@ -153,12 +163,8 @@ def export(
     """Write lessons and repository facts as JSON lines."""
     from memory.experience.transfer import export_store
 
-    with _store(backend) as store:
-        if output == "-":
-            count = export_store(store, sys.stdout, repo=_repo(repo))
-        else:
-            with open(output, "w", encoding="utf-8") as handle:
-                count = export_store(store, handle, repo=_repo(repo))
+    with _store(backend) as store, _output(output) as handle:
+        count = export_store(store, handle, repo=_repo(repo))
     typer.echo(f"exported {count} record(s)", err=True)
 
 
@@ -211,10 +217,6 @@ def export_preferences_command(
     """Preference pairs (context, chosen, rejected, divergence) from human edits and rejections at gates."""
     from memory.experience import export_preferences
 
-    with _store(backend) as store:
-        if output == "-":
-            count = export_preferences(store.iter_all(repo=_repo(repo)), sys.stdout)
-        else:
-            with open(output, "w", encoding="utf-8") as handle:
-                count = export_preferences(store.iter_all(repo=_repo(repo)), handle)
+    with _store(backend) as store, _output(output) as handle:
+        count = export_preferences(store.iter_all(repo=_repo(repo)), handle)
     typer.echo(f"exported {count} preference pair(s)", err=True)
