@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing swe-team and its test tools into $(VENV) (llama-cpp-python builds from source: ~7 min the first time)"
+	@echo "installing swe-team and its test tools into $(VENV) (llama-cpp-python: built from source once per machine, 7-15 min, then cached)"
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,fleet]' --config-settings editable_mode=compat
 	bash scripts/install-local-model.sh
