@@ -1,7 +1,7 @@
-"""The team graph's nodes: intake, one node per role visit, the deterministic verify step, and finalize.
+"""The team graph's nodes: intake, one node per role visit, and the deterministic verify step.
 
-A node returns a partial state update. Role failures become a `halt` reason (the routers then finalize); budgets
-are checked after every node.
+A node returns a partial state update. Role failures become a `halt` reason (the routers then finalize); failures of
+the model server or the workspace stop the job resumably; budgets are checked after every node.
 """
 
 from __future__ import annotations
