@@ -34,7 +34,7 @@ class LiveProgress:
             else:
                 self._status.update(line)
             if role != self.role:
-                self.console.log(f"→ {role}")
+                self.console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] → {role}")
         elif role != self.role:
             self.console.print(f"[{elapsed:6.1f}s] {role}: {message}")
         self.role = role
