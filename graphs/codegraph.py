@@ -15,8 +15,6 @@ from typing import Any
 from swe_team.errors import SweTeamError
 from workspaces.base import Workspace
 
-INDEX_NOTE_SECONDS = 2.0
-
 
 def _host_copy(workspace: Workspace, job_dir: Path) -> Path:
     """The workspace's files on this machine: the worktree itself, or the base commit plus the workspace's diff."""

@@ -11,11 +11,6 @@ def _halted(state: TeamState) -> bool:
     return bool(state.get("halt"))
 
 
-def _gate_sends_back(state: TeamState, gate: str) -> bool:
-    outcome = state.get("gate_outcome", {})
-    return outcome.get("gate") == gate and outcome.get("action") == "retry"
-
-
 def _gate_action(state: TeamState, gate: str) -> str:
     outcome = state.get("gate_outcome", {})
     return outcome.get("action", "approve") if outcome.get("gate") == gate else "approve"
@@ -32,7 +27,7 @@ def after_planner(state: TeamState) -> Literal["plan_gate", "finalize"]:
 def after_plan_gate(state: TeamState) -> Literal["planner", "localizer", "finalize"]:
     if _halted(state):
         return "finalize"
-    return "planner" if _gate_sends_back(state, "plan") else "localizer"
+    return "planner" if _gate_action(state, "plan") == "retry" else "localizer"
 
 
 def after_localizer(state: TeamState) -> Literal["locations_gate", "finalize"]:
@@ -42,7 +37,7 @@ def after_localizer(state: TeamState) -> Literal["locations_gate", "finalize"]:
 def after_locations_gate(state: TeamState) -> Literal["localizer", "tester_reproduce", "finalize"]:
     if _halted(state):
         return "finalize"
-    return "localizer" if _gate_sends_back(state, "locations") else "tester_reproduce"
+    return "localizer" if _gate_action(state, "locations") == "retry" else "tester_reproduce"
 
 
 def after_reproduce(state: TeamState) -> Literal["coder", "finalize"]:

@@ -39,6 +39,7 @@ class RoleVisit:
     calls: int = 0
     format_errors: int = 0
     usage: Usage = field(default_factory=Usage)
+    _recorded: list[Completion] | None = None
 
     def system_prompt(self, **values: Any) -> str:
         repo_name = Path(self.services.tools.workspace.info.repo_path).name
@@ -54,7 +55,9 @@ class RoleVisit:
 
     def ask(self, messages: list[Message], **kwargs: Any) -> Completion:
         """One model call, replayed from the journal when this node already made it before a crash."""
-        recorded = self.services.journal.recorded(self.journal_key)
+        if self._recorded is None:
+            self._recorded = self.services.journal.recorded(self.journal_key)
+        recorded = self._recorded
         index = self.calls
         self.calls += 1
         self.services.progress(self.spec.name, f"model call {self.calls}")

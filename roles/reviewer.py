@@ -9,8 +9,6 @@ from roles.briefing import plan_section, section, task_section
 from roles.loop import RoleVisit, run_tool_loop
 from roles.schemas import Review
 
-BLOCKING = {"major", "blocker"}
-
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
     diff = visit.services.tools.workspace.diff()

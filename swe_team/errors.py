@@ -42,7 +42,3 @@ class ToolError(SweTeamError):
 
 class JobError(SweTeamError):
     """A job id is unknown or the job cannot do what was asked in its current state."""
-
-
-class BudgetExceeded(SweTeamError):
-    """A role or the job spent its token, iteration or wall-time budget."""

@@ -8,54 +8,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.job_fixtures import ROOT, cli_env
-
-SCRIPTS = ROOT / "scripts"
-
-
-def _service(kind: str, env_var: str, script: str, run_dir: Path) -> Iterator[str]:
-    given = os.environ.get(env_var)
-    if given:
-        yield given
-        return
-    started = subprocess.run([str(SCRIPTS / script), "start", str(run_dir)], capture_output=True, text=True)
-    if started.returncode != 0:
-        message = f"no {kind} for the fleet tests: {started.stderr.strip()[-300:]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield started.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run([str(SCRIPTS / script), "stop", str(run_dir)], capture_output=True)
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _service("Redis", "SWE_TEAM_TEST_REDIS_URL", "redis-test-server.sh", tmp_path_factory.mktemp("redis"))
-
-
-@pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _service(
-        "PostgreSQL", "SWE_TEAM_TEST_POSTGRES_URL", "postgres-test-server.sh", tmp_path_factory.mktemp("postgres")
-    )
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 120.0, what: str = "a condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
+from tests.job_fixtures import cli_env
 
 
 class Fleet:

@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +64,13 @@ def swe_team(*args: str, env: dict[str, str], timeout: float = 300) -> subproces
 
 def job_ids(home: Path) -> list[str]:
     return sorted(p.name for p in (home / "jobs").iterdir()) if (home / "jobs").exists() else []
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 120.0, what: str = "a condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)

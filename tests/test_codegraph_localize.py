@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from memory.codegraph import CodeGraph, localize
 from memory.codegraph.redis_store import load, publish
 from swe_team.errors import ToolError
-from tests.codegraph_fixtures import FIXTURES, copy_fixture, redis_server
+from tests.codegraph_fixtures import FIXTURES, copy_fixture
 from tools.base import ToolContext
 from tools.graph import TOOLS
 
@@ -84,21 +84,24 @@ def test_cli_index_and_locate_json(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert missing.exit_code == 2 and "--task" in missing.output
 
 
-def test_a_published_graph_loads_on_another_checkout(tmp_path: Path) -> None:
+def test_a_published_graph_loads_on_another_checkout(tmp_path: Path, redis_url: str) -> None:
     import redis
 
     repo = copy_fixture("python", tmp_path)
     graph = CodeGraph.build(repo, cache_dir=None)
-    with redis_server() as url:
-        client = redis.Redis.from_url(url)
-        key = publish(graph, client, "acme/shop")
+    repo_id = f"acme/shop-{tmp_path.name}"
+    client = redis.Redis.from_url(redis_url)
+    try:
+        key = publish(graph, client, repo_id)
         assert graph.tree_sha in key
         elsewhere = tmp_path / "worker"
         copy_fixture("python", elsewhere)
-        loaded = load(client, "acme/shop", graph.tree_sha, elsewhere / "python")
+        loaded = load(client, repo_id, graph.tree_sha, elsewhere / "python")
         assert loaded is not None and loaded.root == elsewhere / "python"
         assert sorted(loaded.graph.edges(keys=True)) == sorted(graph.graph.edges(keys=True))
-        assert load(client, "acme/shop", "0" * 40, elsewhere) is None
+        assert load(client, repo_id, "0" * 40, elsewhere) is None
+    finally:
+        client.delete(key)
         client.close()
 
 

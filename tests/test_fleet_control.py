@@ -8,10 +8,8 @@ from pathlib import Path
 from swe_team.fleet.control import board_for
 from swe_team.fleet.records import RedisJobRecords
 from swe_team.scripted_server import ScriptedModelServer
-from tests.fleet_fixtures import Fleet, postgres_url, redis_url, wait_for
-from tests.job_fixtures import example_repo, script, swe_team
-
-__all__ = ["postgres_url", "redis_url"]
+from tests.fleet_fixtures import Fleet
+from tests.job_fixtures import example_repo, script, swe_team, wait_for
 
 
 def test_queue_positions_then_cancel_a_queued_job_and_a_running_one(

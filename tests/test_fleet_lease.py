@@ -13,9 +13,6 @@ from swe_team.fleet.keys import FleetKeys
 from swe_team.fleet.lease import JobLease, LeaseLost
 from swe_team.fleet.records import RedisJobRecords
 from swe_team.jobs import Job
-from tests.fleet_fixtures import redis_url
-
-__all__ = ["redis_url"]
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from swe_team.fleet.records import RedisJobRecords
 from swe_team.runner import JobRequest
 from swe_team.scripted_server import ScriptedModelServer
 from swe_team.trajectory import Trajectory
-from tests.fleet_fixtures import Fleet, postgres_url, redis_url, wait_for
-from tests.job_fixtures import example_repo, git, script, swe_team
+from tests.fleet_fixtures import Fleet
+from tests.job_fixtures import example_repo, git, script, swe_team, wait_for
 
-__all__ = ["postgres_url", "redis_url"]
 BATCH = 6
 ENDS_A_RUN = ("finished", "released", "orphaned", "cancelled")
 

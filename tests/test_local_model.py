@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from swe_team import local_model
 from swe_team.config import LocalModelSettings, ModelAlias, ModelSettings, Settings
 from swe_team.llm import LiteLLMClient
+from tests.model_fixtures import free_port
 
 pytestmark = pytest.mark.llama
 
@@ -27,12 +27,6 @@ PLANNER_SCHEMA = {
     },
     "required": ["kind", "summary", "steps"],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from swe_team.scripted_server import ScriptedModelServer
@@ -40,15 +42,16 @@ def test_bug_job_ends_resolved_with_every_artefact(tmp_path: Path) -> None:
     assert len(log) == 2 and log[1].startswith("Add tests")
     checkout = tmp_path / "check"
     git(repo, "worktree", "add", "-q", str(checkout), branch)
-    tests = swe_team_pytest(checkout)
+    tests = run_pytest(checkout)
     assert tests.returncode == 0, tests.stdout
     assert job_ids(home) == [job["id"]]
 
 
-def swe_team_pytest(folder: Path):  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-
+def run_pytest(folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=folder, capture_output=True, text=True
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -13,12 +12,7 @@ from urllib.parse import urlparse
 
 from swe_team.scripted_server import DROP, ScriptedModelServer
 from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.model_fixtures import free_port
 
 
 def test_run_with_no_model_server_fails_at_once_and_creates_no_job(tmp_path: Path) -> None:
@@ -27,7 +21,7 @@ def test_run_with_no_model_server_fails_at_once_and_creates_no_job(tmp_path: Pat
     started = time.monotonic()
     result = swe_team(
         "run", "--repo", str(repo), "--task", "checkout fails",
-        env=cli_env(home, f"http://127.0.0.1:{_free_port()}/v1"),
+        env=cli_env(home, f"http://127.0.0.1:{free_port()}/v1"),
     )
     assert result.returncode == 1
     assert "nothing answers at http://127.0.0.1:" in result.stderr and "swe-team model serve" in result.stderr

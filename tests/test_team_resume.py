@@ -8,21 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from swe_team.scripted_server import ScriptedModelServer
 from swe_team.trajectory import Trajectory
-from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team
+from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team, wait_for
 
 CODER_EDIT, CODER_RUN_TESTS = 6, 7
-
-
-def _wait_for(condition, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Path) -> None:
@@ -39,7 +31,7 @@ def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Pa
              "--yes-destructive"],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        _wait_for(lambda: len(server.requests) > CODER_RUN_TESTS)
+        wait_for(lambda: len(server.requests) > CODER_RUN_TESTS, what="the stalled coder call")
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         (job_id,) = job_ids(home)

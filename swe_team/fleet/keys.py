@@ -62,9 +62,6 @@ class FleetKeys:
     def worker(self, worker_id: str) -> str:
         return f"{self.namespace}:worker:{worker_id}"
 
-    def worker_jobs(self, worker_id: str) -> str:
-        return f"{self.namespace}:worker:{worker_id}:jobs"
-
 
 def redis_client(settings: Settings) -> Any:
     """A client on `redis_url` with string replies; raises `FleetUnavailable` when Redis does not answer."""
