@@ -30,27 +30,23 @@ class TeamContext:
     trajectory: Trajectory
     ledger: Any = None
     progress: ProgressCallback = _quiet
-    code_graph: Any = None
     experience: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
-    _tools: ToolContext | None = None
+    tools: ToolContext = field(init=False)
+    """What the tools act on; the runner adds the code graph and its edit listener."""
 
-    @property
-    def tool_context(self) -> ToolContext:
-        if self._tools is None:
-            self._tools = ToolContext(
-                workspace=self.workspace,
-                code_graph=self.code_graph,
-                experience=self.experience,
-                command_timeout_s=self.settings.budgets.command_timeout_s,
-            )
-        return self._tools
+    def __post_init__(self) -> None:
+        self.tools = ToolContext(
+            workspace=self.workspace,
+            experience=self.experience,
+            command_timeout_s=self.settings.budgets.command_timeout_s,
+        )
 
     def role_services(self) -> RoleServices:
         return RoleServices(
             settings=self.settings,
             model=self.model,
-            tools=self.tool_context,
+            tools=self.tools,
             trajectory=self.trajectory,
             journal=ModelJournal(self.job_dir / "journal"),
             progress=self.progress,

@@ -196,8 +196,8 @@ class JobRunner:
             context.trajectory.record("code_graph_unavailable", error=str(exc))
             self.console.print(f"[yellow]note:[/] no code graph for this job ({exc}); roles use text search")
             return
-        context.code_graph = graph
-        context.tool_context.file_listeners.append(listener)
+        context.tools.code_graph = graph
+        context.tools.file_listeners.append(listener)
 
     def _experience_store(self) -> Any:
         """Opened once, before anything is created, so an unreachable Redis fails the start cleanly."""
