@@ -1,6 +1,6 @@
 """Localization benchmark on SWE-bench-format instances: our localizer vs plain BM25, measured in one run.
 
-    python -m benchmarks.localize [--data FILE] [--out FILE] [--limit N] [--repo owner/name]
+    python -m benchmarks.localize [--data FILE] [--out FILE] [--limit N] [--repo owner/name] [--embeddings]
 
 Each instance's repository is materialized at its `base_commit` from a local bare mirror
 (`$SWE_TEAM_MIRRORS`, default /work/.mirror) with `git archive` into a temporary folder.
@@ -23,6 +23,7 @@ from typing import Any
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
 from memory.codegraph import CodeGraph, localize
+from memory.codegraph.embeddings import Encoder, VectorCache, bundled_encoder, default_vector_dir
 from memory.codegraph.lexical import lexical_index
 from swe_team.errors import SweTeamError
 
@@ -62,6 +63,12 @@ def materialize(repo: str, commit: str, into: Path) -> None:
 
 
 @dataclass
+class Reranker:
+    encoder: Encoder
+    vectors: VectorCache
+
+
+@dataclass
 class Timings:
     index_s: list[float] = field(default_factory=list)
     query_s: list[float] = field(default_factory=list)
@@ -87,7 +94,9 @@ def time_one_edit(graph: CodeGraph, path: str, timings: Timings) -> None:
     timings.update_s.append(time.perf_counter() - started)
 
 
-def run_instance(row: dict[str, Any], timings: Timings) -> tuple[dict[str, Any], dict[str, Scores]]:
+def run_instance(
+    row: dict[str, Any], timings: Timings, reranker: Reranker | None
+) -> tuple[dict[str, Any], dict[str, Scores]]:
     with tempfile.TemporaryDirectory(prefix="locbench-") as folder:
         root = Path(folder)
         materialize(row["repo"], row["base_commit"], root)
@@ -95,7 +104,10 @@ def run_instance(row: dict[str, Any], timings: Timings) -> tuple[dict[str, Any],
         graph = CodeGraph.build(root, languages=["python"], cache_dir=None)
         lexical_index(graph)
         timings.index_s.append(time.perf_counter() - started)
-        result = localize(graph, row["problem_statement"], top_k=TOP_K)
+        if reranker is None:
+            result = localize(graph, row["problem_statement"], top_k=TOP_K)
+        else:
+            result = localize(graph, row["problem_statement"], TOP_K, reranker.encoder, reranker.vectors)
         timings.query_s.append(result.seconds)
         prediction = result.to_prediction(row["instance_id"])
         started = time.perf_counter()
@@ -128,7 +140,7 @@ def print_report(all_scores: dict[str, list[Scores]], timings: Timings, out: Pat
             *(f"{statistics.mean(getattr(s, f'function_at_{k}') for s in with_functions):.3f}" for k in (5, 10)),
             f"{statistics.mean(s.file_mrr for s in rows):.3f}",
         )
-    console = Console()
+    console = Console(width=max(120, Console().width))
     console.print(table)
 
     def p95(values: list[float]) -> float:
@@ -149,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("localize-predictions.jsonl"))
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--repo", default="", help="only instances of this owner/name")
+    parser.add_argument("--embeddings", action="store_true", help="re-rank with the optional sentence model")
     args = parser.parse_args(argv)
     try:
         rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -159,12 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     timings = Timings()
     all_scores: dict[str, list[Scores]] = {"ours": [], "bm25": []}
     try:
+        reranker = None
+        if args.embeddings:
+            reranker = Reranker(bundled_encoder(), VectorCache(default_vector_dir()))
         for repo in sorted({r["repo"] for r in rows}):
             find_mirror(repo)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
             for row in rows:
-                prediction, scores = run_instance(row, timings)
+                prediction, scores = run_instance(row, timings, reranker)
                 out.write(json.dumps(prediction) + "\n")
                 for method, value in scores.items():
                     all_scores[method].append(value)

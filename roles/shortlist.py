@@ -61,7 +61,13 @@ def shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
         return text_shortlist(services, task, size)
     from memory.codegraph import localize
 
-    found = localize(graph, task, top_k=size)
+    if services.settings.localize_embeddings:
+        from memory.codegraph.embeddings import VectorCache, shared_encoder
+
+        vectors = VectorCache(services.settings.home / "cache" / "vectors")
+        found = localize(graph, task, size, shared_encoder(), vectors)
+    else:
+        found = localize(graph, task, top_k=size)
     ranked: list[Location] = [
         {
             "path": f.path,

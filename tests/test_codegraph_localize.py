@@ -132,3 +132,78 @@ def test_a_vendored_copy_ranks_below_the_project_own_code(tmp_path: Path) -> Non
     graph = CodeGraph.build(repo, cache_dir=None)
     files = [f.path for f in localize(graph, "ignore_paths_regexp drops every path", top_k=5).files]
     assert files == ["lint/filters.py", "lint/packages/regexlib/filters.py"]
+
+
+def test_code_using_a_named_option_is_found_through_the_attribute_it_is_stored_in(tmp_path: Path) -> None:
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "lint/options.py": 'OPTIONS = {"ignore-paths": {"type": "regexp_paths_csv", "default": []}}\n',
+            "lint/linter.py": (
+                "from lint.discovery import expand_modules\n\n\n"
+                "class Linter:\n"
+                "    def open(self):\n"
+                "        self._ignore_paths = self.config.ignore_paths\n\n"
+                "    def expand(self, modules):\n"
+                "        return expand_modules(\n"
+                "            modules,\n"
+                "            self._ignore_paths,\n"
+                "        )\n\n"
+                "    def report(self):\n"
+                "        return self.stats.count()\n"
+            ),
+            "lint/discovery.py": "def expand_modules(modules, patterns):\n    return [m for m in modules if m]\n",
+        },
+    )
+    graph = CodeGraph.build(repo, cache_dir=None)
+    result = localize(graph, "`--recursive=y` ignores `ignore-paths`\n\nThe setting is not honoured.", top_k=10)
+    reasons = {f.id: f.reason for f in result.functions}
+    for used in ("lint/linter.py:Linter.open", "lint/linter.py:Linter.expand", "lint/discovery.py:expand_modules"):
+        assert reasons.get(used) == "uses the option ignore-paths", (used, reasons)
+    assert "lint/linter.py:Linter.report" not in reasons
+
+
+def test_tests_matching_the_issue_point_at_the_module_they_test(tmp_path: Path) -> None:
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "src/runner/skipping.py": "def evaluate_marks(item):\n    return item.marks\n",
+            "src/runner/nodes.py": "class Node:\n    def add_child(self, child):\n        self.kids.append(child)\n",
+            "testing/test_skipping.py": (
+                "def test_dynamic_xfail_marker_ignores_failure(item):\n"
+                "    item.add_xfail_marker(strict=False)  # dynamically added xfail marker\n"
+                "    assert evaluate_marks(item) == ['xfail']\n"
+            ),
+        },
+    )
+    graph = CodeGraph.build(repo, cache_dir=None)
+    result = localize(graph, "Dynamically adding an xfail marker no longer ignores the failure", top_k=5)
+    sources = [f for f in result.files if not f.path.startswith("testing/")]
+    assert [f.path for f in sources] == ["src/runner/skipping.py"]
+    assert sources[0].reason == "its tests match: testing/test_skipping.py"
+
+
+def test_a_class_named_in_the_issue_points_at_its_constructor(tmp_path: Path) -> None:
+    methods = "".join(
+        f"    def step_{n}(self, app):\n        return app.run_blueprint_step({n})\n\n" for n in range(12)
+    )
+    source = f"class Blueprint:\n    def __init__(self, options):\n        self.options = options\n\n{methods}"
+    repo = _write(tmp_path / "repo", {"web/blueprints.py": source})
+    graph = CodeGraph.build(repo, cache_dir=None)
+    first = localize(graph, "Creating a `Blueprint` without a name should fail", top_k=5).functions[0]
+    assert first.id == "web/blueprints.py:Blueprint.__init__"
+    assert first.reason.startswith("constructor of Blueprint: ")
+
+
+def test_the_title_outweighs_words_repeated_in_a_pasted_log(tmp_path: Path) -> None:
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "app/cache.py": "def evict_expired(entries, now):\n    return [e for e in entries if e.expires > now]\n",
+            "app/handlers.py": "def handle_request(request):\n    return request.respond()\n",
+        },
+    )
+    graph = CodeGraph.build(repo, cache_dir=None)
+    log = "\n".join(f"INFO served request {n}: request took {n} ms" for n in range(30))
+    result = localize(graph, f"Expired cache entries are never evicted\n\n```\n{log}\n```\n", top_k=5)
+    assert result.files[0].path == "app/cache.py"

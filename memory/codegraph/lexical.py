@@ -32,16 +32,17 @@ class LexicalIndex:
     file_ids: list[str]
     file_index: bm25s.BM25
 
-    def scores(self, query: list[str], files: bool) -> np.ndarray[Any, Any]:
-        index = self.file_index if files else self.symbol_index
-        vocabulary: dict[str, int] = index.vocab_dict
-        known = [term for term in query if term in vocabulary]
-        size = len(self.file_ids if files else self.symbol_ids)
+    def scores(self, query: dict[str, float], files: bool) -> np.ndarray[Any, Any]:
+        """BM25 of every document for weighted query terms: the sum of each term's score times its weight."""
         import numpy as np
 
-        if not known or not size:
-            return np.zeros(size)
-        return np.asarray(index.get_scores(known), dtype=float)
+        index = self.file_index if files else self.symbol_index
+        vocabulary: dict[str, int] = index.vocab_dict
+        total = np.zeros(len(self.file_ids if files else self.symbol_ids))
+        for term, weight in query.items():
+            if term in vocabulary and len(total):
+                total += weight * np.asarray(index.get_scores([term]), dtype=float)
+        return total
 
 
 def _fit(corpus: list[list[str]]) -> bm25s.BM25:

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.lexical import lexical_index
 from memory.codegraph.link import is_test_path
-from memory.codegraph.literals import literal_hits
+from memory.codegraph.literals import literal_hits, option_readers
 from memory.codegraph.mentions import MentionHits, match_mentions
-from memory.codegraph.text import find_mentions, query_terms
+from memory.codegraph.text import find_mentions, weighted_query
 
 if TYPE_CHECKING:
+    from memory.codegraph.embeddings import Encoder, VectorCache
     from memory.codegraph.graph import CodeGraph
 
 TEST_PENALTY = 0.25
@@ -33,6 +34,15 @@ PROPAGATED_SEEDS = 30
 FILE_LEXICAL_WEIGHT = 6.0
 FUNCTION_FILE_WEIGHT = 1.0
 LITERAL_WEIGHT = 2.0
+TESTS_BRIDGED = 5
+"""Test files best matching the issue whose subject modules get a share of their score."""
+TEST_BRIDGE_WEIGHT = 1.0
+OPTION_USE_WEIGHT = 2.0
+RERANKED = 60
+"""Functions the optional embeddings re-rank: the best-scored ones (encoding is slow without a GPU)."""
+EMBEDDING_WEIGHT = 2.0
+CONSTRUCTOR_SHARE = 0.5
+"""A class's score its `__init__` takes when the class itself is what the issue points at."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,20 @@ def _prior(path: str) -> float:
     return AUXILIARY_PRIOR if AUXILIARY.search(path) else 1.0
 
 
+def subjects_of_test(graph: CodeGraph, test_path: str) -> list[str]:
+    """The source files a test file is named after: `test_skipping.py`, `unittest_expand_modules.py`."""
+    stem = test_path.rsplit("/", 1)[-1].removesuffix(".py")
+    for affix in ("unittest_", "test_"):
+        stem = stem.removeprefix(affix)
+    stem = stem.removesuffix("_test")
+    named = [
+        path
+        for path in graph.resolver.records
+        if not is_test_path(path) and path.rsplit("/", 1)[-1].removesuffix(".py") == stem
+    ]
+    return named if len(named) <= 2 else []
+
+
 def _normalized(values: Any) -> Any:
     top = float(values.max()) if len(values) else 0.0
     return values / top if top > 0 else values
@@ -110,7 +134,19 @@ def _entity(graph: CodeGraph, node: str) -> str | None:
         return top
     if len(parts) >= 2 and nodes.get(f"{top}.{parts[1]}", {}).get("kind") == "method":
         return f"{top}.{parts[1]}"
+    if len(parts) == 1 and nodes.get(f"{top}.__init__", {}).get("kind") == "method":
+        return f"{top}.__init__"
     return None
+
+
+def _semantic(
+    graph: CodeGraph, task_text: str, scores: dict[str, float], encoder: Encoder, vectors: VectorCache | None
+) -> dict[str, float]:
+    from memory.codegraph.embeddings import VectorCache, similarities
+
+    functions = [node for node in scores if graph.graph.nodes[node]["kind"] != "class"]
+    candidates = sorted(functions, key=lambda node: -scores[node])[:RERANKED]
+    return similarities(graph, task_text, candidates, encoder, vectors or VectorCache(None))
 
 
 def _lexical_reason(query: set[str], doc_terms: set[str]) -> str:
@@ -118,11 +154,21 @@ def _lexical_reason(query: set[str], doc_terms: set[str]) -> str:
     return "lexical match: " + ", ".join(shared) if shared else "lexical match"
 
 
-def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
-    """Rank files and functions for `task_text`; each result carries a one-line reason."""
+def localize(
+    graph: CodeGraph,
+    task_text: str,
+    top_k: int = 10,
+    encoder: Encoder | None = None,
+    vectors: VectorCache | None = None,
+) -> Localization:
+    """Rank files and functions for `task_text`; each result carries a one-line reason.
+
+    With an `encoder` (the optional embeddings extra), the best-scored functions are also compared with the issue
+    by sentence embeddings, their vectors cached in `vectors`.
+    """
     started = time.perf_counter()
     index = lexical_index(graph)
-    query = query_terms(task_text, 4000)
+    query = weighted_query(task_text)
     query_set = set(query)
     symbol_lexical = _normalized(index.scores(query, files=False))
     file_lexical = _normalized(index.scores(query, files=True))
@@ -143,6 +189,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
     for node, (value, reason) in hits.symbols.items():
         add(node, value, reason)
     literals = literal_hits(graph, task_text)
+    for node, (value, reason) in option_readers(graph, task_text).items():
+        previous = literals.get(node, (0.0, ""))[0]
+        literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
     for node, (value, reason) in literals.items():
         if node in graph.graph and graph.graph.nodes[node]["kind"] != "file":
             add(node, LITERAL_WEIGHT * value, reason)
@@ -170,6 +219,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
 
     for node in scores:
         scores[node] *= _prior(nodes[node]["path"])
+    if encoder is not None:
+        for node, similarity in _semantic(graph, task_text, scores, encoder, vectors).items():
+            add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), f"reads like the issue (similarity {similarity:.2f})")
     best_in_file: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for node, value in scores.items():
         best_in_file[nodes[node]["path"]].append((value, node))
@@ -184,6 +236,12 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
             add_file(path, FILE_LEXICAL_WEIGHT * value * _prior(path), "lexical match of the file")
     for path, (value, reason) in hits.files.items():
         add_file(path, value * _prior(path), reason)
+    tested = sorted(
+        ((float(file_lexical[i]), path) for i, path in enumerate(index.file_ids) if is_test_path(path)), reverse=True
+    )[:TESTS_BRIDGED]
+    for value, test_path in tested:
+        for subject in subjects_of_test(graph, test_path):
+            add_file(subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"its tests match: {test_path}")
     for path, (value, reason) in literals.items():
         if nodes[path]["kind"] == "file":
             add_file(path, LITERAL_WEIGHT * value * _prior(path), reason)
@@ -198,9 +256,13 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10) -> Localization:
         entity = _entity(graph, node)
         if entity is None:
             continue
+        reason = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
+        if nodes[node]["kind"] == "class":
+            value *= CONSTRUCTOR_SHARE
+            reason = f"constructor of {nodes[node]['qualname']}: {reasons[node][1]}"
         if value > entity_scores.get(entity, 0.0):
             entity_scores[entity] = value
-            entity_reasons[entity] = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
+            entity_reasons[entity] = reason
     for entity in entity_scores:
         file_share = file_scores.get(nodes[entity]["path"], 0.0) / max(top_file_score, 1e-9)
         entity_scores[entity] += FUNCTION_FILE_WEIGHT * file_share

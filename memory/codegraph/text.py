@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -139,6 +141,17 @@ def query_terms(text: str, limit: int = 0) -> list[str]:
     out = terms(text, limit)
     out.extend(match.group(1).replace("-", "_") for match in HYPHENATED.finditer(text))
     return out
+
+
+TITLE_WEIGHT = 6.0
+"""An issue's first line says what is wrong; the rest often pastes logs and environment listings."""
+
+
+def weighted_query(text: str, limit: int = 4000) -> dict[str, float]:
+    """Query terms weighted by 1 + log(count), the title's (the first line's) times TITLE_WEIGHT."""
+    counts = Counter(query_terms(text, limit))
+    title = set(query_terms(text.strip().split("\n", 1)[0]))
+    return {term: (1.0 + math.log(count)) * (TITLE_WEIGHT if term in title else 1.0) for term, count in counts.items()}
 
 
 @dataclass
