@@ -70,3 +70,23 @@ def test_without_the_extra_the_error_says_how_to_install_it() -> None:
     else:
         vectors = bundled_encoder().encode(["a refund is undone"])
         assert vectors.shape[0] == 1 and abs(float(np.linalg.norm(vectors[0])) - 1.0) < 1e-3
+
+
+def test_locate_with_embeddings_needs_the_extra_or_uses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from swe_team.cli.graph import register
+    from tests.codegraph_fixtures import copy_fixture
+
+    monkeypatch.setenv("SWE_TEAM_HOME", str(tmp_path / "home"))
+    app = typer.Typer()
+    register(app)
+    repo = copy_fixture("python", tmp_path)
+    located = CliRunner().invoke(app, ["locate", "--repo", str(repo), "--task", "discount rate", "--embeddings"])
+    if importlib.util.find_spec("sentence_transformers") is None:
+        assert located.exit_code == 2
+        assert "swe-team[embeddings]" in located.output
+    else:
+        assert located.exit_code == 0, located.output
+        assert (tmp_path / "home" / "cache" / "vectors").is_dir()

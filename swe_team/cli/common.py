@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from swe_team.errors import SweTeamError
 
@@ -32,7 +33,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except SweTeamError as exc:
-        console.print(f"[red]error:[/] {exc.user_message()}")
+        console.print(f"[red]error:[/] {escape(exc.user_message())}")
         sys.exit(1)
     except KeyboardInterrupt:
         console.print("\n[yellow]interrupted[/]")

@@ -9,17 +9,19 @@ import typer
 
 if TYPE_CHECKING:
     from memory.codegraph import CodeGraph
+    from memory.codegraph.embeddings import Encoder, VectorCache
 
 graph_app = typer.Typer(help="Query the code graph of a repository.", no_args_is_help=True)
 
 
 def _fail(exc: Exception) -> typer.Exit:
     from rich.console import Console
+    from rich.markup import escape
 
     from swe_team.errors import SweTeamError
 
     message = exc.user_message() if isinstance(exc, SweTeamError) else str(exc)
-    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(2)
 
 
@@ -72,12 +74,30 @@ def index(
         )
 
 
+def _reranker(wanted: bool | None) -> tuple[Encoder | None, VectorCache | None]:
+    from swe_team.config import Settings
+
+    settings = Settings()
+    if not (settings.localize_embeddings if wanted is None else wanted):
+        return None, None
+    from memory.codegraph.embeddings import VectorCache, bundled_encoder
+
+    return bundled_encoder(), VectorCache(settings.home / "cache" / "vectors")
+
+
 def locate(
     repo: Annotated[Path, typer.Option("--repo", help="repository or directory of source files")],
     task: Annotated[str, typer.Option("--task", help="the issue text")] = "",
     task_file: Annotated[Path | None, typer.Option("--task-file", help="file holding the issue text")] = None,
     top_k: Annotated[int, typer.Option("--top-k")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print a prediction object with reasons")] = False,
+    embeddings: Annotated[
+        bool | None,
+        typer.Option(
+            "--embeddings/--no-embeddings",
+            help="also re-rank with the offline sentence model (extra `embeddings`); default: localize_embeddings",
+        ),
+    ] = None,
 ) -> None:
     """Rank the files and functions an issue is most likely about, without a model."""
     import json
@@ -90,7 +110,8 @@ def locate(
         raise _fail(ValueError("give exactly one of --task TEXT or --task-file FILE"))
     try:
         text = task or Path(task_file or "").read_text(encoding="utf-8")
-        result = localize(_build(repo, None, show_progress=not as_json), text, top_k=top_k)
+        graph = _build(repo, None, show_progress=not as_json)
+        result = localize(graph, text, top_k, *_reranker(embeddings))
     except Exception as exc:
         raise _fail(exc) from exc
     if as_json:
