@@ -137,9 +137,10 @@ HYPHENATED = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
 
 
 def query_terms(text: str, limit: int = 0) -> list[str]:
-    """Search terms of an issue: `terms` plus `option-name` spelt as the identifier `option_name`."""
+    """Search terms of an issue: `terms` plus `option-name` spelt as `option_name` and `optionname` (`re-writer`)."""
     out = terms(text, limit)
-    out.extend(match.group(1).replace("-", "_") for match in HYPHENATED.finditer(text))
+    for match in HYPHENATED.finditer(text):
+        out.extend((match.group(1).replace("-", "_"), match.group(1).replace("-", "")))
     return out
 
 
