@@ -26,7 +26,7 @@ class SourceTexts:
     texts: dict[str, str]
 
 
-def _sources(graph: CodeGraph) -> dict[str, str]:
+def source_texts(graph: CodeGraph) -> dict[str, str]:
     cached: SourceTexts | None = getattr(graph, "_sources", None)
     if cached is None or cached.version != graph.version:
         texts: dict[str, str] = {}
@@ -62,7 +62,7 @@ def quoted_phrases(text: str) -> list[str]:
 
 def literal_hits(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
     """Node ids (files and the functions around each occurrence) → (weight, reason) for phrases found verbatim."""
-    sources = _sources(graph)
+    sources = source_texts(graph)
     hits: dict[str, tuple[float, str]] = {}
     for phrase in quoted_phrases(text):
         found = [
@@ -76,99 +76,13 @@ def literal_hits(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
         for path, offset in found:
             line = sources[path].count("\n", 0, offset) + 1
             reason = f"quotes the code: {phrase[:50]!r}"
-            for node in (path, *_enclosing(graph, path, line)):
+            for node in (path, *enclosing_function(graph, path, line)):
                 previous = hits.get(node, (0.0, ""))[0]
                 hits[node] = (previous + weight, reason)
     return hits
 
 
-OPTION_NAME = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")
-MAX_READERS = 6
-"""An option read in more files than this is too common to point anywhere."""
-
-
-def option_readers(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
-    """Code using an option the issue names: `ignore-paths` → functions reading `.ignore_paths`, the functions
-    they pass it to, and readers of an attribute it is stored in (`self._ignore_paths = config.ignore_paths`)."""
-    sources = _sources(graph)
-    hits: dict[str, tuple[float, str]] = {}
-    options = dict.fromkeys(match.group(1).replace("-", "_") for match in OPTION_NAME.finditer(text))
-    for option in options:
-        reason = f"uses the option {option.replace('_', '-')}"
-        found = _attribute_reads(sources, option)
-        if not found or len(found) > MAX_READERS:
-            continue
-        aliases = {alias for path, offsets in found.items() for alias in _stored_as(sources[path], offsets)}
-        for alias in aliases - {option}:
-            for path, offsets in _attribute_reads(sources, alias).items():
-                found.setdefault(path, []).extend(offsets)
-        weight = 1.0 / math.sqrt(len(found))
-        for path, offsets in found.items():
-            nodes = {path}
-            for offset in offsets:
-                line = sources[path].count("\n", 0, offset) + 1
-                for function in _enclosing(graph, path, line):
-                    nodes.add(function)
-                    nodes.update(_passed_to(graph, function, sources[path], offset))
-            for node in nodes:
-                previous = hits.get(node, (0.0, ""))[0]
-                hits[node] = (previous + weight, reason)
-    return hits
-
-
-def _attribute_reads(sources: dict[str, str], name: str) -> dict[str, list[int]]:
-    """Offsets of `.name` in each non-test source file that has some."""
-    pattern = re.compile(rf"\.{name}\b")
-    found: dict[str, list[int]] = {}
-    for path, source in sources.items():
-        if f".{name}" in source and not is_test_path(path):
-            offsets = [match.start() for match in pattern.finditer(source)]
-            if offsets:
-                found[path] = offsets
-    return found
-
-
-STORED_AS = re.compile(r"^\s*self\.(\w+)\s*(?::[^=]+)?=[^=]")
-
-
-def _stored_as(source: str, offsets: list[int]) -> set[str]:
-    """`_ignore_paths` for each offset on a line `self._ignore_paths = ….ignore_paths`."""
-    names: set[str] = set()
-    for offset in offsets:
-        match = STORED_AS.match(source[source.rfind("\n", 0, offset) + 1 : offset])
-        if match:
-            names.add(match.group(1))
-    return names
-
-
-PASSED_LINES = 10
-"""A call starting this many lines above an option read may take it as an argument."""
-
-
-def _passed_to(graph: CodeGraph, function: str, source: str, offset: int) -> list[str]:
-    """Functions whose call's arguments hold the text at `offset` (a call may start a few lines above)."""
-    line = source.count("\n", 0, offset) + 1
-    passed: list[str] = []
-    for _, target, data in graph.graph.out_edges(function, data=True):
-        if data.get("kind") != "calls" or not line - PASSED_LINES <= data.get("line", 0) <= line:
-            continue
-        line_start = _line_offset(source, data["line"])
-        opening = source.rfind(graph.graph.nodes[target]["name"] + "(", line_start, offset)
-        if opening >= 0:
-            arguments = source[opening:offset]
-            if arguments.count("(") > arguments.count(")"):
-                passed.append(target)
-    return passed
-
-
-def _line_offset(source: str, line: int) -> int:
-    offset = 0
-    for _ in range(line - 1):
-        offset = source.index("\n", offset) + 1
-    return offset
-
-
-def _enclosing(graph: CodeGraph, path: str, line: int) -> list[str]:
+def enclosing_function(graph: CodeGraph, path: str, line: int) -> list[str]:
     innermost = [
         symbol
         for symbol in graph.resolver.records[path].symbols

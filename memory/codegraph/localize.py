@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.lexical import lexical_index
 from memory.codegraph.link import is_test_path
-from memory.codegraph.literals import literal_hits, option_readers
+from memory.codegraph.literals import literal_hits
 from memory.codegraph.mentions import MentionHits, match_mentions
+from memory.codegraph.options import option_readers
 from memory.codegraph.text import find_mentions, weighted_query
 
 if TYPE_CHECKING:
