@@ -62,7 +62,11 @@ def test_batch_on_two_workers_with_one_killed_mid_job_ends_every_job_exactly_onc
             records = RedisJobRecords(board.client, board.keys)
 
             def all_ended() -> bool:
-                return all(getattr(records.get(j), "status", "") == "unresolved" for j in ids)
+                return all(
+                    getattr(records.get(j), "status", "") == "unresolved"
+                    and any(e["event"] == "finished" for e in board.events(j))
+                    for j in ids
+                )
 
             wait_for(all_ended, timeout=180, what="every job to end")
             for job_id in victims:
@@ -147,7 +151,8 @@ def test_job_at_a_gate_holds_no_worker_and_finishes_on_a_worker_once_approved_el
                 timeout=60,
             )
             assert approval.returncode == 0, approval.stderr
-            wait_for(lambda: getattr(records.get(job_id), "status", "") == "resolved", what="the job to resolve")
+            wait_for(lambda: board.events(job_id)[-1]["event"] == "finished", what="the worker to finish the job")
+            assert getattr(records.get(job_id), "status", "") == "resolved"
         finally:
             fleet.stop()
         assert server.failures == [] and server.remaining == 0

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from swe_team.errors import WorkspaceError
 from workspaces.docker_container import container_options
-from workspaces.docker_image import WORKDIR, Progress, image_exists
+from workspaces.docker_image import WORKDIR, Progress, image_exists, to_stderr
 
 if TYPE_CHECKING:
     from swe_team.config import Settings
@@ -51,7 +51,7 @@ def env_tag(base_image: str, files: dict[str, bytes], tools: list[str]) -> str:
 
 
 def ensure_env_image(
-    client: Any, base_image: str, repo: Path, commit: str, settings: Settings, progress: Progress = print
+    client: Any, base_image: str, repo: Path, commit: str, settings: Settings, progress: Progress = to_stderr
 ) -> str:
     """The image a job on `repo` starts from: the cached (or newly built) layer with the repository's
     dependencies and the test tools."""

@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,11 @@ FALLBACK_MIRROR = "http://deb.debian.org/debian"
 TRIMMED_PATHS = ("/usr/share/doc/*", "/usr/share/man/*", "/usr/share/locale/*", "/usr/share/info/*")
 
 Progress = Callable[[str], None]
+
+
+def to_stderr(message: str) -> None:
+    """The default progress sink: stderr, so a command's stdout (`--json`) stays machine-readable."""
+    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -154,7 +160,7 @@ def _build_lock(lock_dir: Path) -> Iterator[None]:
 
 
 def build_image(
-    client: Any, settings: DockerSettings, *, lock_dir: Path, progress: Progress = print, force: bool = False
+    client: Any, settings: DockerSettings, *, lock_dir: Path, progress: Progress = to_stderr, force: bool = False
 ) -> tuple[str, bool]:
     """Build the base image unless it exists; return (tag, built). Concurrent callers wait for one build."""
     if settings.image:
