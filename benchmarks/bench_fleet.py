@@ -70,21 +70,16 @@ def queue_overhead(work: Path, repo: Path, urls: tuple[str, str], samples: int) 
                 trajectory = Trajectory(fleet.home / "jobs" / job.id / "trajectory.jsonl")
 
                 def planner_started(trajectory: Trajectory = trajectory) -> float:
-                    starts = [
-                        e["ts"]
-                        for e in trajectory.events()
-                        if e.get("event") == "node_start" and e.get("node") == "planner"
-                    ]
+                    starts = [e["ts"] for e in trajectory.events() if e.get("event") == "node_start"
+                              and e.get("node") == "planner"]
                     return float(starts[0]) if starts else 0.0
 
                 figures.append(wait_for(planner_started, timeout=60, what="the planner") - submitted_at)
                 wait_for(lambda job=job: ended(records, job.id), timeout=60, what="the job to end")
         finally:
             fleet.stop()
-    print(
-        f"queue overhead (submit → planner starts, idle worker): median {statistics.median(figures):.3f} s, "
-        f"max {max(figures):.3f} s over {samples} jobs (goal ≤ 0.5 s)"
-    )
+    print(f"queue overhead (submit → planner starts, idle worker): median {statistics.median(figures):.3f} s, "
+          f"max {max(figures):.3f} s over {samples} jobs (goal ≤ 0.5 s)")
 
 
 def throughput(work: Path, repo: Path, urls: tuple[str, str], jobs: int, processes: int) -> float:
@@ -105,10 +100,8 @@ def throughput(work: Path, repo: Path, urls: tuple[str, str], jobs: int, process
             outcomes = Counter(getattr(records.get(j), "status", "?") for j in ids)
         finally:
             fleet.stop()
-    print(
-        f"throughput, {processes} worker process(es) × 2 slots: {jobs} jobs in {seconds:.1f} s "
-        f"({jobs / seconds:.2f} jobs/s; {dict(outcomes)}; model calls {len(server.requests)})"
-    )
+    print(f"throughput, {processes} worker process(es) × 2 slots: {jobs} jobs in {seconds:.1f} s "
+          f"({jobs / seconds:.2f} jobs/s; {dict(outcomes)}; model calls {len(server.requests)})")
     return seconds
 
 
@@ -137,11 +130,9 @@ def kill_resume(work: Path, repo: Path, urls: tuple[str, str]) -> None:
         finally:
             fleet.stop()
     lease = settings.fleet.lease_seconds
-    print(
-        f"killed worker's job resumed elsewhere after {seconds:.1f} s (lease {lease:.0f} s, heartbeat "
-        f"{settings.fleet.worker_heartbeat_s:.0f} s, visibility {settings.fleet.visibility_timeout_s:.0f} s; "
-        f"goal ≤ {2 * lease:.0f} s)"
-    )
+    print(f"killed worker's job resumed elsewhere after {seconds:.1f} s (lease {lease:.0f} s, heartbeat "
+          f"{settings.fleet.worker_heartbeat_s:.0f} s, visibility {settings.fleet.visibility_timeout_s:.0f} s; "
+          f"goal ≤ {2 * lease:.0f} s)")
 
 
 def main() -> None:
@@ -152,10 +143,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         work = Path(tmp)
-        urls = (
-            service("SWE_TEAM_TEST_REDIS_URL", "redis-test-server.sh", work / "redis"),
-            service("SWE_TEAM_TEST_POSTGRES_URL", "postgres-test-server.sh", work / "postgres"),
-        )
+        urls = (service("SWE_TEAM_TEST_REDIS_URL", "redis-test-server.sh", work / "redis"),
+                service("SWE_TEAM_TEST_POSTGRES_URL", "postgres-test-server.sh", work / "postgres"))
         repo = example_repo(work)
         try:
             queue_overhead(work, repo, urls, args.overhead_samples)

@@ -50,9 +50,7 @@ class TimedApprover:
 def _settings(where: Path, base_url: str) -> Settings:
     alias = ModelAlias(api_base=base_url, context_window=16384)
     return Settings(
-        home=where / "home",
-        workspace="local",
-        test_command=f"{sys.executable} -m pytest",
+        home=where / "home", workspace="local", test_command=f"{sys.executable} -m pytest",
         models=ModelSettings(instruct=alias, reasoning=alias),
     )
 
@@ -84,12 +82,8 @@ def _after_restart(where: Path) -> float:
             runner.begin(job)
         decided = time.time()
         job = record_decision(settings, job.id, {"action": "approve"})
-        job.flags = {
-            "home": str(settings.home),
-            "workspace": "local",
-            "api_base": server.base_url,
-            "test_command": settings.test_command,
-        }
+        job.flags = {"home": str(settings.home), "workspace": "local", "api_base": server.base_url,
+                     "test_command": settings.test_command}
         continue_job(job, TimedApprover(), QUIET)
     return _localizer_start(settings, job) - decided
 

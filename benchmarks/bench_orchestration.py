@@ -67,13 +67,7 @@ def _job_by_cli(where: Path) -> float:
     with ScriptedModelServer(script("shop-resolved")) as server:
         started = time.perf_counter()
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--yes-destructive",
-            "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json",
             env=cli_env(where / "home", server.base_url),
         )
         seconds = time.perf_counter() - started

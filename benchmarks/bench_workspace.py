@@ -34,7 +34,9 @@ def make_repo(root: Path, files: int) -> Path:
         path.write_text(f"VALUE_{index} = {index}\n" * 5)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "base"], cwd=root, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "base"], cwd=root, check=True
+    )
     return root
 
 
@@ -49,7 +51,9 @@ def bench_backend(kind: str, scratch: Path, small: Path, large: Path, settings: 
     results: dict[str, float] = {}
 
     def open_ws(job: str, repo: Path) -> Any:
-        return cls.create(job_id=job, repo_path=repo, base_commit="HEAD", job_dir=scratch / job, settings=settings)
+        return cls.create(
+            job_id=job, repo_path=repo, base_commit="HEAD", job_dir=scratch / job, settings=settings
+        )
 
     started = time.perf_counter()
     workspace = open_ws(f"bench-{kind}-first", small)
@@ -59,9 +63,13 @@ def bench_backend(kind: str, scratch: Path, small: Path, large: Path, settings: 
     results["exec round-trip (ms)"] = statistics.median(samples) * 1000
     if kind == "docker":
         name = workspace.info.details["container"]
-        cli = [timed(lambda: subprocess.run(["docker", "exec", name, "true"], check=True)) for _ in range(ROUNDS)]
+        cli = [
+            timed(lambda: subprocess.run(["docker", "exec", name, "true"], check=True)) for _ in range(ROUNDS)
+        ]
         results["plain `docker exec` CLI (ms)"] = statistics.median(cli) * 1000
-        results["round-trip / CLI ratio"] = results["exec round-trip (ms)"] / results["plain `docker exec` CLI (ms)"]
+        results["round-trip / CLI ratio"] = (
+            results["exec round-trip (ms)"] / results["plain `docker exec` CLI (ms)"]
+        )
     workspace.close()
 
     big = open_ws(f"bench-{kind}-big", large)

@@ -36,7 +36,9 @@ def parse_policy(policy: str) -> list[str]:
         return list(GATES)
     unknown = [name for name in names if name not in GATES + POLICIES]
     if unknown:
-        raise ValueError(f"unknown gate(s) {unknown}; use auto, all, or a comma list of {', '.join(GATES + POLICIES)}")
+        raise ValueError(
+            f"unknown gate(s) {unknown}; use auto, all, or a comma list of {', '.join(GATES + POLICIES)}"
+        )
     return names
 
 
@@ -116,14 +118,8 @@ def apply_decision(
     comment = str(decision.get("comment", "")).strip()
     role = ROLE_AT_GATE[gate]
     record: dict[str, Any] = {
-        "gate": gate,
-        "action": action,
-        "comment": comment,
-        "at": time.time(),
-        "by": str(decision.get("by", "")),
-        "proposal": proposal,
-        "accepted": "",
-        "changed": "nothing",
+        "gate": gate, "action": action, "comment": comment, "at": time.time(),
+        "by": str(decision.get("by", "")), "proposal": proposal, "accepted": "", "changed": "nothing",
     }
     update: dict[str, Any] = {"gate_outcome": {"gate": gate, "action": "approve"}}
     if action == "reject":

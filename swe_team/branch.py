@@ -58,9 +58,7 @@ def write_branch(
             created.append(parent)
         existing = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
-            capture_output=True,
-            text=True,
-            check=False,
+            capture_output=True, text=True, check=False,
         ).stdout.strip()
         if existing and git(repo, "rev-parse", f"{existing}^{{tree}}") == git(repo, "rev-parse", f"{parent}^{{tree}}"):
             return created

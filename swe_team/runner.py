@@ -137,11 +137,7 @@ class JobRunner:
         job_dir.mkdir(parents=True, exist_ok=True)
         self.console.print(f"job [bold]{job.id}[/] on {job.repo} at {job.base_commit[:10]} ({backend} workspace)")
         workspace = create_workspace(
-            backend,
-            job_id=job.id,
-            repo_path=job.repo,
-            base_commit=job.base_commit,
-            job_dir=job_dir,
+            backend, job_id=job.id, repo_path=job.repo, base_commit=job.base_commit, job_dir=job_dir,
             settings=self.settings,
         )
         initial = {

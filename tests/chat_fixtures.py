@@ -35,11 +35,7 @@ def spawn(args: list[str], env: dict[str, str], timeout: float = 180) -> pexpect
     """`swe-team ARGS` on a pseudo-terminal; plain output (no colours) so expectations match text."""
     terminal_env = {**env, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "160", "LINES": "50"}
     child = pexpect.spawn(
-        sys.executable,
-        ["-m", "swe_team", *args],
-        env=terminal_env,
-        encoding="utf-8",
-        timeout=timeout,
+        sys.executable, ["-m", "swe_team", *args], env=terminal_env, encoding="utf-8", timeout=timeout,
         dimensions=(50, 160),
     )
     child.logfile_read = _Log()

@@ -45,11 +45,7 @@ class Fleet:
         log = (self.home / f"worker-{name}.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "swe_team", "worker", "--concurrency", str(concurrency), "--name", name],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         self.workers[name] = process
         return process

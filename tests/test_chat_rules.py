@@ -42,21 +42,12 @@ def test_writing_the_branch_asks_even_under_auto_unless_yes_destructive() -> Non
 @pytest.mark.parametrize(
     ("line", "verb", "text"),
     [
-        ("approve", "approve", ""),
-        ("/approve looks right", "approve", "looks right"),
-        ("y", "approve", ""),
-        ("reject too risky", "reject", "too risky"),
-        ("/reject", "reject", ""),
-        ("edit", "edit", ""),
-        ("retry use a guard clause", "retry", "use a guard clause"),
-        ("ask why here?", "ask", "why here?"),
-        ("why not in discount()?", "ask", "why not in discount()?"),
-        ("/help", "help", ""),
-        ("please keep the API", "comment", "please keep the API"),
-        ("/frobnicate", "help", ""),
-        ("hmm", "help", ""),
-        ("", "help", ""),
-        ("quit", "quit", ""),
+        ("approve", "approve", ""), ("/approve looks right", "approve", "looks right"), ("y", "approve", ""),
+        ("reject too risky", "reject", "too risky"), ("/reject", "reject", ""), ("edit", "edit", ""),
+        ("retry use a guard clause", "retry", "use a guard clause"), ("ask why here?", "ask", "why here?"),
+        ("why not in discount()?", "ask", "why not in discount()?"), ("/help", "help", ""),
+        ("please keep the API", "comment", "please keep the API"), ("/frobnicate", "help", ""),
+        ("hmm", "help", ""), ("", "help", ""), ("quit", "quit", ""),
     ],
 )
 def test_typed_lines_mean_what_a_developer_expects(line: str, verb: str, text: str) -> None:

@@ -23,9 +23,8 @@ def test_scripts_answer_gates_and_the_branch_needs_an_explicit_yes(tmp_path: Pat
     home = tmp_path / "home"
     with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
         env = cli_env(home, server.base_url)
-        run = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "plan", "--json", env=env
-        )
+        run = swe_team("run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "plan",
+                       "--json", env=env)
         assert run.returncode == EXIT_WAITING, run.stderr
         job = json.loads(run.stdout)
         assert (job["status"], job["gate"], job["pid"]) == ("waiting", "plan", 0)
@@ -57,19 +56,8 @@ def test_an_edited_patch_is_applied_verified_and_written(tmp_path: Path) -> None
     with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
         editor = editor_script(tmp_path, "text = text.replace('default=Decimal(\"0\")', 'default=Decimal(\"0.00\")')")
         env = cli_env(home, server.base_url, EDITOR=editor)
-        child = spawn(
-            [
-                "run",
-                "--repo",
-                str(repo),
-                "--task-file",
-                str(repo / "ISSUE.md"),
-                "--approve",
-                "patch",
-                "--yes-destructive",
-            ],
-            env,
-        )
+        child = spawn(["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "patch",
+                       "--yes-destructive"], env)
         child.expect_exact("patch> ")
         child.sendline("edit")
         child.expect_exact("patch> ")

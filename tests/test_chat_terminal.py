@@ -62,11 +62,7 @@ def test_every_gate_answered_in_a_terminal_comment_edit_ask_approve(tmp_path: Pa
     shown = swe_team("show", job_id, "--json", env=env)
     assert json.loads(shown.stdout)["status"] == "resolved"
     assert decisions(shown.stdout) == [
-        ("plan", "retry"),
-        ("plan", "edit"),
-        ("locations", "approve"),
-        ("patch", "approve"),
-        ("final", "approve"),
+        ("plan", "retry"), ("plan", "edit"), ("locations", "approve"), ("patch", "approve"), ("final", "approve"),
     ]
     edit = json.loads(shown.stdout)["decisions"][1]
     assert EDITED_STEP in edit["accepted"] and "plan replaced" in edit["changed"]

@@ -35,7 +35,9 @@ def _local_index(tmp_path: Path) -> Path:
 def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) -> None:
     workspace_image()
     index = _local_index(tmp_path)
-    repo = make_repo(tmp_path / "repo", {"requirements.txt": b"tinydep==1.0\n", "main.py": b"import tinydep\n"})
+    repo = make_repo(
+        tmp_path / "repo", {"requirements.txt": b"tinydep==1.0\n", "main.py": b"import tinydep\n"}
+    )
     settings = Settings(
         home=tmp_path / "home",
         docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(index)], test_tools=[]),
@@ -50,7 +52,9 @@ def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) ->
     finally:
         workspace.close()
     assert result.stdout.strip() == "42"
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
+    ).stdout.strip()
     assert ensure_env_image(docker_client(), workspace_image(), repo, commit, settings) == image
 
 

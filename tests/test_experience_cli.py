@@ -63,7 +63,9 @@ def test_memory_commands_round_trip(cli: CliRunner, tmp_path: Path) -> None:
 
     dump = tmp_path / "dump.jsonl"
     run(cli, "export", "--output", str(dump))
-    assert json.loads(run(cli, "forget", edited.id, other.id, "--json")) == {"forgotten": [edited.id, other.id]}
+    assert json.loads(run(cli, "forget", edited.id, other.id, "--json")) == {
+        "forgotten": [edited.id, other.id]
+    }
     assert json.loads(run(cli, "ls", "--json")) == []
     assert json.loads(run(cli, "import", str(dump), "--json")) == {"experiences": 2, "facts": 0, "skipped": 0}
     assert len(json.loads(run(cli, "ls", "--json"))) == 2

@@ -51,7 +51,9 @@ def test_added_lesson_reads_back_whole(store: ExperienceStore) -> None:
 
 
 def test_search_finds_the_relevant_lesson_first(store: ExperienceStore) -> None:
-    target = lesson(SHOP, "checkout crashes with ZeroDivisionError on empty cart", localized_symbols=["Cart.total"])
+    target = lesson(
+        SHOP, "checkout crashes with ZeroDivisionError on empty cart", localized_symbols=["Cart.total"]
+    )
     store.add(target)
     store.add(lesson(SHOP, "add dark mode to the settings page", changed_files=["web/theme.css"]))
     store.add(lesson(SHOP, "login form rejects long passwords", localized_symbols=["Auth.validate"]))
@@ -74,8 +76,12 @@ def test_repository_lessons_come_before_global_ones(store: ExperienceStore) -> N
 
 def test_outcome_orders_equal_matches_and_rejections_are_avoid_lessons(store: ExperienceStore) -> None:
     text = "cache invalidation misses product price updates"
-    failed = lesson(SHOP, text, status="failed", changed_files=["shop/cache.py"], change_summary="flush all caches")
-    rejected = lesson(SHOP, text, status="rejected", changed_files=["shop/cache.py"], change_summary="disable cache")
+    failed = lesson(
+        SHOP, text, status="failed", changed_files=["shop/cache.py"], change_summary="flush all caches"
+    )
+    rejected = lesson(
+        SHOP, text, status="rejected", changed_files=["shop/cache.py"], change_summary="disable cache"
+    )
     auto = lesson(SHOP, text, status="resolved")
     good = lesson(SHOP, text, status="resolved", decisions=approved())
     for exp in (failed, rejected, auto, good):
@@ -94,7 +100,9 @@ def test_newer_lessons_rank_above_older_equal_ones(store: ExperienceStore) -> No
     assert [h.id for h in store.search("payment webhook flaky", repo=SHOP)] == [new.id, old.id]
 
 
-def test_search_is_deterministic_and_same_on_both_backends(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_search_is_deterministic_and_same_on_both_backends(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = request.getfixturevalue("redis_url")
     stores = [make_store(tmp_path / "a", "sqlite", ""), make_store(tmp_path / "b", "redis", url)]
     words = ["cart", "order", "price", "tax", "coupon", "invoice", "refund", "stock"]
@@ -152,7 +160,9 @@ def test_repository_facts_merge(store: ExperienceStore) -> None:
     assert merged.flaky_tests == ["tests/test_net.py::test_retry"]
 
 
-def test_lessons_older_than_the_ttl_disappear(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_lessons_older_than_the_ttl_disappear(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     url = request.getfixturevalue("redis_url") if backend == "redis" else ""
     prefix = f"ttl:{os.getpid()}:{tmp_path.name}"
     store = open_store(settings_for(tmp_path, backend, url), key_prefix=prefix, ttl_days=30.0)

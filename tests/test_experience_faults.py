@@ -119,7 +119,9 @@ def test_corrupt_and_foreign_redis_keys_are_skipped_with_a_warning(
     store.close()
 
 
-def test_corrupt_sqlite_rows_are_skipped_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_sqlite_rows_are_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     store = open_store(settings_for(tmp_path, "sqlite"))
     good, bad = lesson(SHOP, "refund email sent twice"), lesson(SHOP, "refund email never sent")
     store.add(good)

@@ -45,7 +45,9 @@ def make_store(home: Path, backend: str, url: str) -> ExperienceStore:
     return open_store(settings_for(home, backend, url), key_prefix=f"test:{uuid.uuid4().hex[:8]}")
 
 
-def lesson(repo: str, task: str, *, status: str = "resolved", days_ago: float = 0.0, **fields: object) -> Experience:
+def lesson(
+    repo: str, task: str, *, status: str = "resolved", days_ago: float = 0.0, **fields: object
+) -> Experience:
     finished = 1_700_000_000.0 - days_ago * DAY
     data: dict[str, object] = {
         "repo": repo,

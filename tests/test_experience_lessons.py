@@ -33,7 +33,9 @@ def test_format_lessons_is_compact_and_bounded() -> None:
 
 def test_coder_sees_avoid_lessons_only_for_its_files() -> None:
     avoid = hit(Experience(repo="r", task="t", status="rejected", changed_files=["app/export.py"]), "avoid")
-    elsewhere = hit(Experience(repo="r", task="t", status="rejected", changed_files=["app/other.py"]), "avoid")
+    elsewhere = hit(
+        Experience(repo="r", task="t", status="rejected", changed_files=["app/other.py"]), "avoid"
+    )
     good = hit(Experience(repo="r", task="t", status="resolved", changed_files=["app/export.py"]))
     assert avoid_lessons([avoid, elsewhere, good], ["app/export.py"]) == [avoid]
 

@@ -16,11 +16,8 @@ def test_queue_positions_then_cancel_a_queued_job_and_a_running_one(
     tmp_path: Path, redis_url: str, postgres_url: str
 ) -> None:
     repo = example_repo(tmp_path)
-    slow_plan = {
-        "expect": {"role": "planner"},
-        "response": script("shop-resolved")["steps"][0]["response"],
-        "delay_s": 4,
-    }
+    slow_plan = {"expect": {"role": "planner"}, "response": script("shop-resolved")["steps"][0]["response"],
+                 "delay_s": 4}
     with ScriptedModelServer({"steps": [slow_plan]}) as server:
         fleet = Fleet(tmp_path / "home", server.base_url, redis_url, postgres_url, **{"budgets.max_tokens": "10"})
         try:

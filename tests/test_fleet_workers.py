@@ -72,8 +72,7 @@ def test_batch_on_two_workers_with_one_killed_mid_job_ends_every_job_exactly_onc
             for job_id in victims:
                 wait_for(
                     lambda job_id=job_id: any(e["event"] in ("skipped", "duplicate") for e in board.events(job_id)),
-                    timeout=60,
-                    what="the killed worker's message to be delivered again",
+                    timeout=60, what="the killed worker's message to be delivered again",
                 )
         finally:
             fleet.stop()
@@ -83,11 +82,8 @@ def test_batch_on_two_workers_with_one_killed_mid_job_ends_every_job_exactly_onc
         events = board.events(job_id)
         _never_two_runs_at_once(events)
         assert [e["event"] for e in events].count("finished") == 1, events
-        finalized = [
-            e
-            for e in Trajectory(fleet.home / "jobs" / job_id / "trajectory.jsonl").events()
-            if e["event"] == "finalized"
-        ]
+        finalized = [e for e in Trajectory(fleet.home / "jobs" / job_id / "trajectory.jsonl").events()
+                     if e["event"] == "finalized"]
         assert len(finalized) == 1, job_id
     for job_id in victims:
         events = board.events(job_id)
@@ -119,16 +115,8 @@ def test_job_at_a_gate_holds_no_worker_and_finishes_on_a_worker_once_approved_el
             fleet.start_worker("b", concurrency=1)
             board = board_for(fleet.settings())
             submitted = swe_team(
-                "submit",
-                "--repo",
-                str(repo),
-                "--task-file",
-                str(repo / "ISSUE.md"),
-                "--approve",
-                "plan",
-                "--yes-destructive",
-                "--json",
-                env=fleet.env,
+                "submit", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "plan",
+                "--yes-destructive", "--json", env=fleet.env,
             )
             assert submitted.returncode == 0, submitted.stderr
             job_id = json.loads(submitted.stdout)["id"]
@@ -145,10 +133,7 @@ def test_job_at_a_gate_holds_no_worker_and_finishes_on_a_worker_once_approved_el
 
             approval = subprocess.run(
                 [sys.executable, "-c", APPROVE_FROM_ANOTHER_PROCESS, job_id],
-                env=fleet.env,
-                capture_output=True,
-                text=True,
-                timeout=60,
+                env=fleet.env, capture_output=True, text=True, timeout=60,
             )
             assert approval.returncode == 0, approval.stderr
             wait_for(lambda: board.events(job_id)[-1]["event"] == "finished", what="the worker to finish the job")
@@ -158,8 +143,7 @@ def test_job_at_a_gate_holds_no_worker_and_finishes_on_a_worker_once_approved_el
         assert server.failures == [] and server.remaining == 0
     names = [e["event"] for e in board.events(job_id)]
     assert names == ["queued", "started", "released", "queued", "started", "finished"]
-    decisions = [
-        e for e in Trajectory(fleet.home / "jobs" / job_id / "trajectory.jsonl").events() if e["event"] == "decision"
-    ]
+    decisions = [e for e in Trajectory(fleet.home / "jobs" / job_id / "trajectory.jsonl").events()
+                 if e["event"] == "decision"]
     assert [(d["gate"], d["action"]) for d in decisions] == [("plan", "approve")]
     assert git(repo, "branch", "--list", f"swe-team/{job_id}").strip()

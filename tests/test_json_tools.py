@@ -22,13 +22,9 @@ VIEW_FILE = {
 EARLIER_TURN = [
     {"role": "system", "content": "You are the localizer."},
     {"role": "user", "content": "checkout fails on an empty cart"},
-    {
-        "role": "assistant",
-        "content": "",
-        "tool_calls": [
-            {"id": "c1", "type": "function", "function": {"name": "view_file", "arguments": '{"path": "a.py"}'}}
-        ],
-    },
+    {"role": "assistant", "content": "", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "view_file", "arguments": '{"path": "a.py"}'}}
+    ]},
     {"role": "tool", "tool_call_id": "c1", "name": "view_file", "content": "1 | def total(): ..."},
 ]
 

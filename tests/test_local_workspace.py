@@ -133,7 +133,9 @@ def test_background_processes_do_not_outlive_their_command(tmp_path: Path) -> No
     assert _process_gone(int(workspace.read_file("child.pid")))
 
 
-def test_streams_are_separate_and_environment_is_controlled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_streams_are_separate_and_environment_is_controlled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOST_ONLY_SECRET", "s3cret")
     workspace = open_workspace(tmp_path, make_repo(tmp_path))
     result = workspace.exec(
@@ -266,7 +268,9 @@ def test_bad_repository_or_commit_is_reported(tmp_path: Path) -> None:
         open_workspace(tmp_path, plain)
     repo = make_repo(tmp_path)
     with pytest.raises(RepositoryError, match="not a commit"):
-        LocalWorkspace.create(job_id="j", repo_path=repo, base_commit="nope", job_dir=tmp_path / "j", settings=None)
+        LocalWorkspace.create(
+            job_id="j", repo_path=repo, base_commit="nope", job_dir=tmp_path / "j", settings=None
+        )
 
 
 def test_registry_maps_names_and_dotted_paths(tmp_path: Path) -> None:
@@ -287,7 +291,9 @@ def test_registry_maps_names_and_dotted_paths(tmp_path: Path) -> None:
     kind, note = resolve_kind("auto")
     assert kind in ("docker", "local") and (kind == "docker" or note)
     with pytest.raises(ConfigError, match="unknown workspace kind"):
-        create_workspace("nowhere", job_id="c", repo_path=repo, base_commit="HEAD", job_dir=tmp_path, settings=None)
+        create_workspace(
+            "nowhere", job_id="c", repo_path=repo, base_commit="HEAD", job_dir=tmp_path, settings=None
+        )
 
 
 def test_snapshot_rollback_and_diff_are_fast_on_5000_files(tmp_path: Path) -> None:

@@ -27,14 +27,7 @@ def test_job_whose_tests_keep_failing_ends_unresolved_at_its_iteration_budget(tm
     home = tmp_path / "home"
     with ScriptedModelServer({"steps": steps}) as server:
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--max-iterations",
-            "2",
-            "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--max-iterations", "2", "--json",
             env=cli_env(home, server.base_url),
         )
         assert server.failures == [] and server.remaining == 0
@@ -52,12 +45,7 @@ def test_job_over_its_token_budget_stops_and_reports_the_budget(tmp_path: Path) 
     steps = copy.deepcopy(script("shop-resolved")["steps"][:1])
     with ScriptedModelServer({"steps": steps}) as server:
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
             env=cli_env(home, server.base_url, SWE_TEAM_BUDGETS__MAX_TOKENS="10"),
         )
         assert server.failures == [] and server.remaining == 0

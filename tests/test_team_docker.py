@@ -74,22 +74,9 @@ def test_a_container_killed_mid_job_stops_the_job_and_resume_finishes_it_in_a_ne
     with ScriptedModelServer({"steps": steps}) as server:
         env["SWE_TEAM_API_BASE"] = server.base_url
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "swe_team",
-                "run",
-                "--repo",
-                str(repo),
-                "--task-file",
-                str(repo / "ISSUE.md"),
-                "--yes-destructive",
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
+             "--yes-destructive"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         deadline = time.monotonic() + 180
         while len(server.requests) <= CODER_RUN_TESTS:

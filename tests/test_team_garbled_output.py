@@ -19,10 +19,8 @@ def test_each_kind_of_garbled_output_goes_back_to_the_model_and_the_job_still_re
     repo = example_repo(tmp_path)
     resolved = script("shop-resolved")["steps"]
     garbled_plan = {"expect": {"role": "planner"}, "response": {"content": "Sure! Here is my plan: fix it."}}
-    wrong_schema = {
-        "expect": {"role": "planner", "prompt_contains": ["does not match the required JSON schema"]},
-        "response": {"content": json.dumps({"kind": "bug", "summary": "x"})},
-    }
+    wrong_schema = {"expect": {"role": "planner", "prompt_contains": ["does not match the required JSON schema"]},
+                    "response": {"content": json.dumps({"kind": "bug", "summary": "x"})}}
     localizer_noise = _calls(
         "localizer",
         ("open_file", {"path": "shop/cart.py"}),
@@ -35,13 +33,7 @@ def test_each_kind_of_garbled_output_goes_back_to_the_model_and_the_job_still_re
     home = tmp_path / "home"
     with ScriptedModelServer({"steps": steps}) as server:
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--json",
-            "--yes-destructive",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
             env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="3"),
         )
         assert server.failures == [] and server.remaining == 0
@@ -61,12 +53,7 @@ def test_output_garbled_past_the_budget_fails_the_role_cleanly_and_the_report_sa
     home = tmp_path / "home"
     with ScriptedModelServer({"steps": [prose] * 3}) as server:
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
             env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="2"),
         )
         assert server.failures == [] and server.remaining == 0
@@ -84,13 +71,7 @@ def test_locations_naming_no_file_of_the_repository_are_replaced_by_the_graph_ra
     home = tmp_path / "home"
     with ScriptedModelServer({"steps": [resolved[0], *invented, *resolved[3:]]}) as server:
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--yes-destructive",
-            "--json",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json",
             env=cli_env(home, server.base_url),
         )
         assert server.failures == [] and server.remaining == 0

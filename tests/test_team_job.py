@@ -17,13 +17,7 @@ def test_bug_job_ends_resolved_with_every_artefact(tmp_path: Path) -> None:
     home = tmp_path / "home"
     with ScriptedModelServer(script("shop-resolved")) as server:
         result = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--json",
-            "--yes-destructive",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
             env=cli_env(home, server.base_url),
         )
         assert server.failures == []

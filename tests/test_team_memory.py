@@ -23,13 +23,7 @@ def test_second_job_plan_sees_the_lesson_of_the_first(
         extra["SWE_TEAM_MEMORY_KEY_PREFIX"] = f"test-{tmp_path.name}"
     with ScriptedModelServer(script("shop-resolved")) as server:
         first = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--json",
-            "--yes-destructive",
+            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
             env=cli_env(home, server.base_url, **extra),
         )
     assert json.loads(first.stdout)["status"] == "resolved", first.stderr
@@ -43,12 +37,7 @@ def test_second_job_plan_sees_the_lesson_of_the_first(
     }
     with ScriptedModelServer({"steps": [planner_sees_lesson]}) as server:
         second = swe_team(
-            "run",
-            "--repo",
-            str(repo),
-            "--task",
-            "checkout() of an empty cart raises ValueError",
-            "--json",
+            "run", "--repo", str(repo), "--task", "checkout() of an empty cart raises ValueError", "--json",
             env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="0", **extra),
         )
         assert server.failures == [] and server.remaining == 0

@@ -20,11 +20,7 @@ def test_run_with_no_model_server_fails_at_once_and_creates_no_job(tmp_path: Pat
     home = tmp_path / "home"
     started = time.monotonic()
     result = swe_team(
-        "run",
-        "--repo",
-        str(repo),
-        "--task",
-        "checkout fails",
+        "run", "--repo", str(repo), "--task", "checkout fails",
         env=cli_env(home, f"http://127.0.0.1:{free_port()}/v1"),
     )
     assert result.returncode == 1
@@ -42,22 +38,9 @@ def test_a_server_that_dies_mid_job_leaves_it_resumable_and_resume_finishes_it(t
     url = first.start()
     env = cli_env(home, url)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "swe_team",
-            "run",
-            "--repo",
-            str(repo),
-            "--task-file",
-            str(repo / "ISSUE.md"),
-            "--yes-destructive",
-        ],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
+         "--yes-destructive"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 120
     while first.remaining:

@@ -27,21 +27,9 @@ def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Pa
     with ScriptedModelServer({"steps": steps}) as server:
         env = cli_env(home, server.base_url)
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "swe_team",
-                "run",
-                "--repo",
-                str(repo),
-                "--task-file",
-                str(repo / "ISSUE.md"),
-                "--yes-destructive",
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
+             "--yes-destructive"],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         wait_for(lambda: len(server.requests) > CODER_RUN_TESTS, what="the stalled coder call")
         os.kill(process.pid, signal.SIGKILL)

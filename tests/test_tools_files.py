@@ -21,7 +21,9 @@ def context(tmp_path: Path) -> ToolContext:
     files = {
         "long.py": "".join(f"line_{n} = {n}\n" for n in range(1, 301)),
         "shop/cart.py": "def total(items):\n    return sum(i.price for i in items)  # TODO: empty cart\n",
-        "shop/tests/test_cart.py": ("from shop.cart import total\n\n\ndef test_total():\n    assert total([]) == 0\n"),
+        "shop/tests/test_cart.py": (
+            "from shop.cart import total\n\n\ndef test_total():\n    assert total([]) == 0\n"
+        ),
         "docs/notes.md": "todo: write docs\n",
         ".gitignore": "*.log\n",
     }

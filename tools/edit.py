@@ -83,7 +83,9 @@ def explain_no_match(path: str, content: str, search: str) -> str:
     message = [f"search text not found in {path}; nothing was changed."]
     search_lines = [line for line in search.splitlines() if line.strip()]
     if search_lines and all(_LINE_NUMBER_PREFIX.match(line) for line in search_lines):
-        message.append("Your search text starts with line numbers ('12 | '): remove them, copy only the code.")
+        message.append(
+            "Your search text starts with line numbers ('12 | '): remove them, copy only the code."
+        )
     blind = _whitespace_blind_match(content, search)
     if blind is not None:
         message.append(
@@ -134,8 +136,12 @@ def search_replace(ctx: ToolContext, args: SearchReplaceArgs) -> str:
     first = occurrences[0]
     last = first + max(len(replace.splitlines()), 1) - 1
     shown_first, shown_last = max(1, first - CONTEXT_LINES), min(len(new_lines), last + CONTEXT_LINES)
-    region = numbered(new_lines[shown_first - 1 : shown_last], shown_first) if new_lines else "(file is now empty)"
-    return f"edited {args.path}: replaced lines {first}-{first + len(search.splitlines()) - 1}. Now:\n{region}"
+    region = (
+        numbered(new_lines[shown_first - 1 : shown_last], shown_first) if new_lines else "(file is now empty)"
+    )
+    return (
+        f"edited {args.path}: replaced lines {first}-{first + len(search.splitlines()) - 1}. Now:\n{region}"
+    )
 
 
 TOOLS: list[Tool[Any]] = [

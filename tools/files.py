@@ -33,7 +33,9 @@ def clip_line(line: str, limit: int = MAX_LINE_CHARS) -> str:
 def numbered(lines: list[str], first_number: int) -> str:
     """Lines prefixed with right-aligned line numbers and a bar, e.g. `  12 | code`."""
     width = len(str(first_number + len(lines) - 1))
-    return "\n".join(f"{number:>{width}} | {clip_line(line)}" for number, line in enumerate(lines, first_number))
+    return "\n".join(
+        f"{number:>{width}} | {clip_line(line)}" for number, line in enumerate(lines, first_number)
+    )
 
 
 class ViewFileArgs(BaseModel):
@@ -77,7 +79,9 @@ def list_files(ctx: ToolContext, args: ListFilesArgs) -> str:
         raise ToolError(exc.user_message()) from exc
     if args.pattern:
         pattern = args.pattern
-        paths = [p for p in paths if fnmatch.fnmatch(p, pattern) or fnmatch.fnmatch(p.rsplit("/", 1)[-1], pattern)]
+        paths = [
+            p for p in paths if fnmatch.fnmatch(p, pattern) or fnmatch.fnmatch(p.rsplit("/", 1)[-1], pattern)
+        ]
     if not paths:
         where = f" matching {args.pattern!r}" if args.pattern else ""
         return f"no files{where} under {args.path}"

@@ -113,7 +113,9 @@ def parse_junit_xml(text: str, is_file: Callable[[str], bool] | None = None) -> 
     root = ElementTree.fromstring(text)
     merged: dict[str, TestCase] = {}
     for element in root.iter("testcase"):
-        test_id = _test_id(element.get("classname", ""), element.get("name", ""), element.get("file"), is_file)
+        test_id = _test_id(
+            element.get("classname", ""), element.get("name", ""), element.get("file"), is_file
+        )
         outcome: Outcome = "passed"
         message = ""
         for child in element:
@@ -121,7 +123,9 @@ def parse_junit_xml(text: str, is_file: Callable[[str], bool] | None = None) -> 
             if kind is None:
                 continue
             outcome = kind  # type: ignore[assignment]
-            detail = "\n".join(part for part in (child.get("message", ""), (child.text or "").strip()) if part)
+            detail = "\n".join(
+                part for part in (child.get("message", ""), (child.text or "").strip()) if part
+            )
             message = detail[:MESSAGE_LIMIT]
         case = TestCase(test_id, outcome, message, float(element.get("time", "0") or 0))
         previous = merged.get(test_id)

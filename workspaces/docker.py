@@ -89,7 +89,9 @@ class DockerWorkspace:
         self.recreated = recreated
         """True when reattach found the job's files gone and rebuilt them from the base + the snapshots."""
         self.uid, self.gid = _user_ids(settings.docker.user)
-        self.runner = ExecRunner(client, container.id, user=settings.docker.user, memory_limit=settings.docker.memory)
+        self.runner = ExecRunner(
+            client, container.id, user=settings.docker.user, memory_limit=settings.docker.memory
+        )
         self._snapshots = GitSnapshots(self._run_script, str(info.details["inner_base"]), info.job_id)
         self._export = SnapshotExport(Path(str(info.details["job_dir"])))
         self._closed = False
@@ -117,7 +119,9 @@ class DockerWorkspace:
         labels = workspace_labels(job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace)
         _refuse_existing(client, name)
         client.volumes.create(name=name, labels=labels)
-        container = start_container(client, image=image, name=name, volume=name, labels=labels, settings=config.docker)
+        container = start_container(
+            client, image=image, name=name, volume=name, labels=labels, settings=config.docker
+        )
         details = {
             "container": name,
             "volume": name,
@@ -149,13 +153,17 @@ class DockerWorkspace:
             volume_lost = False
         except docker.errors.NotFound:
             volume_lost = True
-        labels = workspace_labels(info.job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace)
+        labels = workspace_labels(
+            info.job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace
+        )
         if volume_lost:
             client.volumes.create(name=name, labels=labels)
         image = str(info.details["image"])
         if not _image_present(client, image):
             image = require_image(client, config.docker)
-        container = start_container(client, image=image, name=name, volume=name, labels=labels, settings=config.docker)
+        container = start_container(
+            client, image=image, name=name, volume=name, labels=labels, settings=config.docker
+        )
         workspace = cls(client, container, info, config, recreated=volume_lost)
         if volume_lost:
             workspace._populate(Path(info.repo_path), info.base_commit)
@@ -209,7 +217,9 @@ class DockerWorkspace:
         script = f"set -- {shlex.quote(WORKDIR + '/' + relative)}\n{_CONFINE}{action}"
         result = self.runner.run(script, timeout=GIT_TIMEOUT_S, cwd=WORKDIR, limit=None)
         if result.exit_code == _CONFINED_EXIT:
-            raise WorkspaceError(f"refused path {path!r}: {result.stderr.strip()}", hint="stay inside the repository")
+            raise WorkspaceError(
+                f"refused path {path!r}: {result.stderr.strip()}", hint="stay inside the repository"
+            )
         return relative, result
 
     def read_file(self, path: str) -> str:
@@ -226,14 +236,17 @@ class DockerWorkspace:
         put_files(self.container, parent, single_file_archive(name, content.encode(), self.uid, self.gid))
 
     def delete_file(self, path: str) -> None:
-        _, result = self._confined(path, '[ ! -d "$p" ] || { echo "it is a directory" >&2; exit 4; }\nrm -f -- "$p"')
+        _, result = self._confined(
+            path, '[ ! -d "$p" ] || { echo "it is a directory" >&2; exit 4; }\nrm -f -- "$p"'
+        )
         if not result.ok:
             raise WorkspaceError(f"cannot delete {path!r}: {result.stderr.strip()}")
 
     def list_files(self, path: str = ".") -> list[str]:
         _, result = self._confined(
             path,
-            'git ls-files -z -co --exclude-standard -- "$p"; printf \'\\0::deleted::\\0\'; git ls-files -z -d -- "$p"',
+            "git ls-files -z -co --exclude-standard -- \"$p\"; printf '\\0::deleted::\\0'; "
+            'git ls-files -z -d -- "$p"',
         )
         if not result.ok:
             raise WorkspaceError(f"cannot list {path!r}: {result.stderr.strip()}")
@@ -272,7 +285,9 @@ class DockerWorkspace:
             f"{WORKDIR}/.git",
             single_file_archive("swe-team-restore.patch", patch.encode(), self.uid, self.gid),
         )
-        result = self._run_script("git apply --binary .git/swe-team-restore.patch && rm .git/swe-team-restore.patch")
+        result = self._run_script(
+            "git apply --binary .git/swe-team-restore.patch && rm .git/swe-team-restore.patch"
+        )
         if not result.ok:
             raise WorkspaceError(f"re-applying a snapshot failed: {result.stderr.strip()}")
 

@@ -104,7 +104,9 @@ def start_container(
 
 def archive_of_commit(repo: Path, commit: str, uid: int, gid: int) -> bytes:
     """A tar of the files at `commit`, re-owned by the job user (the engine keeps tar ownership)."""
-    raw = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", commit], capture_output=True, check=False)
+    raw = subprocess.run(
+        ["git", "-C", str(repo), "archive", "--format=tar", commit], capture_output=True, check=False
+    )
     if raw.returncode != 0:
         raise WorkspaceError(
             f"git archive of {commit} failed: {raw.stderr.decode(errors='replace').strip()}",

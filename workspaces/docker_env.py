@@ -34,7 +34,9 @@ def dependency_files(repo: Path, commit: str) -> dict[str, bytes]:
     listing = subprocess.run(
         ["git", "-C", str(repo), "ls-tree", "--name-only", commit], capture_output=True, text=True, check=True
     ).stdout.split()
-    names = [n for n in listing if n in DEPENDENCY_FILES or (n.startswith("requirements") and n.endswith(".txt"))]
+    names = [
+        n for n in listing if n in DEPENDENCY_FILES or (n.startswith("requirements") and n.endswith(".txt"))
+    ]
     return {
         name: subprocess.run(
             ["git", "-C", str(repo), "show", f"{commit}:{name}"], capture_output=True, check=True
@@ -81,11 +83,15 @@ def ensure_env_image(
 
 def _export_tree(repo: Path, commit: str, target: Path) -> None:
     target.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(repo), "archive", commit], capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", commit], capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 
-def _download(source: Path, files: dict[str, bytes], tools: list[str], wheelhouse: Path, extra_args: list[str]) -> str:
+def _download(
+    source: Path, files: dict[str, bytes], tools: list[str], wheelhouse: Path, extra_args: list[str]
+) -> str:
     """Run `pip download` for every declaration; return pip's error output ("" when all resolved)."""
     targets: list[list[str]] = [tools] if tools else []
     targets += [["-r", str(source / name)] for name in files if name.endswith(".txt")]

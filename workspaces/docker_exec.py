@@ -122,7 +122,9 @@ class ExecRunner:
         """Kill what is left of a timed-out command's process group, retrying while the pids limit is hit."""
         deadline = time.monotonic() + KILL_AFTER_S + 5
         while True:
-            exec_id = self.client.api.exec_create(self.container_id, group_killer(marker), user=self.user)["Id"]
+            exec_id = self.client.api.exec_create(self.container_id, group_killer(marker), user=self.user)[
+                "Id"
+            ]
             self.client.api.exec_start(exec_id)
             if self.client.api.exec_inspect(exec_id).get("ExitCode") == 0 or time.monotonic() > deadline:
                 return

@@ -74,7 +74,9 @@ class WorkspaceObject:
         return self.status in ("owner dead", "expired")
 
 
-def _describe(kind: str, name: str, labels: dict[str, str], state: str, kept: bool, now: float) -> WorkspaceObject:
+def _describe(
+    kind: str, name: str, labels: dict[str, str], state: str, kept: bool, now: float
+) -> WorkspaceObject:
     if expired(labels, now):
         status = "expired"
     elif not kept and not owner_alive(labels):

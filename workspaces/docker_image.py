@@ -184,7 +184,9 @@ def build_image(
             size_mb = rootfs.stat().st_size / 1e6
             progress(f"[2/2] docker import ({size_mb:.0f} MB) as {recipe.tag}")
             repository, _, tag = recipe.tag.partition(":")
-            client.api.import_image_from_file(str(rootfs), repository=repository, tag=tag, changes=recipe.changes())
+            client.api.import_image_from_file(
+                str(rootfs), repository=repository, tag=tag, changes=recipe.changes()
+            )
         client.images.get(recipe.tag).tag(IMAGE_REPOSITORY, "latest")
         progress(f"built {recipe.tag} in {time.monotonic() - started:.0f} s")
         return recipe.tag, True

@@ -139,7 +139,8 @@ class GitSnapshots:
         candidates = [snapshot_id, f"{self.ref_prefix}/{snapshot_id}"]
         script = (
             "; ".join(
-                f"git rev-parse --verify --quiet {shlex.quote(name + '^{commit}')} && exit 0" for name in candidates
+                f"git rev-parse --verify --quiet {shlex.quote(name + '^{commit}')} && exit 0"
+                for name in candidates
             )
             + "; exit 1"
         )

@@ -88,7 +88,9 @@ def _add_worktree(repo: Path, root: Path, commit: str) -> None:
 class LocalWorkspace:
     """A git worktree in `<job_dir>/workspace`; see the `Workspace` protocol for the contract."""
 
-    def __init__(self, info: WorkspaceInfo, settings: Settings | None = None, *, recreated: bool = False) -> None:
+    def __init__(
+        self, info: WorkspaceInfo, settings: Settings | None = None, *, recreated: bool = False
+    ) -> None:
         self._info = info
         self.settings = settings
         self.root = Path(info.root)
@@ -111,9 +113,13 @@ class LocalWorkspace:
         commit = resolve_commit(repo, base_commit)
         root = Path(job_dir).expanduser().absolute() / WORKTREE_DIR_NAME
         if _is_checkout_at(root):
-            raise WorkspaceError(f"a workspace already exists at {root}", hint="resume the job or delete its folder")
+            raise WorkspaceError(
+                f"a workspace already exists at {root}", hint="resume the job or delete its folder"
+            )
         _add_worktree(repo, root, commit)
-        info = WorkspaceInfo(backend=BACKEND, job_id=job_id, repo_path=str(repo), base_commit=commit, root=str(root))
+        info = WorkspaceInfo(
+            backend=BACKEND, job_id=job_id, repo_path=str(repo), base_commit=commit, root=str(root)
+        )
         return cls(info, settings)
 
     @classmethod

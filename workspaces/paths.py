@@ -26,7 +26,9 @@ def normalize_relative(path: str, root: str | None = None) -> str:
     if text.startswith("/"):
         clean_root = posixpath.normpath(root) if root else None
         normalized = posixpath.normpath(text)
-        if clean_root is None or not (normalized == clean_root or normalized.startswith(clean_root.rstrip("/") + "/")):
+        if clean_root is None or not (
+            normalized == clean_root or normalized.startswith(clean_root.rstrip("/") + "/")
+        ):
             raise WorkspaceError(
                 f"refused path {path!r}: absolute paths outside the repository are not allowed", hint=_HINT
             )
@@ -37,7 +39,9 @@ def normalize_relative(path: str, root: str | None = None) -> str:
             continue
         if part == "..":
             if not parts:
-                raise WorkspaceError(f"refused path {path!r}: it climbs out of the repository with '..'", hint=_HINT)
+                raise WorkspaceError(
+                    f"refused path {path!r}: it climbs out of the repository with '..'", hint=_HINT
+                )
             parts.pop()
             continue
         parts.append(part)

@@ -82,7 +82,11 @@ class BoundedCapture:
         kept_tail = tail[-(self.limit // 2) :] if self.limit // 2 else b""
         cut = self.total - len(self.head) - len(kept_tail)
         note = f"\n[… {cut:,} bytes of output cut; {self.total:,} bytes in all …]\n"
-        return bytes(self.head).decode("utf-8", errors="replace") + note + kept_tail.decode("utf-8", errors="replace")
+        return (
+            bytes(self.head).decode("utf-8", errors="replace")
+            + note
+            + kept_tail.decode("utf-8", errors="replace")
+        )
 
     def drain(self, stream: IO[bytes]) -> None:
         fd = stream.fileno()

@@ -49,7 +49,9 @@ def format_lessons(
         used += len(line) + 1
     if not lines:
         return ""
-    return f'{title} ("avoid" = an approach that was rejected or failed; do not repeat it):\n' + "\n".join(lines)
+    return f'{title} ("avoid" = an approach that was rejected or failed; do not repeat it):\n' + "\n".join(
+        lines
+    )
 
 
 def _touches(path: str, files: set[str]) -> bool:

@@ -124,7 +124,9 @@ def load_experience(raw: str | bytes, where: str) -> Experience | None:
             raise ValueError("not a JSON object")
         version = data.get("schema_version", 0)
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            log.warning("skipping %s: schema version %r is not supported (max %d)", where, version, SCHEMA_VERSION)
+            log.warning(
+                "skipping %s: schema version %r is not supported (max %d)", where, version, SCHEMA_VERSION
+            )
             return None
         return Experience.model_validate(data)
     except (ValueError, ValidationError) as exc:

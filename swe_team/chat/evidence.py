@@ -94,9 +94,7 @@ def _review(evidence: dict[str, Any]) -> RenderableType:
     table = Table("file", "line", "severity", "finding", expand=True, show_edge=False)
     for finding in review.get("findings", []):
         table.add_row(
-            str(finding.get("file", "")),
-            str(finding.get("line") or ""),
-            str(finding.get("severity", "")),
+            str(finding.get("file", "")), str(finding.get("line") or ""), str(finding.get("severity", "")),
             str(finding.get("message", "")),
         )
     body: list[RenderableType] = [header, Text(str(review.get("summary", "")))]
@@ -108,14 +106,8 @@ def _review(evidence: dict[str, Any]) -> RenderableType:
 def _patch(evidence: dict[str, Any], diff: str) -> RenderableType:
     patch = evidence.get("patch", {})
     summary = Text.assemble(
-        ("change: ", "bold"),
-        str(patch.get("summary", "")),
-        "\n",
-        ("root cause: ", "bold"),
-        str(patch.get("root_cause", "")),
-        "\n",
-        ("files: ", "bold"),
-        ", ".join(patch.get("files", [])) or "none",
+        ("change: ", "bold"), str(patch.get("summary", "")), "\n", ("root cause: ", "bold"),
+        str(patch.get("root_cause", "")), "\n", ("files: ", "bold"), ", ".join(patch.get("files", [])) or "none",
         f"   coder iterations: {evidence.get('iterations', 0)}",
     )
     shown = Syntax(diff, "diff", word_wrap=True) if diff.strip() else Text("(empty diff)", style="yellow")

@@ -74,7 +74,9 @@ def _row(exp: Experience) -> str:
 
 
 @memory_app.command("ls")
-def list_lessons(repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
+def list_lessons(
+    repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None
+) -> None:
     """Newest lessons first."""
     with _store(backend) as store:
         found = store.recent(repo=_repo(repo), limit=limit)
@@ -88,7 +90,9 @@ def list_lessons(repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False
 
 
 @memory_app.command("search")
-def search(query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
+def search(
+    query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None
+) -> None:
     """Lessons most relevant to QUERY, the repository's own first."""
     with _store(backend) as store:
         hits = store.search(query, repo=_repo(repo), k=k)
@@ -177,7 +181,9 @@ def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) ->
     if as_json:
         _emit(asdict(result))
     else:
-        typer.echo(f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}")
+        typer.echo(
+            f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}"
+        )
 
 
 @memory_app.command("stats")

@@ -60,10 +60,7 @@ def enqueue(settings: Settings, job: Job, board: FleetBoard | None = None) -> No
     board.mark_queued(job.id, job.queue, job.priority)
     board.record(job.id, "queued", queue=job.queue, priority=job.priority)
     app_for(settings).send_task(
-        TASK_NAME,
-        args=[job.id],
-        queue=job.queue,
-        priority=celery_priority(job.priority),
+        TASK_NAME, args=[job.id], queue=job.queue, priority=celery_priority(job.priority),
         task_id=f"{job.id}.{time.time_ns()}",
     )
 

@@ -48,15 +48,8 @@ class RedisJobRecords:
             pipe.execute()
             return
         written = self.client.eval(
-            FENCED_PUT,
-            3,
-            self.keys.lease(job.id),
-            self.keys.job(job.id),
-            self.keys.jobs,
-            self.lease.value,
-            payload,
-            job.created_at,
-            job.id,
+            FENCED_PUT, 3, self.keys.lease(job.id), self.keys.job(job.id), self.keys.jobs,
+            self.lease.value, payload, job.created_at, job.id,
         )
         if not written:
             from swe_team.fleet.lease import LeaseLost
