@@ -30,7 +30,10 @@ if [[ -z "${SWE_TEAM_API_BASE:-}" ]]; then
 fi
 
 if docker info >/dev/null 2>&1; then
-    "$bin/swe-team" workspace build-image
+    if ! bash scripts/ensure-workspace-image.sh; then
+        echo "note: no Docker workspace image (see above): the demo runs in a local workspace instead" >&2
+        export SWE_TEAM_WORKSPACE=local
+    fi
 fi
 
 "$bin/swe-team" run --repo "$demo" --task-file examples/shop/ISSUE.md --approve auto --yes-destructive
