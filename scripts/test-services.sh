@@ -14,7 +14,7 @@ mkdir -p "$run_dir"
 env_file="$run_dir/services.env"
 
 fail_or_note() {
-    if [[ "${CI:-}" == "true" ]]; then echo "error: $1" >&2; exit 1; fi
+    if [[ "${CI:-}" == "true" ]]; then echo "error: $1" >&2; stop; exit 1; fi
     echo "note: $1 (tests that need it will skip)" >&2
 }
 
