@@ -23,7 +23,7 @@ from typing import Any
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
 from memory.codegraph import CodeGraph, localize
-from memory.codegraph.embeddings import Encoder, VectorCache, bundled_encoder, default_vector_dir
+from memory.codegraph.embeddings import Encoder, VectorCache, bundled_encoder, vector_dir
 from memory.codegraph.lexical import lexical_index
 from swe_team.errors import SweTeamError
 
@@ -74,7 +74,6 @@ class Timings:
     query_s: list[float] = field(default_factory=list)
     update_s: list[float] = field(default_factory=list)
     graph_query_s: list[float] = field(default_factory=list)
-    baseline_index_s: list[float] = field(default_factory=list)
     baseline_query_s: list[float] = field(default_factory=list)
 
 
@@ -174,7 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reranker = None
         if args.embeddings:
-            reranker = Reranker(bundled_encoder(), VectorCache(default_vector_dir()))
+            from swe_team.config import Settings
+
+            reranker = Reranker(bundled_encoder(), VectorCache(vector_dir(Settings().home)))
         for repo in sorted({r["repo"] for r in rows}):
             find_mirror(repo)
         args.out.parent.mkdir(parents=True, exist_ok=True)

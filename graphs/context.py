@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from roles.context import ProgressCallback, RoleServices
+from roles.context import ProgressCallback, RoleServices, ignore_progress
 from roles.journal import ModelJournal
 from swe_team.config import Settings
 from swe_team.jobs import Job
@@ -14,10 +14,6 @@ from swe_team.model_types import ModelClient
 from swe_team.trajectory import Trajectory
 from tools.base import ToolContext
 from workspaces.base import Workspace
-
-
-def _quiet(role: str, message: str) -> None:
-    return None
 
 
 @dataclass
@@ -29,7 +25,7 @@ class TeamContext:
     model: ModelClient
     trajectory: Trajectory
     ledger: Any = None
-    progress: ProgressCallback = _quiet
+    progress: ProgressCallback = ignore_progress
     experience: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
     tools: ToolContext = field(init=False)

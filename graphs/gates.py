@@ -17,10 +17,11 @@ from graphs.context import TeamContext
 from graphs.finalize import decide
 from graphs.nodes import Node
 from graphs.state import TeamState
+from swe_team.approval import DECISION_ACTIONS
 
 GATES = ("plan", "locations", "patch", "final")
 POLICIES = ("patch-on-fail",)
-ACTIONS = ("approve", "reject", "retry", "edit")
+ACTIONS = DECISION_ACTIONS
 ROLE_AT_GATE = {"plan": "planner", "locations": "localizer", "patch": "coder", "final": "coder"}
 """The role a comment, a retry or a question at each gate goes to."""
 EDIT_FILE = ".swe-team-edited.patch"

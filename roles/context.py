@@ -16,7 +16,7 @@ ProgressCallback = Callable[[str, str], None]
 """(role, message) — what the live display shows."""
 
 
-def _ignore_progress(role: str, message: str) -> None:
+def ignore_progress(role: str, message: str) -> None:
     return None
 
 
@@ -27,7 +27,7 @@ class RoleServices:
     tools: ToolContext
     trajectory: Trajectory
     journal: ModelJournal
-    progress: ProgressCallback = _ignore_progress
+    progress: ProgressCallback = ignore_progress
     ledger: Any = None
     """The model client's usage ledger, for the live token count."""
     extras: dict[str, Any] = field(default_factory=dict)

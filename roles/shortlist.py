@@ -62,9 +62,9 @@ def shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
     from memory.codegraph import localize
 
     if services.settings.localize_embeddings:
-        from memory.codegraph.embeddings import VectorCache, shared_encoder
+        from memory.codegraph.embeddings import VectorCache, shared_encoder, vector_dir
 
-        vectors = VectorCache(services.settings.home / "cache" / "vectors")
+        vectors = VectorCache(vector_dir(services.settings.home))
         found = localize(graph, task, size, shared_encoder(), vectors)
     else:
         found = localize(graph, task, top_k=size)

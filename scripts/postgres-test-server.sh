@@ -6,6 +6,7 @@
 # Installs Debian's postgresql with apt-get when it is missing. PostgreSQL refuses to run as root: as root, the
 # cluster is owned by and run as the `postgres` user (created by the package). Trust auth on 127.0.0.1 only.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: $0 start RUN_DIR [PORT] | stop RUN_DIR" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
@@ -20,13 +21,7 @@ pg_bin() {
 
 ensure_installed() {
     [[ -n $(pg_bin) ]] && return
-    echo "PostgreSQL is missing: installing Debian's package" >&2
-    if [[ $(id -u) -ne 0 ]]; then
-        echo "error: need root to apt-get install postgresql (or install it yourself)" >&2
-        exit 1
-    fi
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+    apt_install postgresql PostgreSQL
     [[ -n $(pg_bin) ]] || { echo "error: postgresql installed but no /usr/lib/postgresql/*/bin" >&2; exit 1; }
 }
 
@@ -37,10 +32,6 @@ as_owner() {
     else
         "$@"
     fi
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 start() {

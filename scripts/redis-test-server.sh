@@ -4,29 +4,15 @@
 #   scripts/redis-test-server.sh stop RUN_DIR           stops the server whose pid file is in RUN_DIR
 # Installs Debian's redis-server with apt-get when it is missing. No persistence (--save '').
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 usage() { echo "usage: $0 start RUN_DIR [PORT] | stop RUN_DIR" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 mode=$1
 run_dir=$2
 
-ensure_installed() {
-    command -v redis-server >/dev/null && return
-    echo "redis-server is missing: installing Debian's package" >&2
-    if [[ $(id -u) -ne 0 ]]; then
-        echo "error: need root to apt-get install redis-server (or install it yourself)" >&2
-        exit 1
-    fi
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 start() {
-    ensure_installed
+    command -v redis-server >/dev/null || apt_install redis-server
     mkdir -p "$run_dir"
     run_dir=$(cd "$run_dir" && pwd)
     local port=${1:-$(free_port)}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_WAITING = 3
 """Exit code of `run`, `resume`, `chat`, `approve` and `reject` when the job stopped at a gate for a human."""
+DECISION_ACTIONS = ("approve", "reject", "retry", "edit")
 PENDING_FILE = "decision.json"
 GATE_FILE = "gate.json"
 """The last gate screen shown or waiting, so `swe-team chat` can draw it before the graph is loaded."""
@@ -109,7 +110,7 @@ def waiting_job(settings: Settings, job_id: str) -> Job:
 def record_decision(settings: Settings, job_id: str, decision: dict[str, Any]) -> Job:
     """Step one: store the answer for the gate the job waits at. It takes effect when the job continues."""
     job = waiting_job(settings, job_id)
-    if decision.get("action") not in ("approve", "reject", "retry", "edit"):
+    if decision.get("action") not in DECISION_ACTIONS:
         raise SweTeamError(f"unknown decision {decision.get('action')!r}", hint="use approve, reject, retry or edit")
     entry = {"gate": job.gate, "recorded_at": time.time(), "decision": {"by": who(), **decision}}
     path = settings.jobs_dir / job.id / PENDING_FILE

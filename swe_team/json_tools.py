@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from swe_team.model_types import Completion, Message, ToolCall
@@ -98,11 +99,4 @@ def with_tool_call(completion: Completion) -> Completion:
         name=reply["tool"],
         arguments=arguments if isinstance(arguments, str) else json.dumps(arguments),
     )
-    return Completion(
-        content="",
-        tool_calls=(call,),
-        usage=completion.usage,
-        finish_reason="tool_calls",
-        model=completion.model,
-        folded_messages=completion.folded_messages,
-    )
+    return replace(completion, content="", tool_calls=(call,), finish_reason="tool_calls")

@@ -19,6 +19,7 @@ from swe_team.config import ModelAlias, Settings
 from swe_team.context_window import TokenCounter, fit_messages, litellm_token_counter
 from swe_team.errors import ModelError, ModelUnreachable
 from swe_team.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
+from swe_team.local_model import api_base_of
 from swe_team.model_probe import EndpointProbe, JsonMode, ProbeCache, probe_endpoint
 from swe_team.model_types import Completion, Message, ToolCall, Usage
 from swe_team.usage_ledger import UsageLedger, UsageRecord
@@ -115,8 +116,10 @@ class LiteLLMClient:
         return DEFAULT_CONTEXT_WINDOW
 
     def _is_local_server(self, api_base: str) -> bool:
-        local = self.settings.local_model
-        return api_base.rstrip("/") in {f"http://{host}:{local.port}/v1" for host in (local.host, "localhost")}
+        return api_base.rstrip("/") in {
+            api_base_of(self.settings),
+            f"http://localhost:{self.settings.local_model.port}/v1",
+        }
 
     def _is_llama_cpp_python(self, alias: str) -> bool:
         probe = self.probe(alias)

@@ -153,17 +153,18 @@ def serve(settings: Settings, progress: Progress | None = None, wait_s: float = 
     local = settings.local_model
     api_base = api_base_of(settings)
     with _serve_lock(settings):
-        if _read_pid(settings) is not None and _healthy(api_base):
+        running = _read_pid(settings)
+        if running is not None and _healthy(api_base):
             return api_base
         if importlib.util.find_spec("llama_cpp") is None:
             raise ModelError("llama-cpp-python is missing: the local model cannot start", hint=INSTALL_HINT)
         gguf = model_path(settings)
-        if _read_pid(settings) is None and _port_taken(local.host, local.port):
+        if running is None and _port_taken(local.host, local.port):
             raise ModelError(
                 f"port {local.port} on {local.host} is taken by another program",
                 hint="free it or set local_model.port (SWE_TEAM_LOCAL_MODEL__PORT) to another port",
             )
-        pid = _read_pid(settings) or _spawn(settings, gguf)
+        pid = running or _spawn(settings, gguf)
         report(f"starting the local model ({gguf.name}) on {api_base}, pid {pid} …")
         _wait_healthy(settings, pid, api_base, wait_s, report)
     return api_base

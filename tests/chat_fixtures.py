@@ -11,13 +11,20 @@ from typing import Any
 
 import pexpect
 
-from tests.job_fixtures import script
+from swe_team.scripted_server import ScriptedModelServer
+from tests.job_fixtures import assert_script_done, script
 
 PLANNER, LOCALIZER_VIEW, LOCALIZER_SUBMIT = 0, 1, 2
 
 
 def resolved_steps() -> list[dict[str, Any]]:
-    return copy.deepcopy(script("shop-resolved")["steps"])
+    steps: list[dict[str, Any]] = script("shop-resolved")["steps"]
+    return steps
+
+
+def chat_server(steps: list[dict[str, Any]]) -> ScriptedModelServer:
+    """A scripted model server with room for the longer prompts of gate conversations."""
+    return ScriptedModelServer({"context_window": 16384, "steps": steps})
 
 
 def answer(role: str, text: str, *expected: str) -> dict[str, Any]:
@@ -58,6 +65,22 @@ class _Log:
 def screen_text(child: pexpect.spawn) -> str:
     log = child.logfile_read
     return log.text if isinstance(log, _Log) else ""
+
+
+def gate(child: pexpect.spawn, name: str) -> None:
+    """Wait for the `name> ` prompt; fail with what the terminal showed when it never comes."""
+    try:
+        child.expect_exact(f"{name}> ")
+    except (pexpect.TIMEOUT, pexpect.EOF) as exc:
+        raise AssertionError(f"no {name} gate; the terminal showed:\n{screen_text(child)[-4000:]}") from exc
+
+
+def finish(child: pexpect.spawn, server: ScriptedModelServer) -> None:
+    """Wait for `swe-team` to exit; it must exit 0 having used up the model script."""
+    child.expect(pexpect.EOF)
+    child.close()
+    assert_script_done(server, screen_text(child))
+    assert child.exitstatus == 0, screen_text(child)[-3000:]
 
 
 def editor_script(folder: Path, python_code: str) -> str:

@@ -16,26 +16,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from swe_team.config import DockerSettings, Settings
+from tests.service_fixtures import unavailable
+from tests.workspace_fixtures import make_repo
 from workspaces.docker import DockerWorkspace, connect, engine_available
 from workspaces.docker_image import build_image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def _require_engine() -> None:
-    if engine_available():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true and no Docker engine answered: the Docker workspace tests must run in CI")
-    pytest.skip("no Docker engine answered (start Docker or set DOCKER_HOST)")
-
-
 def docker_client() -> Any:
     """The engine's client; skips the test without an engine (fails it when CI=true)."""
-    _require_engine()
+    if not engine_available():
+        unavailable("no Docker engine answered (start Docker or set DOCKER_HOST)")
     return connect()
 
 
@@ -50,19 +43,6 @@ def workspace_image() -> str:
     return tag
 
 
-def make_repo(root: Path, files: dict[str, bytes]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_bytes(content)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"], cwd=root, check=True
-    )
-    return root
-
-
 def test_settings(tmp_path: Path) -> Settings:
     """Settings with small limits, so the limit tests are quick."""
     workspace_image()
@@ -71,7 +51,7 @@ def test_settings(tmp_path: Path) -> Settings:
 
 def sample_repo(tmp_path: Path) -> Path:
     return make_repo(
-        tmp_path / "repo",
+        tmp_path,
         {
             "app.py": b"def add(a, b):\n    return a + b\n",
             "data/blob.bin": bytes(range(256)) * 8,

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from swe_team.scripted_server import ScriptedModelServer
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "shop"
 SCRIPTS = ROOT / "examples" / "scripts"
@@ -60,6 +62,26 @@ def swe_team(*args: str, env: dict[str, str], timeout: float = 300) -> subproces
         stdin=subprocess.DEVNULL,
         check=False,
     )
+
+
+def run_args(repo: Path, *flags: str) -> list[str]:
+    """The arguments of `swe-team run` on the example's ISSUE.md, then `flags`."""
+    return ["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), *flags]
+
+
+def assert_script_done(server: ScriptedModelServer, output: str = "") -> None:
+    """Every scripted step was asked for, and no request broke the script (`output` explains a failure)."""
+    assert server.failures == [] and server.remaining == 0, (server.failures, server.remaining, output[-3000:])
+
+
+def run_example_job(
+    repo: Path, home: Path, model_script: dict[str, Any], *flags: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`swe-team run --json` on the example's ISSUE.md against a scripted model server that it must use up."""
+    with ScriptedModelServer(model_script) as server:
+        result = swe_team(*run_args(repo, "--json", *flags), env=cli_env(home, server.base_url, **env))
+        assert_script_done(server, result.stderr)
+    return result
 
 
 def job_ids(home: Path) -> list[str]:

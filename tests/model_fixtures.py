@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from swe_team.config import ModelAlias, ModelSettings, Settings
+from swe_team.llm import LiteLLMClient
 from swe_team.model_types import Message
+from swe_team.scripted_server import ScriptedModelServer
+
+VIEW_FILE_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "view_file",
+        "description": "Show a window of a file.",
+        "parameters": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
+    },
+}
 
 
 def free_port() -> int:
@@ -42,6 +53,11 @@ def settings_for(
         home=home,
         models=ModelSettings(instruct=alias, reasoning=alias.model_copy(), retries=retries),
     )
+
+
+def client_for(server: ScriptedModelServer, home: Path, **settings: Any) -> LiteLLMClient:
+    """A client of `server` (settings as `settings_for`) that retries without waiting."""
+    return LiteLLMClient(settings_for(server.base_url, home, **settings), backoff_s=0.01)
 
 
 def text_step(content: str, role: str | None = None, **expect: Any) -> dict[str, Any]:

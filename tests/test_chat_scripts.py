@@ -6,12 +6,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pexpect
-
 from swe_team.approval import EXIT_WAITING
-from swe_team.scripted_server import ScriptedModelServer
-from tests.chat_fixtures import decisions, editor_script, expecting, resolved_steps, screen_text, spawn
-from tests.job_fixtures import cli_env, example_repo, git, job_ids, swe_team
+from tests.chat_fixtures import (
+    chat_server,
+    decisions,
+    editor_script,
+    expecting,
+    finish,
+    gate,
+    resolved_steps,
+    screen_text,
+    spawn,
+)
+from tests.job_fixtures import assert_script_done, cli_env, example_repo, git, job_ids, run_args, swe_team
 
 NOTE = "mind the discount rules"
 
@@ -21,10 +28,9 @@ def test_scripts_answer_gates_and_the_branch_needs_an_explicit_yes(tmp_path: Pat
     steps = resolved_steps()
     steps[1] = expecting(steps[1], NOTE)
     home = tmp_path / "home"
-    with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
+    with chat_server(steps) as server:
         env = cli_env(home, server.base_url)
-        run = swe_team("run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "plan",
-                       "--json", env=env)
+        run = swe_team(*run_args(repo, "--approve", "plan", "--json"), env=env)
         assert run.returncode == EXIT_WAITING, run.stderr
         job = json.loads(run.stdout)
         assert (job["status"], job["gate"], job["pid"]) == ("waiting", "plan", 0)
@@ -37,7 +43,7 @@ def test_scripts_answer_gates_and_the_branch_needs_an_explicit_yes(tmp_path: Pat
 
         final = swe_team("approve", job["id"], "--json", env=env)
         assert final.returncode == 0, final.stderr
-        assert server.failures == [] and server.remaining == 0, server.failures
+        assert_script_done(server, final.stderr)
     assert json.loads(final.stdout)["status"] == "resolved"
     assert git(repo, "log", "--format=%s", f"main..swe-team/{job['id']}")
     shown = swe_team("show", job["id"], "--json", env=env).stdout
@@ -53,20 +59,16 @@ def test_an_edited_patch_is_applied_verified_and_written(tmp_path: Path) -> None
     reviewer = steps[-1]
     steps.append(expecting(reviewer, 'default=Decimal("0.00")'))
     home = tmp_path / "home"
-    with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
+    with chat_server(steps) as server:
         editor = editor_script(tmp_path, "text = text.replace('default=Decimal(\"0\")', 'default=Decimal(\"0.00\")')")
         env = cli_env(home, server.base_url, EDITOR=editor)
-        child = spawn(["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "patch",
-                       "--yes-destructive"], env)
-        child.expect_exact("patch> ")
+        child = spawn(run_args(repo, "--approve", "patch", "--yes-destructive"), env)
+        gate(child, "patch")
         child.sendline("edit")
-        child.expect_exact("patch> ")
+        gate(child, "patch")
         assert screen_text(child).count('default=Decimal("0.00")') >= 1
         child.sendline("approve")
-        child.expect(pexpect.EOF)
-        child.close()
-        assert server.failures == [] and server.remaining == 0, server.failures
-    assert child.exitstatus == 0, screen_text(child)[-3000:]
+        finish(child, server)
     (job_id,) = job_ids(home)
     patch = (home / "jobs" / job_id / "patch.diff").read_text()
     assert 'default=Decimal("0.00")' in patch and 'default=Decimal("0"))' not in patch

@@ -9,19 +9,22 @@ from pathlib import Path
 
 import pexpect
 
-from swe_team.scripted_server import ScriptedModelServer
-from tests.chat_fixtures import answer, decisions, editor_script, expecting, resolved_steps, screen_text, spawn
-from tests.job_fixtures import cli_env, example_repo, git, job_ids, swe_team
+from tests.chat_fixtures import (
+    answer,
+    chat_server,
+    decisions,
+    editor_script,
+    expecting,
+    finish,
+    gate,
+    resolved_steps,
+    screen_text,
+    spawn,
+)
+from tests.job_fixtures import cli_env, example_repo, git, job_ids, run_args, swe_team
 
 COMMENT = "please keep the public API of Cart unchanged"
 EDITED_STEP = "Run the whole test suite twice"
-
-
-def _gate(child: pexpect.spawn, gate: str) -> None:
-    try:
-        child.expect_exact(f"{gate}> ")
-    except (pexpect.TIMEOUT, pexpect.EOF) as exc:
-        raise AssertionError(f"no {gate} gate; the terminal showed:\n{screen_text(child)[-4000:]}") from exc
 
 
 def test_every_gate_answered_in_a_terminal_comment_edit_ask_approve(tmp_path: Path) -> None:
@@ -31,33 +34,30 @@ def test_every_gate_answered_in_a_terminal_comment_edit_ask_approve(tmp_path: Pa
     steps[2] = expecting(steps[2], EDITED_STEP)
     steps.insert(4, answer("localizer", "Because min() of an empty sequence raises ValueError.", "why cheapest_price"))
     home = tmp_path / "home"
-    with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
+    with chat_server(steps) as server:
         editor = editor_script(tmp_path, f"text = text.replace('Run the tests', {EDITED_STEP!r})")
         env = cli_env(home, server.base_url, EDITOR=editor)
-        child = spawn(["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "all"], env)
-        _gate(child, "plan")
+        child = spawn(run_args(repo, "--approve", "all"), env)
+        gate(child, "plan")
         assert "Make cheapest_price safe on an empty cart" in screen_text(child)
         child.sendline("hmm")
         child.expect_exact("not a command")
         child.sendline(COMMENT)
-        _gate(child, "plan")
+        gate(child, "plan")
         child.sendline("/edit")
-        _gate(child, "locations")
+        gate(child, "locations")
         assert "Cart.cheapest_price" in screen_text(child) and "def cheapest_price" in screen_text(child)
         child.sendline("ask why cheapest_price and not discount?")
         child.expect_exact("min() of an empty sequence raises ValueError")
-        _gate(child, "locations")
+        gate(child, "locations")
         child.sendline("approve")
-        _gate(child, "patch")
+        gate(child, "patch")
         assert 'default=Decimal("0")' in screen_text(child) and "regressions: none" in screen_text(child)
         child.sendline("/approve")
-        _gate(child, "final")
+        gate(child, "final")
         assert "will be written in" in screen_text(child)
         child.sendline("yes")
-        child.expect(pexpect.EOF)
-        child.close()
-        assert server.failures == [] and server.remaining == 0, server.failures
-    assert child.exitstatus == 0, screen_text(child)[-3000:]
+        finish(child, server)
     (job_id,) = job_ids(home)
     shown = swe_team("show", job_id, "--json", env=env)
     assert json.loads(shown.stdout)["status"] == "resolved"
@@ -74,10 +74,10 @@ def test_every_gate_answered_in_a_terminal_comment_edit_ask_approve(tmp_path: Pa
 def test_killed_while_waiting_then_chat_resumes_it_and_a_reject_ends_the_job(tmp_path: Path) -> None:
     repo = example_repo(tmp_path)
     home = tmp_path / "home"
-    with ScriptedModelServer({"context_window": 16384, "steps": resolved_steps()}) as server:
+    with chat_server(resolved_steps()) as server:
         env = cli_env(home, server.base_url)
-        child = spawn(["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "patch"], env)
-        _gate(child, "patch")
+        child = spawn(run_args(repo, "--approve", "patch"), env)
+        gate(child, "patch")
         os.kill(child.pid, signal.SIGKILL)
         child.expect(pexpect.EOF)
         child.close()
@@ -86,17 +86,14 @@ def test_killed_while_waiting_then_chat_resumes_it_and_a_reject_ends_the_job(tmp
         assert [(j["id"], j["status"], j["gate"]) for j in waiting] == [(job_id, "waiting", "patch")]
 
         chat = spawn(["chat", job_id[:12]], env)
-        _gate(chat, "patch")
+        gate(chat, "patch")
         assert 'default=Decimal("0")' in screen_text(chat)
         chat.sendline("/frobnicate")
         chat.expect_exact("unknown command /frobnicate")
         chat.sendline("reject")
         chat.expect_exact("reason")
         chat.sendline("the fix hides a missing validation")
-        chat.expect(pexpect.EOF)
-        chat.close()
-        assert server.failures == [] and server.remaining == 0
-    assert chat.exitstatus == 0, screen_text(chat)[-3000:]
+        finish(chat, server)
     shown = json.loads(swe_team("show", job_id, "--json", env=env).stdout)
     assert shown["status"] == "rejected"
     assert "the fix hides a missing validation" in shown["report"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -10,7 +9,8 @@ import pytest
 
 from swe_team.config import DockerSettings, Settings
 from swe_team.errors import WorkspaceError
-from tests.docker_fixtures import docker_client, make_repo, workspace_image
+from tests.docker_fixtures import docker_client, workspace_image
+from tests.workspace_fixtures import git, make_repo
 from workspaces.docker import DockerWorkspace
 from workspaces.docker_env import ensure_env_image
 
@@ -35,9 +35,7 @@ def _local_index(tmp_path: Path) -> Path:
 def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) -> None:
     workspace_image()
     index = _local_index(tmp_path)
-    repo = make_repo(
-        tmp_path / "repo", {"requirements.txt": b"tinydep==1.0\n", "main.py": b"import tinydep\n"}
-    )
+    repo = make_repo(tmp_path, {"requirements.txt": b"tinydep==1.0\n", "main.py": b"import tinydep\n"})
     settings = Settings(
         home=tmp_path / "home",
         docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(index)], test_tools=[]),
@@ -52,15 +50,13 @@ def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) ->
     finally:
         workspace.close()
     assert result.stdout.strip() == "42"
-    commit = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
-    ).stdout.strip()
+    commit = git(repo, "rev-parse", "HEAD").strip()
     assert ensure_env_image(docker_client(), workspace_image(), repo, commit, settings) == image
 
 
 def test_unresolvable_dependency_is_reported_with_pips_error(tmp_path: Path) -> None:
     workspace_image()
-    repo = make_repo(tmp_path / "repo", {"requirements.txt": b"no-such-package-xyz==9.9\n"})
+    repo = make_repo(tmp_path, {"requirements.txt": b"no-such-package-xyz==9.9\n"})
     settings = Settings(
         home=tmp_path / "home",
         docker=DockerSettings(pip_download_args=["--no-index", "--find-links", str(tmp_path)], test_tools=[]),

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from memory.experience import HumanDecision, open_store
 from swe_team.cli.memory import register
-from tests.test_experience_helpers import lesson, settings_for
+from tests.experience_fixtures import lesson, settings_for
 
 SHOP = "github.com/acme/shop"
 

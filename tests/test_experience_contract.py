@@ -12,7 +12,7 @@ import pytest
 
 from memory.experience import Experience, RepoFacts, format_lessons, open_store
 from memory.experience.store import ExperienceStore
-from tests.test_experience_helpers import approved, lesson, make_store, settings_for
+from tests.experience_fixtures import approved, lesson, make_store, settings_for
 
 SHOP = "github.com/acme/shop"
 BLOG = "github.com/acme/blog"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ import redis
 
 from memory.experience import Experience, MemoryUnavailable, open_store
 from memory.experience.redis_store import RedisExperienceStore
-from tests.test_experience_helpers import lesson, settings_for, start_redis, stop_redis
+from tests.experience_fixtures import lesson, settings_for
+from tests.service_fixtures import start_redis, stop_redis
 
 SHOP = "github.com/acme/shop"
 
@@ -89,10 +91,12 @@ def test_a_new_process_flushes_what_an_earlier_one_queued(tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def private_redis(tmp_path: Path) -> str:
+def private_redis(tmp_path: Path) -> Iterator[str]:
     url = start_redis(tmp_path / "redis")
-    yield url  # type: ignore[misc]
-    stop_redis(tmp_path / "redis")
+    try:
+        yield url
+    finally:
+        stop_redis(tmp_path / "redis")
 
 
 def test_corrupt_and_foreign_redis_keys_are_skipped_with_a_warning(

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from memory.experience.sqlite_store import CHECKPOINT_EVERY_S, SqliteExperienceStore
-from tests.test_experience_helpers import lesson
+from tests.experience_fixtures import lesson
 
 
 def _rows_in_database_file(path: Path) -> int:

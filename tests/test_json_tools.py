@@ -7,18 +7,9 @@ from pathlib import Path
 
 import jsonschema
 
-from swe_team.llm import LiteLLMClient
 from swe_team.scripted_server import ScriptedModelServer
-from tests.model_fixtures import settings_for, text_step
+from tests.model_fixtures import VIEW_FILE_TOOL, client_for, text_step
 
-VIEW_FILE = {
-    "type": "function",
-    "function": {
-        "name": "view_file",
-        "description": "Show a file.",
-        "parameters": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
-    },
-}
 EARLIER_TURN = [
     {"role": "system", "content": "You are the localizer."},
     {"role": "user", "content": "checkout fails on an empty cart"},
@@ -38,23 +29,21 @@ def test_llama_cpp_python_servers_get_tools_as_a_json_grammar_and_the_reply_beco
 ) -> None:
     reply = json.dumps({"tool": "view_file", "arguments": {"path": "shop/cart.py"}})
     with ScriptedModelServer(_llama_like([text_step(reply)])) as server:
-        client = LiteLLMClient(settings_for(server.base_url, tmp_path), backoff_s=0.01)
-        completion = client.complete(EARLIER_TURN, tools=[VIEW_FILE], role="localizer")
+        completion = client_for(server, tmp_path).complete(EARLIER_TURN, tools=[VIEW_FILE_TOOL], role="localizer")
     (call,) = completion.tool_calls
     assert (call.name, json.loads(call.arguments)) == ("view_file", {"path": "shop/cart.py"})
     sent = server.requests[-1]
     assert "tools" not in sent
     assert sent["response_format"]["type"] == "json_object"
     jsonschema.validate(json.loads(reply), sent["response_format"]["schema"])
-    assert "view_file: Show a file." in sent["messages"][0]["content"]
+    assert "view_file: Show a window of a file." in sent["messages"][0]["content"]
     assert [m["role"] for m in sent["messages"]] == ["system", "user", "assistant", "user"]
     assert sent["messages"][3]["content"].startswith("Result of view_file:")
 
 
 def test_a_reply_that_is_not_a_tool_call_stays_text_for_the_loop_to_send_back(tmp_path: Path) -> None:
     with ScriptedModelServer(_llama_like([text_step("I would look at the cart.")])) as server:
-        client = LiteLLMClient(settings_for(server.base_url, tmp_path), backoff_s=0.01)
-        completion = client.complete(EARLIER_TURN, tools=[VIEW_FILE], role="localizer")
+        completion = client_for(server, tmp_path).complete(EARLIER_TURN, tools=[VIEW_FILE_TOOL], role="localizer")
     assert completion.tool_calls == ()
     assert completion.content == "I would look at the cart."
 
@@ -62,7 +51,6 @@ def test_a_reply_that_is_not_a_tool_call_stays_text_for_the_loop_to_send_back(tm
 def test_native_tool_calling_can_be_forced_for_any_server(tmp_path: Path) -> None:
     reply = {"response": {"tool_calls": [{"name": "view_file", "arguments": {"path": "a.py"}}]}}
     with ScriptedModelServer(_llama_like([reply])) as server:
-        settings = settings_for(server.base_url, tmp_path, tool_calling="native")
-        completion = LiteLLMClient(settings, backoff_s=0.01).complete(EARLIER_TURN, tools=[VIEW_FILE])
+        completion = client_for(server, tmp_path, tool_calling="native").complete(EARLIER_TURN, tools=[VIEW_FILE_TOOL])
     assert completion.tool_calls[0].name == "view_file"
     assert server.requests[-1]["tools"][0]["function"]["name"] == "view_file"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -15,7 +14,10 @@ from swe_team.errors import ModelError, ModelUnreachable
 from swe_team.llm import LiteLLMClient, UsageLedger
 from swe_team.scripted_server import ScriptedModelServer
 from tests.model_fixtures import (
+    VIEW_FILE_TOOL,
+    client_for,
     conversation_with_tool_results,
+    free_port,
     json_step,
     settings_for,
     text_step,
@@ -23,14 +25,6 @@ from tests.model_fixtures import (
     tool_step,
 )
 
-VIEW_FILE_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "view_file",
-        "description": "Show a window of a file.",
-        "parameters": {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]},
-    },
-}
 PLAN_SCHEMA = {
     "type": "object",
     "properties": {
@@ -40,10 +34,6 @@ PLAN_SCHEMA = {
     "required": ["kind", "steps"],
 }
 ASK = [{"role": "user", "content": "checkout fails on an empty cart"}]
-
-
-def client_for(server: ScriptedModelServer, home: Path, **settings: object) -> LiteLLMClient:
-    return LiteLLMClient(settings_for(server.base_url, home, **settings), backoff_s=0.01)  # type: ignore[arg-type]
 
 
 def test_tool_calls_come_back_parsed_and_the_role_reaches_the_server(tmp_path: Path) -> None:
@@ -140,10 +130,7 @@ def test_a_slow_answer_times_out_and_is_retried(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_endpoint_fails_quickly_with_what_to_do(tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    api_base = f"http://127.0.0.1:{port}/v1"
+    api_base = f"http://127.0.0.1:{free_port()}/v1"
     client = LiteLLMClient(settings_for(api_base, tmp_path, retries=2), backoff_s=0.01)
     started = time.monotonic()
     with pytest.raises(ModelUnreachable) as caught:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from swe_team import local_model
 from swe_team.config import LocalModelSettings, ModelAlias, ModelSettings, Settings
 from swe_team.llm import LiteLLMClient
 from tests.model_fixtures import free_port
+from tests.service_fixtures import unavailable
 
 pytestmark = pytest.mark.llama
 
@@ -31,8 +31,8 @@ PLANNER_SCHEMA = {
 
 @pytest.fixture
 def local_settings(tmp_path: Path) -> Iterator[Settings]:
-    if importlib.util.find_spec("llama_cpp") is None and os.environ.get("CI") != "true":
-        pytest.skip("llama-cpp-python is not installed (pip install 'swe-team[local-model]')")
+    if importlib.util.find_spec("llama_cpp") is None:
+        unavailable("llama-cpp-python is not installed (pip install 'swe-team[local-model]')")
     port = free_port()
     alias = ModelAlias(max_output_tokens=200, timeout_s=120)
     settings = Settings(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
-from swe_team.scripted_server import ScriptedModelServer
-from tests.job_fixtures import cli_env, example_repo, git, script, swe_team
+from tests.job_fixtures import example_repo, git, run_example_job, script
 
 CODER_FIRST_STEP = 6
 
@@ -25,12 +23,7 @@ def test_job_whose_tests_keep_failing_ends_unresolved_at_its_iteration_budget(tm
     steps = script("shop-resolved")["steps"][:CODER_FIRST_STEP]
     steps += [_coder_submits_without_fixing(), _coder_submits_without_fixing()]
     home = tmp_path / "home"
-    with ScriptedModelServer({"steps": steps}) as server:
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--max-iterations", "2", "--json",
-            env=cli_env(home, server.base_url),
-        )
-        assert server.failures == [] and server.remaining == 0
+    result = run_example_job(repo, home, {"steps": steps}, "--max-iterations", "2")
     assert result.returncode == 0, result.stderr
     job = json.loads(result.stdout)
     assert job["status"] == "unresolved"
@@ -42,13 +35,8 @@ def test_job_whose_tests_keep_failing_ends_unresolved_at_its_iteration_budget(tm
 def test_job_over_its_token_budget_stops_and_reports_the_budget(tmp_path: Path) -> None:
     repo = example_repo(tmp_path)
     home = tmp_path / "home"
-    steps = copy.deepcopy(script("shop-resolved")["steps"][:1])
-    with ScriptedModelServer({"steps": steps}) as server:
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
-            env=cli_env(home, server.base_url, SWE_TEAM_BUDGETS__MAX_TOKENS="10"),
-        )
-        assert server.failures == [] and server.remaining == 0
+    steps = script("shop-resolved")["steps"][:1]
+    result = run_example_job(repo, home, {"steps": steps}, SWE_TEAM_BUDGETS__MAX_TOKENS="10")
     job = json.loads(result.stdout)
     assert job["status"] == "unresolved"
     assert "token budget spent" in (home / "jobs" / job["id"] / "report.md").read_text()

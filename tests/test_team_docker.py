@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
@@ -10,44 +9,43 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from swe_team.scripted_server import ScriptedModelServer
 from swe_team.trajectory import Trajectory
 from tests.docker_fixtures import docker_client
-from tests.job_fixtures import cli_env, example_repo, git, job_ids, script, swe_team
+from tests.job_fixtures import (
+    assert_script_done,
+    cli_env,
+    example_repo,
+    git,
+    job_ids,
+    run_args,
+    run_example_job,
+    script,
+    swe_team,
+)
+from tests.service_fixtures import unavailable
 
 CODER_RUN_TESTS = 7
 
 
-def _offline_wheels() -> str:
+def _docker_env() -> dict[str, str]:
+    """The settings of a job in a Docker workspace whose dependencies install offline from the suite's wheels."""
     wheels = os.environ.get("SWE_TEAM_TEST_WHEELS", "")
     if not wheels:
-        reason = "SWE_TEAM_TEST_WHEELS is not set: run the suite with `make test`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return wheels
+        unavailable("SWE_TEAM_TEST_WHEELS is not set: run the suite with `make test`")
+    return {
+        "SWE_TEAM_WORKSPACE": "docker",
+        "SWE_TEAM_DOCKER__PIP_DOWNLOAD_ARGS": json.dumps(["--no-index", "--find-links", wheels]),
+    }
 
 
 def test_example_job_resolves_in_a_docker_workspace_and_leaves_no_container(tmp_path: Path) -> None:
     client = docker_client()
-    wheels = _offline_wheels()
+    docker_env = _docker_env()
     repo = example_repo(tmp_path)
     home = tmp_path / "home"
-    env = cli_env(
-        home,
-        "",
-        SWE_TEAM_WORKSPACE="docker",
-        SWE_TEAM_DOCKER__PIP_DOWNLOAD_ARGS=json.dumps(["--no-index", "--find-links", wheels]),
-    )
-    with ScriptedModelServer(script("shop-resolved")) as server:
-        env["SWE_TEAM_API_BASE"] = server.base_url
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json", env=env
-        )
-        assert result.returncode == 0, result.stderr
-        assert server.failures == [] and server.remaining == 0
+    result = run_example_job(repo, home, script("shop-resolved"), "--yes-destructive", **docker_env)
+    assert result.returncode == 0, result.stderr
     job = json.loads(result.stdout)
     assert job["status"] == "resolved" and job["workspace"] == "docker"
     events = Trajectory(home / "jobs" / job["id"] / "trajectory.jsonl").events()
@@ -60,22 +58,15 @@ def test_example_job_resolves_in_a_docker_workspace_and_leaves_no_container(tmp_
 
 def test_a_container_killed_mid_job_stops_the_job_and_resume_finishes_it_in_a_new_one(tmp_path: Path) -> None:
     client = docker_client()
-    wheels = _offline_wheels()
+    docker_env = _docker_env()
     repo = example_repo(tmp_path)
     home = tmp_path / "home"
-    steps = copy.deepcopy(script("shop-resolved")["steps"])
+    steps = script("shop-resolved")["steps"]
     steps[CODER_RUN_TESTS]["delay_s"] = 4
-    env = cli_env(
-        home,
-        "",
-        SWE_TEAM_WORKSPACE="docker",
-        SWE_TEAM_DOCKER__PIP_DOWNLOAD_ARGS=json.dumps(["--no-index", "--find-links", wheels]),
-    )
     with ScriptedModelServer({"steps": steps}) as server:
-        env["SWE_TEAM_API_BASE"] = server.base_url
+        env = cli_env(home, server.base_url, **docker_env)
         process = subprocess.Popen(
-            [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
-             "--yes-destructive"],
+            [sys.executable, "-m", "swe_team", *run_args(repo, "--yes-destructive")],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         deadline = time.monotonic() + 180
@@ -90,6 +81,6 @@ def test_a_container_killed_mid_job_stops_the_job_and_resume_finishes_it_in_a_ne
 
         resumed = swe_team("resume", job_id, "--json", env=env)
         assert resumed.returncode == 0, resumed.stderr
-        assert server.failures == [] and server.remaining == 0
+        assert_script_done(server)
     assert json.loads(resumed.stdout)["status"] == "resolved"
     assert 'default=Decimal("0")' in (home / "jobs" / job_id / "patch.diff").read_text()

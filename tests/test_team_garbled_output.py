@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from swe_team.scripted_server import ScriptedModelServer
 from swe_team.trajectory import Trajectory
-from tests.job_fixtures import cli_env, example_repo, script, swe_team
+from tests.job_fixtures import example_repo, run_example_job, script
 
 
 def _calls(role: str, *calls: tuple[str, Any]) -> list[dict[str, Any]]:
@@ -31,12 +30,7 @@ def test_each_kind_of_garbled_output_goes_back_to_the_model_and_the_job_still_re
     localizer_noise[2]["expect"]["prompt_contains"] = ["not valid JSON"]
     steps = [garbled_plan, wrong_schema, resolved[0], *localizer_noise, *resolved[1:]]
     home = tmp_path / "home"
-    with ScriptedModelServer({"steps": steps}) as server:
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
-            env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="3"),
-        )
-        assert server.failures == [] and server.remaining == 0
+    result = run_example_job(repo, home, {"steps": steps}, "--yes-destructive", SWE_TEAM_MODELS__FORMAT_RETRIES="3")
     job = json.loads(result.stdout)
     assert job["status"] == "resolved"
     events = Trajectory(home / "jobs" / job["id"] / "trajectory.jsonl").events()
@@ -51,12 +45,7 @@ def test_output_garbled_past_the_budget_fails_the_role_cleanly_and_the_report_sa
     repo = example_repo(tmp_path)
     prose = {"expect": {"role": "planner"}, "response": {"content": "I think we should fix the cart."}}
     home = tmp_path / "home"
-    with ScriptedModelServer({"steps": [prose] * 3}) as server:
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json",
-            env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="2"),
-        )
-        assert server.failures == [] and server.remaining == 0
+    result = run_example_job(repo, home, {"steps": [prose] * 3}, SWE_TEAM_MODELS__FORMAT_RETRIES="2")
     assert result.returncode == 0, result.stderr
     job = json.loads(result.stdout)
     assert job["status"] == "unresolved"
@@ -69,12 +58,7 @@ def test_locations_naming_no_file_of_the_repository_are_replaced_by_the_graph_ra
     resolved = script("shop-resolved")["steps"]
     invented = _calls("localizer", ("submit", {"locations": [{"path": "src/app.py", "reason": "error"}]}))
     home = tmp_path / "home"
-    with ScriptedModelServer({"steps": [resolved[0], *invented, *resolved[3:]]}) as server:
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json",
-            env=cli_env(home, server.base_url),
-        )
-        assert server.failures == [] and server.remaining == 0
+    result = run_example_job(repo, home, {"steps": [resolved[0], *invented, *resolved[3:]]}, "--yes-destructive")
     job = json.loads(result.stdout)
     report = (home / "jobs" / job["id"] / "report.md").read_text()
     locations = report.split("## Locations")[1].split("##")[0]

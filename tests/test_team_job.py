@@ -7,21 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from swe_team.scripted_server import ScriptedModelServer
-from tests.job_fixtures import cli_env, example_repo, git, job_ids, script, swe_team
+from tests.job_fixtures import example_repo, git, job_ids, run_example_job, script
 
 
 def test_bug_job_ends_resolved_with_every_artefact(tmp_path: Path) -> None:
     repo = example_repo(tmp_path)
     user_head = git(repo, "rev-parse", "HEAD")
     home = tmp_path / "home"
-    with ScriptedModelServer(script("shop-resolved")) as server:
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
-            env=cli_env(home, server.base_url),
-        )
-        assert server.failures == []
-        assert server.remaining == 0
+    result = run_example_job(repo, home, script("shop-resolved"), "--yes-destructive")
     assert result.returncode == 0, result.stderr
     job = json.loads(result.stdout)
     assert job["status"] == "resolved"

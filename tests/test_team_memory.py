@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from swe_team.scripted_server import ScriptedModelServer
-from tests.job_fixtures import cli_env, example_repo, script, swe_team
+from tests.job_fixtures import assert_script_done, cli_env, example_repo, run_example_job, script, swe_team
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])
@@ -21,11 +21,7 @@ def test_second_job_plan_sees_the_lesson_of_the_first(
     if backend == "redis":
         extra["SWE_TEAM_REDIS_URL"] = request.getfixturevalue("redis_url")
         extra["SWE_TEAM_MEMORY_KEY_PREFIX"] = f"test-{tmp_path.name}"
-    with ScriptedModelServer(script("shop-resolved")) as server:
-        first = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--json", "--yes-destructive",
-            env=cli_env(home, server.base_url, **extra),
-        )
+    first = run_example_job(repo, home, script("shop-resolved"), "--yes-destructive", **extra)
     assert json.loads(first.stdout)["status"] == "resolved", first.stderr
 
     planner_sees_lesson = {
@@ -40,7 +36,7 @@ def test_second_job_plan_sees_the_lesson_of_the_first(
             "run", "--repo", str(repo), "--task", "checkout() of an empty cart raises ValueError", "--json",
             env=cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="0", **extra),
         )
-        assert server.failures == [] and server.remaining == 0
+        assert_script_done(server, second.stderr)
     job = json.loads(second.stdout)
     report = (home / "jobs" / job["id"] / "report.md").read_text()
     lessons = report.split("## Lessons used")[1].split("##")[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from swe_team.scripted_server import DROP, ScriptedModelServer
-from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team
+from tests.job_fixtures import assert_script_done, cli_env, example_repo, job_ids, run_args, script, swe_team
 from tests.model_fixtures import free_port
 
 
@@ -38,8 +38,7 @@ def test_a_server_that_dies_mid_job_leaves_it_resumable_and_resume_finishes_it(t
     url = first.start()
     env = cli_env(home, url)
     process = subprocess.Popen(
-        [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
-         "--yes-destructive"],
+        [sys.executable, "-m", "swe_team", *run_args(repo, "--yes-destructive")],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 120
@@ -56,6 +55,6 @@ def test_a_server_that_dies_mid_job_leaves_it_resumable_and_resume_finishes_it(t
     port = urlparse(url).port
     with ScriptedModelServer({"steps": copy.deepcopy(steps[1:])}, port=port) as second:
         resumed = swe_team("resume", job_id, "--json", env=env)
-        assert second.failures == [] and second.remaining == 0
+        assert_script_done(second, resumed.stderr)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads(resumed.stdout)["status"] == "resolved"

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from swe_team.scripted_server import ScriptedModelServer
 from swe_team.trajectory import Trajectory
-from tests.job_fixtures import cli_env, example_repo, job_ids, script, swe_team, wait_for
+from tests.job_fixtures import assert_script_done, cli_env, example_repo, job_ids, run_args, script, swe_team, wait_for
 
 CODER_EDIT, CODER_RUN_TESTS = 6, 7
 
 
 def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Path) -> None:
     repo = example_repo(tmp_path)
-    steps = copy.deepcopy(script("shop-resolved")["steps"])
+    steps = script("shop-resolved")["steps"]
     stalled = copy.deepcopy(steps[CODER_RUN_TESTS])
     stalled["delay_s"] = 600
     steps.insert(CODER_RUN_TESTS, stalled)
@@ -27,8 +27,7 @@ def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Pa
     with ScriptedModelServer({"steps": steps}) as server:
         env = cli_env(home, server.base_url)
         process = subprocess.Popen(
-            [sys.executable, "-m", "swe_team", "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"),
-             "--yes-destructive"],
+            [sys.executable, "-m", "swe_team", *run_args(repo, "--yes-destructive")],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         wait_for(lambda: len(server.requests) > CODER_RUN_TESTS, what="the stalled coder call")
@@ -40,7 +39,7 @@ def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Pa
 
         resumed = swe_team("resume", job_id, "--json", env=env)
         assert resumed.returncode == 0, resumed.stderr
-        assert server.failures == [] and server.remaining == 0
+        assert_script_done(server)
         coder_calls = [r for r in server.requests if r.get("user") == "swe-team:coder"]
     assert json.loads(resumed.stdout)["status"] == "resolved"
     assert len(coder_calls) == 4, "the edit call was replayed from the journal, not asked again"

@@ -35,7 +35,9 @@ def git(repo: Path, *args: str) -> str:
     return completed.stdout
 
 
-def make_repo(where: Path, files: dict[str, str] | None = None, executable: tuple[str, ...] = ()) -> Path:
+def make_repo(
+    where: Path, files: dict[str, str] | dict[str, bytes] | None = None, executable: tuple[str, ...] = ()
+) -> Path:
     """A git repository with `files` committed on branch `main`."""
     repo = where / "repo"
     repo.mkdir(parents=True)
@@ -45,7 +47,10 @@ def make_repo(where: Path, files: dict[str, str] | None = None, executable: tupl
     for name, content in (SAMPLE_FILES if files is None else files).items():
         path = repo / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
     for name in executable or (("scripts/run.sh",) if files is None else ()):
         (repo / name).chmod(0o755)
     git(repo, "add", "-A")

@@ -6,6 +6,7 @@ Every snapshot is also exported to the job folder as a patch against the base, s
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,7 @@ from workspaces.docker_container import (
 )
 from workspaces.docker_exec import ExecRunner
 from workspaces.docker_gc import KEPT_PREFIX, LABEL_JOB, reap, workspace_labels
-from workspaces.docker_image import WORKDIR, _user_ids, require_image
+from workspaces.docker_image import WORKDIR, _user_ids, image_exists, require_image
 from workspaces.docker_snapshots import SnapshotExport
 from workspaces.git_snapshots import GitSnapshots
 from workspaces.paths import normalize_relative
@@ -127,8 +128,9 @@ class DockerWorkspace:
             "volume": name,
             "image": image,
             "job_dir": str(Path(job_dir).absolute()),
+            "inner_base": "",
         }
-        info = WorkspaceInfo(BACKEND, job_id, str(repo), commit, WORKDIR, {**details, "inner_base": ""})
+        info = WorkspaceInfo(BACKEND, job_id, str(repo), commit, WORKDIR, details)
         workspace = cls(client, container, info, config)
         try:
             workspace._populate(repo, commit)
@@ -159,7 +161,7 @@ class DockerWorkspace:
         if volume_lost:
             client.volumes.create(name=name, labels=labels)
         image = str(info.details["image"])
-        if not _image_present(client, image):
+        if not (image and image_exists(client, image)):
             image = require_image(client, config.docker)
         container = start_container(
             client, image=image, name=name, volume=name, labels=labels, settings=config.docker
@@ -180,13 +182,8 @@ class DockerWorkspace:
         if not result.ok:
             raise WorkspaceError(f"preparing the repository in the container failed: {result.stderr.strip()}")
         inner_base = result.stdout.strip().splitlines()[-1]
-        self._info = WorkspaceInfo(
-            BACKEND,
-            self._info.job_id,
-            self._info.repo_path,
-            commit,
-            WORKDIR,
-            {**self._info.details, "inner_base": inner_base},
+        self._info = dataclasses.replace(
+            self._info, base_commit=commit, details={**self._info.details, "inner_base": inner_base}
         )
         self._snapshots = GitSnapshots(self._run_script, inner_base, self._info.job_id)
 
@@ -324,9 +321,3 @@ def _refuse_existing(client: Any, name: str) -> None:
             f"a Docker workspace named {name} already exists",
             hint="resume that job (`swe-team resume`) or remove it with `swe-team workspace gc --all`",
         )
-
-
-def _image_present(client: Any, image: str) -> bool:
-    from workspaces.docker_image import image_exists
-
-    return bool(image) and image_exists(client, image)

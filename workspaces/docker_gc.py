@@ -134,9 +134,7 @@ def reap(
                 client.containers.get(obj.name).remove(force=True, v=False)
             else:
                 client.volumes.get(obj.name).remove(force=True)
-        except docker.errors.NotFound:
-            continue
-        except docker.errors.APIError:
+        except docker.errors.APIError:  # already gone (NotFound) or still in use
             continue
         removed.append(f"{obj.kind} {obj.name}")
     return removed

@@ -40,6 +40,25 @@ def _git(cwd: Path, *args: str) -> str:
     return completed.stdout
 
 
+def _run_bash(
+    script: str,
+    cwd: Path,
+    *,
+    timeout: float = GIT_SCRIPT_TIMEOUT_S,
+    env: Mapping[str, str] | None = None,
+    output_limit: int | None = None,
+) -> ExecResult:
+    """Run `bash -c script` in `cwd` in its own process group, with only the base environment plus `env`."""
+    return run_in_group(
+        ["bash", "-c", script],
+        cwd=str(cwd),
+        env=base_environment(env),
+        timeout=timeout,
+        output_limit=output_limit,
+        display=script,
+    )
+
+
 def repository_root(repo_path: str | Path) -> Path:
     """The top level of the git repository at `repo_path`, or a RepositoryError saying what is wrong."""
     path = Path(repo_path).expanduser()
@@ -153,14 +172,7 @@ class LocalWorkspace:
         directory = confine(self.root, cwd)
         if not directory.is_dir():
             raise WorkspaceError(f"cannot run in {cwd!r}: not a directory of the repository")
-        return run_in_group(
-            ["bash", "-c", command],
-            cwd=str(directory),
-            env=base_environment(env),
-            timeout=timeout,
-            output_limit=output_limit,
-            display=command,
-        )
+        return _run_bash(command, directory, timeout=timeout, env=env, output_limit=output_limit)
 
     def _run_script(self, script: str) -> ExecResult:
         return self.exec(script, timeout=GIT_SCRIPT_TIMEOUT_S, output_limit=None)
@@ -244,19 +256,6 @@ class LocalWorkspace:
         self._require_open()
         return self._snapshots.list()
 
-    def _repository_side_snapshots(self, repo: Path) -> GitSnapshots:
-        def run_in_repository(script: str) -> ExecResult:
-            return run_in_group(
-                ["bash", "-c", script],
-                cwd=str(repo),
-                env=base_environment(),
-                timeout=GIT_SCRIPT_TIMEOUT_S,
-                output_limit=None,
-                display=script,
-            )
-
-        return GitSnapshots(run_in_repository, self._info.base_commit, self._info.job_id)
-
     def close(self, *, keep: bool = False) -> None:
         if self._closed:
             return
@@ -264,7 +263,9 @@ class LocalWorkspace:
             self._closed = True
             return
         repo = Path(self._info.repo_path)
-        self._repository_side_snapshots(repo).delete_all()
+        # the snapshot refs live in the repository, so delete them there (the worktree may be gone)
+        in_repository = GitSnapshots(lambda script: _run_bash(script, repo), self._info.base_commit, self._info.job_id)
+        in_repository.delete_all()
         if _is_checkout_at(self.root):
             try:
                 _git(repo, "worktree", "remove", "--force", "--force", str(self.root))

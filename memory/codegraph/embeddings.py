@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from memory.codegraph.literals import source_texts
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -70,10 +72,9 @@ def bundled_encoder() -> Encoder:
         ) from exc
 
 
-def default_vector_dir() -> Path:
-    from swe_team.config import Settings
-
-    return Settings().home / "cache" / "vectors"
+def vector_dir(home: Path) -> Path:
+    """Where vectors are cached under swe-team's home folder."""
+    return home / "cache" / "vectors"
 
 
 @dataclass
@@ -137,17 +138,15 @@ def similarities(
     graph: CodeGraph, task_text: str, nodes: list[str], encoder: Encoder, cache: VectorCache
 ) -> dict[str, float]:
     """Cosine similarity between the issue and each function node."""
-    sources: dict[str, list[str]] = {}
+    if not nodes:
+        return {}
+    sources = source_texts(graph)
+    lines: dict[str, list[str]] = {}
     texts: list[str] = []
     for node in nodes:
         path = graph.graph.nodes[node]["path"]
-        if path not in sources:
-            try:
-                sources[path] = (graph.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                sources[path] = []
-        texts.append(snippet(graph, node, sources[path]))
-    if not nodes:
-        return {}
+        if path not in lines:
+            lines[path] = sources.get(path, "").splitlines()
+        texts.append(snippet(graph, node, lines[path]))
     vectors = cache.vectors(encoder, [task_text[:TASK_CHARS], *texts])
     return {node: float(vectors[0] @ vector) for node, vector in zip(nodes, vectors[1:], strict=True)}

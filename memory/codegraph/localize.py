@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from memory.codegraph.lexical import lexical_index
+from memory.codegraph.lexical import LexicalIndex, lexical_index
 from memory.codegraph.link import is_test_path
 from memory.codegraph.literals import literal_hits
 from memory.codegraph.mentions import MentionHits, match_mentions
@@ -151,8 +151,24 @@ def _semantic(
 
 
 def _lexical_reason(query: set[str], doc_terms: set[str]) -> str:
-    shared = sorted(query & doc_terms, key=len, reverse=True)[:4]
+    shared = sorted(query & doc_terms, key=lambda term: (-len(term), term))[:4]
     return "lexical match: " + ", ".join(shared) if shared else "lexical match"
+
+
+@dataclass
+class Scoreboard:
+    """Scores summed per key, each key keeping the reason of its largest single contribution."""
+
+    scores: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    reasons: dict[str, tuple[float, str]] = field(default_factory=dict)
+
+    def add(self, key: str, value: float, reason: str) -> None:
+        self.scores[key] += value
+        if key not in self.reasons or value > self.reasons[key][0]:
+            self.reasons[key] = (value, reason)
+
+    def reason(self, key: str) -> str:
+        return self.reasons[key][1]
 
 
 def localize(
@@ -170,35 +186,50 @@ def localize(
     started = time.perf_counter()
     index = lexical_index(graph)
     query = weighted_query(task_text)
-    query_set = set(query)
-    symbol_lexical = _normalized(index.scores(query, files=False))
     file_lexical = _normalized(index.scores(query, files=True))
     hits: MentionHits = match_mentions(graph, find_mentions(task_text))
-
-    scores: dict[str, float] = defaultdict(float)
-    reasons: dict[str, tuple[float, str]] = {}
-
-    def add(node: str, value: float, reason: str) -> None:
-        scores[node] += value
-        if node not in reasons or value > reasons[node][0]:
-            reasons[node] = (value, reason)
-
-    for position, node in enumerate(index.symbol_ids):
-        value = float(symbol_lexical[position])
-        if value > 0.05:
-            add(node, value, _lexical_reason(query_set, index.symbol_terms[position]))
-    for node, (value, reason) in hits.symbols.items():
-        add(node, value, reason)
     literals = literal_hits(graph, task_text)
     for node, (value, reason) in option_readers(graph, task_text).items():
         previous = literals.get(node, (0.0, ""))[0]
         literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
+
+    symbols = _symbol_scores(graph, index, query, hits, literals)
+    if encoder is not None:
+        for node, similarity in _semantic(graph, task_text, symbols.scores, encoder, vectors).items():
+            reason = f"reads like the issue (similarity {similarity:.2f})"
+            symbols.add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), reason)
+    files = _file_scores(graph, index, file_lexical, symbols, hits, literals)
+    ranked_files = sorted(files.scores.items(), key=lambda item: -item[1])
+    return Localization(
+        files=[RankedFile(path, value, files.reason(path)) for path, value in ranked_files[:top_k]],
+        functions=_ranked_functions(graph, symbols, files.scores, ranked_files[0][1] if ranked_files else 1.0, top_k),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _symbol_scores(
+    graph: CodeGraph,
+    index: LexicalIndex,
+    query: dict[str, float],
+    hits: MentionHits,
+    literals: dict[str, tuple[float, str]],
+) -> Scoreboard:
+    """Functions and classes: lexical match, names and quotes from the issue, then one hop along the graph."""
+    symbols = Scoreboard()
+    symbol_lexical = _normalized(index.scores(query, files=False))
+    query_set = set(query)
+    for position, node in enumerate(index.symbol_ids):
+        value = float(symbol_lexical[position])
+        if value > 0.05:
+            symbols.add(node, value, _lexical_reason(query_set, index.symbol_terms[position]))
+    for node, (value, reason) in hits.symbols.items():
+        symbols.add(node, value, reason)
     for node, (value, reason) in literals.items():
         if node in graph.graph and graph.graph.nodes[node]["kind"] != "file":
-            add(node, LITERAL_WEIGHT * value, reason)
+            symbols.add(node, LITERAL_WEIGHT * value, reason)
 
     nodes = graph.graph.nodes
-    seeds = sorted(scores.items(), key=lambda item: -item[1])[:PROPAGATED_SEEDS]
+    seeds = sorted(symbols.scores.items(), key=lambda item: -item[1])[:PROPAGATED_SEEDS]
     for seed, value in seeds:
         seed_name = nodes[seed]["qualname"]
         for source, target, kind in [*graph.graph.out_edges(seed, keys=True), *graph.graph.in_edges(seed, keys=True)]:
@@ -206,68 +237,74 @@ def localize(
             if other == seed or nodes[other]["kind"] == "file":
                 continue
             if kind == "contains":
-                add(other, 0.25 * value, f"member of {seed_name}")
+                symbols.add(other, 0.25 * value, f"member of {seed_name}")
             elif kind == "calls":
-                add(other, 0.1 * value, f"{'called by' if source == seed else 'calls'} {seed_name}")
+                symbols.add(other, 0.1 * value, f"{'called by' if source == seed else 'calls'} {seed_name}")
+    for node in symbols.scores:
+        symbols.scores[node] *= _prior(nodes[node]["path"])
+    return symbols
 
-    file_scores: dict[str, float] = defaultdict(float)
-    file_reasons: dict[str, tuple[float, str]] = {}
 
-    def add_file(path: str, value: float, reason: str) -> None:
-        file_scores[path] += value
-        if path not in file_reasons or value > file_reasons[path][0]:
-            file_reasons[path] = (value, reason)
-
-    for node in scores:
-        scores[node] *= _prior(nodes[node]["path"])
-    if encoder is not None:
-        for node, similarity in _semantic(graph, task_text, scores, encoder, vectors).items():
-            add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), f"reads like the issue (similarity {similarity:.2f})")
+def _file_scores(
+    graph: CodeGraph,
+    index: LexicalIndex,
+    file_lexical: Any,
+    symbols: Scoreboard,
+    hits: MentionHits,
+    literals: dict[str, tuple[float, str]],
+) -> Scoreboard:
+    """Files: their best functions, their own lexical match, paths named, quotes found, tests matching the issue."""
+    files = Scoreboard()
+    nodes = graph.graph.nodes
     best_in_file: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for node, value in scores.items():
+    for node, value in symbols.scores.items():
         best_in_file[nodes[node]["path"]].append((value, node))
     for path, values in best_in_file.items():
         values.sort(reverse=True)
-        add_file(path, values[0][0], f"contains {nodes[values[0][1]]['qualname']}: {reasons[values[0][1]][1]}")
+        best = values[0][1]
+        files.add(path, values[0][0], f"contains {nodes[best]['qualname']}: {symbols.reason(best)}")
         if len(values) > 1:
-            file_scores[path] += 0.3 * values[1][0]
+            files.scores[path] += 0.3 * values[1][0]
     for position, path in enumerate(index.file_ids):
         value = float(file_lexical[position])
         if value > 0.05:
-            add_file(path, FILE_LEXICAL_WEIGHT * value * _prior(path), "lexical match of the file")
+            files.add(path, FILE_LEXICAL_WEIGHT * value * _prior(path), "lexical match of the file")
     for path, (value, reason) in hits.files.items():
-        add_file(path, value * _prior(path), reason)
+        files.add(path, value * _prior(path), reason)
     tested = sorted(
         ((float(file_lexical[i]), path) for i, path in enumerate(index.file_ids) if is_test_path(path)), reverse=True
     )[:TESTS_BRIDGED]
     for value, test_path in tested:
         for subject in subjects_of_test(graph, test_path):
-            add_file(subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"its tests match: {test_path}")
+            files.add(subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"its tests match: {test_path}")
     for path, (value, reason) in literals.items():
         if nodes[path]["kind"] == "file":
-            add_file(path, LITERAL_WEIGHT * value * _prior(path), reason)
+            files.add(path, LITERAL_WEIGHT * value * _prior(path), reason)
+    return files
 
-    ranked_files = sorted(file_scores.items(), key=lambda item: -item[1])
-    files = [RankedFile(path, value, file_reasons[path][1]) for path, value in ranked_files[:top_k]]
-    top_file_score = ranked_files[0][1] if ranked_files else 1.0
 
+def _ranked_functions(
+    graph: CodeGraph, symbols: Scoreboard, file_scores: dict[str, float], top_file_score: float, top_k: int
+) -> list[RankedFunction]:
+    """Hits reported as top-level functions or methods, lifted by how well their file ranks."""
+    nodes = graph.graph.nodes
     entity_scores: dict[str, float] = {}
     entity_reasons: dict[str, str] = {}
-    for node, value in scores.items():
+    for node, value in symbols.scores.items():
         entity = _entity(graph, node)
         if entity is None:
             continue
-        reason = reasons[node][1] if node == entity else f"contains {nodes[node]['qualname']}"
+        reason = symbols.reason(node) if node == entity else f"contains {nodes[node]['qualname']}"
         if nodes[node]["kind"] == "class":
             value *= CONSTRUCTOR_SHARE
-            reason = f"constructor of {nodes[node]['qualname']}: {reasons[node][1]}"
+            reason = f"constructor of {nodes[node]['qualname']}: {symbols.reason(node)}"
         if value > entity_scores.get(entity, 0.0):
             entity_scores[entity] = value
             entity_reasons[entity] = reason
     for entity in entity_scores:
         file_share = file_scores.get(nodes[entity]["path"], 0.0) / max(top_file_score, 1e-9)
         entity_scores[entity] += FUNCTION_FILE_WEIGHT * file_share
-    functions = [
+    return [
         RankedFunction(
             entity,
             nodes[entity]["path"],
@@ -279,4 +316,3 @@ def localize(
         )
         for entity, value in sorted(entity_scores.items(), key=lambda item: -item[1])[:top_k]
     ]
-    return Localization(files=files, functions=functions, seconds=time.perf_counter() - started)

@@ -39,7 +39,7 @@ def option_readers(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
                 line = sources[path].count("\n", 0, offset) + 1
                 for function in enclosing_function(graph, path, line):
                     nodes.add(function)
-                    nodes.update(_passed_to(graph, function, sources[path], offset))
+                    nodes.update(_passed_to(graph, function, sources[path], offset, line))
             for node in nodes:
                 previous = hits.get(node, (0.0, ""))[0]
                 hits[node] = (previous + weight, reason)
@@ -75,14 +75,13 @@ PASSED_LINES = 10
 """A call starting this many lines above an option read may take it as an argument."""
 
 
-def _passed_to(graph: CodeGraph, function: str, source: str, offset: int) -> list[str]:
-    """Functions whose call's arguments hold the text at `offset` (a call may start a few lines above)."""
-    line = source.count("\n", 0, offset) + 1
+def _passed_to(graph: CodeGraph, function: str, source: str, offset: int, line: int) -> list[str]:
+    """Functions whose call's arguments hold the text at `offset`, on `line` (a call may start a few lines above)."""
     passed: list[str] = []
     for _, target, data in graph.graph.out_edges(function, data=True):
         if data.get("kind") != "calls" or not line - PASSED_LINES <= data.get("line", 0) <= line:
             continue
-        line_start = _line_offset(source, data["line"])
+        line_start = _start_of_line_above(source, offset, line - data["line"])
         opening = source.rfind(graph.graph.nodes[target]["name"] + "(", line_start, offset)
         if opening >= 0:
             arguments = source[opening:offset]
@@ -91,8 +90,11 @@ def _passed_to(graph: CodeGraph, function: str, source: str, offset: int) -> lis
     return passed
 
 
-def _line_offset(source: str, line: int) -> int:
-    offset = 0
-    for _ in range(line - 1):
-        offset = source.index("\n", offset) + 1
-    return offset
+def _start_of_line_above(source: str, offset: int, lines_up: int) -> int:
+    """Where the line `lines_up` lines above the one holding `offset` starts."""
+    start = offset
+    for _ in range(lines_up + 1):
+        start = source.rfind("\n", 0, start)
+        if start < 0:
+            return 0
+    return start + 1

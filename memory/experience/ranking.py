@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from memory.experience.analysis import unpack_impact
+from memory.experience.analysis import term_frequencies, unpack_impact
 from memory.experience.record import Experience
 
 log = logging.getLogger("swe_team.memory")
@@ -24,6 +24,8 @@ REPO_POSTINGS_LIMIT = 2000
 GLOBAL_POSTINGS_LIMIT = 256
 """Postings read per term in the global scope: the highest-impact ones."""
 RECENCY_HALF_LIFE_DAYS = 60.0
+META_ERRORS = (ValueError, KeyError, TypeError)
+"""What `CandidateMeta.decode` raises for stored metadata that is corrupt."""
 LessonKind = Literal["do", "avoid", "note"]
 
 
@@ -186,7 +188,9 @@ def rank_scope(
     return ranked[:k]
 
 
-def meta_for(exp: Experience, tfs: dict[str, int], doc_len: int) -> CandidateMeta:
+def meta_for(exp: Experience) -> CandidateMeta:
+    """What the index stores of `exp`: its term frequencies, length, outcome weight and lesson kind."""
+    tfs, doc_len = term_frequencies(exp)
     return CandidateMeta(
         repo=exp.repo,
         status=exp.status,

@@ -15,11 +15,17 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from memory.experience.analysis import pack_impact, term_frequencies
+from memory.experience.analysis import pack_impact
 from memory.experience.disk_queue import DiskQueue
-from memory.experience.ranking import CandidateMeta, PostingBatch, SearchHit, meta_for
+from memory.experience.ranking import META_ERRORS, CandidateMeta, PostingBatch, SearchHit, meta_for
 from memory.experience.record import Experience, RepoFacts, load_experience, load_facts, repo_key
-from memory.experience.store import IndexedStore, MemoryStoreError, MemoryUnavailable, StoreStats
+from memory.experience.store import (
+    DEFAULT_KEY_PREFIX,
+    IndexedStore,
+    MemoryStoreError,
+    MemoryUnavailable,
+    StoreStats,
+)
 
 log = logging.getLogger("swe_team.memory")
 GLOBAL_KEEP = 1024
@@ -54,7 +60,7 @@ class RedisExperienceStore(IndexedStore):
 
     @classmethod
     def connect(
-        cls, url: str, *, prefix: str = "swe-team:mem", ttl_days: float = 0.0, queue_root: Path
+        cls, url: str, *, prefix: str = DEFAULT_KEY_PREFIX, ttl_days: float = 0.0, queue_root: Path
     ) -> RedisExperienceStore:
         """Connect and ping; `MemoryUnavailable` naming the URL when the server does not answer."""
         if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
@@ -149,18 +155,17 @@ class RedisExperienceStore(IndexedStore):
         zadds: dict[str, dict[str, float]] = defaultdict(dict)
         incrs: Counter[tuple[str, str]] = Counter()
         for exp, docno in exps:
-            tfs, doc_len = term_frequencies(exp)
-            meta = meta_for(exp, dict(tfs), doc_len)
+            meta = meta_for(exp)
             rk = repo_key(exp.repo)
             tx.hset(self._key("exp", exp.id), mapping={"doc": exp.to_json(), "meta": meta.encode()})
-            for term, tf in tfs.items():
-                impact = pack_impact(tf, doc_len, docno)
+            for term, tf in meta.tfs.items():
+                impact = pack_impact(tf, meta.doc_len, docno)
                 zadds[self._key("r", rk, "t", term)][exp.id] = impact
                 zadds[self._key("g", "t", term)][exp.id] = impact
                 incrs[self._key("g", "df"), term] += 1
             for stats in (self._key("r", rk, "n"), self._key("g", "n")):
                 incrs[stats, "n"] += 1
-                incrs[stats, "len"] += doc_len
+                incrs[stats, "len"] += meta.doc_len
             zadds[self._key("ids")][exp.id] = exp.finished_at
             zadds[self._key("r", rk, "ids")][exp.id] = exp.finished_at
             incrs[self._key("counts"), f"status:{exp.status}"] += 1
@@ -176,7 +181,7 @@ class RedisExperienceStore(IndexedStore):
     def _unindex(self, tx: Any, exp_id: str, raw_meta: bytes) -> None:
         try:
             meta = CandidateMeta.decode(raw_meta)
-        except (ValueError, KeyError, TypeError):
+        except META_ERRORS:
             log.warning("experience %s had corrupt index metadata; deleting the record only", exp_id)
             tx.delete(self._key("exp", exp_id))
             tx.zrem(self._key("ids"), exp_id)
@@ -291,28 +296,30 @@ class RedisExperienceStore(IndexedStore):
             postings[term] = [(member.decode(), int(score)) for member, score in entries]
         return PostingBatch(n_docs=n, total_len=total, df=df, postings=postings)
 
-    def read_meta(self, ids: list[str]) -> dict[str, CandidateMeta]:
+    def _hget_each(self, ids: list[str], field: str) -> list[Any]:
+        """`field` of each experience hash, in one round trip; a failed read is its exception, not raised."""
         pipe = self.client.pipeline(transaction=False)
         for exp_id in ids:
-            pipe.hget(self._key("exp", exp_id), "meta")
+            pipe.hget(self._key("exp", exp_id), field)
+        replies: list[Any] = pipe.execute(raise_on_error=False)
+        return replies
+
+    def read_meta(self, ids: list[str]) -> dict[str, CandidateMeta]:
         out: dict[str, CandidateMeta] = {}
-        for exp_id, raw in zip(ids, pipe.execute(raise_on_error=False), strict=True):
+        for exp_id, raw in zip(ids, self._hget_each(ids, "meta"), strict=True):
             if raw is None:
                 continue
             try:
                 if isinstance(raw, Exception):
                     raise ValueError(raw)
                 out[exp_id] = CandidateMeta.decode(raw)
-            except (ValueError, KeyError, TypeError) as exc:
+            except META_ERRORS as exc:
                 log.warning("skipping corrupt key %s: %s", self._key("exp", exp_id), exc)
         return out
 
     def load_many(self, ids: list[str]) -> dict[str, Experience]:
-        pipe = self.client.pipeline(transaction=False)
-        for exp_id in ids:
-            pipe.hget(self._key("exp", exp_id), "doc")
         out: dict[str, Experience] = {}
-        for exp_id, raw in zip(ids, pipe.execute(raise_on_error=False), strict=True):
+        for exp_id, raw in zip(ids, self._hget_each(ids, "doc"), strict=True):
             key = self._key("exp", exp_id)
             if isinstance(raw, Exception):
                 log.warning("skipping corrupt key %s: %s", key, raw)
@@ -350,29 +357,21 @@ class RedisExperienceStore(IndexedStore):
 
     def recent(self, *, repo: str | None = None, limit: int = 50) -> list[Experience]:
         def read() -> list[Experience]:
-            ids = self._ids(repo, True, limit)
-            loaded = self.load_many(ids)
-            return [loaded[i] for i in ids if i in loaded]
+            return list(self.load_in_order(self._ids(repo, True, limit)))
 
         result: list[Experience] = self._online(read, self._offline_read, "cannot list lessons")
         return result
 
     def iter_all(self, *, repo: str | None = None) -> Iterator[Experience]:
         ids: list[str] = self._online(lambda: self._ids(repo, False, -1), self._offline_read, "cannot export")
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            loaded = self.load_many(chunk)
-            yield from (loaded[i] for i in chunk if i in loaded)
+        yield from self.load_in_order(ids)
 
     def stats(self) -> StoreStats:
         def read() -> StoreStats:
             raw_counts = cast("dict[bytes, bytes]", self.client.hgetall(self._key("counts")))
             counts = {k.decode(): int(v) for k, v in raw_counts.items()}
-            foreign = [
-                key.decode(errors="replace")
-                for key in self.client.scan_iter(match=f"{self.prefix}:*", count=1000)
-                if not key.decode(errors="replace")[len(self.prefix) + 1 :].startswith(KNOWN_KEYS)
-            ]
+            names = (k.decode(errors="replace") for k in self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
+            foreign = [name for name in names if not name[len(self.prefix) + 1 :].startswith(KNOWN_KEYS)]
             if foreign:
                 log.warning(
                     "skipping %d foreign keys under %r, e.g. %s", len(foreign), self.prefix, foreign[:3]

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from memory.experience.analysis import pack_impact, term_frequencies
-from memory.experience.ranking import CandidateMeta, PostingBatch, meta_for
+from memory.experience.analysis import pack_impact
+from memory.experience.ranking import META_ERRORS, CandidateMeta, PostingBatch, meta_for
 from memory.experience.record import Experience, RepoFacts, load_experience, load_facts, repo_key
 from memory.experience.store import IndexedStore, MemoryStoreError, StoreStats
 
@@ -87,8 +87,7 @@ class SqliteExperienceStore(IndexedStore):
 
     def _insert(self, exp: Experience) -> None:
         """Index one experience; caller holds the lock inside a transaction."""
-        tfs, doc_len = term_frequencies(exp)
-        meta = meta_for(exp, dict(tfs), doc_len)
+        meta = meta_for(exp)
         db = self._db
         self._unindex(exp.id)
         docno = db.execute(
@@ -102,16 +101,16 @@ class SqliteExperienceStore(IndexedStore):
         for scope in (repo_key(exp.repo), GLOBAL):
             db.executemany(
                 "INSERT INTO postings VALUES(?, ?, ?, ?)",
-                [(scope, t, pack_impact(tf, doc_len, docno), exp.id) for t, tf in tfs.items()],
+                [(scope, t, pack_impact(tf, meta.doc_len, docno), exp.id) for t, tf in meta.tfs.items()],
             )
             db.executemany(
                 "INSERT INTO term_df VALUES(?, ?, 1) ON CONFLICT DO UPDATE SET df = df + 1",
-                [(scope, t) for t in tfs],
+                [(scope, t) for t in meta.tfs],
             )
             db.execute(
                 "INSERT INTO scope_stats VALUES(?, 1, ?) ON CONFLICT DO UPDATE "
                 "SET n = n + 1, total_len = total_len + excluded.total_len",
-                (scope, doc_len),
+                (scope, meta.doc_len),
             )
 
     def _unindex(self, exp_id: str) -> bool:
@@ -122,7 +121,7 @@ class SqliteExperienceStore(IndexedStore):
         self._db.execute("DELETE FROM experiences WHERE id = ?", (exp_id,))
         try:
             meta = CandidateMeta.decode(row[1])
-        except (ValueError, KeyError, TypeError):
+        except META_ERRORS:
             log.warning("experience %s had corrupt index metadata; removing its postings by scan", exp_id)
             self._db.execute("DELETE FROM postings WHERE id = ?", (exp_id,))
             return True
@@ -212,7 +211,7 @@ class SqliteExperienceStore(IndexedStore):
         for exp_id, raw in self._rows(f"SELECT id, meta FROM experiences WHERE id IN ({marks})", ids):
             try:
                 out[exp_id] = CandidateMeta.decode(raw)
-            except (ValueError, KeyError, TypeError):
+            except META_ERRORS:
                 log.warning("skipping experience %s: corrupt index metadata", exp_id)
         return out
 
@@ -240,13 +239,8 @@ class SqliteExperienceStore(IndexedStore):
 
     def iter_all(self, *, repo: str | None = None) -> Iterator[Experience]:
         where, params = ("WHERE repo = ?", (repo,)) if repo else ("", ())
-        ids = [
-            r[0] for r in self._rows(f"SELECT id FROM experiences {where} ORDER BY finished_at, id", params)
-        ]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            loaded = self.load_many(chunk)
-            yield from (loaded[i] for i in chunk if i in loaded)
+        rows = self._rows(f"SELECT id FROM experiences {where} ORDER BY finished_at, id", params)
+        yield from self.load_in_order([r[0] for r in rows])
 
     def stats(self) -> StoreStats:
         total = self._rows("SELECT count(*) FROM experiences")[0][0]

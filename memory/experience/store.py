@@ -7,7 +7,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from memory.experience.analysis import query_terms
 from memory.experience.ranking import CandidateMeta, PostingBatch, RankedId, SearchHit, rank_scope
@@ -103,6 +103,13 @@ class IndexedStore(ABC):
     @abstractmethod
     def load_many(self, ids: list[str]) -> dict[str, Experience]: ...
 
+    def load_in_order(self, ids: list[str], chunk: int = 500) -> Iterator[Experience]:
+        """The records of `ids` in that order, read `chunk` at a time; missing or corrupt ones are skipped."""
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            loaded = self.load_many(part)
+            yield from (loaded[i] for i in part if i in loaded)
+
     def not_before(self) -> float:
         return time.time() - self.ttl_days * 86400.0 if self.ttl_days > 0 else 0.0
 
@@ -123,10 +130,6 @@ class IndexedStore(ABC):
         ]
 
 
-def _setting(settings: Any, name: str, default: Any) -> Any:
-    return getattr(settings, name, default)
-
-
 def sqlite_path(settings: Settings) -> str:
     return str(settings.home / "experience.sqlite")
 
@@ -144,27 +147,23 @@ def open_store(
     override the settings (`memory_key_prefix`, `memory_ttl_days`, `memory_fallback`)."""
     kind = backend or settings.memory
     if ttl_days is None:
-        ttl_days = float(_setting(settings, "memory_ttl_days", 0.0))
-    prefix = key_prefix or str(_setting(settings, "memory_key_prefix", DEFAULT_KEY_PREFIX))
-    if kind == "sqlite":
-        from memory.experience.sqlite_store import SqliteExperienceStore
+        ttl_days = settings.memory_ttl_days
+    if kind == "redis":
+        from memory.experience.redis_store import RedisExperienceStore
 
-        return SqliteExperienceStore(sqlite_path(settings), ttl_days=ttl_days)
-    if kind != "redis":
+        try:
+            return RedisExperienceStore.connect(
+                settings.redis_url.get_secret_value(),
+                prefix=key_prefix or settings.memory_key_prefix,
+                ttl_days=ttl_days,
+                queue_root=settings.home / "memory-queue",
+            )
+        except MemoryUnavailable as exc:
+            if (fallback or settings.memory_fallback) != "sqlite":
+                raise
+            log.warning("%s; using the SQLite store in %s (memory_fallback = sqlite)", exc, settings.home)
+    elif kind != "sqlite":
         raise MemoryStoreError(f"unknown memory backend {kind!r}", hint='use memory = "sqlite" or "redis"')
-    from memory.experience.redis_store import RedisExperienceStore
+    from memory.experience.sqlite_store import SqliteExperienceStore
 
-    try:
-        return RedisExperienceStore.connect(
-            settings.redis_url.get_secret_value(),
-            prefix=prefix,
-            ttl_days=ttl_days,
-            queue_root=settings.home / "memory-queue",
-        )
-    except MemoryUnavailable as exc:
-        if (fallback or _setting(settings, "memory_fallback", "")) != "sqlite":
-            raise
-        log.warning("%s; using the SQLite store in %s (memory_fallback = sqlite)", exc, settings.home)
-        from memory.experience.sqlite_store import SqliteExperienceStore
-
-        return SqliteExperienceStore(sqlite_path(settings), ttl_days=ttl_days)
+    return SqliteExperienceStore(sqlite_path(settings), ttl_days=ttl_days)

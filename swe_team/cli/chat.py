@@ -35,11 +35,12 @@ def _decide_and_continue(job_id: str, decision: dict[str, Any], as_json: bool) -
     from swe_team.chat.session import ChatApprover
     from swe_team.cli.jobs import _finish
 
-    job = record_decision(settings_for(), job_id, decision)
+    settings = settings_for()
+    job = record_decision(settings, job_id, decision)
     if job.queue:
         from swe_team.fleet.control import continue_in_fleet
 
-        continue_in_fleet(settings_for(), job)
+        continue_in_fleet(settings, job)
         console.print(f"recorded: [bold]{decision['action']}[/] at the {job.gate} gate of job {job.id}; requeued")
         return
     console.print(f"recorded: [bold]{decision['action']}[/] at the {job.gate} gate of job {job.id}; continuing")
@@ -48,7 +49,7 @@ def _decide_and_continue(job_id: str, decision: dict[str, Any], as_json: bool) -
     except NeedsHuman as exc:
         stop_at_gate(exc, as_json)
         return
-    _finish(settings_for(), finished, as_json)
+    _finish(settings, finished, as_json)
 
 
 def register(app: typer.Typer) -> None:
@@ -81,7 +82,7 @@ def register(app: typer.Typer) -> None:
         except NeedsHuman as exc:
             stop_at_gate(exc, as_json)
             return
-        _finish(settings_for(), finished, as_json)
+        _finish(base, finished, as_json)
 
     @app.command()
     @guarded

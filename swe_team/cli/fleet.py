@@ -81,9 +81,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def cancel(
-        job_id: Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")],
+        job_id: opts.JobId,
         wait: Annotated[float, typer.Option(help="Seconds to wait for a running job's worker to stop it.")] = 60.0,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
+        as_json: opts.AsJson = False,
     ) -> None:
         """Cancel a queued, waiting or running fleet job: its workspace is cleaned and its status is cancelled."""
         from swe_team.fleet.control import cancel_job

@@ -80,9 +80,9 @@ def _reranker(wanted: bool | None) -> tuple[Encoder | None, VectorCache | None]:
     settings = Settings()
     if not (settings.localize_embeddings if wanted is None else wanted):
         return None, None
-    from memory.codegraph.embeddings import VectorCache, bundled_encoder
+    from memory.codegraph.embeddings import VectorCache, bundled_encoder, vector_dir
 
-    return bundled_encoder(), VectorCache(settings.home / "cache" / "vectors")
+    return bundled_encoder(), VectorCache(vector_dir(settings.home))
 
 
 def locate(

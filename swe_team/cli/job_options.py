@@ -37,6 +37,7 @@ InstanceId = Annotated[str, typer.Option(help="Name for pred.jsonl (default: job
 AllowDirty = Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")]
 KeepWorkspace = Annotated[bool, typer.Option(help="Keep the workspace after the job.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
+JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
 
 
 def read_task(task: str | None, task_file: Path | None) -> str:
@@ -92,3 +93,4 @@ def job_request(
         yes_destructive=yes_destructive,
     )
     return settings, request
+

@@ -7,15 +7,17 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from swe_team.cli import job_options as opts
 from swe_team.cli.common import console, guarded, out, settings_for
 from swe_team.errors import SweTeamError
-from swe_team.jobs import Job
 from swe_team.processes import pid_alive
+
+if TYPE_CHECKING:
+    from swe_team.jobs import Job
 
 
 def effective_status(job: Job) -> str:
@@ -98,8 +100,8 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def resume(
-        job_id: Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")],
-        as_json: Annotated[bool, typer.Option("--json")] = False,
+        job_id: opts.JobId,
+        as_json: opts.AsJson = False,
     ) -> None:
         """Continue a job that was interrupted or waits at a gate, from its last checkpoint."""
         from swe_team.approval import NeedsHuman
@@ -166,7 +168,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @guarded
     def show(
-        job_id: Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")],
+        job_id: opts.JobId,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Show a job: its record, then its report when it has finished."""

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from swe_team.cli.common import guarded
+from swe_team.errors import SweTeamError
+
 if TYPE_CHECKING:
     from memory.experience import Experience, ExperienceStore
 
@@ -42,14 +45,9 @@ def _output(output: str) -> Iterator[TextIO]:
 def _store(backend: str | None) -> Iterator[ExperienceStore]:
     from memory.experience import open_store
     from swe_team.config import load_settings
-    from swe_team.errors import SweTeamError
 
-    try:
-        settings, _ = load_settings(Path.cwd(), {"memory": backend} if backend else None)
-        store = open_store(settings)
-    except SweTeamError as exc:
-        typer.echo(f"error: {exc.user_message()}", err=True)
-        raise typer.Exit(1) from exc
+    settings, _ = load_settings(Path.cwd(), {"memory": backend} if backend else None)
+    store = open_store(settings)
     try:
         yield store
     finally:
@@ -74,6 +72,7 @@ def _row(exp: Experience) -> str:
 
 
 @memory_app.command("ls")
+@guarded
 def list_lessons(
     repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None
 ) -> None:
@@ -90,6 +89,7 @@ def list_lessons(
 
 
 @memory_app.command("search")
+@guarded
 def search(
     query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None
 ) -> None:
@@ -118,13 +118,13 @@ def search(
 
 
 @memory_app.command("show")
+@guarded
 def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """One lesson in full."""
     with _store(backend) as store:
         exp = store.get(exp_id)
     if exp is None:
-        typer.echo(f"error: no lesson with id {exp_id}; `swe-team memory ls` lists them", err=True)
-        raise typer.Exit(1)
+        raise SweTeamError(f"no lesson with id {exp_id}; `swe-team memory ls` lists them")
     if as_json:
         _emit(exp.model_dump(mode="json"))
         return
@@ -134,6 +134,7 @@ def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> N
 
 
 @memory_app.command("forget")
+@guarded
 def forget(
     exp_ids: Annotated[list[str] | None, typer.Argument(help="Lesson ids.")] = None,
     repo: RepoOpt = None,
@@ -155,6 +156,7 @@ def forget(
 
 
 @memory_app.command("export")
+@guarded
 def export(
     output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",
     repo: RepoOpt = None,
@@ -169,13 +171,13 @@ def export(
 
 
 @memory_app.command("import")
+@guarded
 def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """Add lessons from a file written by `memory export` (same ids are replaced)."""
     from memory.experience.transfer import import_lines
 
     if not path.is_file():
-        typer.echo(f"error: {path} does not exist", err=True)
-        raise typer.Exit(1)
+        raise SweTeamError(f"{path} does not exist")
     with _store(backend) as store, path.open(encoding="utf-8") as handle:
         result = import_lines(store, handle, str(path))
     if as_json:
@@ -187,6 +189,7 @@ def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) ->
 
 
 @memory_app.command("stats")
+@guarded
 def stats(repo: RepoOpt = None, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """How many lessons, per repository and outcome; writes waiting on disk."""
     with _store(backend) as store:
@@ -209,6 +212,7 @@ def stats(repo: RepoOpt = None, as_json: JsonOpt = False, backend: BackendOpt = 
 
 
 @memory_app.command("export-preferences")
+@guarded
 def export_preferences_command(
     output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",
     repo: RepoOpt = None,

@@ -6,17 +6,13 @@ import time
 
 import typer
 
-from swe_team.errors import SweTeamError
+from swe_team.cli.common import guarded, out
 
 workspace_app = typer.Typer(help="Docker workspaces: build the base image, list and reap job containers.")
 
 
-def _fail(exc: SweTeamError) -> None:
-    typer.echo(exc.user_message(), err=True)
-    raise typer.Exit(1)
-
-
 @workspace_app.command("build-image")
+@guarded
 def build_image_command(
     force: bool = typer.Option(False, "--force", help="Rebuild even when the image exists."),
 ) -> None:
@@ -25,31 +21,23 @@ def build_image_command(
     from workspaces.docker import connect
     from workspaces.docker_image import build_image
 
-    try:
-        settings, _ = load_settings(None, {})
-        tag, built = build_image(
-            connect(), settings.docker, lock_dir=settings.home / "cache", progress=typer.echo, force=force
-        )
-    except SweTeamError as exc:
-        _fail(exc)
-        return
+    settings, _ = load_settings(None, {})
+    tag, built = build_image(
+        connect(), settings.docker, lock_dir=settings.home / "cache", progress=typer.echo, force=force
+    )
     typer.echo(f"image {tag} " + ("built" if built else "already present"))
 
 
 @workspace_app.command("ls")
+@guarded
 def list_command() -> None:
     """List job containers and volumes with their owner, expiry and whether gc would reap them."""
-    from rich.console import Console
     from rich.table import Table
 
     from workspaces.docker import connect
     from workspaces.docker_gc import list_objects
 
-    try:
-        objects = list_objects(connect())
-    except SweTeamError as exc:
-        _fail(exc)
-        return
+    objects = list_objects(connect())
     if not objects:
         typer.echo("no swe-team workspaces")
         return
@@ -57,10 +45,11 @@ def list_command() -> None:
     for obj in objects:
         hours = (obj.expires_at - time.time()) / 3600
         table.add_row(obj.kind, obj.name, obj.job_id, obj.status, obj.owner, f"{hours:.1f} h")
-    Console().print(table)
+    out.print(table)
 
 
 @workspace_app.command("gc")
+@guarded
 def gc_command(
     everything: bool = typer.Option(False, "--all", help="Remove every swe-team container and volume."),
 ) -> None:
@@ -68,11 +57,7 @@ def gc_command(
     from workspaces.docker import connect
     from workspaces.docker_gc import reap
 
-    try:
-        removed = reap(connect(), everything=everything)
-    except SweTeamError as exc:
-        _fail(exc)
-        return
+    removed = reap(connect(), everything=everything)
     for name in removed:
         typer.echo(f"removed {name}")
     typer.echo(f"{len(removed)} object(s) removed")

@@ -86,11 +86,11 @@ def continue_in_fleet(settings: Settings, job: Job) -> None:
     from swe_team.approval import PENDING_FILE
 
     settings = with_fleet(settings)
-    client = redis_client(settings)
+    board = board_for(settings)
     pending = settings.jobs_dir / job.id / PENDING_FILE
     if pending.is_file():
-        client.set(keys_for(settings).decision(job.id), pending.read_text(encoding="utf-8"))
-    enqueue(settings, job, FleetBoard(client, keys_for(settings)))
+        board.client.set(board.keys.decision(job.id), pending.read_text(encoding="utf-8"))
+    enqueue(settings, job, board)
 
 
 def cancel_job(settings: Settings, job_id: str, wait_s: float = 60.0, console: Console | None = None) -> Job:

@@ -1,36 +1,15 @@
-"""Shared pieces of the experience-memory tests (no tests here): a real Redis server and sample lessons."""
+"""Shared pieces of the experience-memory tests: settings, stores with their own key prefix, sample lessons."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from pathlib import Path
-
-import pytest
 
 from memory.experience import Experience, HumanDecision, open_store
 from memory.experience.store import ExperienceStore
 from swe_team.config import Settings
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "redis-test-server.sh"
 DAY = 86400.0
-
-
-def start_redis(run_dir: Path, port: int | None = None) -> str:
-    """Start a server with scripts/redis-test-server.sh; returns its URL. Fails (CI) or skips without one."""
-    args = ["bash", str(SCRIPT), "start", str(run_dir), *([str(port)] if port else [])]
-    done = subprocess.run(args, capture_output=True, text=True, timeout=600, check=False)
-    if done.returncode != 0:
-        reason = f"no Redis server for the tests: {done.stderr.strip()[-400:]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return done.stdout.strip().splitlines()[-1]
-
-
-def stop_redis(run_dir: Path) -> None:
-    subprocess.run(["bash", str(SCRIPT), "stop", str(run_dir)], capture_output=True, timeout=60, check=False)
 
 
 def settings_for(home: Path, backend: str, url: str = "", **extra: object) -> Settings:
