@@ -105,38 +105,36 @@ def test_a_published_graph_loads_on_another_checkout(tmp_path: Path, redis_url: 
         client.close()
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
+def _graph_of(tmp_path: Path, files: dict[str, str]) -> CodeGraph:
     for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    return root
+        (tmp_path / "repo" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "repo" / relative).write_text(text)
+    return CodeGraph.build(tmp_path / "repo", cache_dir=None)
 
 
 def test_an_option_flag_finds_the_option_table_not_the_tests_quoting_it(tmp_path: Path) -> None:
-    repo = _write(
-        tmp_path / "repo",
+    graph = _graph_of(
+        tmp_path,
         {
             "lint/options.py": 'OPTIONS = {"ignore-paths": {"type": "regexp_paths_csv", "default": []}}\n',
             "lint/runner.py": "def run_checks(paths, ignored):\n    return [p for p in paths if p not in ignored]\n",
             "tests/test_options.py": 'def test_ignore_paths():\n    run(["--ignore-paths", "x"])\n',
         },
     )
-    graph = CodeGraph.build(repo, cache_dir=None)
     files = [f.path for f in localize(graph, "Running with `--ignore-paths` has no effect", top_k=5).files]
     assert files[0] == "lint/options.py"
 
 
 def test_a_vendored_copy_ranks_below_the_project_own_code(tmp_path: Path) -> None:
     same = "def ignore_paths_regexp(paths, regexp):\n    return paths\n"
-    repo = _write(tmp_path / "repo", {"lint/filters.py": same, "lint/packages/regexlib/filters.py": same})
-    graph = CodeGraph.build(repo, cache_dir=None)
+    graph = _graph_of(tmp_path, {"lint/filters.py": same, "lint/packages/regexlib/filters.py": same})
     files = [f.path for f in localize(graph, "ignore_paths_regexp drops every path", top_k=5).files]
     assert files == ["lint/filters.py", "lint/packages/regexlib/filters.py"]
 
 
 def test_code_using_a_named_option_is_found_through_the_attribute_it_is_stored_in(tmp_path: Path) -> None:
-    repo = _write(
-        tmp_path / "repo",
+    graph = _graph_of(
+        tmp_path,
         {
             "lint/options.py": 'OPTIONS = {"ignore-paths": {"type": "regexp_paths_csv", "default": []}}\n',
             "lint/linter.py": (
@@ -155,7 +153,6 @@ def test_code_using_a_named_option_is_found_through_the_attribute_it_is_stored_i
             "lint/discovery.py": "def expand_modules(modules, patterns):\n    return [m for m in modules if m]\n",
         },
     )
-    graph = CodeGraph.build(repo, cache_dir=None)
     result = localize(graph, "`--recursive=y` ignores `ignore-paths`\n\nThe setting is not honoured.", top_k=10)
     reasons = {f.id: f.reason for f in result.functions}
     for used in ("lint/linter.py:Linter.open", "lint/linter.py:Linter.expand", "lint/discovery.py:expand_modules"):
@@ -164,8 +161,8 @@ def test_code_using_a_named_option_is_found_through_the_attribute_it_is_stored_i
 
 
 def test_tests_matching_the_issue_point_at_the_module_they_test(tmp_path: Path) -> None:
-    repo = _write(
-        tmp_path / "repo",
+    graph = _graph_of(
+        tmp_path,
         {
             "src/runner/skipping.py": "def evaluate_marks(item):\n    return item.marks\n",
             "src/runner/nodes.py": "class Node:\n    def add_child(self, child):\n        self.kids.append(child)\n",
@@ -176,7 +173,6 @@ def test_tests_matching_the_issue_point_at_the_module_they_test(tmp_path: Path) 
             ),
         },
     )
-    graph = CodeGraph.build(repo, cache_dir=None)
     result = localize(graph, "Dynamically adding an xfail marker no longer ignores the failure", top_k=5)
     sources = [f for f in result.files if not f.path.startswith("testing/")]
     assert [f.path for f in sources] == ["src/runner/skipping.py"]
@@ -188,22 +184,42 @@ def test_a_class_named_in_the_issue_points_at_its_constructor(tmp_path: Path) ->
         f"    def step_{n}(self, app):\n        return app.run_blueprint_step({n})\n\n" for n in range(12)
     )
     source = f"class Blueprint:\n    def __init__(self, options):\n        self.options = options\n\n{methods}"
-    repo = _write(tmp_path / "repo", {"web/blueprints.py": source})
-    graph = CodeGraph.build(repo, cache_dir=None)
+    graph = _graph_of(tmp_path, {"web/blueprints.py": source})
     first = localize(graph, "Creating a `Blueprint` without a name should fail", top_k=5).functions[0]
     assert first.id == "web/blueprints.py:Blueprint.__init__"
     assert first.reason.startswith("constructor of Blueprint: ")
 
 
 def test_the_title_outweighs_words_repeated_in_a_pasted_log(tmp_path: Path) -> None:
-    repo = _write(
-        tmp_path / "repo",
+    graph = _graph_of(
+        tmp_path,
         {
             "app/cache.py": "def evict_expired(entries, now):\n    return [e for e in entries if e.expires > now]\n",
             "app/handlers.py": "def handle_request(request):\n    return request.respond()\n",
         },
     )
-    graph = CodeGraph.build(repo, cache_dir=None)
     log = "\n".join(f"INFO served request {n}: request took {n} ms" for n in range(30))
     result = localize(graph, f"Expired cache entries are never evicted\n\n```\n{log}\n```\n", top_k=5)
     assert result.files[0].path == "app/cache.py"
+
+
+def test_a_class_spelt_out_in_prose_is_found_by_its_name(tmp_path: Path) -> None:
+    graph = _graph_of(
+        tmp_path,
+        {
+            "checks/rewrite.py": (
+                "class AssertionRewriter:\n    def visit_call(self, node):\n        return self.explain(node)\n"
+            ),
+            "checks/hooks.py": (
+                "def install_rewriter(rewriter, assertion):\n"
+                '    """Install the rewriter of an assertion."""\n'
+                "    return rewriter.install(assertion)\n"
+            ),
+        },
+    )
+    result = localize(graph, "The assertion re-writer does not unroll all() calls", top_k=5)
+    assert [f.path for f in result.files] == ["checks/rewrite.py", "checks/hooks.py"]
+    assert [f.id for f in result.functions] == [
+        "checks/rewrite.py:AssertionRewriter.visit_call",
+        "checks/hooks.py:install_rewriter",
+    ]

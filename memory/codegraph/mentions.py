@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from memory.codegraph.text import Mentions
+from memory.codegraph.text import Mentions, split_identifier
 
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 AMBIGUITY_LIMIT = 8
+PHRASE_WEIGHT = 1.0
+"""A name spelt out as words counts as much as the name written as code."""
 
 
 @dataclass
@@ -83,6 +85,8 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
             for path in files:
                 hits.add(hits.files, path, 0.3, f"module named in the issue: {identifier}")
 
+    _match_phrases(graph, mentions.phrases, hits)
+
     for dotted in mentions.dotted:
         parts = dotted.split(".")
         found_nodes: set[str] = set()
@@ -99,3 +103,16 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
             else:
                 hits.add(hits.symbols, node, 1.2, f"named in the issue: {dotted}")
     return hits
+
+
+def _match_phrases(graph: CodeGraph, phrases: dict[str, str], hits: MentionHits) -> None:
+    """Symbols whose multi-word name the issue spells out in prose: "the assertion re-writer" → `AssertionRewriter`."""
+    nodes = graph.graph.nodes
+    for name, found in graph.resolver.by_name.items():
+        written = phrases.get(name.replace("_", "").lower())
+        if not written or len(split_identifier(name)) < 2:
+            continue
+        symbols = [node for node in found if nodes[node]["kind"] != "file"]
+        if 0 < len(symbols) <= AMBIGUITY_LIMIT:
+            for node in symbols:
+                hits.add(hits.symbols, node, PHRASE_WEIGHT / math.sqrt(len(symbols)), f"named in the issue: {written}")

@@ -164,6 +164,8 @@ class Mentions:
     paths: list[str] = field(default_factory=list)
     frames: list[tuple[str, int, str]] = field(default_factory=list)
     """(path as written, line, function) of traceback frames, outermost first."""
+    phrases: dict[str, str] = field(default_factory=dict)
+    """Runs of two or three prose words joined (`assertionrewriter`) → as written (`assertion re-writer`)."""
 
 
 CODE_SPAN = re.compile(r"```.*?```|`[^`\n]+`|^(?:    |\t|>>> ).*$", re.DOTALL | re.MULTILINE)
@@ -202,4 +204,35 @@ def find_mentions(text: str) -> Mentions:
     for match in HYPHENATED.finditer(text):
         seen.setdefault(match.group(1).replace("-", "_"), None)
     mentions.identifiers = list(seen)
+    mentions.phrases = prose_phrases(text)
     return mentions
+
+
+PLAIN_WORD = re.compile(r"[A-Za-z][a-z0-9]*(?:-[a-z0-9]+)*")
+PHRASE_BREAK = re.compile(r"[^\w\s-]|\n\s*\n")
+
+
+def prose_phrases(text: str, longest: int = 3) -> dict[str, str]:
+    """Runs of plain prose words, joined: how an issue names `AssertionRewriter` or `expand_modules` in English.
+
+    Identifiers written as such (`PairGrid`, `expand_modules`) break a run: `find_mentions` already has them.
+    """
+    prose = CODE_SPAN.sub("\n\n", text)
+    phrases: dict[str, str] = {}
+    for run in PHRASE_BREAK.split(prose):
+        words: list[str] = []
+        for token in [*run.split(), ""]:
+            if PLAIN_WORD.fullmatch(token):
+                words.append(token)
+                continue
+            _add_phrases(words, longest, phrases)
+            words = []
+    return phrases
+
+
+def _add_phrases(words: list[str], longest: int, phrases: dict[str, str]) -> None:
+    for start in range(len(words)):
+        for size in range(2, min(longest, len(words) - start) + 1):
+            chosen = words[start : start + size]
+            if chosen[0].lower() not in STOPWORDS and chosen[-1].lower() not in STOPWORDS:
+                phrases.setdefault("".join(chosen).replace("-", "").lower(), " ".join(chosen))
