@@ -72,7 +72,10 @@ def test_without_the_extra_the_error_says_how_to_install_it() -> None:
         assert vectors.shape[0] == 1 and abs(float(np.linalg.norm(vectors[0])) - 1.0) < 1e-3
 
 
-def test_locate_with_embeddings_needs_the_extra_or_uses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("asked_by", ["flag", "repository config"])
+def test_locate_with_embeddings_needs_the_extra_or_uses_it(
+    asked_by: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import typer
     from typer.testing import CliRunner
 
@@ -80,10 +83,14 @@ def test_locate_with_embeddings_needs_the_extra_or_uses_it(tmp_path: Path, monke
     from tests.codegraph_fixtures import copy_fixture
 
     monkeypatch.setenv("SWE_TEAM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SWE_TEAM_USER_CONFIG", str(tmp_path / "no-user-config.toml"))
     app = typer.Typer()
     register(app)
     repo = copy_fixture("python", tmp_path)
-    located = CliRunner().invoke(app, ["locate", "--repo", str(repo), "--task", "discount rate", "--embeddings"])
+    flags = ["--embeddings"] if asked_by == "flag" else []
+    if asked_by == "repository config":
+        (repo / "swe-team.toml").write_text("localize_embeddings = true\n")
+    located = CliRunner().invoke(app, ["locate", "--repo", str(repo), "--task", "discount rate", *flags])
     if importlib.util.find_spec("sentence_transformers") is None:
         assert located.exit_code == 2
         assert "swe-team[embeddings]" in located.output

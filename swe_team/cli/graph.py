@@ -74,10 +74,10 @@ def index(
         )
 
 
-def _reranker(wanted: bool | None) -> tuple[Encoder | None, VectorCache | None]:
-    from swe_team.config import Settings
+def _reranker(repo: Path, wanted: bool | None) -> tuple[Encoder | None, VectorCache | None]:
+    from swe_team.cli.common import settings_for
 
-    settings = Settings()
+    settings = settings_for(repo)
     if not (settings.localize_embeddings if wanted is None else wanted):
         return None, None
     from memory.codegraph.embeddings import VectorCache, bundled_encoder, vector_dir
@@ -111,7 +111,7 @@ def locate(
     try:
         text = task or Path(task_file or "").read_text(encoding="utf-8")
         graph = _build(repo, None, show_progress=not as_json)
-        result = localize(graph, text, top_k, *_reranker(embeddings))
+        result = localize(graph, text, top_k, *_reranker(repo, embeddings))
     except Exception as exc:
         raise _fail(exc) from exc
     if as_json:
