@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from swe_team.config import Settings
+from swe_team.sqlite_wal import connect_wal
 
 SETUP_LOCK_KEY = 7_245_001
 """Postgres advisory lock taken around the schema migration: workers starting together must not race."""
@@ -43,9 +43,7 @@ def open_checkpointer(settings: Settings) -> Iterator[Any]:
 
     path = settings.checkpoint_db
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
+    connection = connect_wal(path, timeout=30)
     try:
         yield SqliteSaver(connection)
     finally:

@@ -13,10 +13,12 @@ from memory.experience.analysis import pack_impact
 from memory.experience.ranking import META_ERRORS, CandidateMeta, PostingBatch, meta_for
 from memory.experience.record import Experience, RepoFacts, load_experience, load_facts, repo_key
 from memory.experience.store import IndexedStore, MemoryStoreError, StoreStats
+from swe_team.sqlite_wal import connect_wal
 
 log = logging.getLogger("swe_team.memory")
 GLOBAL = "*"
 _SCHEMA = """
+PRAGMA wal_autocheckpoint=0;
 CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS experiences(
     id TEXT PRIMARY KEY, repo TEXT NOT NULL, status TEXT NOT NULL, finished_at REAL NOT NULL,
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS facts(repo TEXT PRIMARY KEY, doc TEXT NOT NULL);
 
 
 CHECKPOINT_EVERY_S = 1.0
+OPEN_WAIT_S = 60.0
 
 
 class SqliteExperienceStore(IndexedStore):
@@ -45,15 +48,13 @@ class SqliteExperienceStore(IndexedStore):
         self.ttl_days = ttl_days
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(str(path), timeout=60.0, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA wal_autocheckpoint=0")
-            self._db.executescript(_SCHEMA)
+            self._db = connect_wal(Path(path), timeout=OPEN_WAIT_S, autocommit=True, setup=_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise MemoryStoreError(
                 f"cannot open the experience database {path}: {exc}",
-                hint="move the file away to start afresh",
+                hint="another process holds it: retry when it is done"
+                if "locked" in str(exc)
+                else "move the file away to start afresh",
             ) from exc
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -256,7 +257,7 @@ class SqliteExperienceStore(IndexedStore):
     def _checkpoint_in_background(self) -> None:
         """Copy the write-ahead log into the database off the writers' path (PASSIVE never blocks them), so an
         `add` never pays for a checkpoint."""
-        db = sqlite3.connect(self.location, timeout=60.0, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.location, timeout=OPEN_WAIT_S, isolation_level=None, check_same_thread=False)
         try:
             while not self._stopping.wait(CHECKPOINT_EVERY_S):
                 db.execute("PRAGMA wal_checkpoint(PASSIVE)")
