@@ -23,7 +23,7 @@ from typing import Any
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
 from memory.codegraph import CodeGraph, localize
-from memory.codegraph.embeddings import Encoder, VectorCache, bundled_encoder, vector_dir
+from memory.codegraph.embeddings import Reranker, home_reranker
 from memory.codegraph.lexical import lexical_index
 from swe_team.errors import SweTeamError
 
@@ -63,12 +63,6 @@ def materialize(repo: str, commit: str, into: Path) -> None:
 
 
 @dataclass
-class Reranker:
-    encoder: Encoder
-    vectors: VectorCache
-
-
-@dataclass
 class Timings:
     index_s: list[float] = field(default_factory=list)
     query_s: list[float] = field(default_factory=list)
@@ -103,10 +97,7 @@ def run_instance(
         graph = CodeGraph.build(root, languages=["python"], cache_dir=None)
         lexical_index(graph)
         timings.index_s.append(time.perf_counter() - started)
-        if reranker is None:
-            result = localize(graph, row["problem_statement"], top_k=TOP_K)
-        else:
-            result = localize(graph, row["problem_statement"], TOP_K, reranker.encoder, reranker.vectors)
+        result = localize(graph, row["problem_statement"], TOP_K, reranker)
         timings.query_s.append(result.seconds)
         prediction = result.to_prediction(row["instance_id"])
         started = time.perf_counter()
@@ -175,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.embeddings:
             from swe_team.config import Settings
 
-            reranker = Reranker(bundled_encoder(), VectorCache(vector_dir(Settings().home)))
+            reranker = home_reranker(Settings().home)
         for repo in sorted({r["repo"] for r in rows}):
             find_mirror(repo)
         args.out.parent.mkdir(parents=True, exist_ok=True)

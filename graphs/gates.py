@@ -21,7 +21,6 @@ from swe_team.approval import DECISION_ACTIONS
 
 GATES = ("plan", "locations", "patch", "final")
 POLICIES = ("patch-on-fail",)
-ACTIONS = DECISION_ACTIONS
 ROLE_AT_GATE = {"plan": "planner", "locations": "localizer", "patch": "coder", "final": "coder"}
 """The role a comment, a retry or a question at each gate goes to."""
 EDIT_FILE = ".swe-team-edited.patch"
@@ -169,7 +168,7 @@ def gate_node(gate: str) -> Node:
             return {"gate_outcome": {"gate": gate, "action": "approve"}}
         payload = {"gate": gate, "job_id": state.get("job_id", ""), "role": ROLE_AT_GATE[gate]}
         decision = interrupt({**payload, "evidence": evidence(gate, state, context)})
-        if not isinstance(decision, dict) or decision.get("action") not in ACTIONS:
+        if not isinstance(decision, dict) or decision.get("action") not in DECISION_ACTIONS:
             decision = {"action": "retry", "comment": str(decision)}
         update = apply_decision(gate, decision, state, context, proposal_text(gate, state, diff))
         context.trajectory.record("decision", **update["decisions"][0])

@@ -61,13 +61,12 @@ def shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
         return text_shortlist(services, task, size)
     from memory.codegraph import localize
 
+    reranker = None
     if services.settings.localize_embeddings:
-        from memory.codegraph.embeddings import VectorCache, shared_encoder, vector_dir
+        from memory.codegraph.embeddings import home_reranker
 
-        vectors = VectorCache(vector_dir(services.settings.home))
-        found = localize(graph, task, size, shared_encoder(), vectors)
-    else:
-        found = localize(graph, task, top_k=size)
+        reranker = home_reranker(services.settings.home)
+    found = localize(graph, task, size, reranker)
     ranked: list[Location] = [
         {
             "path": f.path,

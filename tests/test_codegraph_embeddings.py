@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from memory.codegraph import CodeGraph, localize
-from memory.codegraph.embeddings import VectorCache, bundled_encoder
+from memory.codegraph.embeddings import Reranker, VectorCache, bundled_encoder
 from swe_team.errors import SweTeamError
 
 DIMENSIONS = 512
@@ -56,7 +56,7 @@ def test_the_encoder_lifts_the_function_whose_body_reads_like_the_issue(tmp_path
     issue = "The function should undo a refund when the customer cancels the order"
     plain = localize(graph, issue, top_k=5)
     encoder = HashedWordsEncoder()
-    reranked = localize(graph, issue, top_k=5, encoder=encoder, vectors=VectorCache(tmp_path / "vectors"))
+    reranked = localize(graph, issue, top_k=5, reranker=Reranker(encoder, VectorCache(tmp_path / "vectors")))
     assert reranked.functions[0].id == "app/a.py:first"
     assert reranked.functions[0].score > plain.functions[0].score
     assert encoder.encoded[0].startswith("The function should undo a refund")

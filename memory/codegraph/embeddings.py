@@ -72,16 +72,11 @@ def bundled_encoder() -> Encoder:
         ) from exc
 
 
-def vector_dir(home: Path) -> Path:
-    """Where vectors are cached under swe-team's home folder."""
-    return home / "cache" / "vectors"
-
-
 @dataclass
 class VectorCache:
     """Vectors on disk, one `.npy` per text, under `<directory>/<encoder name>/`."""
 
-    directory: Path | None
+    directory: Path
 
     def vectors(self, encoder: Encoder, texts: list[str]) -> np.ndarray[Any, Any]:
         import numpy as np
@@ -100,15 +95,15 @@ class VectorCache:
                 self._write(encoder.name, key, vector)
         return np.stack([found[key] for key in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
 
-    def _path(self, encoder_name: str, key: str) -> Path | None:
-        return None if self.directory is None else self.directory / encoder_name / key[:2] / f"{key}.npy"
+    def _path(self, encoder_name: str, key: str) -> Path:
+        return self.directory / encoder_name / key[:2] / f"{key}.npy"
 
     def _read(self, encoder_name: str, key: str) -> np.ndarray[Any, Any] | None:
         import numpy as np
 
-        path = self._path(encoder_name, key)
         try:
-            return None if path is None else np.load(path)
+            vector: np.ndarray[Any, Any] = np.load(self._path(encoder_name, key))
+            return vector
         except (OSError, ValueError):
             return None
 
@@ -116,8 +111,6 @@ class VectorCache:
         import numpy as np
 
         path = self._path(encoder_name, key)
-        if path is None:
-            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temporary = path.with_name(f"{key}.{os.getpid()}.tmp.npy")
@@ -134,9 +127,20 @@ def snippet(graph: CodeGraph, node: str, lines: list[str]) -> str:
     return f"{data['path']} {data['qualname']}\n{data.get('doc', '')}\n{body}"
 
 
-def similarities(
-    graph: CodeGraph, task_text: str, nodes: list[str], encoder: Encoder, cache: VectorCache
-) -> dict[str, float]:
+@dataclass
+class Reranker:
+    """What the localizer re-ranks with: an encoder and the cache of its vectors."""
+
+    encoder: Encoder
+    vectors: VectorCache
+
+
+def home_reranker(home: Path) -> Reranker:
+    """The bundled model (loaded once per process), its vectors cached under swe-team's home folder `home`."""
+    return Reranker(shared_encoder(), VectorCache(home / "cache" / "vectors"))
+
+
+def similarities(graph: CodeGraph, task_text: str, nodes: list[str], reranker: Reranker) -> dict[str, float]:
     """Cosine similarity between the issue and each function node."""
     if not nodes:
         return {}
@@ -148,5 +152,5 @@ def similarities(
         if path not in lines:
             lines[path] = sources.get(path, "").splitlines()
         texts.append(snippet(graph, node, lines[path]))
-    vectors = cache.vectors(encoder, [task_text[:TASK_CHARS], *texts])
+    vectors = reranker.vectors.vectors(reranker.encoder, [task_text[:TASK_CHARS], *texts])
     return {node: float(vectors[0] @ vector) for node, vector in zip(nodes, vectors[1:], strict=True)}

@@ -16,7 +16,7 @@ from memory.codegraph.options import option_readers
 from memory.codegraph.text import find_mentions, weighted_query
 
 if TYPE_CHECKING:
-    from memory.codegraph.embeddings import Encoder, VectorCache
+    from memory.codegraph.embeddings import Reranker
     from memory.codegraph.graph import CodeGraph
 
 TEST_PENALTY = 0.25
@@ -140,14 +140,12 @@ def _entity(graph: CodeGraph, node: str) -> str | None:
     return None
 
 
-def _semantic(
-    graph: CodeGraph, task_text: str, scores: dict[str, float], encoder: Encoder, vectors: VectorCache | None
-) -> dict[str, float]:
-    from memory.codegraph.embeddings import VectorCache, similarities
+def _semantic(graph: CodeGraph, task_text: str, scores: dict[str, float], reranker: Reranker) -> dict[str, float]:
+    from memory.codegraph.embeddings import similarities
 
     functions = [node for node in scores if graph.graph.nodes[node]["kind"] != "class"]
     candidates = sorted(functions, key=lambda node: -scores[node])[:RERANKED]
-    return similarities(graph, task_text, candidates, encoder, vectors or VectorCache(None))
+    return similarities(graph, task_text, candidates, reranker)
 
 
 def _lexical_reason(query: set[str], doc_terms: set[str]) -> str:
@@ -171,17 +169,11 @@ class Scoreboard:
         return self.reasons[key][1]
 
 
-def localize(
-    graph: CodeGraph,
-    task_text: str,
-    top_k: int = 10,
-    encoder: Encoder | None = None,
-    vectors: VectorCache | None = None,
-) -> Localization:
+def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Reranker | None = None) -> Localization:
     """Rank files and functions for `task_text`; each result carries a one-line reason.
 
-    With an `encoder` (the optional embeddings extra), the best-scored functions are also compared with the issue
-    by sentence embeddings, their vectors cached in `vectors`.
+    With a `reranker` (the optional embeddings extra), the best-scored functions are also compared with the issue
+    by sentence embeddings.
     """
     started = time.perf_counter()
     index = lexical_index(graph)
@@ -194,8 +186,8 @@ def localize(
         literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
 
     symbols = _symbol_scores(graph, index, query, hits, literals)
-    if encoder is not None:
-        for node, similarity in _semantic(graph, task_text, symbols.scores, encoder, vectors).items():
+    if reranker is not None:
+        for node, similarity in _semantic(graph, task_text, symbols.scores, reranker).items():
             reason = f"reads like the issue (similarity {similarity:.2f})"
             symbols.add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), reason)
     files = _file_scores(graph, index, file_lexical, symbols, hits, literals)

@@ -9,7 +9,7 @@ import typer
 
 if TYPE_CHECKING:
     from memory.codegraph import CodeGraph
-    from memory.codegraph.embeddings import Encoder, VectorCache
+    from memory.codegraph.embeddings import Reranker
 
 graph_app = typer.Typer(help="Query the code graph of a repository.", no_args_is_help=True)
 
@@ -74,15 +74,15 @@ def index(
         )
 
 
-def _reranker(repo: Path, wanted: bool | None) -> tuple[Encoder | None, VectorCache | None]:
+def _reranker(repo: Path, wanted: bool | None) -> Reranker | None:
     from swe_team.cli.common import settings_for
 
     settings = settings_for(repo)
     if not (settings.localize_embeddings if wanted is None else wanted):
-        return None, None
-    from memory.codegraph.embeddings import VectorCache, bundled_encoder, vector_dir
+        return None
+    from memory.codegraph.embeddings import home_reranker
 
-    return bundled_encoder(), VectorCache(vector_dir(settings.home))
+    return home_reranker(settings.home)
 
 
 def locate(
@@ -111,7 +111,7 @@ def locate(
     try:
         text = task or Path(task_file or "").read_text(encoding="utf-8")
         graph = _build(repo, None, show_progress=not as_json)
-        result = localize(graph, text, top_k, *_reranker(repo, embeddings))
+        result = localize(graph, text, top_k, _reranker(repo, embeddings))
     except Exception as exc:
         raise _fail(exc) from exc
     if as_json:

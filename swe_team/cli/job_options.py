@@ -93,4 +93,3 @@ def job_request(
         yes_destructive=yes_destructive,
     )
     return settings, request
-
