@@ -24,11 +24,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from swe_team.fleet.control import board_for, submit_job  # noqa: E402
+from core.model.scripted_server import ScriptedModelServer  # noqa: E402
+from core.trajectory import Trajectory  # noqa: E402
+from swe_team.fleet.board import board_for  # noqa: E402
+from swe_team.fleet.control import submit_job  # noqa: E402
 from swe_team.fleet.records import RedisJobRecords  # noqa: E402
 from swe_team.runner import JobRequest  # noqa: E402
-from swe_team.scripted_server import ScriptedModelServer  # noqa: E402
-from swe_team.trajectory import Trajectory  # noqa: E402
 from tests.fleet_fixtures import Fleet, wait_for  # noqa: E402
 from tests.job_fixtures import example_repo, script  # noqa: E402
 

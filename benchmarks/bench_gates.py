@@ -21,12 +21,16 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from swe_team.approval import NeedsHuman, NoHumanApprover, continue_job, record_decision  # noqa: E402
-from swe_team.config import ModelAlias, ModelSettings, Settings  # noqa: E402
-from swe_team.jobs import Job  # noqa: E402
-from swe_team.runner import JobRequest, JobRunner  # noqa: E402
-from swe_team.scripted_server import ScriptedModelServer  # noqa: E402
-from swe_team.trajectory import Trajectory  # noqa: E402
+from core.jobs import Job  # noqa: E402
+from core.model.scripted_server import ScriptedModelServer  # noqa: E402
+from core.settings import ModelAlias, ModelSettings, Settings  # noqa: E402
+from core.trajectory import Trajectory  # noqa: E402
+from swe_team.approval import NeedsHuman, NoHumanApprover, record_decision  # noqa: E402
+from swe_team.runner import (  # noqa: E402
+    JobRequest,
+    JobRunner,
+    continue_job,
+)
 from tests.chat_fixtures import resolved_steps, spawn  # noqa: E402
 from tests.job_fixtures import cli_env, example_repo  # noqa: E402
 

@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from core.model.scripted_server import ScriptedModelServer  # noqa: E402
+from core.settings import ModelAlias, ModelSettings, Settings  # noqa: E402
+from core.trajectory import Trajectory  # noqa: E402
 from swe_team.approval import AutoApprover  # noqa: E402
-from swe_team.config import ModelAlias, ModelSettings, Settings  # noqa: E402
 from swe_team.runner import JobRequest, JobRunner  # noqa: E402
-from swe_team.scripted_server import ScriptedModelServer  # noqa: E402
-from swe_team.trajectory import Trajectory  # noqa: E402
 from tests.job_fixtures import cli_env, example_repo, script, swe_team  # noqa: E402
 
 RUNS = 5

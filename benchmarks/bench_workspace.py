@@ -19,7 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swe_team.config import Settings
+from core.settings import Settings
 from workspaces.registry import backend_class
 
 ROUNDS = 20

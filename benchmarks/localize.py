@@ -22,10 +22,10 @@ from typing import Any
 
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
+from core.errors import SweTeamError
 from memory.codegraph import CodeGraph, localize
 from memory.codegraph.embeddings import Reranker, home_reranker
 from memory.codegraph.lexical import lexical_index
-from swe_team.errors import SweTeamError
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locbench-dev.jsonl"
 TOP_K = 10
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reranker = None
         if args.embeddings:
-            from swe_team.config import Settings
+            from core.settings import Settings
 
             reranker = home_reranker(Settings().home)
         for repo in sorted({r["repo"] for r in rows}):

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
 from workspaces.base import Workspace
 
 

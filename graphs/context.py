@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.jobs import Job
+from core.model.base import ModelClient
+from core.settings import Settings
+from core.trajectory import Trajectory
 from roles.context import ProgressCallback, RoleServices, ignore_progress
 from roles.journal import ModelJournal
-from swe_team.config import Settings
-from swe_team.jobs import Job
-from swe_team.model_types import ModelClient
-from swe_team.trajectory import Trajectory
 from tools.base import ToolContext
 from workspaces.base import Workspace
 

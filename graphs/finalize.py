@@ -12,12 +12,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from core.errors import SweTeamError
+from graphs import report
+from graphs.branch import write_branch
 from graphs.context import TeamContext
 from graphs.lessons import brief_roles, remember
 from graphs.state import TeamState
-from swe_team import report
-from swe_team.branch import write_branch
-from swe_team.errors import SweTeamError
 
 
 def decide(state: TeamState) -> tuple[str, list[str]]:

@@ -14,10 +14,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from graphs.context import TeamContext
+from graphs.decisions import DECISION_ACTIONS
 from graphs.finalize import decide
 from graphs.nodes import Node
 from graphs.state import TeamState
-from swe_team.approval import DECISION_ACTIONS
 
 GATES = ("plan", "locations", "patch", "final")
 POLICIES = ("patch-on-fail",)

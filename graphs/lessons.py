@@ -56,8 +56,8 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
     """Store this job's experience and the repository facts it learned; returns the new id or ''."""
     if context.experience is None:
         return ""
+    from graphs.decisions import experience_decisions
     from memory.experience import Cost, Experience, RepoFacts, repo_identity
-    from swe_team.chat.history import experience_decisions
 
     repo = repo_identity(context.job.repo)
     usage = state.get("usage", {})

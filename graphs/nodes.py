@@ -13,13 +13,13 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
+from core.errors import ModelUnreachable, SweTeamError, WorkspaceError
 from graphs.context import TeamContext
 from graphs.lessons import brief_roles, recall
 from graphs.state import TeamState
 from roles import coder, localizer, planner, reviewer, tester
 from roles.loop import RoleVisit
 from roles.spec import role_spec
-from swe_team.errors import ModelUnreachable, SweTeamError, WorkspaceError
 from tools.test_results import detect_test_command
 
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.model.base import ModelClient
+from core.settings import Settings
+from core.trajectory import Trajectory
 from roles.journal import ModelJournal
-from swe_team.config import Settings
-from swe_team.model_types import ModelClient
-from swe_team.trajectory import Trajectory
 from tools.base import ToolContext
 
 ProgressCallback = Callable[[str, str], None]

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from swe_team.model_types import Completion, ToolCall, Usage
+from core.model.base import Completion, ToolCall, Usage
 
 
 def _encode(completion: Completion) -> dict[str, Any]:

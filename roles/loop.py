@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from core.errors import ModelError, ToolError, validation_problems
+from core.model.base import Completion, Message, ToolCall, Usage
 from roles.context import RoleServices
 from roles.spec import RoleSpec
-from swe_team.errors import ModelError, ToolError
-from swe_team.model_types import Completion, Message, ToolCall, Usage
 from tools.registry import get_tools
 
 Output = TypeVar("Output", bound=BaseModel)
@@ -118,12 +118,6 @@ def extract_json(text: str) -> str:
     return text[start : end + 1] if start != -1 and end > start else text
 
 
-def _validation_problem(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'answer'}: {err['msg']}" for err in exc.errors(include_url=False)
-    )
-
-
 def ask_structured(visit: RoleVisit, messages: list[Message], output: type[Output]) -> Output:
     """A JSON answer validated against `output`; invalid answers are sent back with the error."""
     schema = output.model_json_schema()
@@ -132,7 +126,7 @@ def ask_structured(visit: RoleVisit, messages: list[Message], output: type[Outpu
         try:
             return output.model_validate_json(extract_json(completion.content))
         except ValidationError as exc:
-            problem = f"your answer does not match the required JSON schema: {_validation_problem(exc)}"
+            problem = "your answer does not match the required JSON schema: " + validation_problems(exc, "answer")
         messages.append({"role": "assistant", "content": completion.content})
         messages.append({"role": "user", "content": visit.garbled(problem) + "\nReply with the JSON object only."})
 
@@ -222,7 +216,7 @@ def _check_submission(visit: RoleVisit, call: ToolCall, output: type[Output]) ->
     try:
         return "submitted", output.model_validate(_parse_arguments(call))
     except ValueError as exc:
-        problem = _validation_problem(exc) if isinstance(exc, ValidationError) else str(exc)
+        problem = validation_problems(exc, "answer") if isinstance(exc, ValidationError) else str(exc)
         return visit.garbled(f"{SUBMIT} was called with an invalid answer: {problem}"), None
 
 

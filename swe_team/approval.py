@@ -2,8 +2,8 @@
 
 A decision is {"action": approve|reject|retry|edit, "comment": ..., "by": ...} plus, for `edit`, the edited
 "plan", "locations" or "patch". Answering a waiting job is two separate steps so a fleet can swap the second:
-`record_decision` stores the answer in the job folder; `continue_job` resumes the job in this process, where
-`PendingDecisionApprover` hands the stored answer to the gate.
+`record_decision` stores the answer in the job folder; `runner.continue_job` resumes the job in this process, where
+`PendingDecisionApprover` hands the stored answer to the gate (a fleet requeues it instead).
 """
 
 from __future__ import annotations
@@ -15,21 +15,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from swe_team.errors import JobError, SweTeamError
-from swe_team.processes import pid_alive
+from core.errors import JobError, SweTeamError
+from core.processes import pid_alive
+from graphs.decisions import DECISION_ACTIONS
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from swe_team.config import Settings
-    from swe_team.jobs import Job
+    from core.jobs import Job
+    from core.settings import Settings
 
 EXIT_WAITING = 3
 """Exit code of `run`, `resume`, `chat`, `approve` and `reject` when the job stopped at a gate for a human."""
-DECISION_ACTIONS = ("approve", "reject", "retry", "edit")
 PENDING_FILE = "decision.json"
-GATE_FILE = "gate.json"
-"""The last gate screen shown or waiting, so `swe-team chat` can draw it before the graph is loaded."""
 
 
 class NeedsHuman(SweTeamError):
@@ -91,7 +87,7 @@ def who() -> str:
 
 def waiting_job(settings: Settings, job_id: str) -> Job:
     """The job, checked to be waiting at a gate with no live process holding it."""
-    from swe_team.jobs import open_job_store
+    from swe_team.job_store import open_job_store
 
     job = open_job_store(settings).load(job_id)
     if job.status != "waiting" or not job.gate:
@@ -118,21 +114,3 @@ def record_decision(settings: Settings, job_id: str, decision: dict[str, Any]) -
     tmp.write_text(json.dumps(entry), encoding="utf-8")
     os.replace(tmp, path)
     return job
-
-
-def job_settings(job: Job) -> Settings:
-    """The settings the job was started with: its repository's config and its command-line flags."""
-    from swe_team.config import load_settings
-
-    repo = Path(job.repo)
-    settings, _ = load_settings(repo if repo.exists() else None, {k: v for k, v in job.flags.items() if v is not None})
-    return settings
-
-
-def continue_job(job: Job, approver: Approver, console: Console | None = None) -> Job:
-    """Step two: resume the job in this process; the stored decision answers its gate, `approver` any later one."""
-    from swe_team.runner import JobRunner
-
-    settings = job_settings(job)
-    runner = JobRunner(settings, PendingDecisionApprover(settings.jobs_dir / job.id, approver), console)
-    return runner.resume(job.id)

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from swe_team.config import Settings
-from swe_team.sqlite_wal import connect_wal
+from core.settings import Settings
+from core.sqlite_wal import connect_wal
 
 SETUP_LOCK_KEY = 7_245_001
 """Postgres advisory lock taken around the schema migration: workers starting together must not race."""

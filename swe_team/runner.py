@@ -12,11 +12,12 @@ from typing import Any
 
 from rich.console import Console
 
-from swe_team.approval import Approver, NeedsHuman
-from swe_team.config import Settings
-from swe_team.errors import ModelUnreachable, RepositoryError, SweTeamError
-from swe_team.jobs import FINISHED, Job, JobStore, new_job_id, open_job_store
-from swe_team.trajectory import Trajectory
+from core.errors import ModelUnreachable, RepositoryError, SweTeamError
+from core.jobs import FINISHED, Job, JobStore, new_job_id
+from core.settings import Settings, load_settings
+from core.trajectory import Trajectory
+from swe_team.approval import Approver, NeedsHuman, PendingDecisionApprover
+from swe_team.job_store import open_job_store
 
 RECURSION_LIMIT = 200
 
@@ -66,7 +67,7 @@ def check_model_endpoints(settings: Settings) -> None:
     import socket
     from urllib.parse import urlparse
 
-    from swe_team.llm import UNREACHABLE_HINT
+    from core.model.llm import UNREACHABLE_HINT
 
     for alias in ("instruct", "reasoning"):
         base = settings.alias(alias).api_base
@@ -217,13 +218,13 @@ class JobRunner:
         from langchain_core.runnables import RunnableConfig
         from langgraph.types import Command
 
+        from core.model.llm import LiteLLMClient
+        from core.model.usage_ledger import UsageLedger
         from graphs.context import TeamContext
         from graphs.team import build_team_graph
         from swe_team.chat.screen import save_gate_screen
         from swe_team.checkpoints import open_checkpointer
-        from swe_team.llm import LiteLLMClient
         from swe_team.progress import LiveProgress
-        from swe_team.usage_ledger import UsageLedger
 
         job_dir = self.store.folder(job.id)
         ledger = UsageLedger()
@@ -284,3 +285,17 @@ class JobRunner:
         if not job.keep_workspace and not self.settings.docker.keep_workspace:
             workspace.close()
         return job
+
+
+def job_settings(job: Job) -> Settings:
+    """The settings the job was started with: its repository's config and its command-line flags."""
+    repo = Path(job.repo)
+    settings, _ = load_settings(repo if repo.exists() else None, {k: v for k, v in job.flags.items() if v is not None})
+    return settings
+
+
+def continue_job(job: Job, approver: Approver, console: Console | None = None) -> Job:
+    """Resume a job after `record_decision`: the stored decision answers its gate, `approver` any later one."""
+    settings = job_settings(job)
+    runner = JobRunner(settings, PendingDecisionApprover(settings.jobs_dir / job.id, approver), console)
+    return runner.resume(job.id)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pexpect
 
-from swe_team.scripted_server import ScriptedModelServer
+from core.model.scripted_server import ScriptedModelServer
 from tests.job_fixtures import assert_script_done, script
 
 PLANNER, LOCALIZER_VIEW, LOCALIZER_SUBMIT = 0, 1, 2

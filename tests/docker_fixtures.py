@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from swe_team.config import DockerSettings, Settings
+from core.settings import DockerSettings, Settings
 from tests.service_fixtures import unavailable
 from tests.workspace_fixtures import make_repo
 from workspaces.docker import DockerWorkspace, connect, engine_available
@@ -80,7 +80,7 @@ def docker_workspace(tmp_path: Path, repo: Path | None = None, job_id: str = "")
 CHILD_SCRIPT = """
 import json, sys, time
 from pathlib import Path
-from swe_team.config import DockerSettings, Settings
+from core.settings import DockerSettings, Settings
 from workspaces.docker import DockerWorkspace
 settings = Settings(home=Path(sys.argv[3]) / "home", docker=DockerSettings())
 ws = DockerWorkspace.create(

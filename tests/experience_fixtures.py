@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from core.settings import Settings
 from memory.experience import Experience, HumanDecision, open_store
 from memory.experience.store import ExperienceStore
-from swe_team.config import Settings
 
 DAY = 86400.0
 

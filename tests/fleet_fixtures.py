@@ -36,7 +36,7 @@ class Fleet:
 
     def settings(self) -> Any:
         """The settings the fleet's processes run with, for calling the fleet's Python API from the test."""
-        from swe_team.config import load_settings
+        from core.settings import load_settings
 
         flags = {**self.values, "home": str(self.home), "workspace": "local", "api_base": self.env["SWE_TEAM_API_BASE"]}
         return load_settings(None, flags)[0]

@@ -7,10 +7,10 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from swe_team.config import ModelAlias, ModelSettings, Settings
-from swe_team.llm import LiteLLMClient
-from swe_team.model_types import Message
-from swe_team.scripted_server import ScriptedModelServer
+from core.model.base import Message
+from core.model.llm import LiteLLMClient
+from core.model.scripted_server import ScriptedModelServer
+from core.settings import ModelAlias, ModelSettings, Settings
 
 VIEW_FILE_TOOL = {
     "type": "function",

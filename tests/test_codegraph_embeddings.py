@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from core.errors import SweTeamError
 from memory.codegraph import CodeGraph, localize
 from memory.codegraph.embeddings import Reranker, VectorCache, bundled_encoder
-from swe_team.errors import SweTeamError
 
 DIMENSIONS = 512
 
@@ -76,23 +76,20 @@ def test_without_the_extra_the_error_says_how_to_install_it() -> None:
 def test_locate_with_embeddings_needs_the_extra_or_uses_it(
     asked_by: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import typer
     from typer.testing import CliRunner
 
-    from swe_team.cli.graph import register
+    from swe_team.cli import app
     from tests.codegraph_fixtures import copy_fixture
 
     monkeypatch.setenv("SWE_TEAM_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("SWE_TEAM_USER_CONFIG", str(tmp_path / "no-user-config.toml"))
-    app = typer.Typer()
-    register(app)
     repo = copy_fixture("python", tmp_path)
     flags = ["--embeddings"] if asked_by == "flag" else []
     if asked_by == "repository config":
         (repo / "swe-team.toml").write_text("localize_embeddings = true\n")
     located = CliRunner().invoke(app, ["locate", "--repo", str(repo), "--task", "discount rate", *flags])
     if importlib.util.find_spec("sentence_transformers") is None:
-        assert located.exit_code == 2
+        assert located.exit_code == 1
         assert "swe-team[embeddings]" in located.output
     else:
         assert located.exit_code == 0, located.output

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.errors import ToolError
 from memory.codegraph import CodeGraph, localize
 from memory.codegraph.redis_store import load, publish
-from swe_team.errors import ToolError
 from tests.codegraph_fixtures import FIXTURES, copy_fixture
 from tools.base import ToolContext
 from tools.graph import TOOLS
@@ -60,13 +60,9 @@ def test_graph_tools_answer_and_say_when_there_is_no_graph(graph: CodeGraph) -> 
 
 
 def test_cli_index_and_locate_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import typer
-
-    from swe_team.cli.graph import register
+    from swe_team.cli import app
 
     monkeypatch.setenv("SWE_TEAM_HOME", str(tmp_path / "home"))
-    app = typer.Typer()
-    register(app)
     repo = copy_fixture("python", tmp_path)
     runner = CliRunner()
     indexed = runner.invoke(app, ["index", str(repo)])
@@ -81,7 +77,7 @@ def test_cli_index_and_locate_json(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     shown = runner.invoke(app, ["graph", "show", "Cart.total", "--repo", str(repo)])
     assert shown.exit_code == 0 and "test_total_applies_discount" in shown.output
     missing = runner.invoke(app, ["locate", "--repo", str(repo)])
-    assert missing.exit_code == 2 and "--task" in missing.output
+    assert missing.exit_code == 1 and "--task" in missing.output
 
 
 def test_a_published_graph_loads_on_another_checkout(tmp_path: Path, redis_url: str) -> None:

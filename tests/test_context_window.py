@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
-from swe_team.context_window import estimate_tokens, fit_messages, litellm_token_counter
+from core.model.context_window import estimate_tokens, fit_messages, litellm_token_counter
 from tests.model_fixtures import conversation_with_tool_results, tool_pairing_errors
 
 OBSERVATION = "\n".join(f"line {n}: value = compute({n})" for n in range(4000))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.config import DockerSettings, Settings
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
+from core.settings import DockerSettings, Settings
 from tests.docker_fixtures import docker_client, workspace_image
 from tests.workspace_fixtures import git, make_repo
 from workspaces.docker import DockerWorkspace

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.config import DockerSettings, Settings
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
+from core.settings import DockerSettings, Settings
 from tests.docker_fixtures import docker_client, sample_repo, workspace_image
 from workspaces.docker import DockerWorkspace
 from workspaces.docker_image import base_image_tag, build_image

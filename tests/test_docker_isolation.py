@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
 from tests.docker_fixtures import docker_workspace
 
 

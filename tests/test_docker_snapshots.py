@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from swe_team.config import DockerSettings, Settings
+from core.settings import DockerSettings, Settings
 from tests.docker_fixtures import (
     docker_client,
     docker_workspace,

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from memory.experience import HumanDecision, open_store
-from swe_team.cli.memory import register
+from swe_team.cli import app
 from tests.experience_fixtures import lesson, settings_for
 
 SHOP = "github.com/acme/shop"
@@ -26,9 +25,6 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def run(cli: CliRunner, *args: str) -> str:
-    app = typer.Typer()
-    register(app)
-    app.command("noop")(lambda: None)  # a second command keeps `memory` a sub-command
     result = cli.invoke(app, ["memory", *args])
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -72,9 +68,6 @@ def test_memory_commands_round_trip(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_show_unknown_id_says_what_to_do(cli: CliRunner) -> None:
-    app = typer.Typer()
-    register(app)
-    app.command("noop")(lambda: None)
     result = cli.invoke(app, ["memory", "show", "nope"])
     assert result.exit_code == 1
     assert "memory ls" in result.output

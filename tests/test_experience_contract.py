@@ -178,7 +178,7 @@ WRITER = """
 import sys
 from pathlib import Path
 from memory.experience import Experience, open_store
-from swe_team.config import Settings
+from core.settings import Settings
 home, backend, url, prefix, tag = sys.argv[1:6]
 extra = {"redis_url": url} if url else {}
 store = open_store(Settings(home=Path(home), memory=backend, **extra), key_prefix=prefix)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from swe_team.fleet.control import board_for
+from core.model.scripted_server import ScriptedModelServer
+from swe_team.fleet.board import board_for
 from swe_team.fleet.records import RedisJobRecords
-from swe_team.scripted_server import ScriptedModelServer
 from tests.fleet_fixtures import Fleet
 from tests.job_fixtures import example_repo, script, swe_team, wait_for
 

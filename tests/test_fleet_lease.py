@@ -8,11 +8,11 @@ import time
 import pytest
 import redis
 
+from core.jobs import Job
 from swe_team.fleet.board import FleetBoard
 from swe_team.fleet.keys import FleetKeys
 from swe_team.fleet.lease import JobLease, LeaseLost
 from swe_team.fleet.records import RedisJobRecords
-from swe_team.jobs import Job
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from swe_team.fleet.control import board_for, submit_job
+from core.model.scripted_server import ScriptedModelServer
+from core.trajectory import Trajectory
+from swe_team.fleet.board import board_for
+from swe_team.fleet.control import submit_job
 from swe_team.fleet.records import RedisJobRecords
 from swe_team.runner import JobRequest
-from swe_team.scripted_server import ScriptedModelServer
-from swe_team.trajectory import Trajectory
 from tests.fleet_fixtures import Fleet
 from tests.job_fixtures import example_repo, git, script, swe_team, wait_for
 
@@ -96,7 +97,7 @@ def test_batch_on_two_workers_with_one_killed_mid_job_ends_every_job_exactly_onc
 APPROVE_FROM_ANOTHER_PROCESS = """
 import sys
 from swe_team.approval import record_decision
-from swe_team.config import load_settings
+from core.settings import load_settings
 from swe_team.fleet.control import continue_in_fleet
 settings = load_settings()[0]
 job = record_decision(settings, sys.argv[1], {"action": "approve", "comment": "go on"})

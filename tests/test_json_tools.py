@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 
-from swe_team.scripted_server import ScriptedModelServer
+from core.model.scripted_server import ScriptedModelServer
 from tests.model_fixtures import VIEW_FILE_TOOL, client_for, text_step
 
 EARLIER_TURN = [

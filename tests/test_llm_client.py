@@ -10,9 +10,9 @@ import jsonschema
 import litellm
 import pytest
 
-from swe_team.errors import ModelError, ModelUnreachable
-from swe_team.llm import LiteLLMClient, UsageLedger
-from swe_team.scripted_server import ScriptedModelServer
+from core.errors import ModelError, ModelUnreachable
+from core.model.llm import LiteLLMClient, UsageLedger
+from core.model.scripted_server import ScriptedModelServer
 from tests.model_fixtures import (
     VIEW_FILE_TOOL,
     client_for,

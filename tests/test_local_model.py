@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from swe_team import local_model
-from swe_team.config import LocalModelSettings, ModelAlias, ModelSettings, Settings
-from swe_team.llm import LiteLLMClient
+from core.model import local_model
+from core.model.llm import LiteLLMClient
+from core.settings import LocalModelSettings, ModelAlias, ModelSettings, Settings
 from tests.model_fixtures import free_port
 from tests.service_fixtures import unavailable
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.errors import ConfigError, RepositoryError, WorkspaceError
+from core.errors import ConfigError, RepositoryError, WorkspaceError
 from tests.workspace_fixtures import git, make_repo, open_workspace
 from workspaces.base import Workspace, WorkspaceInfo
 from workspaces.local import LocalWorkspace

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from swe_team.scripted_server import ScriptedModelServer
+from core.model.scripted_server import ScriptedModelServer
 from tests.model_fixtures import text_step, tool_step
 
 
@@ -102,7 +102,7 @@ def test_it_runs_as_its_own_process(tmp_path: Path) -> None:
     script.write_text(json.dumps({"steps": [text_step("from a process")]}))
     record = tmp_path / "record.jsonl"
     process = subprocess.Popen(
-        [sys.executable, "-m", "swe_team.scripted_server", str(script), "--record", str(record)],
+        [sys.executable, "-m", "core.model.scripted_server", str(script), "--record", str(record)],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from swe_team.scripted_server import ScriptedModelServer
-from swe_team.trajectory import Trajectory
+from core.model.scripted_server import ScriptedModelServer
+from core.trajectory import Trajectory
 from tests.docker_fixtures import docker_client
 from tests.job_fixtures import (
     assert_script_done,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from swe_team.trajectory import Trajectory
+from core.trajectory import Trajectory
 from tests.job_fixtures import example_repo, run_example_job, script
 
 

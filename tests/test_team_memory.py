@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.scripted_server import ScriptedModelServer
+from core.model.scripted_server import ScriptedModelServer
 from tests.job_fixtures import assert_script_done, cli_env, example_repo, run_example_job, script, swe_team
 
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from swe_team.scripted_server import DROP, ScriptedModelServer
+from core.model.scripted_server import DROP, ScriptedModelServer
 from tests.job_fixtures import assert_script_done, cli_env, example_repo, job_ids, run_args, script, swe_team
 from tests.model_fixtures import free_port
 

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from swe_team.scripted_server import ScriptedModelServer
-from swe_team.trajectory import Trajectory
+from core.model.scripted_server import ScriptedModelServer
+from core.trajectory import Trajectory
 from tests.job_fixtures import assert_script_done, cli_env, example_repo, job_ids, run_args, script, swe_team, wait_for
 
 CODER_EDIT, CODER_RUN_TESTS = 6, 7

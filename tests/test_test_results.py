@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.config import Settings
-from swe_team.errors import ToolError
+from core.errors import ToolError
+from core.settings import Settings
 from tests.workspace_fixtures import make_repo, open_workspace, tool_context
 from tools.registry import get_tools
 from tools.test_results import (

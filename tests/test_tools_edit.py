@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.errors import ToolError
+from core.errors import ToolError
 from tests.workspace_fixtures import make_repo, open_workspace, tool_context
 from tools.base import ToolContext
 from tools.edit import TOOLS

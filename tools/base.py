@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from swe_team.errors import ToolError
+from core.errors import ToolError, validation_problems
 
 if TYPE_CHECKING:
     from workspaces.base import Workspace
@@ -58,9 +58,6 @@ class Tool(Generic[Args]):
         try:
             parsed = self.args.model_validate(arguments)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'arguments'}: {err['msg']}"
-                for err in exc.errors(include_url=False)
-            )
+            problems = validation_problems(exc, "arguments")
             raise ToolError(f"invalid arguments for {self.name}: {problems}") from exc
         return self.run(context, parsed)

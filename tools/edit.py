@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from swe_team.errors import ToolError, WorkspaceError
+from core.errors import ToolError, WorkspaceError
 from tools.base import Tool, ToolContext
 from tools.files import numbered, read_text
 from workspaces.paths import normalize_relative

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from swe_team.errors import ToolError, WorkspaceError
+from core.errors import ToolError, WorkspaceError
 from tools.base import Tool, ToolContext
 from workspaces.git_snapshots import JUNK_PATHSPECS
 from workspaces.paths import normalize_relative

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from swe_team.errors import ToolError
+from core.errors import ToolError
 from tools.base import Tool, ToolContext
 
 MAX_LINES = 60

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from swe_team.errors import ToolError, WorkspaceError
+from core.errors import ToolError, WorkspaceError
 from tools.base import Tool, ToolContext
 from tools.test_results import RUN_TESTS
 from workspaces.paths import normalize_relative

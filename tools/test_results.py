@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from swe_team.errors import ToolError, WorkspaceError
+from core.errors import ToolError, WorkspaceError
 from tools.base import Tool, ToolContext
 from workspaces.paths import normalize_relative
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
     from workspaces.base import Workspace
 
 Outcome = Literal["passed", "failed", "error", "skipped"]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo
 from workspaces.docker_container import (
     ALL_BINARY_ATTRIBUTES,
@@ -32,7 +32,7 @@ from workspaces.git_snapshots import GitSnapshots
 from workspaces.paths import normalize_relative
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 BACKEND = "docker"
 GIT_TIMEOUT_S = 300.0
@@ -72,7 +72,7 @@ def engine_available() -> bool:
 
 
 def _settings(settings: Settings | None) -> Settings:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
     return settings if settings is not None else Settings()
 

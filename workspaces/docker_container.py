@@ -16,8 +16,8 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from swe_team.config import DockerSettings
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
+from core.settings import DockerSettings
 from workspaces.docker_image import WORKDIR
 
 FIXED_GIT_DATE = "2000-01-01T00:00:00+0000"

@@ -16,12 +16,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.docker_container import container_options
 from workspaces.docker_image import WORKDIR, Progress, image_exists, to_stderr
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 ENV_REPOSITORY = "swe-team-env"
 DEPENDENCY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from swe_team.processes import pid_alive
+from core.processes import pid_alive
 
 LABEL_KIND = "swe-team.kind"
 LABEL_JOB = "swe-team.job"

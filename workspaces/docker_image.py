@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swe_team.config import DockerSettings
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
+from core.settings import DockerSettings
 
 IMAGE_REPOSITORY = "swe-team-base"
 BUILD_COMMAND = "swe-team workspace build-image"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
 
 EXPORT_DIR_NAME = "workspace-snapshots"
 INDEX_NAME = "index.jsonl"

@@ -16,7 +16,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Protocol
 
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
 from workspaces.base import ExecResult
 
 SNAPSHOT_REF_ROOT = "refs/swe-team/snapshots"

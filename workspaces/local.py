@@ -14,14 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from swe_team.errors import RepositoryError, WorkspaceError
+from core.errors import RepositoryError, WorkspaceError
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo
 from workspaces.git_snapshots import JUNK_PATHSPECS, GitSnapshots, SnapshotRef
 from workspaces.paths import confine, normalize_relative
 from workspaces.process import base_environment, run_in_group
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 BACKEND = "local"
 WORKTREE_DIR_NAME = "workspace"

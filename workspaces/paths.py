@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path, PurePosixPath
 
-from swe_team.errors import WorkspaceError
+from core.errors import WorkspaceError
 
 _HINT = "use a path relative to the repository root, such as src/app.py"
 

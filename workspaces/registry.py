@@ -6,11 +6,11 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from swe_team.errors import ConfigError
+from core.errors import ConfigError
 from workspaces.base import Workspace, WorkspaceInfo
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 BACKENDS = {
     "local": "workspaces.local.LocalWorkspace",

@@ -43,7 +43,7 @@ def blob_sha(content: bytes) -> str:
 
 
 def default_cache_dir() -> Path:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
     return Settings().home / "cache" / "codegraph"
 

@@ -61,7 +61,7 @@ def shared_encoder() -> Encoder:
 
 def bundled_encoder() -> Encoder:
     """The offline model of the `embeddings` extra; a clear error when the extra is not installed."""
-    from swe_team.errors import SweTeamError
+    from core.errors import SweTeamError
 
     try:
         return SentenceEncoder()

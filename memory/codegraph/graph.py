@@ -70,7 +70,7 @@ class CodeGraph(GraphQueries):
         progress: Progress | None = None,
     ) -> CodeGraph:
         """Index every source file under `repo_path`; unchanged files come from the blob-SHA cache."""
-        from swe_team.errors import RepositoryError
+        from core.errors import RepositoryError
 
         root = Path(repo_path).expanduser().resolve()
         if not root.is_dir():

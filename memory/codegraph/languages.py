@@ -39,7 +39,7 @@ ALIASES = {"js": "javascript", "ts": "typescript", "py": "python", "golang": "go
 
 def normalize_languages(names: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     """The language names to index; None means all. `typescript` brings `tsx` along."""
-    from swe_team.errors import ConfigError
+    from core.errors import ConfigError
 
     if not names:
         return tuple(LANGUAGES)

@@ -32,7 +32,7 @@ def publish(graph: CodeGraph, client: Any, repo_id: str, tree_sha: str = "", ttl
 
 def load(client: Any, repo_id: str, tree_sha: str, root: str | Path) -> CodeGraph | None:
     """The published graph for (repo_id, tree_sha) attached to a local checkout at `root`, or None."""
-    from swe_team.errors import SweTeamError
+    from core.errors import SweTeamError
 
     blob = client.get(graph_key(repo_id, tree_sha))
     if blob is None:

@@ -6,6 +6,7 @@ prompt += format_lessons(hits)
 store.add(Experience(repo=..., task=..., status="resolved", ...))
 """
 
+from memory.experience.backends import open_store
 from memory.experience.lessons import avoid_lessons, format_lessons, lesson_ids
 from memory.experience.preferences import PreferencePair, export_preferences, preference_pairs
 from memory.experience.ranking import SearchHit
@@ -15,7 +16,6 @@ from memory.experience.store import (
     MemoryStoreError,
     MemoryUnavailable,
     StoreStats,
-    open_store,
 )
 
 __all__ = [

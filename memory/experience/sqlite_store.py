@@ -9,11 +9,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from core.sqlite_wal import connect_wal
 from memory.experience.analysis import pack_impact
 from memory.experience.ranking import META_ERRORS, CandidateMeta, PostingBatch, meta_for
 from memory.experience.record import Experience, RepoFacts, load_experience, load_facts, repo_key
 from memory.experience.store import IndexedStore, MemoryStoreError, StoreStats
-from swe_team.sqlite_wal import connect_wal
 
 log = logging.getLogger("swe_team.memory")
 GLOBAL = "*"

@@ -1,23 +1,17 @@
-"""The `ExperienceStore` contract, the search both backends share, and `open_store(settings)`."""
+"""The `ExperienceStore` contract and the indexed search both backends share."""
 
 from __future__ import annotations
 
-import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
+from core.errors import SweTeamError
 from memory.experience.analysis import query_terms
 from memory.experience.ranking import CandidateMeta, PostingBatch, RankedId, SearchHit, rank_scope
 from memory.experience.record import Experience, RepoFacts, repo_key
-from swe_team.errors import SweTeamError
-
-if TYPE_CHECKING:
-    from swe_team.config import Settings
-
-log = logging.getLogger("swe_team.memory")
 
 DEFAULT_KEY_PREFIX = "swe-team:mem"
 
@@ -128,42 +122,3 @@ class IndexedStore(ABC):
             for r, scope in ranked
             if r.id in docs
         ]
-
-
-def sqlite_path(settings: Settings) -> str:
-    return str(settings.home / "experience.sqlite")
-
-
-def open_store(
-    settings: Settings,
-    *,
-    backend: str | None = None,
-    key_prefix: str | None = None,
-    ttl_days: float | None = None,
-    fallback: str | None = None,
-) -> ExperienceStore:
-    """The store `settings.memory` names. Redis unreachable → `MemoryUnavailable` naming the URL, unless
-    `settings.memory_fallback == "sqlite"`, which opens the embedded store with a warning. Keyword arguments
-    override the settings (`memory_key_prefix`, `memory_ttl_days`, `memory_fallback`)."""
-    kind = backend or settings.memory
-    if ttl_days is None:
-        ttl_days = settings.memory_ttl_days
-    if kind == "redis":
-        from memory.experience.redis_store import RedisExperienceStore
-
-        try:
-            return RedisExperienceStore.connect(
-                settings.redis_url.get_secret_value(),
-                prefix=key_prefix or settings.memory_key_prefix,
-                ttl_days=ttl_days,
-                queue_root=settings.home / "memory-queue",
-            )
-        except MemoryUnavailable as exc:
-            if (fallback or settings.memory_fallback) != "sqlite":
-                raise
-            log.warning("%s; using the SQLite store in %s (memory_fallback = sqlite)", exc, settings.home)
-    elif kind != "sqlite":
-        raise MemoryStoreError(f"unknown memory backend {kind!r}", hint='use memory = "sqlite" or "redis"')
-    from memory.experience.sqlite_store import SqliteExperienceStore
-
-    return SqliteExperienceStore(sqlite_path(settings), ttl_days=ttl_days)

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError, validation_problems
 
 
 class EditRejected(SweTeamError):
@@ -64,8 +64,7 @@ def checked_plan(text: str, original: dict[str, Any]) -> dict[str, Any]:
     try:
         return Plan.model_validate(markdown_to_plan(text, original)).model_dump()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise EditRejected(f"the edited plan is not valid: {problems}") from exc
+        raise EditRejected(f"the edited plan is not valid: {validation_problems(exc)}") from exc
 
 
 def run_editor(text: str, suffix: str) -> str:

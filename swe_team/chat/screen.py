@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from swe_team.approval import GATE_FILE
-
+GATE_FILE = "gate.json"
+"""The last gate screen shown or waiting, so `swe-team chat` can draw it before the graph is loaded."""
 MAX_EXCERPTS = 5
 EXCERPT_CONTEXT = 2
 EXCERPT_MAX_LINES = 16

@@ -9,12 +9,12 @@ from typing import Any
 from rich.console import Console
 from rich.markdown import Markdown
 
+from core.errors import SweTeamError
 from swe_team.approval import NeedsHuman, who
 from swe_team.chat.commands import HELP, ChatCommand, parse_command
 from swe_team.chat.editor import EditRejected, edit_proposal
 from swe_team.chat.evidence import render_screen
 from swe_team.chat.screen import collect_screen
-from swe_team.errors import SweTeamError
 
 
 class ChatApprover:

@@ -1,10 +1,13 @@
-"""The `swe-team` command. Each module of this package registers its commands; heavy imports stay inside them."""
+"""The `swe-team` command: each module of this package is a typer app; heavy imports stay inside the commands.
+
+Top-level commands (run, jobs, chat, index …) come from nameless apps; groups (config, model …) are named apps.
+"""
 
 from __future__ import annotations
 
-import importlib
-
 import typer
+
+from swe_team.cli import chat, config, fleet, graph, jobs, memory, model, workspace
 
 app = typer.Typer(
     name="swe-team",
@@ -15,16 +18,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-COMMAND_MODULES = (
-    "swe_team.cli.jobs",
-    "swe_team.cli.config",
-    "swe_team.cli.model",
-    "swe_team.cli.graph",
-    "swe_team.cli.workspace",
-    "swe_team.cli.memory",
-    "swe_team.cli.chat",
-    "swe_team.cli.fleet",
-)
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+for _module in (jobs, config, model, graph, workspace, memory, chat, fleet):
+    app.add_typer(_module.app)

@@ -1,30 +1,52 @@
-"""Helpers shared by the command modules: settings from flags, console, and turning errors into exit codes."""
+"""Helpers shared by the command modules: settings from flags, consoles, the one error path, how a job ended."""
 
 from __future__ import annotations
 
+import functools
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
+from core.jobs import effective_status
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.jobs import Job
+    from core.settings import Settings
+    from swe_team.approval import NeedsHuman
+
+ARTEFACTS = ("report.md", "patch.diff", "trajectory.jsonl", "pred.jsonl")
 
 console = Console(stderr=True)
 out = Console()
 
 
 def settings_for(repo: Path | None = None, **flags: Any) -> Settings:
-    from swe_team.config import load_settings
+    from core.settings import load_settings
 
     settings, _ = load_settings(repo, {k: v for k, v in flags.items() if v is not None})
     return settings
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """The text of a file the user named; a `SweTeamError` saying why when it cannot be read as text."""
+    if not path.exists():
+        raise SweTeamError(f"{what} {path} does not exist")
+    if not path.is_file():
+        raise SweTeamError(f"{what} {path} is not a file")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SweTeamError(f"{what} {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    except OSError as exc:
+        raise SweTeamError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
 
 
 @contextmanager
@@ -41,7 +63,7 @@ def user_errors() -> Iterator[None]:
 
 
 def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
-    import functools
+    """Every command's error path: a `SweTeamError` is one message and exit 1, Ctrl-C exits 130."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -49,3 +71,47 @@ def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
 
     return wrapper
+
+
+def print_job(job: Job, as_json: bool) -> None:
+    if as_json:
+        out.print_json(json.dumps({**asdict(job), "status": effective_status(job)}))
+        return
+    colour = {"resolved": "green", "unresolved": "yellow", "rejected": "red"}.get(job.status, "cyan")
+    console.print(f"job [bold]{job.id}[/]: [{colour}]{job.status}[/]")
+
+
+def print_finished(settings: Settings, job: Job, as_json: bool) -> None:
+    """A job that ended here: its status, then where its artefacts and branch are."""
+    print_job(job, as_json)
+    if as_json:
+        return
+    folder = settings.jobs_dir / job.id
+    for name in ARTEFACTS:
+        if (folder / name).exists():
+            console.print(f"  {name:17} {folder / name}")
+    if job.status == "resolved":
+        console.print(f"  branch            {job.branch} in {job.repo}")
+
+
+def stop_at_gate(exc: NeedsHuman, as_json: bool) -> None:
+    """A job that needs a human: say how to continue, and exit with `EXIT_WAITING`."""
+    from swe_team.approval import EXIT_WAITING
+    from swe_team.job_store import open_job_store
+
+    if as_json:
+        print_job(open_job_store(settings_for()).load(exc.job_id), as_json)
+    console.print(f"[yellow]waiting:[/] {exc.user_message()}")
+    sys.exit(EXIT_WAITING)
+
+
+def drive(settings: Settings, go: Callable[[], Job], as_json: bool) -> None:
+    """Run or continue a job in this process and say how it ended, or how to answer the gate it stopped at."""
+    from swe_team.approval import NeedsHuman
+
+    try:
+        job = go()
+    except NeedsHuman as exc:
+        stop_at_gate(exc, as_json)
+        return
+    print_finished(settings, job, as_json)

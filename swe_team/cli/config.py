@@ -10,10 +10,10 @@ import typer
 
 from swe_team.cli.common import guarded, out
 
-config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+app = typer.Typer(name="config", help="Inspect the configuration.", no_args_is_help=True)
 
 
-@config_app.command("show")
+@app.command("show")
 @guarded
 def show(
     repo: Annotated[Path | None, typer.Option(help="Include this repository's swe-team.toml.")] = None,
@@ -22,7 +22,7 @@ def show(
     """Print every setting, its value (secrets masked) and where it came from."""
     from rich.table import Table
 
-    from swe_team.config import describe, load_settings
+    from core.settings import describe, load_settings
 
     settings, provenance = load_settings(repo.resolve() if repo else None)
     rows = describe(settings, provenance)
@@ -34,6 +34,3 @@ def show(
         table.add_row(key, value, source)
     out.print(table)
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(config_app, name="config")

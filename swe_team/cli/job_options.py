@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from swe_team.cli.common import settings_for
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
+from swe_team.cli.common import read_text_file, settings_for
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
     from swe_team.runner import JobRequest
 
 Repo = Annotated[Path, typer.Option(help="The git repository to work on (the same path on fleet workers).")]
@@ -44,9 +44,7 @@ def read_task(task: str | None, task_file: Path | None) -> str:
     if bool(task) == bool(task_file):
         raise SweTeamError("give the task either as --task TEXT or as --task-file FILE (exactly one)")
     if task_file is not None:
-        if not task_file.is_file():
-            raise SweTeamError(f"task file {task_file} does not exist")
-        return task_file.read_text(encoding="utf-8").strip()
+        return read_text_file(task_file, "task file").strip()
     return (task or "").strip()
 
 

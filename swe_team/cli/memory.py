@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from swe_team.cli.common import guarded
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
+from swe_team.cli.common import guarded, settings_for
 
 if TYPE_CHECKING:
     from memory.experience import Experience, ExperienceStore
 
-memory_app = typer.Typer(help="Lessons from earlier jobs: list, search, show, forget, export, import.")
+app = typer.Typer(name="memory", help="Lessons from earlier jobs: list, search, show, forget, export, import.")
 
 RepoOpt = Annotated[str | None, typer.Option("--repo", help="Repository path or identity; default: all.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -26,9 +26,6 @@ BackendOpt = Annotated[
     str | None, typer.Option("--memory", help="Store to use: sqlite or redis (default: from settings).")
 ]
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(memory_app, name="memory")
 
 
 @contextmanager
@@ -44,9 +41,8 @@ def _output(output: str) -> Iterator[TextIO]:
 @contextmanager
 def _store(backend: str | None) -> Iterator[ExperienceStore]:
     from memory.experience import open_store
-    from swe_team.config import load_settings
 
-    settings, _ = load_settings(Path.cwd(), {"memory": backend} if backend else None)
+    settings = settings_for(Path.cwd(), memory=backend)
     store = open_store(settings)
     try:
         yield store
@@ -71,7 +67,7 @@ def _row(exp: Experience) -> str:
     return f"{exp.id}  {when}  {exp.status:<10}  {exp.repo[:40]:<40}  {' '.join(exp.task.split())[:70]}"
 
 
-@memory_app.command("ls")
+@app.command("ls")
 @guarded
 def list_lessons(
     repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None
@@ -88,7 +84,7 @@ def list_lessons(
         typer.echo("no lessons stored yet", err=True)
 
 
-@memory_app.command("search")
+@app.command("search")
 @guarded
 def search(
     query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None
@@ -117,7 +113,7 @@ def search(
         typer.echo("no matching lessons", err=True)
 
 
-@memory_app.command("show")
+@app.command("show")
 @guarded
 def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """One lesson in full."""
@@ -133,7 +129,7 @@ def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> N
             typer.echo(f"{key:>18}: {value}")
 
 
-@memory_app.command("forget")
+@app.command("forget")
 @guarded
 def forget(
     exp_ids: Annotated[list[str] | None, typer.Argument(help="Lesson ids.")] = None,
@@ -144,8 +140,7 @@ def forget(
 ) -> None:
     """Delete lessons by id, or every lesson of --repo (with --yes)."""
     if not exp_ids and not (repo and yes):
-        typer.echo("error: give lesson ids, or --repo REPO --yes to forget a whole repository", err=True)
-        raise typer.Exit(2)
+        raise SweTeamError("give lesson ids, or --repo REPO --yes to forget a whole repository")
     with _store(backend) as store:
         targets = list(exp_ids or []) or [exp.id for exp in store.iter_all(repo=_repo(repo))]
         forgotten = [i for i in targets if store.forget(i)]
@@ -155,7 +150,7 @@ def forget(
         typer.echo(f"forgot {len(forgotten)} lesson(s)")
 
 
-@memory_app.command("export")
+@app.command("export")
 @guarded
 def export(
     output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",
@@ -170,7 +165,7 @@ def export(
     typer.echo(f"exported {count} record(s)", err=True)
 
 
-@memory_app.command("import")
+@app.command("import")
 @guarded
 def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """Add lessons from a file written by `memory export` (same ids are replaced)."""
@@ -188,7 +183,7 @@ def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) ->
         )
 
 
-@memory_app.command("stats")
+@app.command("stats")
 @guarded
 def stats(repo: RepoOpt = None, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """How many lessons, per repository and outcome; writes waiting on disk."""
@@ -211,7 +206,7 @@ def stats(repo: RepoOpt = None, as_json: JsonOpt = False, backend: BackendOpt = 
         typer.echo(f"  {result.pending_writes} write(s) queued on disk until the server answers")
 
 
-@memory_app.command("export-preferences")
+@app.command("export-preferences")
 @guarded
 def export_preferences_command(
     output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",

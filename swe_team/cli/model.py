@@ -7,28 +7,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from swe_team.cli.common import console, guarded, out
+from swe_team.cli.common import console, guarded, out, settings_for
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
-model_app = typer.Typer(help="Manage the local llama.cpp model server.", no_args_is_help=True)
+app = typer.Typer(name="model", help="Manage the local llama.cpp model server.", no_args_is_help=True)
 
 PortOption = Annotated[int | None, typer.Option(help="Port of the local server (local_model.port).")]
 
 
 def _settings(port: int | None) -> Settings:
-    from swe_team.config import load_settings
-
-    settings, _ = load_settings(None, {"local_model.port": port})
-    return settings
+    return settings_for(**{"local_model.port": port})
 
 
-@model_app.command("serve")
+@app.command("serve")
 @guarded
 def serve(port: PortOption = None) -> None:
     """Start the local model server in the background (or find it running) and print its URL."""
-    from swe_team import local_model
+    from core.model import local_model
 
     settings = _settings(port)
     api_base = local_model.serve(settings, progress=lambda message: console.print(f"[dim]{message}[/]"))
@@ -36,24 +33,24 @@ def serve(port: PortOption = None) -> None:
     console.print(f"use it with: SWE_TEAM_API_BASE={api_base} swe-team run …  (stop: swe-team model stop)")
 
 
-@model_app.command("stop")
+@app.command("stop")
 @guarded
 def stop(port: PortOption = None) -> None:
     """Stop the local model server started by `swe-team model serve`."""
-    from swe_team import local_model
+    from core.model import local_model
 
     stopped = local_model.stop(_settings(port))
     out.print("stopped" if stopped else "no local model server was running")
 
 
-@model_app.command("status")
+@app.command("status")
 @guarded
 def status(
     port: PortOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Show whether the local model server runs and answers: pid, port, health, model file, log."""
-    from swe_team import local_model
+    from core.model import local_model
 
     info = local_model.status(_settings(port))
     if as_json:
@@ -71,6 +68,3 @@ def status(
     if not info.running:
         raise typer.Exit(code=3)
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(model_app, name="model")

@@ -6,29 +6,28 @@ import time
 
 import typer
 
-from swe_team.cli.common import guarded, out
+from swe_team.cli.common import guarded, out, settings_for
 
-workspace_app = typer.Typer(help="Docker workspaces: build the base image, list and reap job containers.")
+app = typer.Typer(name="workspace", help="Docker workspaces: build the base image, list and reap job containers.")
 
 
-@workspace_app.command("build-image")
+@app.command("build-image")
 @guarded
 def build_image_command(
     force: bool = typer.Option(False, "--force", help="Rebuild even when the image exists."),
 ) -> None:
     """Build the base image from Debian packages (mmdebstrap + docker import); a no-op when it exists."""
-    from swe_team.config import load_settings
     from workspaces.docker import connect
     from workspaces.docker_image import build_image
 
-    settings, _ = load_settings(None, {})
+    settings = settings_for()
     tag, built = build_image(
         connect(), settings.docker, lock_dir=settings.home / "cache", progress=typer.echo, force=force
     )
     typer.echo(f"image {tag} " + ("built" if built else "already present"))
 
 
-@workspace_app.command("ls")
+@app.command("ls")
 @guarded
 def list_command() -> None:
     """List job containers and volumes with their owner, expiry and whether gc would reap them."""
@@ -48,7 +47,7 @@ def list_command() -> None:
     out.print(table)
 
 
-@workspace_app.command("gc")
+@app.command("gc")
 @guarded
 def gc_command(
     everything: bool = typer.Option(False, "--all", help="Remove every swe-team container and volume."),
@@ -62,6 +61,3 @@ def gc_command(
         typer.echo(f"removed {name}")
     typer.echo(f"{len(removed)} object(s) removed")
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(workspace_app, name="workspace")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 TASK_NAME = "swe_team.fleet.run_job"
 

@@ -7,9 +7,12 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from swe_team.fleet.keys import FleetKeys
+from swe_team.fleet.keys import FleetKeys, keys_for, redis_client
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 CLAIM_ORPHAN = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -103,3 +106,7 @@ class FleetBoard:
 
 def worker_identity(name: str = "") -> str:
     return name or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def board_for(settings: Settings) -> FleetBoard:
+    return FleetBoard(redis_client(settings), keys_for(settings))

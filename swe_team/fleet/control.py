@@ -1,4 +1,4 @@
-"""What a user does to a fleet from any machine: submit a job, continue it after a gate, cancel it."""
+"""What a user does to a fleet from any machine: submit a job, continue it after a gate, see the queues."""
 
 from __future__ import annotations
 
@@ -7,41 +7,22 @@ import time
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from swe_team.errors import JobError
+from core.errors import JobError
+from core.jobs import FINISHED, Job
 from swe_team.fleet.app import TASK_NAME, celery_priority, make_app
-from swe_team.fleet.board import FleetBoard
-from swe_team.fleet.keys import keys_for, redis_client
-from swe_team.jobs import FINISHED, Job, JobStore, open_job_store
+from swe_team.fleet.board import FleetBoard, board_for
+from swe_team.fleet.keys import with_fleet
+from swe_team.job_store import open_job_store
 
 if TYPE_CHECKING:
-    from rich.console import Console
 
-    from swe_team.config import Settings
+    from core.settings import Settings
     from swe_team.runner import JobRequest
-
-
-class JobCancelled(JobError):
-    """The job was cancelled while it ran; its worker stops at the next step."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__(f"job {job_id} was cancelled")
-        self.job_id = job_id
-
-
-def with_fleet(settings: Settings) -> Settings:
-    """These settings with fleet job records switched on (every fleet command needs them)."""
-    if settings.fleet.enabled:
-        return settings
-    return settings.model_copy(update={"fleet": settings.fleet.model_copy(update={"enabled": True})})
-
-
-def board_for(settings: Settings) -> FleetBoard:
-    return FleetBoard(redis_client(settings), keys_for(settings))
 
 
 @cache
 def _app_for(settings_json: str) -> Any:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
     return make_app(Settings.model_validate(json.loads(settings_json)))
 
@@ -91,59 +72,6 @@ def continue_in_fleet(settings: Settings, job: Job) -> None:
     if pending.is_file():
         board.client.set(board.keys.decision(job.id), pending.read_text(encoding="utf-8"))
     enqueue(settings, job, board)
-
-
-def cancel_job(settings: Settings, job_id: str, wait_s: float = 60.0, console: Console | None = None) -> Job:
-    """Cancel a job: a queued or waiting job at once; a running one at its worker's next step (waits `wait_s`)."""
-    from swe_team.fleet.lease import JobLease
-
-    settings = with_fleet(settings)
-    store = open_job_store(settings)
-    job = store.load(job_id)
-    if job.status in FINISHED:
-        raise JobError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
-    if not job.queue and job.status == "running":
-        raise JobError(
-            f"job {job.id} runs in process {job.pid} (started with `swe-team run`), not in the fleet",
-            hint="stop it with Ctrl-C in its terminal",
-        )
-    board = board_for(settings)
-    board.request_cancel(job.id)
-    lease = JobLease(board.client, board.keys, job.id, "cancel", settings.fleet.lease_seconds)
-    if lease.acquire():
-        try:
-            return finish_cancelled(settings, store, store.load(job.id), board)
-        finally:
-            lease.release()
-    if console is not None:
-        holder = board.lease_holder(job.id).split("#")[0]
-        console.print(f"job {job.id} is running on {holder}: it stops at its next step")
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        job = store.load(job.id)
-        if job.status == "cancelled":
-            return job
-        time.sleep(0.2)
-    return job
-
-
-def finish_cancelled(settings: Settings, store: JobStore, job: Job, board: FleetBoard) -> Job:
-    """Close the job's workspace (if it has one), mark it cancelled and take it off its queue."""
-    from swe_team.approval import NoHumanApprover, job_settings
-    from swe_team.runner import JobRunner
-    from workspaces.base import WorkspaceInfo
-    from workspaces.registry import reattach_workspace
-
-    runner = JobRunner(with_fleet(job_settings(job)), NoHumanApprover(), store=store)
-    state = runner.saved_state(job) if job.status != "queued" else {}
-    if state.get("workspace"):
-        reattach_workspace(WorkspaceInfo.from_dict(state["workspace"]), runner.settings).close()
-    job.status, job.pid, job.gate = "cancelled", 0, ""
-    store.save(job)
-    if job.queue:
-        board.unqueue(job.id, job.queue)
-    board.record(job.id, "cancelled")
-    return job
 
 
 def fleet_view(settings: Settings, jobs: list[Job]) -> dict[str, dict[str, Any]]:

@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from swe_team.errors import JobError
+from core.errors import JobError
+from core.jobs import FINISHED, JobStore
 from swe_team.fleet.board import FleetBoard
-from swe_team.fleet.control import JobCancelled, finish_cancelled, with_fleet
+from swe_team.fleet.cancel import JobCancelled, finish_cancelled
+from swe_team.fleet.keys import with_fleet
 from swe_team.fleet.lease import JobLease, LeaseLost
 from swe_team.fleet.records import RedisJobRecords
 from swe_team.fleet.runtime import WorkerRuntime, current
-from swe_team.jobs import FINISHED, JobStore
 
 
 def run_delivered_job(job_id: str, delivery: str = "") -> str:
@@ -58,8 +59,8 @@ def stop_check(lease: JobLease, board: FleetBoard) -> Callable[[], None]:
 
 
 def _run_leased(runtime: WorkerRuntime, records: RedisJobRecords, lease: JobLease, delivery: str) -> str:
-    from swe_team.approval import NeedsHuman, NoHumanApprover, PendingDecisionApprover, job_settings
-    from swe_team.runner import JobRunner
+    from swe_team.approval import NeedsHuman, NoHumanApprover, PendingDecisionApprover
+    from swe_team.runner import JobRunner, job_settings
 
     board = runtime.board
     job = JobStore(runtime.settings.jobs_dir, records).load(lease.job_id)

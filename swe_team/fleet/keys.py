@@ -1,14 +1,14 @@
-"""Names of every fleet key in Redis, and the Redis client for the fleet's settings."""
+"""Names of every fleet key in Redis, the Redis client, and the settings every fleet command runs with."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 
 class FleetUnavailable(SweTeamError):
@@ -88,3 +88,10 @@ def _masked(url: str) -> str:
 
 def keys_for(settings: Settings) -> FleetKeys:
     return FleetKeys(settings.fleet.namespace)
+
+
+def with_fleet(settings: Settings) -> Settings:
+    """These settings with fleet job records switched on (every fleet command needs them)."""
+    if settings.fleet.enabled:
+        return settings
+    return settings.model_copy(update={"fleet": settings.fleet.model_copy(update={"enabled": True})})

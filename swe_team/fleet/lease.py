@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
 from swe_team.fleet.keys import FleetKeys
 
 RENEW = """

@@ -6,12 +6,12 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from swe_team.errors import JobError
+from core.errors import JobError
+from core.jobs import Job
 from swe_team.fleet.keys import FleetKeys, keys_for, redis_client
-from swe_team.jobs import Job
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
     from swe_team.fleet.lease import JobLease
 
 FENCED_PUT = """

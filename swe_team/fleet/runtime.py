@@ -9,13 +9,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from swe_team.errors import SweTeamError
+from core.errors import SweTeamError
 from swe_team.fleet.board import FleetBoard
 from swe_team.fleet.keys import FleetKeys, keys_for, redis_client
 from swe_team.fleet.lease import LeaseKeeper
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 
 @dataclass

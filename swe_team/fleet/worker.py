@@ -6,24 +6,26 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
+from core.jobs import FINISHED
 from swe_team.fleet.app import make_app
 from swe_team.fleet.board import worker_identity
-from swe_team.fleet.control import enqueue, with_fleet
+from swe_team.fleet.control import enqueue
+from swe_team.fleet.keys import with_fleet
 from swe_team.fleet.runtime import WorkerRuntime, install
-from swe_team.jobs import FINISHED, open_job_store
+from swe_team.job_store import open_job_store
 
 if TYPE_CHECKING:
-    from swe_team.config import Settings
+    from core.settings import Settings
 
 log = logging.getLogger("swe_team.fleet")
-WARM_MODULES = ("graphs.team", "swe_team.checkpoints", "swe_team.llm", "workspaces.registry", "workspaces.local")
+WARM_MODULES = ("graphs.team", "swe_team.checkpoints", "core.model.llm", "workspaces.registry", "workspaces.local")
 
 
 def warm_imports() -> None:
     """Import what every job needs once, at start, so the first job does not pay seconds of imports."""
     for module in WARM_MODULES:
         importlib.import_module(module)
-    importlib.import_module("swe_team.llm")._import_litellm()
+    importlib.import_module("core.model.llm")._import_litellm()
 
 
 def requeue_orphan(settings: Settings, job_id: str) -> None:

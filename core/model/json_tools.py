@@ -13,7 +13,7 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from swe_team.model_types import Completion, Message, ToolCall
+from core.model.base import Completion, Message, ToolCall
 
 INSTRUCTIONS = (
     "You act by calling tools. Reply with exactly one JSON object and nothing else: "

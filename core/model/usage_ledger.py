@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from swe_team.model_types import Usage
+from core.model.base import Usage
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from swe_team.config import ModelAlias, Settings
-from swe_team.context_window import TokenCounter, fit_messages, litellm_token_counter
-from swe_team.errors import ModelError, ModelUnreachable
-from swe_team.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
-from swe_team.local_model import api_base_of
-from swe_team.model_probe import EndpointProbe, JsonMode, ProbeCache, probe_endpoint
-from swe_team.model_types import Completion, Message, ToolCall, Usage
-from swe_team.usage_ledger import UsageLedger, UsageRecord
+from core.errors import ModelError, ModelUnreachable
+from core.model.base import Completion, Message, ToolCall, Usage
+from core.model.context_window import TokenCounter, fit_messages, litellm_token_counter
+from core.model.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
+from core.model.local_model import api_base_of
+from core.model.probe import EndpointProbe, JsonMode, ProbeCache, probe_endpoint
+from core.model.usage_ledger import UsageLedger, UsageRecord
+from core.settings import ModelAlias, Settings
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 

@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from swe_team.config import Settings
-from swe_team.errors import ModelError
-from swe_team.processes import pid_alive
+from core.errors import ModelError
+from core.processes import pid_alive
+from core.settings import Settings
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS = "smollm2-135m-instruct"

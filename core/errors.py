@@ -1,5 +1,12 @@
 """The exception hierarchy. Each error carries a message a user can act on."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class SweTeamError(Exception):
     """Base class: an error swe-team reports to the user without a traceback."""
@@ -42,3 +49,10 @@ class ToolError(SweTeamError):
 
 class JobError(SweTeamError):
     """A job id is unknown or the job cannot do what was asked in its current state."""
+
+
+def validation_problems(exc: ValidationError, whole: str = "value") -> str:
+    """A pydantic error as one line: `field.path: what is wrong` per problem; `whole` names a root-level one."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}" for err in exc.errors(include_url=False)
+    )

@@ -18,7 +18,7 @@ import json
 import os
 from collections.abc import Callable
 
-from swe_team.model_types import Message
+from core.model.base import Message
 
 TokenCounter = Callable[[list[Message]], int]
 

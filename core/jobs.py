@@ -8,12 +8,10 @@ import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from swe_team.errors import JobError
-
-if TYPE_CHECKING:
-    from swe_team.config import Settings
+from core.errors import JobError
+from core.processes import pid_alive
 
 JOB_FILE = "job.json"
 
@@ -57,6 +55,14 @@ class Job:
 
 
 FINISHED = ("resolved", "unresolved", "failed", "rejected", "cancelled")
+
+
+def effective_status(job: Job) -> str:
+    """A job marked running whose process is gone was killed: it is interrupted and can be resumed.
+    A fleet job's process is on some worker: the fleet's leases keep its status true instead."""
+    if job.queue:
+        return job.status
+    return "interrupted" if job.status == "running" and not pid_alive(job.pid) else job.status
 
 
 class JobRecords(Protocol):
@@ -129,12 +135,3 @@ class JobStore:
             merged.update({job.id: job for job in self.records.all()})
             jobs = list(merged.values())
         return sorted(jobs, key=lambda job: job.created_at)
-
-
-def open_job_store(settings: Settings) -> JobStore:
-    """The job store for these settings: file records, mirrored in Redis when `fleet.enabled`."""
-    if not settings.fleet.enabled:
-        return JobStore(settings.jobs_dir)
-    from swe_team.fleet.records import RedisJobRecords
-
-    return JobStore(settings.jobs_dir, RedisJobRecords.from_settings(settings))

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
-from swe_team.errors import ConfigError
+from core.errors import ConfigError, validation_problems
 
 USER_CONFIG = Path("~/.config/swe-team/config.toml")
 REPO_CONFIG_NAME = "swe-team.toml"
@@ -283,10 +283,9 @@ def load_settings(repo: Path | None = None, flags: dict[str, Any] | None = None)
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise ConfigError(f"invalid configuration: {problems}", hint="run `swe-team config show`") from exc
+        raise ConfigError(
+            f"invalid configuration: {validation_problems(exc)}", hint="run `swe-team config show`"
+        ) from exc
     return settings, provenance
 
 

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from swe_team.errors import RepositoryError
+from core.errors import RepositoryError
 
 FALLBACK_IDENTITY = {"GIT_AUTHOR_NAME": "swe-team", "GIT_AUTHOR_EMAIL": "swe-team@localhost"}
 

@@ -33,7 +33,7 @@ Script format (JSON file, JSON text or a dict)::
       ]
     }
 
-Run it on its own: ``python -m swe_team.scripted_server SCRIPT.json [--port N] [--record FILE]``; it prints
+Run it on its own: ``python -m core.model.scripted_server SCRIPT.json [--port N] [--record FILE]``; it prints
 the base URL (``http://127.0.0.1:PORT/v1``) on its first line and serves until interrupted.
 """
 
