@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
+from core.state import Decision
 from memory.experience import HumanDecision
+from memory.experience.record import GateAction
 
 DECISION_ACTIONS = ("approve", "reject", "retry", "edit")
 """A decision is {"action": one of these, "comment": ..., "by": ...} plus, for `edit`, the edited "plan",
 "locations" or "patch"."""
-MEMORY_ACTIONS = {"approve": "approve", "edit": "edit", "reject": "reject", "retry": "reject"}
-"""Gate actions → `memory.experience.HumanDecision.action`. A retry rejects the proposal; the version approved
-later at the same gate is what `preference_pairs` pairs it with."""
+MEMORY_ACTIONS: dict[str, GateAction] = {"approve": "approve", "edit": "edit", "reject": "reject", "retry": "reject"}
+"""Gate actions → `HumanDecision.action`. A retry rejects the proposal; the version approved later at the same
+gate is what `preference_pairs` pairs it with."""
 
 
-def experience_decisions(decisions: list[dict[str, Any]]) -> list[HumanDecision]:
-    """The job's decisions as `memory.experience.HumanDecision` records, for the experience finalize writes
-    (`Experience(decisions=...)`), which feeds `export_preferences`. Decisions that changed nothing
-    (an edit that did not apply) are left out."""
-    records = []
-    for d in decisions:
-        action = MEMORY_ACTIONS.get(str(d.get("action", "")))
-        if action is None:
-            continue
-        records.append(
-            HumanDecision(
-                gate=str(d.get("gate", "")),
-                action=action,  # type: ignore[arg-type]
-                comment=str(d.get("comment", "")),
-                proposal=str(d.get("proposal", "")),
-                accepted=str(d.get("accepted", "")),
-                at=float(d.get("at", time.time())),
-            )
+def experience_decisions(decisions: list[Decision]) -> list[HumanDecision]:
+    """The job's decisions as experience-memory records, for the experience finalize writes, which feeds
+    `export_preferences`. Decisions that changed nothing (an edit that did not apply) are left out."""
+    return [
+        HumanDecision(
+            gate=d.gate,
+            action=MEMORY_ACTIONS[d.action],
+            comment=d.comment,
+            proposal=d.proposal,
+            accepted=d.accepted,
+            at=d.at,
         )
-    return records
+        for d in decisions
+        if d.action in MEMORY_ACTIONS
+    ]

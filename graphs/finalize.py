@@ -13,47 +13,46 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from core.errors import SweTeamError
+from core.state import TeamState
 from graphs import report
 from graphs.branch import write_branch
 from graphs.context import TeamContext
 from graphs.lessons import brief_roles, remember
-from graphs.state import TeamState
 
 
 def decide(state: TeamState) -> tuple[str, list[str]]:
     """The job's status and the reasons a user should read first."""
-    halt = state.get("halt", "")
-    if state.get("status") == "rejected":
-        return "rejected", [halt]
-    tests_pass = bool(state.get("test_report", {}).get("passed"))
-    approved = state.get("review", {}).get("verdict") == "approve"
-    if not halt and tests_pass and approved:
+    if state.status == "rejected":
+        return "rejected", [state.halt]
+    tests_pass = state.test_report is not None and state.test_report.passed
+    approved = state.review is not None and state.review.verdict == "approve"
+    if not state.halt and tests_pass and approved:
         return "resolved", []
-    reasons = [halt] if halt else []
-    if not state.get("test_report"):
+    reasons = [state.halt] if state.halt else []
+    if state.test_report is None:
         reasons.append("the patch was never verified")
     elif not tests_pass:
-        reasons.append(f"the tests still fail after {state.get('iterations', 0)} coder iteration(s)")
+        reasons.append(f"the tests still fail after {state.iterations} coder iteration(s)")
     elif not approved:
-        reasons.append(f"the reviewer still requests changes after {state.get('review_rounds', 0)} round(s)")
+        reasons.append(f"the reviewer still requests changes after {state.review_rounds} round(s)")
     return "unresolved", reasons
 
 
 def _commit_plan(state: TeamState, diff: str) -> list[tuple[list[str], str]]:
-    title = state.get("plan", {}).get("summary") or state.get("task", "").splitlines()[0]
+    title = (state.plan.summary if state.plan else "") or (state.task.splitlines() or [""])[0]
     title = title.strip().splitlines()[0][:68] if title.strip() else "swe-team change"
-    tests = [p for p in state.get("reproduction", {}).get("test_files", []) if f"b/{p}" in diff]
-    body = state.get("patch", {}).get("summary", "")
+    tests = [p for p in (state.reproduction.test_files if state.reproduction else []) if f"b/{p}" in diff]
+    body = state.patch.summary if state.patch else ""
     steps = [(tests, f"Add tests: {title}")] if tests else []
-    return [*steps, ([], f"{title}\n\n{body}\n\nJob {state.get('job_id', '')} by swe-team.")]
+    return [*steps, ([], f"{title}\n\n{body}\n\nJob {state.job_id} by swe-team.")]
 
 
 def branch_allowed(state: TeamState) -> bool:
     """Writing into the user's repository needs --yes-destructive or an explicit approval at the final gate."""
-    if state.get("yes_destructive"):
+    if state.yes_destructive:
         return True
-    final = [d for d in state.get("decisions", []) if d.get("gate") == "final"]
-    return bool(final) and final[-1].get("action") == "approve"
+    final = [d for d in state.decisions if d.gate == "final"]
+    return bool(final) and final[-1].action == "approve"
 
 
 def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
@@ -86,7 +85,7 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     lessons = context.extras.get("lessons_used", [])
     if lesson_id := remember(context, state, status, reasons):
         outputs["lesson"] = lesson_id
-    reported: TeamState = {**state, "notes": state.get("notes", []) + context.extras.get("run_notes", [])}
+    reported = state.model_copy(update={"notes": state.notes + context.extras.get("run_notes", [])})
     text = report.render(reported, status, reasons, outputs, lessons)
     (job_dir / "report.md").write_text(text, encoding="utf-8")
     context.trajectory.record("finalized", status=status, reasons=reasons, at=time.time())

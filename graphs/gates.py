@@ -12,12 +12,15 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
+from pydantic import ValidationError
+from pydantic_core import to_jsonable_python
 
+from core.errors import validation_problems
+from core.state import LOCATIONS, Decision, GateOutcome, Plan, Snapshot, TeamState, stored
 from graphs.context import TeamContext
 from graphs.decisions import DECISION_ACTIONS
 from graphs.finalize import decide
 from graphs.nodes import Node
-from graphs.state import TeamState
 
 GATES = ("plan", "locations", "patch", "final")
 POLICIES = ("patch-on-fail",)
@@ -44,15 +47,16 @@ def parse_policy(policy: str) -> list[str]:
 
 def patch_failed(state: TeamState) -> bool:
     """The team could not make the tests pass or the reviewer did not approve."""
-    return not state.get("test_report", {}).get("passed") or state.get("review", {}).get("verdict") != "approve"
+    tests_pass = state.test_report is not None and state.test_report.passed
+    return not tests_pass or state.review is None or state.review.verdict != "approve"
 
 
 def gate_asks(gate: str, state: TeamState, branch_pending: bool = False) -> bool:
     """Whether the gate stops for a human. The `final` gate guards writing the branch into the user's repository:
     it asks even under `auto` unless the job was started with --yes-destructive."""
-    chosen = state.get("approve", [])
+    chosen = state.approve
     if gate == "final":
-        return branch_pending and ("final" in chosen or not state.get("yes_destructive", False))
+        return branch_pending and ("final" in chosen or not state.yes_destructive)
     if gate == "patch" and "patch-on-fail" in chosen and patch_failed(state):
         return True
     return gate in chosen
@@ -61,99 +65,122 @@ def gate_asks(gate: str, state: TeamState, branch_pending: bool = False) -> bool
 def proposal_text(gate: str, state: TeamState, diff: str) -> str:
     """What the team proposes at the gate, as text (kept with the decision for preference pairs)."""
     if gate == "plan":
-        return json.dumps(state.get("plan", {}), indent=2)
+        return json.dumps(plain(state.plan or {}), indent=2)
     if gate == "locations":
-        return json.dumps(state.get("locations", []), indent=2)
+        return json.dumps(plain(state.locations), indent=2)
     return diff[:PROPOSAL_CHARS]
+
+
+def plain(value: Any) -> Any:
+    """State values as the JSON a person reads and edits: fields that are not set are left out."""
+    return to_jsonable_python(value, exclude_none=True)
 
 
 def evidence(gate: str, state: TeamState, context: TeamContext | None = None) -> dict[str, Any]:
     """What the human sees at a gate: small and structured, from the state (files and diffs are read later)."""
     base: dict[str, Any] = {
-        "task": state.get("task", ""),
-        "kind": state.get("kind", ""),
-        "usage": state.get("usage", {}),
-        "elapsed": state.get("elapsed", 0.0),
-        "notes": state.get("notes", []),
+        "task": state.task,
+        "kind": state.kind,
+        "usage": state.usage,
+        "elapsed": state.elapsed,
+        "notes": state.notes,
         "lessons": list(context.extras.get("lessons_used", [])) if context else [],
-        "decisions": state.get("decisions", []),
+        "decisions": state.decisions,
     }
     if gate == "plan":
-        return {**base, "plan": state.get("plan", {}), "classification": state.get("classification", {})}
-    if gate == "locations":
-        return {**base, "plan": state.get("plan", {}), "locations": state.get("locations", [])}
-    patch = {
-        **base,
-        "patch": state.get("patch", {}),
-        "test_report": state.get("test_report", {}),
-        "review": state.get("review", {}),
-        "reproduction": state.get("reproduction", {}),
-        "baseline": state.get("baseline", {}),
-        "iterations": state.get("iterations", 0),
-    }
+        shown = {**base, "plan": state.plan, "classification": state.classification}
+    elif gate == "locations":
+        shown = {**base, "plan": state.plan, "locations": state.locations}
+    else:
+        shown = {
+            **base,
+            "patch": state.patch,
+            "test_report": state.test_report,
+            "review": state.review,
+            "reproduction": state.reproduction,
+            "baseline": state.baseline,
+            "iterations": state.iterations,
+        }
     if gate == "final" and context is not None:
-        patch["branch"] = {"name": context.job.branch, "repo": context.job.repo, "base": context.job.base_commit}
-    return patch
+        shown["branch"] = {"name": context.job.branch, "repo": context.job.repo, "base": context.job.base_commit}
+    shown_json: dict[str, Any] = plain(shown)
+    return shown_json
 
 
 def _apply_edited_patch(context: TeamContext, state: TeamState, patch: str) -> str:
     """Put the workspace at the base snapshot plus `patch`; '' when applied, else why not (workspace restored)."""
     workspace = context.workspace
-    snapshots = state.get("snapshots", [])
-    workspace.rollback(snapshots[0]["id"])
+    workspace.rollback(state.snapshots[0].id)
     workspace.write_file(EDIT_FILE, patch if patch.endswith("\n") else patch + "\n")
     result = workspace.exec(f"git apply --whitespace=nowarn {EDIT_FILE}", timeout=60)
     workspace.delete_file(EDIT_FILE)
     if result.exit_code == 0:
         return ""
-    workspace.rollback(snapshots[-1]["id"])
+    workspace.rollback(state.snapshots[-1].id)
     return (result.stderr or result.stdout).strip()[:500] or f"git apply exited {result.exit_code}"
+
+
+def _apply_edit(
+    gate: str, decision: dict[str, Any], state: TeamState, context: TeamContext | None, record: Decision
+) -> dict[str, Any]:
+    """The update for the developer's own version of the proposal; asked again when it cannot be used."""
+    try:
+        if gate == "plan":
+            plan = Plan.model_validate(decision.get("plan"))
+            record.accepted = json.dumps(plain(plan), indent=2)
+            record.changed = f"plan replaced by the developer's version ({len(plan.steps)} steps)"
+            return {"plan": plan}
+        if gate == "locations":
+            locations = LOCATIONS.validate_python(decision.get("locations"))
+            record.accepted = json.dumps(plain(locations), indent=2)
+            record.changed = f"locations replaced by the developer's list ({len(locations)})"
+            return {"locations": locations}
+    except ValidationError as exc:
+        problem = validation_problems(exc, gate)
+        record.action, record.changed = "edit_failed", f"the edited {gate} is not valid: {problem}"
+        return {"gate_outcome": GateOutcome(gate=gate, action="ask_again")}
+    patch = decision.get("patch")
+    if not isinstance(patch, str) or context is None:
+        record.action, record.changed = "edit_failed", "the edit held no patch"
+        return {"gate_outcome": GateOutcome(gate=gate, action="ask_again")}
+    problem = _apply_edited_patch(context, state, patch)
+    if problem:
+        record.action, record.changed = "edit_failed", f"the edited patch did not apply: {problem}"
+        return {"gate_outcome": GateOutcome(gate=gate, action="ask_again")}
+    record.accepted = patch[:PROPOSAL_CHARS]
+    record.changed = "the workspace now holds the developer's patch; the tests run again"
+    return {
+        "gate_outcome": GateOutcome(gate=gate, action="edited"),
+        "snapshots": [Snapshot(node=f"{gate}_gate", id=context.workspace.snapshot(f"{gate}-edit"))],
+    }
 
 
 def apply_decision(
     gate: str, decision: dict[str, Any], state: TeamState, context: TeamContext | None = None, proposal: str = ""
 ) -> dict[str, Any]:
     """The state update for a decision, with a record of what it changed."""
-    action = decision.get("action", "approve")
+    action = str(decision.get("action", "approve"))
     comment = str(decision.get("comment", "")).strip()
-    role = ROLE_AT_GATE[gate]
-    record: dict[str, Any] = {
-        "gate": gate, "action": action, "comment": comment, "at": time.time(),
-        "by": str(decision.get("by", "")), "proposal": proposal, "accepted": "", "changed": "nothing",
-    }
-    update: dict[str, Any] = {"gate_outcome": {"gate": gate, "action": "approve"}}
+    record = Decision(
+        gate=gate, action=action, comment=comment, at=time.time(), by=str(decision.get("by", "")), proposal=proposal
+    )
+    update: dict[str, Any] = {"gate_outcome": GateOutcome(gate=gate, action="approve")}
     if action == "reject":
         update["halt"] = f"rejected at the {gate} gate" + (f": {comment}" if comment else "")
         update["status"] = "rejected"
-        update["gate_outcome"] = {"gate": gate, "action": "reject"}
-        record["changed"] = "the job ended: rejected"
+        update["gate_outcome"] = GateOutcome(gate=gate, action="reject")
+        record.changed = "the job ended: rejected"
     elif action == "retry":
         update["feedback"] = f"The developer sent your work back with this comment: {comment or '(no comment)'}"
-        update["gate_outcome"] = {"gate": gate, "action": "retry"}
-        record["changed"] = f"sent back to the {role}"
-    elif action == "edit" and gate == "plan" and isinstance(decision.get("plan"), dict):
-        update["plan"] = decision["plan"]
-        record["accepted"] = json.dumps(decision["plan"], indent=2)
-        record["changed"] = f"plan replaced by the developer's version ({len(decision['plan'].get('steps', []))} steps)"
-    elif action == "edit" and gate == "locations" and isinstance(decision.get("locations"), list):
-        update["locations"] = decision["locations"]
-        record["accepted"] = json.dumps(decision["locations"], indent=2)
-        record["changed"] = f"locations replaced by the developer's list ({len(decision['locations'])})"
-    elif action == "edit" and gate in ("patch", "final") and isinstance(decision.get("patch"), str) and context:
-        problem = _apply_edited_patch(context, state, decision["patch"])
-        if problem:
-            update["gate_outcome"] = {"gate": gate, "action": "ask_again"}
-            record["action"], record["changed"] = "edit_failed", f"the edited patch did not apply: {problem}"
-        else:
-            update["gate_outcome"] = {"gate": gate, "action": "edited"}
-            update["snapshots"] = [{"node": f"{gate}_gate", "id": context.workspace.snapshot(f"{gate}-edit")}]
-            record["accepted"] = decision["patch"][:PROPOSAL_CHARS]
-            record["changed"] = "the workspace now holds the developer's patch; the tests run again"
+        update["gate_outcome"] = GateOutcome(gate=gate, action="retry")
+        record.changed = f"sent back to the {ROLE_AT_GATE[gate]}"
+    elif action == "edit":
+        update.update(_apply_edit(gate, decision, state, context, record))
     elif comment:
         update["feedback"] = f"A note from the developer at the {gate} gate: {comment}"
-        record["changed"] = "approved; the note goes to the next role"
+        record.changed = "approved; the note goes to the next role"
     update["decisions"] = [record]
-    return update
+    return stored(update)
 
 
 def gate_node(gate: str) -> Node:
@@ -165,8 +192,8 @@ def gate_node(gate: str) -> Node:
             diff = context.workspace.diff()
             branch_pending = decide(state)[0] == "resolved" and bool(diff.strip())
         if not gate_asks(gate, state, branch_pending):
-            return {"gate_outcome": {"gate": gate, "action": "approve"}}
-        payload = {"gate": gate, "job_id": state.get("job_id", ""), "role": ROLE_AT_GATE[gate]}
+            return stored({"gate_outcome": GateOutcome(gate=gate, action="approve")})
+        payload = {"gate": gate, "job_id": state.job_id, "role": ROLE_AT_GATE[gate]}
         decision = interrupt({**payload, "evidence": evidence(gate, state, context)})
         if not isinstance(decision, dict) or decision.get("action") not in DECISION_ACTIONS:
             decision = {"action": "retry", "comment": str(decision)}

@@ -8,8 +8,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from core.state import TeamState
 from graphs.context import TeamContext
-from graphs.state import TeamState
+from graphs.decisions import experience_decisions
 
 LESSONS_PER_JOB = 5
 
@@ -22,13 +23,11 @@ def _hits(context: TeamContext, state: TeamState) -> list[Any]:
         from memory.experience import repo_identity
 
         try:
-            found = context.experience.search(
-                state.get("task", ""), repo=repo_identity(context.job.repo), k=LESSONS_PER_JOB
-            )
+            found = context.experience.search(state.task, repo=repo_identity(context.job.repo), k=LESSONS_PER_JOB)
         except Exception as exc:  # a memory outage must not stop the job
             context.trajectory.record("memory_error", during="search", error=str(exc))
             found = []
-        chosen = state.get("lessons")
+        chosen = state.lessons
         context.extras["lesson_hits"] = [h for h in found if chosen is None or h.id in chosen]
     hits: list[Any] = context.extras["lesson_hits"]
     return hits
@@ -47,7 +46,7 @@ def brief_roles(context: TeamContext, state: TeamState) -> None:
     from memory.experience import avoid_lessons, format_lessons
 
     context.extras["lessons_text"] = format_lessons(hits)
-    files = [loc.get("path", "") for loc in state.get("locations", [])]
+    files = [loc.path for loc in state.locations]
     context.extras["avoid_text"] = format_lessons(avoid_lessons(hits, files), title="Approaches that failed here")
     context.extras["lessons_used"] = [f"{hit.id} ({hit.kind}): {hit.experience.task[:80]}" for hit in hits]
 
@@ -56,36 +55,34 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
     """Store this job's experience and the repository facts it learned; returns the new id or ''."""
     if context.experience is None:
         return ""
-    from graphs.decisions import experience_decisions
     from memory.experience import Cost, Experience, RepoFacts, repo_identity
 
     repo = repo_identity(context.job.repo)
-    usage = state.get("usage", {})
-    review = state.get("review", {})
+    patch = state.patch
     experience = Experience(
         repo=repo,
-        task=state.get("task", ""),
-        kind=state.get("kind", "bug"),
-        classification=state.get("classification", {}),
-        localized_files=[loc.get("path", "") for loc in state.get("locations", [])],
-        localized_symbols=[loc["symbol"] for loc in state.get("locations", []) if loc.get("symbol")],
-        changed_files=state.get("patch", {}).get("files", []),
-        change_summary=state.get("patch", {}).get("summary", ""),
-        test_outcome=state.get("test_report", {}).get("summary", ""),
-        review_objections=[f["message"] for f in review.get("findings", []) if f.get("severity") != "info"],
-        decisions=experience_decisions(state.get("decisions", [])),
+        task=state.task,
+        kind=state.kind,
+        classification=state.classification.model_dump() if state.classification else {},
+        localized_files=[loc.path for loc in state.locations],
+        localized_symbols=[loc.symbol for loc in state.locations if loc.symbol],
+        changed_files=patch.files if patch else [],
+        change_summary=patch.summary if patch else "",
+        test_outcome=state.test_report.summary if state.test_report else "",
+        review_objections=[f.message for f in state.review.findings if f.severity != "info"] if state.review else [],
+        decisions=experience_decisions(state.decisions),
         status=status,  # type: ignore[arg-type]
         cost=Cost(
-            tokens=sum(r.get("prompt_tokens", 0) + r.get("completion_tokens", 0) for r in usage.values()),
-            seconds=state.get("elapsed", 0.0),
+            tokens=sum(r.get("prompt_tokens", 0) + r.get("completion_tokens", 0) for r in state.usage.values()),
+            seconds=state.elapsed,
         ),
         job_id=context.job.id,
         finished_at=time.time(),
     )
     try:
         lesson_id = str(context.experience.add(experience))
-        if state.get("test_command"):
-            context.experience.put_facts(RepoFacts(repo=repo, test_command=state["test_command"]))
+        if state.test_command:
+            context.experience.put_facts(RepoFacts(repo=repo, test_command=state.test_command))
     except Exception as exc:  # a memory outage must not lose the job's artefacts
         context.trajectory.record("memory_error", during="add", error=str(exc))
         return ""

@@ -1,7 +1,8 @@
 """The team graph's nodes: intake, one node per role visit, and the deterministic verify step.
 
-A node returns a partial state update. Role failures become a `halt` reason (the routers then finalize); failures of
-the model server or the workspace stop the job resumably; budgets are checked after every node.
+A node returns a partial state update as plain JSON (`stored`). Role failures become a `halt` reason (the routers
+then finalize); failures of the model server or the workspace stop the job resumably; budgets are checked after
+every node.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any, Protocol
 from langgraph.runtime import Runtime
 
 from core.errors import ModelUnreachable, SweTeamError, WorkspaceError
+from core.state import Snapshot, TeamState, stored
 from graphs.context import TeamContext
 from graphs.lessons import brief_roles, recall
-from graphs.state import TeamState
 from roles import coder, localizer, planner, reviewer, tester
 from roles.loop import RoleVisit
 from roles.spec import role_spec
@@ -44,25 +45,29 @@ def guess_kind(task: str) -> str:
 
 
 def _over_budget(state: TeamState, update: dict[str, Any]) -> str:
-    budgets = state.get("budgets", {})
+    budgets = state.budgets
     tokens = sum(
         role.get("prompt_tokens", 0) + role.get("completion_tokens", 0)
-        for source in (state.get("usage", {}), update.get("usage", {}))
+        for source in (state.usage, update.get("usage", {}))
         for role in source.values()
     )
-    if tokens > budgets.get("max_tokens", float("inf")):
-        return f"token budget spent ({tokens} > {budgets['max_tokens']})"
-    elapsed = state.get("elapsed", 0.0) + update.get("elapsed", 0.0)
-    if elapsed > budgets.get("max_wall_seconds", float("inf")):
-        return f"wall-time budget spent ({elapsed:.0f} s > {budgets['max_wall_seconds']:.0f} s)"
+    if tokens > budgets.max_tokens:
+        return f"token budget spent ({tokens} > {budgets.max_tokens})"
+    elapsed = state.elapsed + update.get("elapsed", 0.0)
+    if elapsed > budgets.max_wall_seconds:
+        return f"wall-time budget spent ({elapsed:.0f} s > {budgets.max_wall_seconds:.0f} s)"
     return ""
 
 
-def _finish(state: TeamState, context: TeamContext, name: str, update: dict[str, Any], started: float) -> None:
+def _finish(
+    state: TeamState, context: TeamContext, name: str, update: dict[str, Any], started: float
+) -> dict[str, Any]:
+    """The node's update with its time and, past a budget, the halt; recorded in the trajectory."""
     update["elapsed"] = time.monotonic() - started
     if not update.get("halt") and (reason := _over_budget(state, update)):
         update["halt"] = f"{name}: {reason}"
     context.trajectory.record("node_end", node=name, halt=update.get("halt", ""), seconds=update["elapsed"])
+    return stored(update)
 
 
 def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
@@ -84,9 +89,8 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
             update = {"halt": f"{name}: {exc}"}
         update["usage"] = visit.usage_update()
         if snapshot:
-            update["snapshots"] = [{"node": name, "id": context.workspace.snapshot(name)}]
-        _finish(state, context, name, update, started)
-        return update
+            update["snapshots"] = [Snapshot(node=name, id=context.workspace.snapshot(name))]
+        return _finish(state, context, name, update, started)
 
     node.__name__ = name
     return node
@@ -97,19 +101,17 @@ def intake(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]
     started = time.monotonic()
     context.progress("intake", "preparing the job")
     settings = context.settings
-    budgets = settings.budgets.model_dump()
     update: dict[str, Any] = {
-        "budgets": budgets,
-        "kind": state.get("kind") if state.get("kind", "auto") != "auto" else guess_kind(state.get("task", "")),
+        "budgets": settings.budgets,
+        "kind": state.kind if state.kind != "auto" else guess_kind(state.task),
         "test_command": settings.test_command or detect_test_command(context.workspace),
         "status": "running",
         "iterations": 0,
         "review_rounds": 0,
-        "snapshots": [{"node": "intake", "id": context.workspace.snapshot("base")}],
+        "snapshots": [Snapshot(node="intake", id=context.workspace.snapshot("base"))],
         "lessons": recall(context, state),
     }
-    _finish(state, context, "intake", update, started)
-    return update
+    return _finish(state, context, "intake", update, started)
 
 
 def tester_verify(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
@@ -122,8 +124,7 @@ def tester_verify(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[st
         raise
     except SweTeamError as exc:
         update = {"halt": f"tester_verify: {exc}"}
-    _finish(state, context, "tester_verify", update, started)
-    return update
+    return _finish(state, context, "tester_verify", update, started)
 
 
 planner_node = role_node("planner", "planner", planner.run, snapshot=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.state import TeamState
+from core.state import TeamState
 
 
 def _usage_table(usage: dict[str, dict[str, Any]]) -> str:
@@ -26,77 +26,75 @@ def _usage_table(usage: dict[str, dict[str, Any]]) -> str:
 
 def _tests(state: TeamState) -> str:
     lines = []
-    repro = state.get("reproduction", {})
-    if repro:
-        lines.append(f"- Reproduction tests: {', '.join(repro.get('test_selectors', [])) or 'none'}")
-        lines.append(f"  - before any edit: {repro.get('before', {}).get('summary', 'not run')}")
-        if repro.get("explanation"):
-            lines.append(f"  - {repro['explanation']}")
-    baseline = state.get("baseline", {})
-    if baseline:
-        lines.append(f"- Suite before any edit: {baseline.get('summary', '')}")
-    report = state.get("test_report", {})
-    if report:
-        verdict = "pass" if report.get("passed") else "fail"
-        lines.append(f"- Suite after the patch: {report.get('summary', '')} → **{verdict}**")
-        for target in report.get("target", []):
-            lines.append(f"  - {target.get('test_id')}: {target.get('outcome')}")
-        if report.get("regressions"):
-            lines.append(f"  - regressions: {', '.join(report['regressions'])}")
+    if repro := state.reproduction:
+        lines.append(f"- Reproduction tests: {', '.join(repro.test_selectors) or 'none'}")
+        lines.append(f"  - before any edit: {repro.before.summary or 'not run'}")
+        if repro.explanation:
+            lines.append(f"  - {repro.explanation}")
+    if state.baseline:
+        lines.append(f"- Suite before any edit: {state.baseline.summary}")
+    if report := state.test_report:
+        lines.append(f"- Suite after the patch: {report.summary} → **{'pass' if report.passed else 'fail'}**")
+        lines.extend(f"  - {target.test_id}: {target.outcome}" for target in report.target)
+        if report.regressions:
+            lines.append(f"  - regressions: {', '.join(report.regressions)}")
     return "\n".join(lines) or "No tests were run."
 
 
 def _review(state: TeamState) -> str:
-    review = state.get("review", {})
-    if not review:
+    review = state.review
+    if review is None:
         return "No review took place."
-    lines = [f"Verdict: **{review.get('verdict')}** — {review.get('summary', '')}"]
-    for f in review.get("findings", []):
-        lines.append(f"- `{f.get('file')}:{f.get('line') or '?'}` [{f.get('severity')}] {f.get('message')}")
+    lines = [f"Verdict: **{review.verdict}** — {review.summary}"]
+    lines.extend(f"- `{f.file}:{f.line or '?'}` [{f.severity}] {f.message}" for f in review.findings)
     return "\n".join(lines)
+
+
+def _plan(state: TeamState) -> str:
+    priority = state.classification.priority if state.classification else "normal"
+    plan = state.plan
+    steps = "\n".join(f"{i}. {step}" for i, step in enumerate(plan.steps, 1)) if plan else ""
+    summary = plan.summary if plan else "No plan was made."
+    return f"## Plan\nKind: {state.kind}, priority: {priority}\n\n{summary}\n" + steps
+
+
+def _change(state: TeamState) -> str:
+    patch = state.patch
+    if patch is None:
+        return "## Root cause\nNot stated.\n\n## Change\nNo change was made."
+    return (
+        f"## Root cause\n{patch.root_cause or 'Not stated.'}\n\n"
+        f"## Change\n{patch.summary}\n\nFiles: {', '.join(patch.files) or 'none'}"
+    )
+
+
+def _listed(title: str, lines: list[str], empty: str) -> str:
+    return f"## {title}\n" + ("\n".join(f"- {line}" for line in lines) if lines else empty)
 
 
 def render(
     state: TeamState, status: str, reasons: list[str], outputs: dict[str, str], lessons: list[str] | None = None
 ) -> str:
-    plan = state.get("plan", {})
-    patch = state.get("patch", {})
-    classification = state.get("classification", {})
+    gates = ", ".join(state.approve) or "none"
     sections = [
-        f"# swe-team job {state.get('job_id', '')}: **{status}**",
-        "\n".join(f"- {reason}" for reason in reasons) if reasons else "",
-        f"## Task\n{state.get('task', '')}",
-        f"## Plan\nKind: {state.get('kind', '?')}, priority: {classification.get('priority', 'normal')}\n\n"
-        f"{plan.get('summary', 'No plan was made.')}\n"
-        + "\n".join(f"{i}. {step}" for i, step in enumerate(plan.get("steps", []), 1)),
-        "## Locations\n"
-        + (
-            "\n".join(
-                f"- `{loc.get('path')}` {loc.get('symbol', '')} {loc.get('reason', '')}".rstrip()
-                for loc in state.get("locations", [])
-            )
-            or "None."
+        f"# swe-team job {state.job_id}: **{status}**",
+        "\n".join(f"- {reason}" for reason in reasons),
+        f"## Task\n{state.task}",
+        _plan(state),
+        _listed(
+            "Locations", [f"`{loc.path}` {loc.symbol} {loc.reason}".rstrip() for loc in state.locations], "None."
         ),
-        f"## Root cause\n{patch.get('root_cause') or 'Not stated.'}",
-        "## Change\n"
-        + (
-            f"{patch.get('summary', '')}\n\nFiles: {', '.join(patch.get('files', [])) or 'none'}"
-            if patch
-            else "No change was made."
-        ),
+        _change(state),
         f"## Tests\n{_tests(state)}",
         f"## Review\n{_review(state)}",
-        "## Decisions\n"
-        + (
-            "\n".join(
-                f"- {d.get('gate')}: {d.get('action')} {d.get('comment', '')}".rstrip()
-                for d in state.get("decisions", [])
-            )
-            or "No human decisions (gates: " + (", ".join(state.get("approve", [])) or "none") + ")."
+        _listed(
+            "Decisions",
+            [f"{d.gate}: {d.action} {d.comment}".rstrip() for d in state.decisions],
+            f"No human decisions (gates: {gates}).",
         ),
-        "## Lessons used\n" + ("\n".join(f"- {lesson}" for lesson in lessons) if lessons else "None."),
-        "## Notes\n" + ("\n".join(f"- {note}" for note in state.get("notes", [])) or "None."),
-        f"## Usage\n{_usage_table(state.get('usage', {}))}\n\nWall time in nodes: {state.get('elapsed', 0.0):.1f} s",
+        _listed("Lessons used", lessons or [], "None."),
+        _listed("Notes", state.notes, "None."),
+        f"## Usage\n{_usage_table(state.usage)}\n\nWall time in nodes: {state.elapsed:.1f} s",
         "## Artefacts\n" + "\n".join(f"- {name}: `{value}`" for name, value in outputs.items()),
     ]
     return "\n\n".join(section for section in sections if section) + "\n"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from graphs.state import TeamState
+from core.state import TeamState
 
 
 def _halted(state: TeamState) -> bool:
-    return bool(state.get("halt"))
+    return bool(state.halt)
 
 
 def _gate_action(state: TeamState, gate: str) -> str:
-    outcome = state.get("gate_outcome", {})
-    return outcome.get("action", "approve") if outcome.get("gate") == gate else "approve"
+    outcome = state.gate_outcome
+    return outcome.action if outcome is not None and outcome.gate == gate else "approve"
 
 
 def after_intake(state: TeamState) -> Literal["planner", "finalize"]:
@@ -52,9 +52,9 @@ def after_verify(state: TeamState) -> Literal["reviewer", "coder", "patch_gate",
     """Budget spent with failing tests → the patch gate, which passes through unless a human asked to see it."""
     if _halted(state):
         return "finalize"
-    if state.get("test_report", {}).get("passed"):
+    if state.test_report is not None and state.test_report.passed:
         return "reviewer"
-    if state.get("iterations", 0) < state.get("budgets", {}).get("max_iterations", 1):
+    if state.iterations < state.budgets.max_iterations:
         return "coder"
     return "patch_gate"
 
@@ -62,10 +62,10 @@ def after_verify(state: TeamState) -> Literal["reviewer", "coder", "patch_gate",
 def after_review(state: TeamState) -> Literal["patch_gate", "coder", "finalize"]:
     if _halted(state):
         return "finalize"
-    if state.get("review", {}).get("verdict") == "approve":
+    if state.review is not None and state.review.verdict == "approve":
         return "patch_gate"
-    within_budget = state.get("review_rounds", 0) < state.get("budgets", {}).get("max_review_rounds", 0)
-    within_iterations = state.get("iterations", 0) < state.get("budgets", {}).get("max_iterations", 1)
+    within_budget = state.review_rounds < state.budgets.max_review_rounds
+    within_iterations = state.iterations < state.budgets.max_iterations
     return "coder" if within_budget and within_iterations else "patch_gate"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
+from core.state import JobInput, TeamState
 from graphs import routing
 from graphs.context import TeamContext
 from graphs.finalize import finalize
@@ -17,11 +18,10 @@ from graphs.nodes import (
     tester_reproduce_node,
     tester_verify,
 )
-from graphs.state import TeamState
 
 
-def build_team_graph() -> StateGraph[TeamState, TeamContext, TeamState, TeamState]:
-    graph = StateGraph(TeamState, context_schema=TeamContext)
+def build_team_graph() -> StateGraph[TeamState, TeamContext, JobInput, TeamState]:
+    graph = StateGraph(TeamState, context_schema=TeamContext, input_schema=JobInput)
     graph.add_node("intake", intake)
     graph.add_node("planner", planner_node)
     graph.add_node("plan_gate", gate_node("plan"))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from graphs.state import TeamState
+from core.state import Location, TeamState
 
 
 def section(title: str, body: str) -> str:
@@ -13,44 +12,41 @@ def section(title: str, body: str) -> str:
 
 
 def task_section(state: TeamState) -> str:
-    kind = state.get("kind", "auto")
-    return section("Task" + (f" ({kind})" if kind != "auto" else ""), state.get("task", ""))
+    return section("Task" + (f" ({state.kind})" if state.kind != "auto" else ""), state.task)
 
 
 def plan_section(state: TeamState) -> str:
-    plan = state.get("plan")
-    if not plan:
+    if state.plan is None:
         return ""
-    steps = "\n".join(f"{i}. {step}" for i, step in enumerate(plan.get("steps", []), 1))
-    return section("Plan", f"{plan.get('summary', '')}\n{steps}")
+    steps = "\n".join(f"{i}. {step}" for i, step in enumerate(state.plan.steps, 1))
+    return section("Plan", f"{state.plan.summary}\n{steps}")
 
 
 def locations_section(state: TeamState) -> str:
-    return section("Locations to look at", format_locations(state.get("locations", [])))
+    return section("Locations to look at", format_locations(state.locations))
 
 
-def format_locations(locations: Iterable[Any]) -> str:
+def format_locations(locations: Iterable[Location]) -> str:
     lines = []
     for loc in locations:
-        span = f":{loc.get('start_line')}-{loc.get('end_line')}" if loc.get("start_line") else ""
-        symbol = f" {loc['symbol']}" if loc.get("symbol") else ""
-        reason = f" — {loc['reason']}" if loc.get("reason") else ""
-        lines.append(f"- {loc.get('path')}{span}{symbol}{reason}")
+        span = f":{loc.start_line}-{loc.end_line}" if loc.start_line else ""
+        symbol = f" {loc.symbol}" if loc.symbol else ""
+        reason = f" — {loc.reason}" if loc.reason else ""
+        lines.append(f"- {loc.path}{span}{symbol}{reason}")
     return "\n".join(lines)
 
 
 def reproduction_section(state: TeamState) -> str:
-    repro = state.get("reproduction")
-    if not repro:
+    repro = state.reproduction
+    if repro is None:
         return ""
-    selectors = ", ".join(repro.get("test_selectors") or repro.get("test_files", []))
-    before = repro.get("before", {}).get("summary", "")
-    return section("Tests that capture the task", f"{selectors}\nBefore any change: {before}")
+    selectors = ", ".join(repro.test_selectors or repro.test_files)
+    return section("Tests that capture the task", f"{selectors}\nBefore any change: {repro.before.summary}")
 
 
 def feedback_section(state: TeamState) -> str:
-    return section("Feedback on the previous attempt", state.get("feedback", ""))
+    return section("Feedback on the previous attempt", state.feedback)
 
 
-def lessons_section(state: TeamState, lessons_text: str) -> str:
+def lessons_section(lessons_text: str) -> str:
     return section("Lessons from earlier jobs on this repository", lessons_text)

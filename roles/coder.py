@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.state import TeamState
+from core.state import PatchSummary, TeamState
 from roles.briefing import (
     feedback_section,
     locations_section,
@@ -25,18 +25,10 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
         reproduction_section(state),
         section("Lessons to avoid repeating", visit.services.extras.get("avoid_text", "")),
         feedback_section(state),
-        f"Test command: `{state.get('test_command', '')}`.",
+        f"Test command: `{state.test_command}`.",
     )
     answer = run_tool_loop(visit, messages, CoderResult)
     diff = visit.services.tools.workspace.diff()
     files = sorted({line[6:] for line in diff.splitlines() if line.startswith("+++ b/")})
-    return {
-        "patch": {
-            "summary": answer.summary,
-            "root_cause": answer.root_cause,
-            "files": files,
-            "diff_lines": diff.count("\n"),
-        },
-        "iterations": state.get("iterations", 0) + 1,
-        "feedback": "",
-    }
+    patch = PatchSummary(summary=answer.summary, root_cause=answer.root_cause, files=files, diff_lines=diff.count("\n"))
+    return {"patch": patch, "iterations": state.iterations + 1, "feedback": ""}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphs.state import Location, TeamState
+from core.state import TeamState
 from roles.briefing import format_locations, lessons_section, plan_section, section, task_section
 from roles.loop import RoleFailed, RoleVisit, run_tool_loop
 from roles.schemas import Locations
@@ -15,14 +15,14 @@ REPO_MAP_TOKENS = 800
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
-    candidates = shortlist(visit.services, state.get("task", ""), SHORTLIST_SIZE)
+    candidates = shortlist(visit.services, state.task, SHORTLIST_SIZE)
     messages = visit.opening(
         task_section(state),
         plan_section(state),
-        lessons_section(state, visit.services.extras.get("lessons_text", "")),
+        lessons_section(visit.services.extras.get("lessons_text", "")),
         section("Candidate locations (code graph and search)", format_locations(candidates) or "none found"),
-        section("Repository map", repo_map(visit.services, state.get("task", ""), REPO_MAP_TOKENS)),
-        section("Feedback", state.get("feedback", "")),
+        section("Repository map", repo_map(visit.services, state.task, REPO_MAP_TOKENS)),
+        section("Feedback", state.feedback),
     )
     try:
         answer = run_tool_loop(visit, messages, Locations)
@@ -35,11 +35,7 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
             "notes": [f"localizer: the model's answer was unusable ({exc}); kept the search ranking"],
         }
     workspace = visit.services.tools.workspace
-    located: list[Location] = [
-        {k: v for k, v in loc.model_dump().items() if v not in (None, "")}  # type: ignore[misc]
-        for loc in answer.locations
-        if workspace.exists(loc.path)
-    ]
+    located = [loc for loc in answer.locations if workspace.exists(loc.path)]
     if not located:
         named = ", ".join(loc.path for loc in answer.locations)
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from graphs.state import Location
+from core.state import Location
 from roles.context import RoleServices
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
@@ -67,18 +67,12 @@ def shortlist(services: RoleServices, task: str, size: int) -> list[Location]:
 
         reranker = home_reranker(services.settings.home)
     found = localize(graph, task, size, reranker)
-    ranked: list[Location] = [
-        {
-            "path": f.path,
-            "symbol": f.qualname,
-            "start_line": f.start_line,
-            "end_line": f.end_line,
-            "reason": f.reason,
-        }
+    ranked = [
+        Location(path=f.path, symbol=f.qualname, start_line=f.start_line, end_line=f.end_line, reason=f.reason)
         for f in found.functions[:size]
     ]
-    covered = {loc["path"] for loc in ranked}
-    ranked += [{"path": f.path, "reason": f.reason} for f in found.files[:size] if f.path not in covered]
+    covered = {loc.path for loc in ranked}
+    ranked += [Location(path=f.path, reason=f.reason) for f in found.files[:size] if f.path not in covered]
     return ranked[: size + 3]
 
 
@@ -109,12 +103,12 @@ def text_shortlist(services: RoleServices, task: str, size: int) -> list[Locatio
             hits = terms.get(name, 0)
             if hits > best_hits:
                 line = text.count("\n", 0, definition.start()) + 1
-                best, best_hits = {"path": path, "symbol": name, "start_line": line}, hits
+                best, best_hits = Location(path=path, symbol=name, start_line=line), hits
         score = mention_score + path_score + 4 * best_hits - (2 if "test" in path else 0)
         if score <= 0:
             continue
-        location = best or {"path": path}
-        location["reason"] = f"mentions {', '.join(t for t in terms if t.lower() in lowered)[:120]}"
+        location = best or Location(path=path)
+        location.reason = f"mentions {', '.join(t for t in terms if t.lower() in lowered)[:120]}"
         scored.append((score, location))
     scored.sort(key=lambda item: -item[0])
     return [location for _, location in scored[:size]]

@@ -15,6 +15,7 @@ from rich.console import Console
 from core.errors import ModelUnreachable, RepositoryError, SweTeamError
 from core.jobs import FINISHED, Job, JobStore, new_job_id
 from core.settings import Settings, load_settings
+from core.state import JobInput, TeamState
 from core.trajectory import Trajectory
 from swe_team.approval import Approver, NeedsHuman, PendingDecisionApprover
 from swe_team.job_store import open_job_store
@@ -141,15 +142,15 @@ class JobRunner:
             backend, job_id=job.id, repo_path=job.repo, base_commit=job.base_commit, job_dir=job_dir,
             settings=self.settings,
         )
-        initial = {
-            "job_id": job.id,
-            "task": job.task,
-            "kind": job.kind,
-            "approve": gates,
-            "yes_destructive": job.yes_destructive,
-            "workspace": workspace.info.to_dict(),
-            "started_at": time.time(),
-        }
+        initial = JobInput(
+            job_id=job.id,
+            task=job.task,
+            kind=job.kind,
+            approve=gates,
+            yes_destructive=job.yes_destructive,
+            workspace=workspace.info.to_dict(),
+            started_at=time.time(),
+        )
         return self._drive(job, workspace, initial)
 
     def resume(self, job_id: str) -> Job:
@@ -160,15 +161,16 @@ class JobRunner:
         if job.status in FINISHED:
             raise SweTeamError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
         state = self.saved_state(job)
-        if not state:
+        if state is None:
             raise SweTeamError(f"job {job.id} has no checkpoint to resume from", hint="start it again with run")
-        workspace = reattach_workspace(WorkspaceInfo.from_dict(state["workspace"]), self.settings)
+        workspace = reattach_workspace(WorkspaceInfo.from_dict(state.workspace), self.settings)
         notes = []
-        if snapshots := state.get("snapshots"):
+        if state.snapshots:
             # The crash may have left half of a node's edits: that node runs again from its last snapshot.
-            workspace.rollback(snapshots[-1]["id"])
+            last = state.snapshots[-1]
+            workspace.rollback(last.id)
             Trajectory(self.store.folder(job.id) / "trajectory.jsonl").record(
-                "restored", snapshot=snapshots[-1]["id"], node=snapshots[-1]["node"]
+                "restored", snapshot=last.id, node=last.node
             )
         if getattr(workspace, "recreated", False):
             notes.append("the workspace was gone after the crash: recreated from the base commit and its snapshots")
@@ -176,14 +178,15 @@ class JobRunner:
         self.console.print(f"resuming job [bold]{job.id}[/]")
         return self._drive(job, workspace, None, notes=notes)
 
-    def saved_state(self, job: Job) -> dict[str, Any]:
-        """The job's last checkpointed state; empty when the graph never started."""
+    def saved_state(self, job: Job) -> TeamState | None:
+        """The job's last checkpointed state; None when the graph never started."""
         from graphs.team import build_team_graph
         from swe_team.checkpoints import open_checkpointer
 
         with open_checkpointer(self.settings) as saver:
             graph = build_team_graph().compile(checkpointer=saver)
-            return dict(graph.get_state({"configurable": {"thread_id": job.id}}).values)
+            values = graph.get_state({"configurable": {"thread_id": job.id}}).values
+        return TeamState.model_validate(values) if values else None
 
     def _attach_code_graph(self, context: Any) -> None:
         """Give every role the repository's code graph; a job goes on without one if it cannot be built."""
@@ -212,7 +215,7 @@ class JobRunner:
         self,
         job: Job,
         workspace: Any,
-        first_input: dict[str, Any] | None,
+        first_input: JobInput | None,
         notes: list[str] | None = None,
     ) -> Job:
         from langchain_core.runnables import RunnableConfig
@@ -264,7 +267,7 @@ class JobRunner:
                     graph_input = Command(resume=self.approver.ask(payload, context))
                     job.status, job.gate = "running", ""
                     self.store.save(job)
-                values = dict(snapshot.values)
+                status = str(snapshot.values.get("status", "failed"))
         except NeedsHuman:
             job.pid = 0
             self.store.save(job)
@@ -280,7 +283,7 @@ class JobRunner:
             raise
         finally:
             progress.stop()
-        job.status, job.pid = values.get("status", "failed"), 0
+        job.status, job.pid = status, 0
         self.store.save(job)
         if not job.keep_workspace and not self.settings.docker.keep_workspace:
             workspace.close()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from core.state import TeamState
 from graphs.gates import gate_asks, parse_policy
-from graphs.state import TeamState
 from swe_team.approval import NeedsHuman, PendingDecisionApprover
 from swe_team.chat.commands import parse_command
 from swe_team.chat.editor import EditRejected, checked_plan, plan_to_markdown
@@ -25,18 +25,19 @@ def test_policies_select_gates_and_patch_on_fail_asks_only_when_something_failed
     assert parse_policy("plan, patch") == ["plan", "patch"]
     with pytest.raises(ValueError, match="unknown gate"):
         parse_policy("plan,deploy")
-    good: TeamState = {"approve": ["patch-on-fail"], "test_report": {"passed": True}, "review": {"verdict": "approve"}}
-    assert not gate_asks("patch", good)
-    assert gate_asks("patch", {**good, "test_report": {"passed": False}})
-    assert gate_asks("patch", {**good, "review": {"verdict": "request_changes"}})
+    review = {"verdict": "approve", "summary": "fine"}
+    good = {"approve": ["patch-on-fail"], "test_report": {"passed": True}, "review": review}
+    assert not gate_asks("patch", TeamState.model_validate(good))
+    assert gate_asks("patch", TeamState.model_validate({**good, "test_report": {"passed": False}}))
+    assert gate_asks("patch", TeamState.model_validate({**good, "review": {**review, "verdict": "request_changes"}}))
 
 
 def test_writing_the_branch_asks_even_under_auto_unless_yes_destructive() -> None:
-    auto: TeamState = {"approve": []}
+    auto = TeamState(approve=[])
     assert gate_asks("final", auto, branch_pending=True)
-    assert not gate_asks("final", {**auto, "yes_destructive": True}, branch_pending=True)
+    assert not gate_asks("final", TeamState(yes_destructive=True), branch_pending=True)
     assert not gate_asks("final", auto, branch_pending=False), "nothing to write, nothing to ask"
-    assert gate_asks("final", {"approve": ["final"], "yes_destructive": True}, branch_pending=True)
+    assert gate_asks("final", TeamState(approve=["final"], yes_destructive=True), branch_pending=True)
 
 
 @pytest.mark.parametrize(

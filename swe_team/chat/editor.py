@@ -11,7 +11,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from core.errors import SweTeamError, validation_problems
+from core.state import LOCATIONS, Plan
 
 
 class EditRejected(SweTeamError):
@@ -57,10 +60,6 @@ def markdown_to_plan(text: str, original: dict[str, Any]) -> dict[str, Any]:
 
 def checked_plan(text: str, original: dict[str, Any]) -> dict[str, Any]:
     """The edited plan, validated against the planner's own schema."""
-    from pydantic import ValidationError
-
-    from roles.schemas import Plan
-
     try:
         return Plan.model_validate(markdown_to_plan(text, original)).model_dump()
     except ValidationError as exc:
@@ -95,12 +94,10 @@ def edit_proposal(gate: str, evidence: dict[str, Any], diff: str) -> dict[str, A
         if after == before:
             return None
         try:
-            locations = json.loads(after)
-        except json.JSONDecodeError as exc:
-            raise EditRejected(f"the locations are not valid JSON: {exc.msg} at line {exc.lineno}") from exc
-        if not isinstance(locations, list) or not all(isinstance(x, dict) and x.get("path") for x in locations):
-            raise EditRejected("the locations must be a JSON list of objects with a path")
-        return {"action": "edit", "locations": locations}
+            locations = LOCATIONS.validate_json(after)
+        except ValidationError as exc:
+            raise EditRejected(f"the locations are not a JSON list of locations: {validation_problems(exc)}") from exc
+        return {"action": "edit", "locations": [location.model_dump(exclude_none=True) for location in locations]}
     after = run_editor(diff, ".diff")
     if after == diff:
         return None

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+import swe_team.cli.job_options as opts
 from core.errors import SweTeamError
-from swe_team.cli import job_options as opts
 from swe_team.cli.common import console, guarded, out, settings_for
 
 app = typer.Typer()

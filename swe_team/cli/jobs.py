@@ -11,10 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
+import swe_team.cli.job_options as opts
 from core.errors import SweTeamError
 from core.jobs import effective_status
 from core.processes import pid_alive
-from swe_team.cli import job_options as opts
 from swe_team.cli.common import console, drive, guarded, out, settings_for
 
 app = typer.Typer()

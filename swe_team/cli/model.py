@@ -18,7 +18,7 @@ PortOption = Annotated[int | None, typer.Option(help="Port of the local server (
 
 
 def _settings(port: int | None) -> Settings:
-    return settings_for(**{"local_model.port": port})
+    return settings_for(None, **{"local_model.port": port})
 
 
 @app.command("serve")

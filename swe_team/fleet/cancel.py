@@ -67,9 +67,9 @@ def finish_cancelled(settings: Settings, store: JobStore, job: Job, board: Fleet
     from workspaces.registry import reattach_workspace
 
     runner = JobRunner(with_fleet(job_settings(job)), NoHumanApprover(), store=store)
-    state = runner.saved_state(job) if job.status != "queued" else {}
-    if state.get("workspace"):
-        reattach_workspace(WorkspaceInfo.from_dict(state["workspace"]), runner.settings).close()
+    state = runner.saved_state(job) if job.status != "queued" else None
+    if state is not None and state.workspace:
+        reattach_workspace(WorkspaceInfo.from_dict(state.workspace), runner.settings).close()
     job.status, job.pid, job.gate = "cancelled", 0, ""
     store.save(job)
     if job.queue:

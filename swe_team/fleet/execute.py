@@ -84,7 +84,7 @@ def _run_leased(runtime: WorkerRuntime, records: RedisJobRecords, lease: JobLeas
     runner = JobRunner(settings, approver, console, store=store)
     runner.between_steps = stop_check(lease, board)
     try:
-        resumable = not never_started and bool(runner.saved_state(job))
+        resumable = not never_started and runner.saved_state(job) is not None
         finished = runner.resume(job.id) if resumable else runner.begin(job)
     except NeedsHuman as waiting:
         board.record(job.id, "released", worker=runtime.worker_id, gate=waiting.gate)
