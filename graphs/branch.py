@@ -7,29 +7,27 @@ they were.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
 from core.errors import RepositoryError
+from core.git import git, git_output
 
 FALLBACK_IDENTITY = {"GIT_AUTHOR_NAME": "swe-team", "GIT_AUTHOR_EMAIL": "swe-team@localhost"}
 
 
-def git(repo: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, input=stdin, check=False
-    )
-    if result.returncode != 0:
-        raise RepositoryError(f"git {' '.join(args[:2])} failed in {repo}: {result.stderr.strip()}")
-    return result.stdout.strip()
+def _plumbing(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    return git_output(repo, *args, error=RepositoryError, env=env).strip()
 
 
 def _identity(repo: Path) -> dict[str, str]:
-    configured = subprocess.run(["git", "-C", str(repo), "config", "user.email"], capture_output=True, check=False)
-    if configured.returncode == 0:
+    if git(repo, "config", "user.email").returncode == 0:
         return {}
     return {**FALLBACK_IDENTITY, "GIT_COMMITTER_NAME": "swe-team", "GIT_COMMITTER_EMAIL": "swe-team@localhost"}
+
+
+def _tree(repo: Path, commit: str) -> str:
+    return _plumbing(repo, "rev-parse", f"{commit}^{{tree}}")
 
 
 def write_branch(
@@ -43,29 +41,26 @@ def write_branch(
         patch_file = Path(tmp) / "patch.diff"
         patch_file.write_text(diff if diff.endswith("\n") else diff + "\n", encoding="utf-8")
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index"), **_identity(repo)}
-        git(repo, "read-tree", base_commit, env=env)
+        _plumbing(repo, "read-tree", base_commit, env=env)
         parent = base_commit
         created: list[str] = []
         claimed: list[str] = []
         for paths, message in commits:
             selection = [f"--include={p}" for p in paths] or [f"--exclude={p}" for p in claimed]
-            git(repo, "apply", "--cached", "--whitespace=nowarn", *selection, str(patch_file), env=env)
+            _plumbing(repo, "apply", "--cached", "--whitespace=nowarn", *selection, str(patch_file), env=env)
             claimed += paths
-            tree = git(repo, "write-tree", env=env)
-            if tree == git(repo, "rev-parse", f"{parent}^{{tree}}"):
+            tree = _plumbing(repo, "write-tree", env=env)
+            if tree == _tree(repo, parent):
                 continue
-            parent = git(repo, "commit-tree", tree, "-p", parent, "-m", message, env=env)
+            parent = _plumbing(repo, "commit-tree", tree, "-p", parent, "-m", message, env=env)
             created.append(parent)
-        existing = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
-            capture_output=True, text=True, check=False,
-        ).stdout.strip()
-        if existing and git(repo, "rev-parse", f"{existing}^{{tree}}") == git(repo, "rev-parse", f"{parent}^{{tree}}"):
+        existing = git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}").stdout.strip()
+        if existing and _tree(repo, existing) == _tree(repo, parent):
             return created
         if existing:
             raise RepositoryError(
                 f"branch {branch} already exists in {repo} with other content",
                 hint=f"delete it (git branch -D {branch}) and run `swe-team resume` again",
             )
-        git(repo, "update-ref", f"refs/heads/{branch}", parent, "")
+        _plumbing(repo, "update-ref", f"refs/heads/{branch}", parent, "")
         return created

@@ -2,17 +2,23 @@
 
 A local workspace is on this machine, so the graph reads it directly. A Docker workspace's files live in its
 container: the graph reads a host copy (the base commit plus the workspace's diff), which every edit the tools
-make is copied into.
+make is copied into. With `codegraph_share` on, the graph is shared with other machines through Redis
+(`shared_graph.py`).
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.errors import SweTeamError
+from core.git import git_archive, git_bytes
+from core.settings import Settings
+from graphs.shared_graph import open_share
 from workspaces.base import Workspace
 
 
@@ -24,23 +30,49 @@ def _host_copy(workspace: Workspace, job_dir: Path) -> Path:
     copy = job_dir / "graph-source"
     shutil.rmtree(copy, ignore_errors=True)
     copy.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", info.repo_path, "archive", info.base_commit], capture_output=True, check=True
-    ).stdout
+    archive = git_archive(info.repo_path, info.base_commit)
     subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
     diff = workspace.diff()
     if diff.strip():
-        subprocess.run(["git", "apply", "--whitespace=nowarn", "-"], cwd=copy, input=diff.encode(), check=False)
+        git_bytes(copy, "apply", "--whitespace=nowarn", "-", stdin=diff.encode())
     return copy
 
 
-def build_job_graph(workspace: Workspace, job_dir: Path, cache_dir: Path, progress: Any) -> tuple[Any, Any]:
-    """(graph, listener): the listener keeps the graph current after a tool changed a file."""
+@dataclass
+class JobGraph:
+    graph: Any
+    file_changed: Callable[[str], None]
+    """Keeps the graph current after a tool changed a file."""
+    summary: dict[str, Any]
+    """Where the graph came from (files parsed, from the disk cache, from Redis), for the trajectory."""
+    notes: list[str]
+    """What the user should know: sharing through Redis that failed."""
+
+
+def build_job_graph(workspace: Workspace, job_dir: Path, settings: Settings, progress: Any) -> JobGraph:
+    """The job's graph: this machine's snapshot or record cache, else the graph another machine shared, else
+    parsed here; shared in turn when `codegraph_share` is on."""
     from memory.codegraph import CodeGraph
 
     root = _host_copy(workspace, job_dir)
+    share = open_share(settings, workspace.info)
     progress("intake", "indexing the repository into the code graph")
-    graph = CodeGraph.build(root, cache_dir=cache_dir)
+    graph = CodeGraph.build(
+        root, cache_dir=settings.home / "cache" / "codegraph", shared=share.fetch if share is not None else None
+    )
+    if share is not None:
+        share.publish(graph)
+    stats = graph.stats
+    summary = {
+        "files": stats.files,
+        "parsed": stats.parsed,
+        "from_cache": stats.from_cache,
+        "from_redis": stats.shared,
+        "seconds": round(stats.seconds, 2),
+        **({"share": share.summary()} if share is not None else {}),
+    }
+    redis = f", {stats.shared} from Redis" if share is not None else ""
+    progress("intake", f"code graph: {stats.files} files ({stats.parsed} parsed, {stats.from_cache} cached{redis})")
     mirrored = root != Path(workspace.info.root)
 
     def file_changed(path: str) -> None:
@@ -56,4 +88,4 @@ def build_job_graph(workspace: Workspace, job_dir: Path, cache_dir: Path, progre
         except (OSError, SweTeamError, ValueError):
             graph.remove_file(path)
 
-    return graph, file_changed
+    return JobGraph(graph, file_changed, summary, share.notes if share is not None else [])

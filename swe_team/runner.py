@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 from rich.console import Console
 
 from core.errors import ModelUnreachable, RepositoryError, SweTeamError
+from core.git import git
 from core.jobs import FINISHED, Job, JobStore, new_job_id
 from core.settings import Settings, load_settings
 from core.state import JobInput, TeamState
@@ -37,24 +37,20 @@ class JobRequest:
     """Write the branch into the user's repository without asking at the final gate."""
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-
-
 def check_repository(repo: Path, allow_dirty: bool) -> tuple[Path, str]:
     """(repository root, HEAD commit) or a `RepositoryError` that says what to do."""
     if not repo.exists():
         raise RepositoryError(f"{repo} does not exist", hint="pass the path of a git repository with --repo")
     if not repo.is_dir():
         raise RepositoryError(f"{repo} is not a directory", hint="pass the repository folder, not a file")
-    top = _git(repo, "rev-parse", "--show-toplevel")
+    top = git(repo, "rev-parse", "--show-toplevel")
     if top.returncode != 0:
         raise RepositoryError(f"{repo} is not a git repository", hint="run `git init` and commit your code first")
     root = Path(top.stdout.strip())
-    head = _git(root, "rev-parse", "--verify", "HEAD")
+    head = git(root, "rev-parse", "--verify", "HEAD")
     if head.returncode != 0:
         raise RepositoryError(f"{root} has no commits yet", hint="commit your code first: the job starts from HEAD")
-    dirty = [line for line in _git(root, "status", "--porcelain").stdout.splitlines() if not line.startswith("??")]
+    dirty = [line for line in git(root, "status", "--porcelain").stdout.splitlines() if not line.startswith("??")]
     if dirty and not allow_dirty:
         raise RepositoryError(
             f"{root} has uncommitted changes to {len(dirty)} tracked file(s); the job would not see them",
@@ -193,15 +189,16 @@ class JobRunner:
         from graphs.codegraph import build_job_graph
 
         try:
-            graph, listener = build_job_graph(
-                context.workspace, context.job_dir, self.settings.home / "cache" / "codegraph", context.progress
-            )
+            built = build_job_graph(context.workspace, context.job_dir, self.settings, context.progress)
         except Exception as exc:
             context.trajectory.record("code_graph_unavailable", error=str(exc))
             self.console.print(f"[yellow]note:[/] no code graph for this job ({exc}); roles use text search")
             return
-        context.tools.code_graph = graph
-        context.tools.file_listeners.append(listener)
+        context.trajectory.record("code_graph", **built.summary, notes=built.notes)
+        for note in built.notes:
+            self.console.print(f"[yellow]note:[/] {note}")
+        context.tools.code_graph = built.graph
+        context.tools.file_listeners.append(built.file_changed)
 
     def _experience_store(self) -> Any:
         """Opened once, before anything is created, so an unreachable Redis fails the start cleanly."""

@@ -49,7 +49,7 @@ def local_settings(tmp_path: Path) -> Iterator[Settings]:
 
 def test_smollm2_answers_a_structured_planner_call(local_settings: Settings) -> None:
     api_base = local_model.serve(local_settings)
-    assert local_model.ensure_local_model(local_settings) == api_base
+    assert local_model.serve(local_settings) == api_base, "a second serve finds the running server"
     client = LiteLLMClient(local_settings)
     completion = client.complete(
         [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -66,19 +65,18 @@ def outcomes(report: TestReport) -> dict[str, str]:
 def test_run_tests_reads_every_outcome_from_junit_and_cleans_up(workspace: LocalWorkspace) -> None:
     report = run_tests(workspace, PYTEST, timeout=120)
     assert outcomes(report) == EXPECTED
-    assert report.exit_code == 1 and report.collected_ok and not report.all_passed
+    assert report.exit_code == 1 and report.collected_ok
     assert report.summary() == "3 passed, 2 failed, 1 error, 1 skipped (exit code 1)"
     failed = next(case for case in report.cases if case.test_id.endswith("::test_add"))
     assert "assert -1 == 5" in failed.message
     assert "fixture broke" in next(case.message for case in report.cases if case.outcome == "error")
     assert not workspace.exists(".swe-team") and workspace.diff() == ""
-    assert TestReport.from_dict(json.loads(json.dumps(report.to_dict()))) == report
 
 
 def test_selectors_run_only_the_named_tests(workspace: LocalWorkspace) -> None:
     report = run_tests(workspace, PYTEST, ["tests/test_ops.py::test_add_zero"], timeout=120)
     assert outcomes(report) == {"tests/test_ops.py::test_add_zero": "passed"}
-    assert report.all_passed and report.command.endswith("tests/test_ops.py::test_add_zero")
+    assert report.exit_code == 0 and report.collected_ok and report.command.endswith("tests/test_ops.py::test_add_zero")
 
 
 def test_a_collection_error_is_not_mistaken_for_a_test_run(workspace: LocalWorkspace) -> None:

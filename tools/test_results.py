@@ -12,8 +12,8 @@ import shlex
 import uuid
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -30,7 +30,6 @@ _SEVERITY: dict[str, int] = {"passed": 0, "skipped": 1, "failed": 2, "error": 3}
 MESSAGE_LIMIT = 2000
 OUTPUT_TAIL = 4000
 JUNIT_DIR = ".swe-team"
-PYTEST_NOTHING_COLLECTED = 5
 
 
 @dataclass(frozen=True)
@@ -64,13 +63,6 @@ class TestReport:
     def count(self, outcome: Outcome) -> int:
         return sum(case.outcome == outcome for case in self.cases)
 
-    def outcome_of(self, test_id: str) -> Outcome | None:
-        return next((case.outcome for case in self.cases if case.test_id == test_id), None)
-
-    @property
-    def all_passed(self) -> bool:
-        return self.collected_ok and not self.timed_out and self.exit_code == 0
-
     def summary(self) -> str:
         counts = ", ".join(f"{self.count(o)} {o}" for o in ("passed", "failed", "error", "skipped"))
         notes = [f"exit code {self.exit_code}"]
@@ -79,15 +71,6 @@ class TestReport:
         if not self.collected_ok:
             notes.append("collection failed or collected nothing")
         return f"{counts} ({'; '.join(notes)})"
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TestReport:
-        values = dict(data)
-        values["cases"] = [TestCase(**case) for case in data.get("cases", [])]
-        return cls(**values)
 
 
 def _test_id(classname: str, name: str, file: str | None, is_file: Callable[[str], bool] | None) -> str:

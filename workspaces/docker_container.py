@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
 import tarfile
 from pathlib import Path
 from typing import Any
 
 from core.errors import WorkspaceError
+from core.git import git_bytes
 from core.settings import DockerSettings
 from workspaces.docker_image import WORKDIR
 
@@ -104,9 +104,7 @@ def start_container(
 
 def archive_of_commit(repo: Path, commit: str, uid: int, gid: int) -> bytes:
     """A tar of the files at `commit`, re-owned by the job user (the engine keeps tar ownership)."""
-    raw = subprocess.run(
-        ["git", "-C", str(repo), "archive", "--format=tar", commit], capture_output=True, check=False
-    )
+    raw = git_bytes(repo, "archive", "--format=tar", commit)
     if raw.returncode != 0:
         raise WorkspaceError(
             f"git archive of {commit} failed: {raw.stderr.decode(errors='replace').strip()}",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import WorkspaceError
+from core.git import git_archive, git_bytes, git_output
 from workspaces.docker_container import container_options
 from workspaces.docker_image import WORKDIR, Progress, image_exists, to_stderr
 
@@ -31,16 +32,12 @@ INSTALL_TIMEOUT_S = 900
 
 def dependency_files(repo: Path, commit: str) -> dict[str, bytes]:
     """The repository's dependency declarations at `commit`: top-level requirements*.txt and project files."""
-    listing = subprocess.run(
-        ["git", "-C", str(repo), "ls-tree", "--name-only", commit], capture_output=True, text=True, check=True
-    ).stdout.split()
+    listing = git_output(repo, "ls-tree", "--name-only", commit, error=WorkspaceError).split()
     names = [
         n for n in listing if n in DEPENDENCY_FILES or (n.startswith("requirements") and n.endswith(".txt"))
     ]
     return {
-        name: subprocess.run(
-            ["git", "-C", str(repo), "show", f"{commit}:{name}"], capture_output=True, check=True
-        ).stdout
+        name: git_bytes(repo, "show", f"{commit}:{name}").stdout
         for name in sorted(names)
     }
 
@@ -83,9 +80,7 @@ def ensure_env_image(
 
 def _export_tree(repo: Path, commit: str, target: Path) -> None:
     target.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(repo), "archive", commit], capture_output=True, check=True
-    ).stdout
+    archive = git_archive(repo, commit, error=WorkspaceError)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import RepositoryError, WorkspaceError
+from core.git import git_output
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo
 from workspaces.git_snapshots import JUNK_PATHSPECS, GitSnapshots, SnapshotRef
 from workspaces.paths import confine, normalize_relative
@@ -30,14 +30,8 @@ _NO_HOOKS = ("-c", "core.hooksPath=/dev/null")
 
 
 def _git(cwd: Path, *args: str) -> str:
-    """Run git with an argument list; a failure raises WorkspaceError carrying git's own message."""
-    completed = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env=base_environment(), check=False
-    )
-    if completed.returncode != 0:
-        detail = (completed.stderr or completed.stdout).strip()
-        raise WorkspaceError(f"`git {' '.join(args)}` failed in {cwd}: {detail}")
-    return completed.stdout
+    """Git in the sandboxed environment; a failure raises WorkspaceError carrying git's own message."""
+    return git_output(cwd, *args, error=WorkspaceError, env=base_environment())
 
 
 def _run_bash(

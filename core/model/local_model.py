@@ -259,9 +259,3 @@ def stop(settings: Settings, wait_s: float = 10.0) -> bool:
     pid_file.unlink(missing_ok=True)
     return True
 
-
-def ensure_local_model(settings: Settings, progress: Progress | None = None) -> str:
-    """The api_base of a healthy local server, starting one if none answers."""
-    if _read_pid(settings) is not None and _healthy(api_base_of(settings)):
-        return api_base_of(settings)
-    return serve(settings, progress)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 from pathlib import Path
 
+from core.git import git_bytes
 from memory.codegraph.records import FileRecord
 
 CACHE_FORMAT = "v2"
@@ -51,16 +51,10 @@ def default_cache_dir() -> Path:
 def list_source_files(root: Path) -> list[str]:
     """Repository-relative POSIX paths: git's view (tracked + untracked, not ignored) or a directory walk."""
     if (root / ".git").exists():
-        try:
-            listed = subprocess.run(
-                ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                capture_output=True,
-                check=True,
-                timeout=60,
-            ).stdout.decode("utf-8", "replace")
-            return sorted({path for path in listed.split("\0") if path and (root / path).is_file()})
-        except (OSError, subprocess.SubprocessError):
-            pass
+        listed = git_bytes(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+        if listed.returncode == 0:
+            paths = listed.stdout.decode("utf-8", "replace").split("\0")
+            return sorted({path for path in paths if path and (root / path).is_file()})
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]

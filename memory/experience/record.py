@@ -6,12 +6,13 @@ import hashlib
 import json
 import logging
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
+
+from core.git import git
 
 log = logging.getLogger("swe_team.memory")
 
@@ -165,14 +166,5 @@ def repo_identity(repo: str | Path) -> str:
     path = Path(repo).expanduser()
     if not path.is_dir():
         return str(repo)
-    try:
-        remote = subprocess.run(
-            ["git", "-C", str(path), "config", "--get", "remote.origin.url"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        remote = ""
+    remote = git(path, "config", "--get", "remote.origin.url").stdout.strip()
     return normalize_remote(remote) if remote else str(path.resolve())
