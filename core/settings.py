@@ -188,6 +188,11 @@ class Settings(BaseSettings):
     """`sqlite`: use the embedded store when Redis is unreachable at start (with a warning) instead of failing."""
     redis_url: SecretStr = SecretStr("redis://localhost:6379/0")
     """Redis for experience memory, shared graphs and the job queue."""
+    codegraph_share: Literal["auto", "on", "off"] = "auto"
+    """Share each job's code graph through `redis_url`, so a job on another machine parses only the files whose
+    content differs from a published graph of the repository: `auto` shares when Redis is in use already
+    (`memory = "redis"` or `fleet.enabled`). A graph lives 7 days after its last use and at most 64 MB compressed;
+    an unreachable Redis only means the graph is built locally (noted in the trajectory)."""
     checkpoint_url: str = ""
     """Checkpointer: empty for SQLite in `home`, or a postgres:// URL."""
     docker: DockerSettings = Field(default_factory=DockerSettings)

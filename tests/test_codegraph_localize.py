@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from core.errors import ToolError
 from memory.codegraph import CodeGraph, localize
-from memory.codegraph.redis_store import load, publish
+from memory.codegraph.redis_store import latest_key, load, publish
 from tests.codegraph_fixtures import FIXTURES, copy_fixture
 from tools.base import ToolContext
 from tools.graph import TOOLS
@@ -97,7 +97,7 @@ def test_a_published_graph_loads_on_another_checkout(tmp_path: Path, redis_url: 
         assert sorted(loaded.graph.edges(keys=True)) == sorted(graph.graph.edges(keys=True))
         assert load(client, repo_id, "0" * 40, elsewhere) is None
     finally:
-        client.delete(key)
+        client.delete(key, latest_key(repo_id))
         client.close()
 
 

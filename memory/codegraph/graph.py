@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ from memory.codegraph.snapshot import REBUILD_SHARE, REFRESH_AFTER, load_snapsho
 
 Progress = Callable[[int, int, str], None]
 """Called as (files done, files total, path) while indexing."""
+SharedRecords = Callable[[], Mapping[str, FileRecord]]
+"""Records parsed elsewhere (another machine's graph), by blob SHA; asked for only when indexing from scratch."""
 
 
 class _Default:
@@ -37,6 +39,9 @@ class IndexStats:
     files: int = 0
     parsed: int = 0
     from_cache: int = 0
+    """Files whose record came from the on-disk cache or the saved snapshot."""
+    shared: int = 0
+    """Files whose record came from a graph published by another machine."""
     symbols: Counter[str] = field(default_factory=Counter)
     edges: Counter[str] = field(default_factory=Counter)
     syntax_errors: dict[str, list[int]] = field(default_factory=dict)
@@ -57,6 +62,7 @@ class CodeGraph(GraphQueries):
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self.resolver = Resolver()
         self.blob_shas: dict[str, str] = {}
+        self.shared: Mapping[str, FileRecord] = {}
         self.stats = IndexStats()
         self.version = 0
         """Bumped on every change, so derived indexes (lexical search) know when to rebuild."""
@@ -68,8 +74,10 @@ class CodeGraph(GraphQueries):
         languages: Iterable[str] | None = None,
         cache_dir: Path | None = DEFAULT_CACHE,
         progress: Progress | None = None,
+        shared: SharedRecords | None = None,
     ) -> CodeGraph:
-        """Index every source file under `repo_path`; unchanged files come from the blob-SHA cache."""
+        """Index every source file under `repo_path`; a file is parsed only when no snapshot, `shared` record or
+        cached record has its blob SHA."""
         from core.errors import RepositoryError
 
         root = Path(repo_path).expanduser().resolve()
@@ -81,7 +89,9 @@ class CodeGraph(GraphQueries):
         started = time.perf_counter()
         paths = [p for p in list_source_files(root) if language_of(p, chosen)]
         if directory is None or not graph._resume(directory, paths, progress):
+            graph.shared = shared() if shared is not None else {}
             graph._index_all(paths, progress)
+            graph.shared = {}
             if directory is not None:
                 save_snapshot(directory, graph)
         graph.stats.seconds = time.perf_counter() - started
@@ -149,13 +159,15 @@ class CodeGraph(GraphQueries):
         except OSError:
             return None
         sha = blob_sha(content)
-        record = self.cache.get(sha, language)
-        if record is None:
+        record = self.shared.get(sha)
+        if record is not None and record.language == language:
+            self.stats.shared += 1
+        elif (record := self.cache.get(sha, language)) is not None:
+            self.stats.from_cache += 1
+        else:
             record = extract(content, language)
             self.cache.put(sha, record)
             self.stats.parsed += 1
-        else:
-            self.stats.from_cache += 1
         if record.syntax_errors:
             self.stats.syntax_errors[path] = record.syntax_errors
         else:
