@@ -28,10 +28,12 @@ services: $(STAMP)
 stop-services:
 	@bash scripts/test-services.sh stop $(RUN)
 
+# The tests, then every benchmark in quick mode (a few iterations, small data) so that a broken one fails CI.
 test: $(STAMP)
 	@bash scripts/test-services.sh start $(RUN)
 	@set -a; source $(RUN)/services.env; set +a; \
 	  status=0; $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	  $(BIN)/python -m benchmarks --quick || status=$$(( status ? status : 1 )); \
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
 lint: $(STAMP)
@@ -41,7 +43,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@bash scripts/test-services.sh start $(RUN)
 	@set -a; source $(RUN)/services.env; set +a; \
-	  status=0; for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || status=1; done; \
+	  status=0; $(BIN)/python -m benchmarks || status=$$?; \
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
 bench-localize: $(STAMP)

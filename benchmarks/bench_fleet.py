@@ -1,51 +1,41 @@
 """Fleet benchmarks with real Redis, PostgreSQL, `swe-team worker` processes and the scripted model.
 
-    .venv/bin/python benchmarks/bench_fleet.py [--jobs 100] [--overhead-samples 5] [--skip-kill]
+    .venv/bin/python -m benchmarks.bench_fleet [--jobs 100] [--overhead-samples 5] [--skip-kill] [--quick]
 
 1. queue overhead: submit → the first role (planner) starts, one idle worker;
 2. throughput of N one-call jobs on 1 vs 2 worker processes (2 slots each) and the ratio;
-3. a killed worker's job resumed by the other worker, with the default lease (15 s) and visibility (60 s) timeouts.
+3. a killed worker's job resumed by the other worker, with the default lease (15 s) and visibility (60 s) timeouts
+   (with --quick: the tests' 3 s lease and 10 s visibility).
 Services come from SWE_TEAM_TEST_REDIS_URL / SWE_TEAM_TEST_POSTGRES_URL, else private ones are started.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.model.scripted_server import ScriptedModelServer  # noqa: E402
-from core.trajectory import Trajectory  # noqa: E402
-from swe_team.fleet.board import board_for  # noqa: E402
-from swe_team.fleet.control import submit_job  # noqa: E402
-from swe_team.fleet.records import RedisJobRecords  # noqa: E402
-from swe_team.runner import JobRequest  # noqa: E402
-from tests.fleet_fixtures import Fleet, wait_for  # noqa: E402
-from tests.job_fixtures import example_repo, script  # noqa: E402
+from core.model.scripted_server import ScriptedModelServer
+from core.trajectory import Trajectory
+from harness.cli import wait_for
+from harness.example import example_repo, resolved_steps
+from harness.fleet import Fleet
+from harness.services import run_unless_unavailable, service
+from swe_team.fleet.board import board_for
+from swe_team.fleet.control import submit_job
+from swe_team.fleet.records import RedisJobRecords
+from swe_team.runner import JobRequest
 
 ONE_CALL = {"budgets.max_tokens": "10"}
 
 
-def service(env_var: str, name: str, run_dir: Path) -> str:
-    if os.environ.get(env_var):
-        return os.environ[env_var]
-    command = [str(ROOT / "scripts" / name), "start", str(run_dir)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    return done.stdout.strip().splitlines()[-1]
-
-
 def planner_steps(count: int, delay_s: float = 0.0) -> dict[str, Any]:
-    answer = script("shop-resolved")["steps"][0]["response"]
+    answer = resolved_steps()[0]["response"]
     return {"steps": [{"response": answer, "delay_s": delay_s} for _ in range(count)]}
 
 
@@ -56,7 +46,7 @@ def ended(records: RedisJobRecords, job_id: str) -> bool:
 
 def queue_overhead(work: Path, repo: Path, urls: tuple[str, str], samples: int) -> None:
     with ScriptedModelServer(planner_steps(samples)) as server:
-        fleet = Fleet(work / "overhead", server.base_url, *urls, **ONE_CALL)
+        fleet = Fleet(work / "overhead", server.base_url, *urls, extra=ONE_CALL)
         try:
             fleet.start_worker("idle", concurrency=1)
             settings = fleet.settings()
@@ -76,7 +66,7 @@ def queue_overhead(work: Path, repo: Path, urls: tuple[str, str], samples: int) 
                     return float(starts[0]) if starts else 0.0
 
                 figures.append(wait_for(planner_started, timeout=60, what="the planner") - submitted_at)
-                wait_for(lambda job=job: ended(records, job.id), timeout=60, what="the job to end")
+                wait_for(partial(ended, records, job.id), timeout=60, what="the job to end")
         finally:
             fleet.stop()
     print(f"queue overhead (submit → planner starts, idle worker): median {statistics.median(figures):.3f} s, "
@@ -85,7 +75,7 @@ def queue_overhead(work: Path, repo: Path, urls: tuple[str, str], samples: int) 
 
 def throughput(work: Path, repo: Path, urls: tuple[str, str], jobs: int, processes: int) -> float:
     with ScriptedModelServer(planner_steps(jobs)) as server:
-        fleet = Fleet(work / f"throughput-{processes}", server.base_url, *urls, **ONE_CALL)
+        fleet = Fleet(work / f"throughput-{processes}", server.base_url, *urls, extra=ONE_CALL)
         try:
             for n in range(processes):
                 fleet.start_worker(f"w{n}", concurrency=2)
@@ -106,12 +96,9 @@ def throughput(work: Path, repo: Path, urls: tuple[str, str], jobs: int, process
     return seconds
 
 
-def kill_resume(work: Path, repo: Path, urls: tuple[str, str]) -> None:
+def kill_resume(work: Path, repo: Path, urls: tuple[str, str], short_leases: bool) -> None:
     with ScriptedModelServer(planner_steps(2, delay_s=30)) as server:
-        fleet = Fleet(work / "kill", server.base_url, *urls, **ONE_CALL)
-        for key in ("fleet.lease_seconds", "fleet.worker_heartbeat_s", "fleet.visibility_timeout_s"):
-            fleet.values.pop(key)
-            fleet.env.pop("SWE_TEAM_" + key.upper().replace(".", "__"))
+        fleet = Fleet(work / "kill", server.base_url, *urls, extra=ONE_CALL, short_leases=short_leases)
         try:
             fleet.start_worker("a", concurrency=1)
             settings = fleet.settings()
@@ -141,24 +128,23 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=100)
     parser.add_argument("--overhead-samples", type=int, default=5)
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="4 jobs, 1 overhead sample, short leases")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
-        work = Path(tmp)
-        urls = (service("SWE_TEAM_TEST_REDIS_URL", "redis-test-server.sh", work / "redis"),
-                service("SWE_TEAM_TEST_POSTGRES_URL", "postgres-test-server.sh", work / "postgres"))
+    if args.quick:
+        args.jobs, args.overhead_samples = 4, 1
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp,
+        service("redis", Path(tmp) / "redis") as redis_url,
+        service("postgres", Path(tmp) / "postgres") as postgres_url,
+    ):
+        work, urls = Path(tmp), (redis_url, postgres_url)
         repo = example_repo(work)
-        try:
-            queue_overhead(work, repo, urls, args.overhead_samples)
-            one = throughput(work, repo, urls, args.jobs, 1)
-            two = throughput(work, repo, urls, args.jobs, 2)
-            print(f"throughput ratio, 2 vs 1 worker processes: {one / two:.2f}×")
-            if not args.skip_kill:
-                kill_resume(work, repo, urls)
-        finally:
-            for name, folder in (("redis-test-server.sh", "redis"), ("postgres-test-server.sh", "postgres")):
-                if (work / folder).exists():
-                    subprocess.run([str(ROOT / "scripts" / name), "stop", str(work / folder)], capture_output=True)
-
+        queue_overhead(work, repo, urls, args.overhead_samples)
+        one = throughput(work, repo, urls, args.jobs, 1)
+        two = throughput(work, repo, urls, args.jobs, 2)
+        print(f"throughput ratio, 2 vs 1 worker processes: {one / two:.2f}×")
+        if not args.skip_kill:
+            kill_resume(work, repo, urls, short_leases=args.quick)
 
 if __name__ == "__main__":
-    main()
+    run_unless_unavailable(main)

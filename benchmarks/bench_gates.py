@@ -2,11 +2,13 @@
 
 Goals: decision → next role ≤ 200 ms (in the same process, and through `record_decision` + `continue_job`, which
 reads the checkpoint and reattaches the workspace); chat start → first screen ≤ 1 s.
-Run: `.venv/bin/python benchmarks/bench_gates.py` (part of `make bench`).
+
+    .venv/bin/python -m benchmarks.bench_gates [--quick]
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import statistics
 import sys
@@ -15,26 +17,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import pexpect
+from rich.console import Console
+from rich.table import Table
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from core.jobs import Job
+from core.model.scripted_server import ScriptedModelServer
+from core.settings import ModelAlias, ModelSettings, Settings
+from core.trajectory import Trajectory
+from harness.cli import cli_env, run_args
+from harness.example import example_repo, resolved_steps
+from harness.terminal import spawn
+from swe_team.approval import NeedsHuman, NoHumanApprover, record_decision
+from swe_team.runner import JobRequest, JobRunner, continue_job
 
-from core.jobs import Job  # noqa: E402
-from core.model.scripted_server import ScriptedModelServer  # noqa: E402
-from core.settings import ModelAlias, ModelSettings, Settings  # noqa: E402
-from core.trajectory import Trajectory  # noqa: E402
-from swe_team.approval import NeedsHuman, NoHumanApprover, record_decision  # noqa: E402
-from swe_team.runner import (  # noqa: E402
-    JobRequest,
-    JobRunner,
-    continue_job,
-)
-from tests.chat_fixtures import resolved_steps, spawn  # noqa: E402
-from tests.job_fixtures import cli_env, example_repo  # noqa: E402
-
-RUNS = 5
 QUIET = Console(file=open("/dev/null", "w"))  # noqa: SIM115
 
 
@@ -92,20 +88,18 @@ def _after_restart(where: Path) -> float:
     return _localizer_start(settings, job) - decided
 
 
-def _chat_first_screen(where: Path) -> list[float]:
-    import pexpect
-
+def _chat_first_screen(where: Path, runs: int) -> list[float]:
     repo = example_repo(where)
     home = where / "home"
     with ScriptedModelServer({"context_window": 16384, "steps": resolved_steps()[:1]}) as server:
         env = cli_env(home, server.base_url)
-        run = spawn(["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--approve", "plan"], env)
+        run = spawn(run_args(repo, "--approve", "plan"), env)
         run.expect_exact("plan> ")
         run.sendline("quit")
         run.expect(pexpect.EOF)
         job_id = next((home / "jobs").iterdir()).name
         timings = []
-        for _ in range(RUNS):
+        for _ in range(runs):
             started = time.perf_counter()
             chat = spawn(["chat", job_id], env)
             chat.expect_exact("approve · reject")
@@ -117,12 +111,15 @@ def _chat_first_screen(where: Path) -> list[float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run of each: does it still run?")
+    runs = 1 if parser.parse_args().quick else 5
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        same = [_in_process(root / f"same{i}") for i in range(RUNS)]
-        restarted = [_after_restart(root / f"restart{i}") for i in range(RUNS)]
-        screens = _chat_first_screen(root / "chat")
-    table = Table("measure", "median", "max", "goal", title=f"gates ({RUNS} runs each)")
+        same = [_in_process(root / f"same{i}") for i in range(runs)]
+        restarted = [_after_restart(root / f"restart{i}") for i in range(runs)]
+        screens = _chat_first_screen(root / "chat", runs)
+    table = Table("measure", "median", "max", "goal", title=f"gates ({runs} runs each)")
     for name, values, goal in (
         ("decision → next role, same process", same, "≤ 200 ms"),
         ("decision → next role, after restart (approve JOB)", restarted, "≤ 200 ms"),

@@ -1,27 +1,25 @@
 """Experience memory at scale: search and add latency on Redis and SQLite, and recall@5 on a synthetic set.
 
-    .venv/bin/python benchmarks/bench_memory.py [--n 100000] [--repos 200] [--redis-url URL]
+    .venv/bin/python -m benchmarks.bench_memory [--n 100000] [--repos 200] [--quick]
 
-Without --redis-url (or SWE_TEAM_TEST_REDIS_URL) a private server is started by scripts/redis-test-server.sh.
+Redis is the one in SWE_TEAM_TEST_REDIS_URL (`make bench` starts it), else a private scripts/redis-test-server.sh.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from harness.services import run_unless_unavailable, service
 from memory.experience import Experience, ExperienceStore, HumanDecision
 from memory.experience.redis_store import RedisExperienceStore
 from memory.experience.sqlite_store import SqliteExperienceStore
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "redis-test-server.sh"
 _COMMON_TEXT = """
 error fails crash wrong missing slow timeout invalid empty null duplicate race leak broken
 stale returns raises ignores handler request response config cache session user order payment invoice
@@ -120,30 +118,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repos", type=int, default=200)
-    parser.add_argument("--redis-url", default=os.environ.get("SWE_TEAM_TEST_REDIS_URL", ""))
+    parser.add_argument("--quick", action="store_true", help="2,000 experiences in 20 repositories")
     args = parser.parse_args()
+    if args.quick:
+        args.n, args.repos = 2_000, 20
     corpus, queries = make_corpus(args.n, args.repos)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
-        url = args.redis_url
-        if not url:
-            url = (
-                subprocess.run(
-                    ["bash", str(SCRIPT), "start", f"{tmp}/redis"], capture_output=True, text=True, check=True
-                )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
-        try:
+        with service("redis", Path(tmp) / "redis") as url:
             prefix = f"bench:{uuid.uuid4().hex[:8]}"
             redis_store = RedisExperienceStore.connect(url, prefix=prefix, queue_root=Path(tmp) / "queue")
             rows.append(measure("redis", redis_store, corpus, queries))
             for key in redis_store.client.scan_iter(match=f"{prefix}:*", count=5000):
                 redis_store.client.unlink(key)
             redis_store.close()
-        finally:
-            if not args.redis_url:
-                subprocess.run(["bash", str(SCRIPT), "stop", f"{tmp}/redis"], check=False)
         sqlite_store = SqliteExperienceStore(Path(tmp) / "experience.sqlite")
         rows.append(measure("sqlite", sqlite_store, corpus, queries))
         sqlite_store.close()
@@ -157,4 +145,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_unless_unavailable(main)

@@ -1,11 +1,14 @@
 """Orchestration overhead per graph step, `swe-team --help` wall time, and the example job end to end.
 
 The scripted model server answers instantly, so what is left between nodes is LangGraph's scheduling plus the
-SQLite checkpoint write. Run: `.venv/bin/python benchmarks/bench_orchestration.py` (part of `make bench`).
+SQLite checkpoint write.
+
+    .venv/bin/python -m benchmarks.bench_orchestration [--quick]
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import statistics
@@ -15,20 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from rich.console import Console
+from rich.table import Table
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from core.model.scripted_server import ScriptedModelServer  # noqa: E402
-from core.settings import ModelAlias, ModelSettings, Settings  # noqa: E402
-from core.trajectory import Trajectory  # noqa: E402
-from swe_team.approval import AutoApprover  # noqa: E402
-from swe_team.runner import JobRequest, JobRunner  # noqa: E402
-from tests.job_fixtures import cli_env, example_repo, script, swe_team  # noqa: E402
-
-RUNS = 5
+from core.model.scripted_server import ScriptedModelServer
+from core.settings import ModelAlias, ModelSettings, Settings
+from core.trajectory import Trajectory
+from harness.cli import cli_env, run_args, swe_team
+from harness.example import example_repo, script
+from swe_team.approval import AutoApprover
+from swe_team.runner import JobRequest, JobRunner
 
 
 def _job_in_process(where: Path) -> tuple[float, list[float]]:
@@ -53,11 +52,11 @@ def _job_in_process(where: Path) -> tuple[float, list[float]]:
     return wall, gaps
 
 
-def _help_seconds() -> list[float]:
+def _help_seconds(runs: int) -> list[float]:
     timings = []
-    for _ in range(10):
+    for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv/bin/swe-team"), "--help"], capture_output=True, check=True)
+        subprocess.run([str(Path(sys.executable).with_name("swe-team")), "--help"], capture_output=True, check=True)
         timings.append(time.perf_counter() - started)
     return timings
 
@@ -66,26 +65,27 @@ def _job_by_cli(where: Path) -> float:
     repo = example_repo(where)
     with ScriptedModelServer(script("shop-resolved")) as server:
         started = time.perf_counter()
-        result = swe_team(
-            "run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), "--yes-destructive", "--json",
-            env=cli_env(where / "home", server.base_url),
-        )
+        result = swe_team(*run_args(repo, "--yes-destructive", "--json"), env=cli_env(where / "home", server.base_url))
         seconds = time.perf_counter() - started
     assert json.loads(result.stdout)["status"] == "resolved", result.stderr
     return seconds
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one job of each kind, two --help runs")
+    args = parser.parse_args()
+    warmup, runs, help_runs = (0, 1, 2) if args.quick else (1, 5, 10)
     walls, gaps = [], []
-    for run in range(RUNS):
+    for run in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
             wall, run_gaps = _job_in_process(Path(tmp))
-            if run:  # the first run pays for imports
+            if run >= warmup:  # a warm-up run pays for the imports
                 walls.append(wall)
                 gaps.extend(run_gaps)
     with tempfile.TemporaryDirectory() as tmp:
         cli_seconds = _job_by_cli(Path(tmp))
-    helps = _help_seconds()
+    helps = _help_seconds(help_runs)
     table = Table(title="orchestration (scripted model answering instantly)")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -94,7 +94,7 @@ def main() -> None:
     table.add_row("overhead per graph step, median", f"{statistics.median(gaps_ms):.1f} ms", "≤ 25 ms")
     table.add_row("overhead per graph step, p95", f"{gaps_ms[int(len(gaps_ms) * 0.95)]:.1f} ms", "")
     table.add_row("steps measured", str(len(gaps_ms)), "")
-    table.add_row("`swe-team --help`, median of 10", f"{statistics.median(helps):.3f} s", "≤ 0.3 s")
+    table.add_row(f"`swe-team --help`, median of {help_runs}", f"{statistics.median(helps):.3f} s", "≤ 0.3 s")
     table.add_row("example job in process, median", f"{statistics.median(walls):.2f} s", "")
     table.add_row("example job by the CLI (one process)", f"{cli_seconds:.2f} s", "")
     Console().print(table)

@@ -2,11 +2,15 @@
 against a plain `docker exec` CLI call), snapshot and rollback on a 5,000-file repository, 8 concurrent
 workspaces.
 
-Run: `.venv/bin/python benchmarks/bench_workspace.py` (builds the Docker image first if it is missing).
+    .venv/bin/python -m benchmarks.bench_workspace [--quick]
+
+Builds the Docker image first if it is missing. Without a Docker engine only the local backend is measured, except
+under CI=true, where that is an error.
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import subprocess
 import sys
@@ -14,17 +18,23 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from core.settings import Settings
+from harness.services import ServiceUnavailable, in_ci, run_unless_unavailable
 from workspaces.registry import backend_class
 
-ROUNDS = 20
-FILES = 5_000
-CONCURRENT = 8
+
+@dataclass(frozen=True)
+class Sizes:
+    rounds: int = 20
+    files: int = 5_000
+    concurrent: int = 8
+
+
+QUICK = Sizes(rounds=3, files=200, concurrent=2)
 
 
 def make_repo(root: Path, files: int) -> Path:
@@ -46,7 +56,9 @@ def timed(action: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
-def bench_backend(kind: str, scratch: Path, small: Path, large: Path, settings: Settings) -> dict[str, float]:
+def bench_backend(
+    kind: str, scratch: Path, small: Path, large: Path, settings: Settings, sizes: Sizes
+) -> dict[str, float]:
     cls = backend_class(kind)
     results: dict[str, float] = {}
 
@@ -59,12 +71,12 @@ def bench_backend(kind: str, scratch: Path, small: Path, large: Path, settings: 
     workspace = open_ws(f"bench-{kind}-first", small)
     workspace.exec("true")
     results["create + first exec (s)"] = time.perf_counter() - started
-    samples = [timed(lambda: workspace.exec("true")) for _ in range(ROUNDS)]
+    samples = [timed(lambda: workspace.exec("true")) for _ in range(sizes.rounds)]
     results["exec round-trip (ms)"] = statistics.median(samples) * 1000
     if kind == "docker":
         name = workspace.info.details["container"]
         cli = [
-            timed(lambda: subprocess.run(["docker", "exec", name, "true"], check=True)) for _ in range(ROUNDS)
+            timed(lambda: subprocess.run(["docker", "exec", name, "true"], check=True)) for _ in range(sizes.rounds)
         ]
         results["plain `docker exec` CLI (ms)"] = statistics.median(cli) * 1000
         results["round-trip / CLI ratio"] = (
@@ -75,8 +87,8 @@ def bench_backend(kind: str, scratch: Path, small: Path, large: Path, settings: 
     big = open_ws(f"bench-{kind}-big", large)
     base = big.snapshot("base")
     big.exec("rm pkg1/module_1.py && echo changed >> pkg2/module_2.py && echo new > pkg3/new.py")
-    results[f"snapshot, {FILES} files (s)"] = min(timed(lambda: big.snapshot("edit")) for _ in range(3))
-    results[f"rollback, {FILES} files (s)"] = timed(lambda: big.rollback(base))
+    results[f"snapshot, {sizes.files} files (s)"] = min(timed(lambda: big.snapshot("edit")) for _ in range(3))
+    results[f"rollback, {sizes.files} files (s)"] = timed(lambda: big.rollback(base))
     big.close()
 
     def one_job(index: int) -> bool:
@@ -89,10 +101,10 @@ def bench_backend(kind: str, scratch: Path, small: Path, large: Path, settings: 
             ws.close()
 
     started = time.perf_counter()
-    with ThreadPoolExecutor(CONCURRENT) as pool:
-        outcomes = list(pool.map(lambda i: _safe(one_job, i), range(CONCURRENT)))
-    results[f"{CONCURRENT} concurrent workspaces (s)"] = time.perf_counter() - started
-    results[f"{CONCURRENT} concurrent failures"] = float(outcomes.count(False))
+    with ThreadPoolExecutor(sizes.concurrent) as pool:
+        outcomes = list(pool.map(lambda i: _safe(one_job, i), range(sizes.concurrent)))
+    results[f"{sizes.concurrent} concurrent workspaces (s)"] = time.perf_counter() - started
+    results[f"{sizes.concurrent} concurrent failures"] = float(outcomes.count(False))
     return results
 
 
@@ -108,18 +120,23 @@ def main() -> None:
     from workspaces.docker import connect, engine_available
     from workspaces.docker_image import build_image
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK.files} files, {QUICK.rounds} rounds")
+    sizes = QUICK if parser.parse_args().quick else Sizes()
     with tempfile.TemporaryDirectory(prefix="bench-workspace-") as scratch_text:
         scratch = Path(scratch_text)
         settings = Settings(home=scratch / "home")
         small = make_repo(scratch / "small", 20)
-        large = make_repo(scratch / "large", FILES)
+        large = make_repo(scratch / "large", sizes.files)
         kinds = ["local"]
         if engine_available():
             build_image(connect(), settings.docker, lock_dir=settings.home / "cache")
             kinds.append("docker")
+        elif in_ci():
+            raise ServiceUnavailable("no Docker engine answered (start Docker or set DOCKER_HOST)")
         else:
             print("no Docker engine answered: benchmarking the local backend only")
-        table = {kind: bench_backend(kind, scratch, small, large, settings) for kind in kinds}
+        table = {kind: bench_backend(kind, scratch, small, large, settings, sizes) for kind in kinds}
     metrics = list(dict.fromkeys(metric for rows in table.values() for metric in rows))
     print(f"\n{'metric':<36}" + "".join(f"{kind:>12}" for kind in kinds))
     for metric in metrics:
@@ -128,4 +145,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_unless_unavailable(main)

@@ -1,9 +1,12 @@
 """Localization benchmark on SWE-bench-format instances: our localizer vs plain BM25, measured in one run.
 
     python -m benchmarks.localize [--data FILE] [--out FILE] [--limit N] [--repo owner/name] [--embeddings]
+    python -m benchmarks.localize --quick
 
 Each instance's repository is materialized at its `base_commit` from a local bare mirror
 (`$SWE_TEAM_MIRRORS`, default /work/.mirror) with `git archive` into a temporary folder.
+--quick needs neither the data set nor mirrors: it runs the instances of localize-quick.jsonl on the shop example,
+mirrored into a temporary folder.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from typing import Any
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
 from core.errors import SweTeamError
+from harness.example import example_repo, git
 from memory.codegraph import CodeGraph, localize
 from memory.codegraph.embeddings import Reranker, home_reranker
 from memory.codegraph.lexical import lexical_index
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locbench-dev.jsonl"
+QUICK_DATA = Path(__file__).with_name("localize-quick.jsonl")
 TOP_K = 10
 
 
@@ -35,9 +40,14 @@ def mirrors_dir() -> Path:
     return Path(os.environ.get("SWE_TEAM_MIRRORS", "/work/.mirror"))
 
 
-def find_mirror(repo: str) -> Path:
+def example_mirrors(where: Path) -> Path:
+    """A folder of mirrors holding the shop example as `swe-team/shop`, the repository of QUICK_DATA."""
+    git(where, "clone", "-q", "--mirror", str(example_repo(where)), str(where / "mirrors" / "swe-team+shop"))
+    return where / "mirrors"
+
+
+def find_mirror(repo: str, base: Path) -> Path:
     owner, name = repo.split("/")
-    base = mirrors_dir()
     for candidate in (
         base / f"{owner}+{name}" / "repo",
         base / f"{owner}+{name}",
@@ -53,8 +63,9 @@ def find_mirror(repo: str) -> Path:
     )
 
 
-def materialize(repo: str, commit: str, into: Path) -> None:
-    archive = subprocess.Popen(["git", f"--git-dir={find_mirror(repo)}", "archive", commit], stdout=subprocess.PIPE)
+def materialize(repo: str, commit: str, into: Path, mirrors: Path) -> None:
+    mirror = find_mirror(repo, mirrors)
+    archive = subprocess.Popen(["git", f"--git-dir={mirror}", "archive", commit], stdout=subprocess.PIPE)
     subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
     if archive.wait() != 0:
         raise SweTeamError(
@@ -88,11 +99,11 @@ def time_one_edit(graph: CodeGraph, path: str, timings: Timings) -> None:
 
 
 def run_instance(
-    row: dict[str, Any], timings: Timings, reranker: Reranker | None
+    row: dict[str, Any], timings: Timings, reranker: Reranker | None, mirrors: Path
 ) -> tuple[dict[str, Any], dict[str, Scores]]:
     with tempfile.TemporaryDirectory(prefix="locbench-") as folder:
         root = Path(folder)
-        materialize(row["repo"], row["base_commit"], root)
+        materialize(row["repo"], row["base_commit"], root, mirrors)
         started = time.perf_counter()
         graph = CodeGraph.build(root, languages=["python"], cache_dir=None)
         lexical_index(graph)
@@ -152,7 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0)
     parser.add_argument("--repo", default="", help="only instances of this owner/name")
     parser.add_argument("--embeddings", action="store_true", help="re-rank with the optional sentence model")
+    parser.add_argument("--quick", action="store_true", help="the bundled instances on the shop example, offline")
     args = parser.parse_args(argv)
+    if not args.quick:
+        return run(args, mirrors_dir())
+    with tempfile.TemporaryDirectory(prefix="locbench-quick-") as folder:
+        print(f"quick mode: {QUICK_DATA.name} on the shop example; the real data set is `make bench-localize`")
+        args.data, args.out = QUICK_DATA, Path(folder) / "predictions.jsonl"
+        return run(args, example_mirrors(Path(folder)))
+
+
+def run(args: argparse.Namespace, mirrors: Path) -> int:
     try:
         rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     except OSError as exc:
@@ -168,11 +189,11 @@ def main(argv: list[str] | None = None) -> int:
 
             reranker = home_reranker(Settings().home)
         for repo in sorted({r["repo"] for r in rows}):
-            find_mirror(repo)
+            find_mirror(repo, mirrors)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
             for row in rows:
-                prediction, scores = run_instance(row, timings, reranker)
+                prediction, scores = run_instance(row, timings, reranker, mirrors)
                 out.write(json.dumps(prediction) + "\n")
                 for method, value in scores.items():
                     all_scores[method].append(value)
@@ -186,7 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     if rows:
         print_report(all_scores, timings, args.out)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

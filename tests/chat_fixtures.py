@@ -1,4 +1,4 @@
-"""Driving `swe-team` in a real pseudo-terminal, and scripts for gate conversations built from the example job."""
+"""Gate conversations on a real pseudo-terminal (harness.terminal), and model scripts built from the example job."""
 
 from __future__ import annotations
 
@@ -12,14 +12,10 @@ from typing import Any
 import pexpect
 
 from core.model.scripted_server import ScriptedModelServer
-from tests.job_fixtures import assert_script_done, script
+from harness.terminal import screen_text
+from tests.job_fixtures import assert_script_done
 
 PLANNER, LOCALIZER_VIEW, LOCALIZER_SUBMIT = 0, 1, 2
-
-
-def resolved_steps() -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = script("shop-resolved")["steps"]
-    return steps
 
 
 def chat_server(steps: list[dict[str, Any]]) -> ScriptedModelServer:
@@ -36,35 +32,6 @@ def expecting(step: dict[str, Any], *texts: str) -> dict[str, Any]:
     changed = copy.deepcopy(step)
     changed.setdefault("expect", {}).setdefault("prompt_contains", []).extend(texts)
     return changed
-
-
-def spawn(args: list[str], env: dict[str, str], timeout: float = 180) -> pexpect.spawn:
-    """`swe-team ARGS` on a pseudo-terminal; plain output (no colours) so expectations match text."""
-    terminal_env = {**env, "TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "160", "LINES": "50"}
-    child = pexpect.spawn(
-        sys.executable, ["-m", "swe_team", *args], env=terminal_env, encoding="utf-8", timeout=timeout,
-        dimensions=(50, 160),
-    )
-    child.logfile_read = _Log()
-    return child
-
-
-class _Log:
-    """Keeps what the terminal showed, to print when an expectation fails."""
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, data: str) -> None:
-        self.text += data
-
-    def flush(self) -> None:
-        return None
-
-
-def screen_text(child: pexpect.spawn) -> str:
-    log = child.logfile_read
-    return log.text if isinstance(log, _Log) else ""
 
 
 def gate(child: pexpect.spawn, name: str) -> None:

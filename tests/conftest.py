@@ -3,32 +3,27 @@ its own. With CI=true a service that cannot be had fails the tests that need it 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.service_fixtures import POSTGRES_SCRIPT, REDIS_SCRIPT, start_server, stop_server
+from harness.services import Server, ServiceUnavailable, service
+from tests.service_fixtures import unavailable
 
 
-def _service(env_var: str, script: str, run_dir: Path) -> Iterator[str]:
-    given = os.environ.get(env_var)
-    if given:
-        yield given
-        return
-    url = start_server(script, run_dir)
+def _service(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
-        yield url
-    finally:
-        stop_server(script, run_dir)
+        with service(server, tmp_path_factory.mktemp(server)) as url:
+            yield url
+    except ServiceUnavailable as exc:
+        unavailable(str(exc))
 
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _service("SWE_TEAM_TEST_REDIS_URL", REDIS_SCRIPT, tmp_path_factory.mktemp("redis"))
+    yield from _service("redis", tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _service("SWE_TEAM_TEST_POSTGRES_URL", POSTGRES_SCRIPT, tmp_path_factory.mktemp("postgres"))
+    yield from _service("postgres", tmp_path_factory)

@@ -6,19 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.cli import cli_env, run_args, swe_team
+from harness.example import example_repo, git, resolved_steps
+from harness.terminal import screen_text, spawn
 from swe_team.approval import EXIT_WAITING
-from tests.chat_fixtures import (
-    chat_server,
-    decisions,
-    editor_script,
-    expecting,
-    finish,
-    gate,
-    resolved_steps,
-    screen_text,
-    spawn,
-)
-from tests.job_fixtures import assert_script_done, cli_env, example_repo, git, job_ids, run_args, swe_team
+from tests.chat_fixtures import chat_server, decisions, editor_script, expecting, finish, gate
+from tests.job_fixtures import assert_script_done, job_ids
 
 NOTE = "mind the discount rules"
 

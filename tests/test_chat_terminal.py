@@ -9,19 +9,11 @@ from pathlib import Path
 
 import pexpect
 
-from tests.chat_fixtures import (
-    answer,
-    chat_server,
-    decisions,
-    editor_script,
-    expecting,
-    finish,
-    gate,
-    resolved_steps,
-    screen_text,
-    spawn,
-)
-from tests.job_fixtures import cli_env, example_repo, git, job_ids, run_args, swe_team
+from harness.cli import cli_env, run_args, swe_team
+from harness.example import example_repo, git, resolved_steps
+from harness.terminal import screen_text, spawn
+from tests.chat_fixtures import answer, chat_server, decisions, editor_script, expecting, finish, gate
+from tests.job_fixtures import job_ids
 
 COMMENT = "please keep the public API of Cart unchanged"
 EDITED_STEP = "Run the whole test suite twice"

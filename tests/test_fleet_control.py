@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from core.model.scripted_server import ScriptedModelServer
+from harness.cli import swe_team, wait_for
+from harness.example import example_repo, script
+from harness.fleet import Fleet
 from swe_team.fleet.board import board_for
 from swe_team.fleet.records import RedisJobRecords
-from tests.fleet_fixtures import Fleet
-from tests.job_fixtures import example_repo, script, swe_team, wait_for
 
 
 def test_queue_positions_then_cancel_a_queued_job_and_a_running_one(
@@ -19,7 +20,7 @@ def test_queue_positions_then_cancel_a_queued_job_and_a_running_one(
     slow_plan = {"expect": {"role": "planner"}, "response": script("shop-resolved")["steps"][0]["response"],
                  "delay_s": 4}
     with ScriptedModelServer({"steps": [slow_plan]}) as server:
-        fleet = Fleet(tmp_path / "home", server.base_url, redis_url, postgres_url, **{"budgets.max_tokens": "10"})
+        fleet = Fleet(tmp_path / "home", server.base_url, redis_url, postgres_url, extra={"budgets.max_tokens": "10"})
         try:
             ids = []
             for task, priority in (("normal job", "5"), ("urgent job", "9")):

@@ -10,12 +10,13 @@ from typing import Any
 
 from core.model.scripted_server import ScriptedModelServer
 from core.trajectory import Trajectory
+from harness.cli import swe_team, wait_for
+from harness.example import example_repo, git, script
+from harness.fleet import Fleet
 from swe_team.fleet.board import board_for
 from swe_team.fleet.control import submit_job
 from swe_team.fleet.records import RedisJobRecords
 from swe_team.runner import JobRequest
-from tests.fleet_fixtures import Fleet
-from tests.job_fixtures import example_repo, git, script, swe_team, wait_for
 
 BATCH = 6
 ENDS_A_RUN = ("finished", "released", "orphaned", "cancelled")
@@ -42,7 +43,7 @@ def test_batch_on_two_workers_with_one_killed_mid_job_ends_every_job_exactly_onc
     repo = example_repo(tmp_path)
     steps = [_planner_step(1.5) for _ in range(BATCH + 4)]
     with ScriptedModelServer({"steps": steps}) as server:
-        fleet = Fleet(tmp_path / "home", server.base_url, redis_url, postgres_url, **{"budgets.max_tokens": "10"})
+        fleet = Fleet(tmp_path / "home", server.base_url, redis_url, postgres_url, extra={"budgets.max_tokens": "10"})
         try:
             fleet.start_worker("a")
             fleet.start_worker("b")

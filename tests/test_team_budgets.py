@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.job_fixtures import example_repo, git, run_example_job, script
+from harness.example import example_repo, git, script
+from tests.job_fixtures import run_example_job
 
 CODER_FIRST_STEP = 6
 

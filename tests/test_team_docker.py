@@ -11,18 +11,10 @@ from pathlib import Path
 
 from core.model.scripted_server import ScriptedModelServer
 from core.trajectory import Trajectory
+from harness.cli import cli_env, run_args, swe_team
+from harness.example import example_repo, git, script
 from tests.docker_fixtures import docker_client
-from tests.job_fixtures import (
-    assert_script_done,
-    cli_env,
-    example_repo,
-    git,
-    job_ids,
-    run_args,
-    run_example_job,
-    script,
-    swe_team,
-)
+from tests.job_fixtures import assert_script_done, job_ids, run_example_job
 from tests.service_fixtures import unavailable
 
 CODER_RUN_TESTS = 7

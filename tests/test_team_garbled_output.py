@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from core.trajectory import Trajectory
-from tests.job_fixtures import example_repo, run_example_job, script
+from harness.example import example_repo, script
+from tests.job_fixtures import run_example_job
 
 
 def _calls(role: str, *calls: tuple[str, Any]) -> list[dict[str, Any]]:

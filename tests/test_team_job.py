@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.job_fixtures import example_repo, git, job_ids, run_example_job, script
+from harness.example import example_repo, git, script
+from tests.job_fixtures import job_ids, run_example_job
 
 
 def test_bug_job_ends_resolved_with_every_artefact(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from core.model.scripted_server import ScriptedModelServer
-from tests.job_fixtures import assert_script_done, cli_env, example_repo, run_example_job, script, swe_team
+from harness.cli import cli_env, swe_team
+from harness.example import example_repo, script
+from tests.job_fixtures import assert_script_done, run_example_job
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "redis"])

@@ -11,7 +11,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from core.model.scripted_server import DROP, ScriptedModelServer
-from tests.job_fixtures import assert_script_done, cli_env, example_repo, job_ids, run_args, script, swe_team
+from harness.cli import cli_env, run_args, swe_team
+from harness.example import example_repo, script
+from tests.job_fixtures import assert_script_done, job_ids
 from tests.model_fixtures import free_port
 
 

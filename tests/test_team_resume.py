@@ -12,7 +12,9 @@ from pathlib import Path
 
 from core.model.scripted_server import ScriptedModelServer
 from core.trajectory import Trajectory
-from tests.job_fixtures import assert_script_done, cli_env, example_repo, job_ids, run_args, script, swe_team, wait_for
+from harness.cli import cli_env, run_args, swe_team, wait_for
+from harness.example import example_repo, script
+from tests.job_fixtures import assert_script_done, job_ids
 
 CODER_EDIT, CODER_RUN_TESTS = 6, 7
 
