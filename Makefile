@@ -7,7 +7,7 @@ RUN := .run
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench bench-localize install services stop-services clean
+.PHONY: demo test lint bench bench-localize bench-eval install services stop-services clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench: $(STAMP)
 
 bench-localize: $(STAMP)
 	$(BIN)/python -m benchmarks.localize --out bench-out/localize-predictions.jsonl
+
+# SWE-bench Lite dev with the reference fixes: which environments validate, and why the others do not (resumable).
+bench-eval: $(STAMP)
+	$(BIN)/swe-team eval ../shared/data/swebench-lite-dev.jsonl --gold --repos $${SWE_TEAM_MIRRORS:-/work/.mirror} \
+	  --jobs 2 --out bench-out/eval-gold $(EVAL_ARGS)
 
 clean:
 	rm -rf $(RUN) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

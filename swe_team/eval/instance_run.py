@@ -1,0 +1,253 @@
+"""One instance in a fresh workspace: environment, patches, tests, grade; its evidence in its log folder.
+
+--gold validates: the test patch alone must leave every FAIL_TO_PASS failing, and with the reference fix every
+FAIL_TO_PASS and PASS_TO_PASS must pass. A prediction is graded as SWE-bench does: the patch is applied, the test
+files the test patch touches are put back to the base commit, the test patch is applied, the tests run once.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from core.errors import SweTeamError
+from swe_team.eval.dataset import Instance
+from swe_team.eval.grading import Grade, grade, outcome_index, passing_without_fix
+from swe_team.eval.repos import RepositorySource
+from swe_team.eval.results import InstanceResult, Mode, TestCounts, write_atomic
+from tools.test_results import TestReport, detect_test_command, run_tests
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from workspaces.base import Workspace
+
+PATCH_FILE = ".swe-team-eval.patch"
+APPLY_SCRIPT = (
+    f"git apply --verbose --binary {PATCH_FILE} 2>&1 || "
+    f"{{ command -v patch >/dev/null && patch --batch --fuzz=5 -p1 -i {PATCH_FILE} 2>&1; }}"
+)
+NAMED_FAILURES = 20
+_DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
+_RAISED = re.compile(r"^\s*(?:E\s+)?([\w.]*(?:Error|Exception|Exit)\b:?.*)$", re.MULTILINE)
+_REPORTED = re.compile(r"^\s*((?:E\s|ERROR\b|error:).*)$", re.MULTILINE)
+
+
+@dataclass
+class EvalSetup:
+    """What every instance of one eval shares."""
+
+    settings: Settings
+    source: RepositorySource
+    test_timeout: float
+    creating: Callable[[str], AbstractContextManager[object]]
+    """A lock per repository held while its workspace is created, so one environment is built once."""
+
+
+class StageFailed(SweTeamError):
+    def __init__(self, stage: str, cause: str, detail: str) -> None:
+        super().__init__(f"{stage}: {cause}")
+        self.stage, self.cause, self.detail = stage, cause, detail
+
+
+def changed_files(patch: str) -> list[tuple[str, bool]]:
+    """(path, deleted) for every file a git diff touches."""
+    found = []
+    for match in _DIFF_HEADER.finditer(patch):
+        rest = patch[match.end() : match.end() + 200]
+        found.append((match.group(2), rest.lstrip("\n").startswith("deleted file mode")))
+    return found
+
+
+def selected_test_files(test_patch: str) -> list[str]:
+    """The Python test files the test patch leaves in the tree: the files the eval runs."""
+    return [path for path, deleted in changed_files(test_patch) if path.endswith(".py") and not deleted]
+
+
+def cause_words(message: str) -> str:
+    """A message's first line with paths, hashes and numbers blurred, so the same failure groups together."""
+    first = (message.strip().splitlines() or [""])[0]
+    first = re.sub(r"(/[\w.+-]+)+/?", "…", first)
+    first = re.sub(r"\b[0-9a-f]{12,40}\b|\b\d+(\.\d+)*\b", "#", first)
+    return first.split(";")[0].rstrip(":. ")[:160]
+
+
+def key_line(output: str) -> str:
+    """The line of a tool's output that most likely says what went wrong: the exception raised last, else the
+    first error line, else the last line."""
+    raised = [m.group(1).strip() for m in _RAISED.finditer(output)]
+    reported = [m.group(1).strip() for m in _REPORTED.finditer(output)]
+    lines = raised[-1:] or reported[:1] or output.strip().splitlines()[-1:] or [""]
+    return lines[0][:300]
+
+
+def _fail(stage: str, cause: str, detail: str) -> NoReturn:
+    raise StageFailed(stage, cause, detail)
+
+
+def apply_patch(workspace: Workspace, patch: str, stage: str) -> str:
+    workspace.write_file(PATCH_FILE, patch if patch.endswith("\n") else patch + "\n")
+    result = workspace.exec(f"{APPLY_SCRIPT}; status=$?; rm -f {PATCH_FILE}; exit $status", timeout=300)
+    if not result.ok:
+        output = result.stdout[-3000:] + result.stderr[-1000:]
+        _fail(stage, f"the {stage.replace('_', ' ')} does not apply", f"{key_line(output)}\n\n{output}")
+    return result.stdout
+
+
+def restore_test_files(workspace: Workspace, paths: list[str]) -> None:
+    """Put the files the test patch touches back to the base commit (a prediction's own edits to them go)."""
+    script = "; ".join(
+        f"git checkout HEAD -- {quoted} 2>/dev/null || rm -f -- {quoted}" for quoted in map(shlex.quote, paths)
+    )
+    if script:
+        workspace.exec(script, timeout=300)
+
+
+def describe_run(report: TestReport) -> str:
+    lines = [f"$ {report.command}", report.summary(), ""]
+    lines += [f"{case.outcome.upper():8} {case.test_id}" for case in sorted(report.cases, key=lambda c: c.test_id)]
+    return "\n".join([*lines, "", "--- output (last part) ---", report.output])
+
+
+def counts(group_of: Grade, which: str) -> TestCounts:
+    group = group_of.fail_to_pass if which == "f2p" else group_of.pass_to_pass
+    return TestCounts(
+        total=len(group.passed) + len(group.failed) + len(group.skipped),
+        **group.counts(),
+        failing=group.failed[:NAMED_FAILURES],
+    )
+
+
+class InstanceRun:
+    """Evaluates one instance; `run` never raises for the instance's own failures, it returns them."""
+
+    def __init__(self, instance: Instance, patch: str, mode: Mode, setup: EvalSetup, log_dir: Path) -> None:
+        self.instance = instance
+        self.patch = patch
+        self.mode = mode
+        self.setup = setup
+        self.log_dir = log_dir
+        self.result = InstanceResult(instance_id=instance.instance_id, repo=instance.repo, mode=mode, status="error")
+        self._started = time.monotonic()
+        self._passing_before: list[str] = []
+
+    def log(self, line: str) -> None:
+        with (self.log_dir / "eval.log").open("a", encoding="utf-8") as handle:
+            handle.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+    def run(self) -> InstanceResult:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.log_dir / "test_patch.diff", self.instance.test_patch)
+        write_atomic(self.log_dir / "patch.diff", self.patch)
+        if self.mode != "gold" and not self.patch.strip():
+            return self._finish(status="empty_patch", stage="patch", cause="the prediction is an empty patch")
+        try:
+            self._evaluate()
+        except StageFailed as failure:
+            self.log(f"stopped at {failure.stage}: {failure.cause}\n{failure.detail}")
+            return self._finish(status="error", stage=failure.stage, cause=failure.cause, detail=failure.detail)
+        except SweTeamError as exc:
+            self.log(f"the workspace failed: {exc.user_message()}")
+            cause = cause_words(str(exc))
+            return self._finish(status="error", stage="workspace", cause=cause, detail=exc.user_message())
+        return self._finish()
+
+    def _open_workspace(self) -> Workspace:
+        from workspaces.registry import create_workspace
+
+        instance, settings = self.instance, self.setup.settings
+        try:
+            repo_path = self.setup.source.prepared(instance.repo, instance.base_commit)
+        except SweTeamError as exc:
+            _fail("repository", cause_words(str(exc)), exc.user_message())
+        started = time.monotonic()
+        self.log(f"opening a {settings.workspace} workspace on {instance.repo} at {instance.base_commit[:12]}")
+        try:
+            with self.setup.creating(instance.repo):
+                workspace = create_workspace(
+                    settings.workspace, job_id=f"eval-{instance.instance_id}-{uuid.uuid4().hex[:6]}",
+                    repo_path=repo_path, base_commit=instance.base_commit, job_dir=self.log_dir / "workspace",
+                    settings=settings,
+                )
+        except SweTeamError as exc:
+            _fail("environment", cause_words(str(exc)), f"{key_line(str(exc))}\n\n{exc.user_message()}")
+        self.result.environment_seconds = round(time.monotonic() - started, 1)
+        info = workspace.info
+        hidden = {"container", "volume", "job_dir", "inner_base"}
+        self.result.environment = {
+            "backend": info.backend, **{k: v for k, v in info.details.items() if k not in hidden}
+        }
+        self.log(f"workspace ready in {self.result.environment_seconds} s: {self.result.environment}")
+        return workspace
+
+    def _evaluate(self) -> None:
+        workspace = self._open_workspace()
+        try:
+            settings = self.setup.settings
+            command = settings.test_command or detect_test_command(workspace, settings)
+            self.result.test_command = command
+            selectors = selected_test_files(self.instance.test_patch)
+            if self.mode == "gold":
+                apply_patch(workspace, self.instance.test_patch, "test_patch")
+                before = self._tests(workspace, command, selectors, "tests_before")
+                index = outcome_index((c.test_id, c.outcome) for c in before.cases)
+                self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], index), "f2p")
+                self._passing_before = passing_without_fix(self.instance.fail_to_pass, index)
+                apply_patch(workspace, self.patch, "patch")
+            else:
+                apply_patch(workspace, self.patch, "patch")
+                restore_test_files(workspace, [path for path, _ in changed_files(self.instance.test_patch)])
+                apply_patch(workspace, self.instance.test_patch, "test_patch")
+            self._grade(self._tests(workspace, command, selectors, "tests_after"))
+        finally:
+            workspace.close()
+
+    def _tests(self, workspace: Workspace, command: str, selectors: list[str], stage: str) -> TestReport:
+        self.log(f"{stage}: {command} {' '.join(selectors)}")
+        report = run_tests(workspace, command, selectors, timeout=self.setup.test_timeout)
+        write_atomic(self.log_dir / f"{stage.replace('_', '-')}.log", describe_run(report))
+        self.log(f"{stage}: {report.summary()} in {report.duration_s:.0f} s")
+        if report.timed_out:
+            _fail(stage, "the test run timed out", f"after {self.setup.test_timeout:.0f} s: {report.command}")
+        return report
+
+    def _grade(self, after: TestReport) -> None:
+        index = outcome_index((c.test_id, c.outcome) for c in after.cases)
+        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, index)
+        self.result.resolution = graded.resolution.value
+        self.result.fail_to_pass = counts(graded, "f2p")
+        self.result.pass_to_pass = counts(graded, "p2p")
+        messages = {c.test_id: c.message for c in after.cases}
+        passing_before = self._passing_before
+        if graded.resolution == "FULL" and not passing_before:
+            self.result.status = "resolved"
+            return
+        self.result.status = "unresolved"
+        if not after.collected_ok and not after.cases:
+            self.result.stage, self.result.cause = "tests_after", "the tests could not be collected"
+            self.result.detail = key_line(after.output)
+        elif graded.resolution != "FULL":
+            failing = graded.pass_to_pass.failed or graded.fail_to_pass.failed
+            kind = "PASS_TO_PASS" if graded.pass_to_pass.failed else "FAIL_TO_PASS"
+            self.result.stage, self.result.cause = "tests_after", f"{kind} tests fail with the patch"
+            self.result.detail = "\n".join(
+                f"{test_id}: {key_line(messages.get(test_id, '')) or 'not in the test log'}"
+                for test_id in failing[:NAMED_FAILURES]
+            )
+        else:
+            self.result.stage, self.result.cause = "tests_before", "FAIL_TO_PASS tests pass without the fix"
+            self.result.detail = "\n".join(passing_before[:NAMED_FAILURES])
+
+    def _finish(self, status: str = "", stage: str = "", cause: str = "", detail: str = "") -> InstanceResult:
+        updates: dict[str, object] = {"minutes": round((time.monotonic() - self._started) / 60, 2)}
+        if status:
+            updates.update(status=status, stage=stage, cause=cause, detail=detail[:4000])
+        self.result = self.result.model_copy(update=updates)
+        self.log(f"{self.result.status} ({self.result.resolution or self.result.cause}) in {self.result.minutes} min")
+        return self.result

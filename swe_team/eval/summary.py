@@ -1,0 +1,78 @@
+"""`summary.md` of an eval: totals, the rate per repository, and what stopped the others, grouped by cause."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from swe_team.eval.results import InstanceResult, Mode
+
+HEADINGS = {
+    "gold": "validated (FAIL_TO_PASS fails without the fix, everything passes with it)",
+    "predictions": "resolved",
+    "run": "resolved by the team",
+}
+
+
+def _rate(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "–"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def render(mode: Mode, results: list[InstanceResult], selected: int) -> str:
+    resolved = sum(r.status == "resolved" for r in results)
+    lines = [
+        f"# swe-team eval --{mode}",
+        "",
+        f"**{resolved} of {selected}** {HEADINGS[mode]} ({_rate(resolved, selected)})"
+        + (f"; {selected - len(results)} not evaluated yet" if len(results) < selected else ""),
+        "",
+        "| status | instances |",
+        "|---|---:|",
+        *(f"| {status} | {sum(r.status == status for r in results)} |"
+          for status in ("resolved", "unresolved", "error", "empty_patch")),
+        "",
+        "## Per repository",
+        "",
+        "| repository | instances | resolved | unresolved | error | rate | median minutes |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    by_repo: dict[str, list[InstanceResult]] = defaultdict(list)
+    for result in results:
+        by_repo[result.repo].append(result)
+    for repo, group in sorted(by_repo.items()):
+        done = sum(r.status == "resolved" for r in group)
+        median = sorted(r.minutes for r in group)[len(group) // 2]
+        lines.append(
+            f"| {repo} | {len(group)} | {done} | {sum(r.status == 'unresolved' for r in group)} | "
+            f"{sum(r.status == 'error' for r in group)} | {_rate(done, len(group))} | {median:.1f} |"
+        )
+    lines += ["", _failures_heading(mode), ""]
+    failures = [r for r in results if r.status != "resolved" and (mode == "gold" or r.status == "error")]
+    by_cause: dict[tuple[str, str], list[InstanceResult]] = defaultdict(list)
+    for result in failures:
+        by_cause[(result.stage, result.cause)].append(result)
+    if not by_cause:
+        lines.append("None.")
+    for (stage, cause), group in sorted(by_cause.items(), key=lambda item: (-len(item[1]), item[0])):
+        lines += [f"### {stage}: {cause} ({len(group)})", ""]
+        for result in sorted(group, key=lambda r: r.instance_id):
+            evidence = _cell(result.detail.splitlines()[0] if result.detail else "")
+            lines.append(f"- `{result.instance_id}`" + (f" — {evidence[:300]}" if evidence else ""))
+        lines.append("")
+    lines += ["## Instances", "", "| instance | status | FAIL_TO_PASS | PASS_TO_PASS | environment s | minutes |",
+              "|---|---|---:|---:|---:|---:|"]
+    for r in sorted(results, key=lambda r: r.instance_id):
+        lines.append(
+            f"| {r.instance_id} | {r.status} {r.resolution} | {r.fail_to_pass.passed}/{r.fail_to_pass.total} | "
+            f"{r.pass_to_pass.passed}/{r.pass_to_pass.total} | {r.environment_seconds:.0f} | {r.minutes:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _failures_heading(mode: Mode) -> str:
+    if mode == "gold":
+        return "## Environment failures by cause (every instance not validated)"
+    return "## Environment failures by cause (instances that could not be graded)"
