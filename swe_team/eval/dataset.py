@@ -40,6 +40,8 @@ class Instance(BaseModel):
     @classmethod
     def _test_list(cls, value: Any) -> Any:
         """SWE-bench's files keep the two test lists as JSON text; plain lists are accepted too."""
+        if value is None:
+            return []
         if isinstance(value, str):
             try:
                 return json.loads(value)

@@ -1,0 +1,93 @@
+"""What `swe-team eval` reads and how it grades, without a workspace: SWE-bench records and predictions, the
+repository lookup, the grading rules of SWE-bench's harness, and the clear errors a user gets for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from core.errors import RepositoryError
+from harness.cli import cli_env, swe_team
+from swe_team.eval.dataset import EvalInputError, load_instances, load_predictions, select
+from swe_team.eval.grading import Resolution, grade, outcome_index, passing_without_fix
+from swe_team.eval.repos import RepositorySource
+
+RECORD = {
+    "instance_id": "acme__calc-1", "repo": "acme/calc", "base_commit": "0123456789abcdef0123456789abcdef01234567",
+    "test_patch": "diff --git a/t.py b/t.py\n", "FAIL_TO_PASS": '["t.py::test_a"]', "PASS_TO_PASS": "[]",
+}
+
+
+def _lines(path: Path, *records: object) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_missing_xfailed_and_skipped_tests_count_as_the_official_harness_counts_them() -> None:
+    index = outcome_index([("t.py::a", "xfailed"), ("t.py::b", "skipped"), ("t.py::c", "passed")])
+
+    graded = grade(["t.py::a", "t.py::gone"], ["t.py::b", "t.py::c"], index)
+
+    assert graded.fail_to_pass.passed == ["t.py::a"] and graded.fail_to_pass.failed == ["t.py::gone"]
+    assert graded.pass_to_pass.skipped == ["t.py::b"] and graded.pass_to_pass.rate == 1.0
+    assert graded.resolution is Resolution.PARTIAL
+    assert passing_without_fix(["t.py::a", "t.py::b", "t.py::gone"], index) == ["t.py::a", "t.py::b"]
+
+
+def test_ids_cut_at_the_first_space_match_and_one_failing_pass_to_pass_test_makes_it_no() -> None:
+    index = outcome_index([
+        ("t.py::test_x[a b-1]", "passed"), ("t.py::test_x[a c-2]", "failed"), ("t.py::test_y[p q]", "passed"),
+        ("t.py::test_z", "error"),
+    ])
+
+    assert grade(["t.py::test_y[p"], [], index).resolution is Resolution.FULL
+    assert grade(["t.py::test_x[a"], [], index).fail_to_pass.failed == ["t.py::test_x[a"], "the worst outcome wins"
+    assert grade(["t.py::test_y[p"], ["t.py::test_z"], index).resolution is Resolution.NO
+
+
+def test_a_dataset_reads_swe_bench_lists_as_json_text_or_lists_and_names_the_bad_line(tmp_path: Path) -> None:
+    listed = {**RECORD, "instance_id": "acme__calc-2", "FAIL_TO_PASS": ["t.py::test_b"], "PASS_TO_PASS": None}
+    instances = load_instances(_lines(tmp_path / "ok.jsonl", RECORD, listed))
+    assert [i.fail_to_pass for i in instances] == [["t.py::test_a"], ["t.py::test_b"]]
+
+    broken = {**RECORD, "instance_id": "acme__calc-3", "repo": "calc"}
+    with pytest.raises(EvalInputError, match=r"bad.jsonl line 2 .*repo"):
+        load_instances(_lines(tmp_path / "bad.jsonl", RECORD, broken))
+    with pytest.raises(EvalInputError, match="appears twice"):
+        load_instances(_lines(tmp_path / "twice.jsonl", RECORD, RECORD))
+    with pytest.raises(EvalInputError, match="not in the dataset: acme__nope-9"):
+        select(instances, ["acme__calc-2,acme__nope-9"])
+    assert [i.instance_id for i in select(instances, ["acme__calc-2"])] == ["acme__calc-2"]
+
+
+def test_predictions_come_as_json_lines_a_list_or_an_id_keyed_object(tmp_path: Path) -> None:
+    keyed = tmp_path / "preds.json"
+    keyed.write_text(json.dumps({"acme__calc-1": {"model_patch": "diff", "model_name_or_path": "m"}}))
+    assert load_predictions(keyed) == {"acme__calc-1": "diff"}
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps([{"instance_id": "acme__calc-1", "model_patch": None}]))
+    assert load_predictions(listed) == {"acme__calc-1": ""}
+    with pytest.raises(EvalInputError, match="needs an instance_id"):
+        load_predictions(_lines(tmp_path / "bad.jsonl", {"model_patch": "diff"}))
+
+
+def test_a_repository_missing_from_the_repos_folder_says_where_it_looked(tmp_path: Path) -> None:
+    (tmp_path / "repos" / "calc").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repos" / "other")], check=True)
+
+    with pytest.raises(RepositoryError, match=r"no clone of acme/calc .*acme\+calc/repo, .*acme__calc, calc"):
+        RepositorySource(tmp_path / "repos", tmp_path / "cache").prepared("acme/calc", "0123456")
+
+
+def test_the_command_wants_exactly_one_of_gold_predictions_and_run(tmp_path: Path) -> None:
+    dataset = _lines(tmp_path / "d.jsonl", RECORD)
+    env = cli_env(tmp_path / "home", "http://127.0.0.1:9/v1")
+
+    both = swe_team("eval", str(dataset), "--gold", "--run", env=env)
+    fleet = swe_team("eval", str(dataset), "--gold", "--fleet", "--out", str(tmp_path / "o"), env=env)
+
+    assert both.returncode == 1 and "exactly one of --gold, --predictions FILE or --run" in both.stderr
+    assert fleet.returncode == 1 and "--fleet spreads the team's jobs over the workers: it needs --run" in fleet.stderr
