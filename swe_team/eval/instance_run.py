@@ -229,7 +229,7 @@ class InstanceRun:
             self.result.status = "resolved"
             return
         self.result.status = "unresolved"
-        if not after.collected_ok and not after.cases:
+        if not after.collected_ok:
             self.result.stage, self.result.cause = "tests_after", "the tests could not be collected"
             self.result.detail = key_line(after.output)
         elif graded.resolution != "FULL":

@@ -1,13 +1,14 @@
 """--run: the team's patch for an instance, from a job run in this process or on the fleet's workers.
 
 Each job works on its own checkout of the repository at the base commit (the branch it writes lands there, never
-in a user's repository). The job id is kept in the instance's log folder, so a resumed eval continues the job
-instead of starting another.
+in a user's repository; the checkout goes once the job has finished). The job id is kept in the instance's log
+folder, so a resumed eval continues the job instead of starting another.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +73,7 @@ class TeamPatches:
                 f"job {job.id} left no patch.diff in {patch_file.parent}",
                 hint="a fleet's workers and the eval must share SWE_TEAM_HOME to hand patches over",
             )
+        shutil.rmtree(self.logs_root / instance.instance_id / "checkout", ignore_errors=True)
         return patch_file.read_text(encoding="utf-8"), job.id, self._tokens(job)
 
     def _runner(self, console: Console) -> JobRunner:
