@@ -26,6 +26,11 @@ def _lines(path: Path, *records: object) -> Path:
     return path
 
 
+def _unwrapped(text: str) -> str:
+    """A message as one line again (the terminal output wraps at its width)."""
+    return " ".join(text.split())
+
+
 def test_missing_xfailed_and_skipped_tests_count_as_the_official_harness_counts_them() -> None:
     index = outcome_index([("t.py::a", "xfailed"), ("t.py::b", "skipped"), ("t.py::c", "passed")])
 
@@ -74,12 +79,18 @@ def test_predictions_come_as_json_lines_a_list_or_an_id_keyed_object(tmp_path: P
         load_predictions(_lines(tmp_path / "bad.jsonl", {"model_patch": "diff"}))
 
 
-def test_a_repository_missing_from_the_repos_folder_says_where_it_looked(tmp_path: Path) -> None:
-    (tmp_path / "repos" / "calc").mkdir(parents=True)
-    subprocess.run(["git", "init", "-q", str(tmp_path / "repos" / "other")], check=True)
+def test_a_repository_missing_from_the_repos_folder_stops_the_eval_before_it_starts(tmp_path: Path) -> None:
+    repos = tmp_path / "repos"
+    (repos / "calc").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repos / "other")], check=True)
+    dataset = _lines(tmp_path / "d.jsonl", {**RECORD, "patch": "diff --git a/c.py b/c.py\n"})
 
     with pytest.raises(RepositoryError, match=r"no clone of acme/calc .*acme\+calc/repo, .*acme__calc, calc"):
-        RepositorySource(tmp_path / "repos", tmp_path / "cache").prepared("acme/calc", "0123456")
+        RepositorySource(repos, tmp_path / "cache").prepared("acme/calc", "0123456")
+    done = swe_team("eval", str(dataset), "--gold", "--repos", str(repos), "--out", str(tmp_path / "out"),
+                    env=cli_env(tmp_path / "home", "http://127.0.0.1:9/v1"))
+    assert done.returncode == 1 and f"{repos} has no clone of acme/calc" in _unwrapped(done.stderr)
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_command_wants_exactly_one_of_gold_predictions_and_run(tmp_path: Path) -> None:
@@ -89,5 +100,6 @@ def test_the_command_wants_exactly_one_of_gold_predictions_and_run(tmp_path: Pat
     both = swe_team("eval", str(dataset), "--gold", "--run", env=env)
     fleet = swe_team("eval", str(dataset), "--gold", "--fleet", "--out", str(tmp_path / "o"), env=env)
 
-    assert both.returncode == 1 and "exactly one of --gold, --predictions FILE or --run" in both.stderr
-    assert fleet.returncode == 1 and "--fleet spreads the team's jobs over the workers: it needs --run" in fleet.stderr
+    assert both.returncode == 1 and "exactly one of --gold, --predictions FILE or --run" in _unwrapped(both.stderr)
+    assert fleet.returncode == 1
+    assert "--fleet spreads the team's jobs over the workers: it needs --run" in _unwrapped(fleet.stderr)

@@ -51,7 +51,7 @@ class Plan:
     notes: list[str]
 
 
-def plan(request: EvalRequest, folder: ResultsFolder) -> Plan:
+def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) -> Plan:
     """The instances to evaluate and their patches; finished ones (and, with retry_errors, not errors) skipped."""
     if request.jobs < 1:
         raise EvalInputError(f"--jobs must be at least 1, not {request.jobs}")
@@ -83,6 +83,13 @@ def plan(request: EvalRequest, folder: ResultsFolder) -> Plan:
             raise EvalInputError("no selected instance has a prediction", hint="check the instance ids of both files")
     else:
         patches = {}
+    absent = source.missing({i.repo for i in selected})
+    if absent:
+        raise EvalInputError(
+            f"{request.repos} has no clone of {', '.join(absent)}",
+            hint="clone or mirror them there (owner+name/repo, owner__name or name), or leave their instances out "
+            "with --instances",
+        )
     folder.claim(request.mode, request.dataset, request.predictions)
     done = folder.finished()
     chosen = {i.instance_id for i in selected}
@@ -114,7 +121,15 @@ class Campaign:
             return self._locks.setdefault(repo, threading.Lock())
 
     def run(self, on_result: Callable[[InstanceResult], None] | None = None) -> list[InstanceResult]:
-        work = plan(self.request, self.folder)
+        from workspaces.registry import resolve_kind
+
+        work = plan(self.request, self.folder, self.source)
+        backend, _ = resolve_kind(self.settings.workspace)
+        if backend == "local":
+            work.notes.append(
+                "grading in local workspaces: the tests run with this machine's Python and packages, not in an "
+                "environment built for each repository (use --workspace docker)"
+            )
         for note in work.notes:
             self.console.print(f"[yellow]note:[/] {note}")
         results = dict(work.finished)

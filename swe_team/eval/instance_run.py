@@ -81,10 +81,15 @@ def cause_words(message: str) -> str:
 def key_line(output: str) -> str:
     """The line of a tool's output that most likely says what went wrong: the exception raised last, else the
     first error line, else the last line."""
-    raised = [m.group(1).strip() for m in _RAISED.finditer(output)]
-    reported = [m.group(1).strip() for m in _REPORTED.finditer(output)]
-    lines = raised[-1:] or reported[:1] or output.strip().splitlines()[-1:] or [""]
-    return lines[0][:300]
+    raised = list(_RAISED.finditer(output))
+    found = raised[-1:] or list(_REPORTED.finditer(output))[:1]
+    if not found:
+        return (output.strip().splitlines()[-1:] or [""])[0][:300]
+    line = found[0].group(1).strip()
+    if line.endswith(":"):
+        following = [text.strip() for text in output[found[0].end() :].splitlines() if text.strip(" E\t")]
+        line = f"{line} {following[0].lstrip('E').strip()}" if following else line
+    return line[:300]
 
 
 def _fail(stage: str, cause: str, detail: str) -> NoReturn:

@@ -60,6 +60,16 @@ class RepositorySource:
             f"{self.repos_dir}/{repo.replace('/', '+')}/repo`), or leave out --repos to clone from the URL",
         )
 
+    def missing(self, repos: set[str]) -> list[str]:
+        """The repositories `--repos` has no clone of (none when repositories come from their URLs)."""
+        absent = []
+        for repo in sorted(repos):
+            try:
+                self.origin(repo)
+            except RepositoryError:
+                absent.append(repo)
+        return absent
+
     def prepared(self, repo: str, commit: str) -> Path:
         """A checkout-less clone of `repo` that has `commit`, made once and reused."""
         with self._lock(repo):
