@@ -20,7 +20,7 @@ from swe_team.eval.instance_run import EvalSetup, InstanceRun, cause_words
 from swe_team.eval.repos import RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, ResultsFolder
 from swe_team.eval.summary import render
-from swe_team.eval.team_patch import TeamPatches
+from swe_team.eval.team_patch import NoTeamPatch, TeamPatches
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -166,33 +166,30 @@ class Campaign:
 
     def _one(self, instance: Instance, patch: str) -> InstanceResult:
         log_dir = self.folder.log_dir(instance.instance_id)
-        job_id, tokens = "", dict[str, int]()
         started = time.monotonic()
-        if self.request.mode == "run":
-            try:
-                patch, job_id, tokens = self.team.produce(instance)
-            except SweTeamError as exc:
-                patch = ""
-                failed = InstanceResult(
-                    instance_id=instance.instance_id, repo=instance.repo, mode="run", status="error", stage="team",
-                    cause=cause_words(str(exc)), detail=exc.user_message(),
-                    minutes=round((time.monotonic() - started) / 60, 2),
-                )
-                self.folder.record(failed)
-                return failed
+        job_id, tokens = "", dict[str, int]()
         try:
+            if self.request.mode == "run":
+                patch, job_id, tokens = self.team.produce(instance)
             result = InstanceRun(instance, patch, self.request.mode, self.setup, log_dir).run()
+        except SweTeamError as exc:
+            result = self._failed(instance, "team", cause_words(str(exc)), exc.user_message())
+            job_id = exc.job_id if isinstance(exc, NoTeamPatch) else ""
         except Exception as exc:  # one instance's crash must not stop the others: it is recorded as an error
+            log_dir.mkdir(parents=True, exist_ok=True)
             (log_dir / "crash.log").write_text(traceback.format_exc(), encoding="utf-8")
-            result = InstanceResult(
-                instance_id=instance.instance_id, repo=instance.repo, mode=self.request.mode, status="error",
-                stage="eval", cause=f"the eval itself failed ({type(exc).__name__})", detail=str(exc),
-            )
+            result = self._failed(instance, "eval", f"the eval itself failed ({type(exc).__name__})", str(exc))
         result = result.model_copy(
             update={"job_id": job_id, "tokens": tokens, "minutes": round((time.monotonic() - started) / 60, 2)}
         )
         self.folder.record(result)
         return result
+
+    def _failed(self, instance: Instance, stage: str, cause: str, detail: str) -> InstanceResult:
+        return InstanceResult(
+            instance_id=instance.instance_id, repo=instance.repo, mode=self.request.mode, status="error",
+            stage=stage, cause=cause, detail=detail,
+        )
 
     def _write(self, results: dict[str, InstanceResult], selected: int) -> None:
         ordered = list(results.values())

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import SweTeamError
 from swe_team.eval.dataset import Instance
-from swe_team.eval.grading import Grade, grade, outcome_index, passing_without_fix
+from swe_team.eval.grading import TestGroup, grade, outcome_index, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, TestCounts, write_atomic
 from tools.test_results import TestReport, detect_test_command, run_tests
@@ -120,8 +120,7 @@ def describe_run(report: TestReport) -> str:
     return "\n".join([*lines, "", "--- output (last part) ---", report.output])
 
 
-def counts(group_of: Grade, which: str) -> TestCounts:
-    group = group_of.fail_to_pass if which == "f2p" else group_of.pass_to_pass
+def counts(group: TestGroup) -> TestCounts:
     return TestCounts(
         total=len(group.passed) + len(group.failed) + len(group.skipped),
         **group.counts(),
@@ -202,7 +201,7 @@ class InstanceRun:
                 apply_patch(workspace, self.instance.test_patch, "test_patch")
                 before = self._tests(workspace, command, selectors, "tests_before")
                 index = outcome_index((c.test_id, c.outcome) for c in before.cases)
-                self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], index), "f2p")
+                self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], index).fail_to_pass)
                 self._passing_before = passing_without_fix(self.instance.fail_to_pass, index)
                 apply_patch(workspace, self.patch, "patch")
             else:
@@ -226,8 +225,8 @@ class InstanceRun:
         index = outcome_index((c.test_id, c.outcome) for c in after.cases)
         graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, index)
         self.result.resolution = graded.resolution.value
-        self.result.fail_to_pass = counts(graded, "f2p")
-        self.result.pass_to_pass = counts(graded, "p2p")
+        self.result.fail_to_pass = counts(graded.fail_to_pass)
+        self.result.pass_to_pass = counts(graded.pass_to_pass)
         messages = {c.test_id: c.message for c in after.cases}
         passing_before = self._passing_before
         if graded.resolution == "FULL" and not passing_before:

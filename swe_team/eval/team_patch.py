@@ -26,6 +26,14 @@ if TYPE_CHECKING:
     from swe_team.runner import JobRequest, JobRunner
 
 JOB_FILE = "job.json"
+
+
+class NoTeamPatch(SweTeamError):
+    """The team's job on an instance produced no patch to grade."""
+
+    def __init__(self, message: str, hint: str = "", job_id: str = "") -> None:
+        super().__init__(message, hint)
+        self.job_id = job_id
 POLL_S = 2.0
 
 
@@ -63,15 +71,15 @@ class TeamPatches:
                 self._remember(instance, submit_job(self.settings, self._request(instance)))
 
     def produce(self, instance: Instance) -> tuple[str, str, dict[str, int]]:
-        """(patch, job id, tokens) of the team's job on `instance`; a `SweTeamError` when it produced none."""
+        """(patch, job id, tokens) of the team's job on `instance`; `NoTeamPatch` when it produced none."""
         job = self._wait_in_fleet(instance) if self.fleet else self._run_here(instance)
         patch_file = self.settings.jobs_dir / job.id / "patch.diff"
         if job.status not in FINISHED or job.status == "failed":
-            raise SweTeamError(f"the team's job {job.id} ended {job.status}", hint=f"see `swe-team show {job.id}`")
+            raise NoTeamPatch(f"the team's job ended {job.status}", f"see `swe-team show {job.id}`", job.id)
         if not patch_file.is_file():
-            raise SweTeamError(
-                f"job {job.id} left no patch.diff in {patch_file.parent}",
-                hint="a fleet's workers and the eval must share SWE_TEAM_HOME to hand patches over",
+            raise NoTeamPatch(
+                f"the team's job left no patch.diff in {patch_file.parent}",
+                "a fleet's workers and the eval must share SWE_TEAM_HOME to hand patches over", job.id,
             )
         shutil.rmtree(self.logs_root / instance.instance_id / "checkout", ignore_errors=True)
         return patch_file.read_text(encoding="utf-8"), job.id, self._tokens(job)
