@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -312,3 +313,23 @@ def test_snapshot_rollback_and_diff_are_fast_on_5000_files(tmp_path: Path) -> No
         timings[name] = time.perf_counter() - started
     print("5000-file timings (s):", {k: round(v, 3) for k, v in timings.items()})
     assert max(timings.values()) < 2.0, timings
+
+
+def _create_in_process(args: tuple[str, str]) -> str:
+    repo, job_dir = args
+    try:
+        LocalWorkspace.create(
+            job_id=Path(job_dir).name, repo_path=repo, base_commit="HEAD", job_dir=job_dir, settings=None
+        )
+    except WorkspaceError as exc:
+        return str(exc)
+    return ""
+
+
+def test_jobs_started_together_on_one_repository_all_get_their_workspace(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {f"pkg/m{i}.py": "x = 1\n" for i in range(20)})
+    with multiprocessing.get_context("fork").Pool(8) as pool:
+        for round_ in range(4):
+            jobs = [(str(repo), str(tmp_path / f"round{round_}" / f"job{i}")) for i in range(8)]
+            assert [problem for problem in pool.map(_create_in_process, jobs) if problem] == []
+    assert git(repo, "worktree", "list").count("/workspace ") == 32

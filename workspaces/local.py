@@ -7,9 +7,11 @@ and snapshots live in a private index plus refs under `refs/swe-team/snapshots/<
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,6 +89,17 @@ def _is_checkout_at(root: Path) -> bool:
     return Path(top).resolve() == root.resolve()
 
 
+@contextmanager
+def _worktrees_locked(repo: Path) -> Iterator[None]:
+    """One process at a time changes a repository's worktrees: jobs started together would otherwise pick the
+    same administrative folder for their `workspace` worktrees."""
+    common = Path(_git(repo, "rev-parse", "--git-common-dir").strip())
+    lock = (common if common.is_absolute() else repo / common) / "swe-team-worktrees.lock"
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def _add_worktree(repo: Path, root: Path, commit: str) -> None:
     if root.exists() and any(root.iterdir()):
         raise WorkspaceError(
@@ -94,8 +107,9 @@ def _add_worktree(repo: Path, root: Path, commit: str) -> None:
             hint="remove that folder (or the job) and start again",
         )
     root.parent.mkdir(parents=True, exist_ok=True)
-    _git(repo, "worktree", "prune")
-    _git(repo, *_NO_HOOKS, "worktree", "add", "--detach", "--quiet", str(root), commit)
+    with _worktrees_locked(repo):
+        _git(repo, "worktree", "prune")
+        _git(repo, *_NO_HOOKS, "worktree", "add", "--detach", "--quiet", str(root), commit)
 
 
 class LocalWorkspace:
@@ -260,12 +274,13 @@ class LocalWorkspace:
         # the snapshot refs live in the repository, so delete them there (the worktree may be gone)
         in_repository = GitSnapshots(lambda script: _run_bash(script, repo), self._info.base_commit, self._info.job_id)
         in_repository.delete_all()
-        if _is_checkout_at(self.root):
-            try:
-                _git(repo, "worktree", "remove", "--force", "--force", str(self.root))
-            except WorkspaceError:
+        with _worktrees_locked(repo):
+            if _is_checkout_at(self.root):
+                try:
+                    _git(repo, "worktree", "remove", "--force", "--force", str(self.root))
+                except WorkspaceError:
+                    shutil.rmtree(self.root, ignore_errors=True)
+            elif self.root.exists():
                 shutil.rmtree(self.root, ignore_errors=True)
-        elif self.root.exists():
-            shutil.rmtree(self.root, ignore_errors=True)
-        _git(repo, "worktree", "prune")
+            _git(repo, "worktree", "prune")
         self._closed = True
