@@ -137,7 +137,9 @@ class InstanceRun:
         self.mode = mode
         self.setup = setup
         self.log_dir = log_dir
-        self.result = InstanceResult(instance_id=instance.instance_id, repo=instance.repo, mode=mode, status="error")
+        self.result = InstanceResult(
+            instance_id=instance.instance_id, repo=instance.repo, version=instance.version, mode=mode, status="error"
+        )
         self._started = time.monotonic()
         self._passing_before: list[str] = []
 
@@ -170,10 +172,10 @@ class InstanceRun:
             repo_path = self.setup.source.prepared(instance.repo, instance.base_commit)
         except SweTeamError as exc:
             _fail("repository", cause_words(str(exc)), exc.user_message())
-        started = time.monotonic()
         self.log(f"opening a {settings.workspace} workspace on {instance.repo} at {instance.base_commit[:12]}")
         try:
             with self.setup.creating(instance.repo):
+                started = time.monotonic()
                 workspace = create_workspace(
                     settings.workspace, job_id=f"eval-{instance.instance_id}-{uuid.uuid4().hex[:6]}",
                     repo_path=repo_path, base_commit=instance.base_commit, job_dir=self.log_dir / "workspace",

@@ -39,6 +39,7 @@ class TestCounts(BaseModel):
 class InstanceResult(BaseModel):
     instance_id: str
     repo: str
+    version: str = ""
     mode: Mode
     status: Status
     resolution: str = ""
@@ -58,6 +59,7 @@ class InstanceResult(BaseModel):
     test_command: str = ""
     minutes: float = 0.0
     environment_seconds: float = 0.0
+    """Time to open the workspace, its environment included (built, or taken from the cache)."""
     tokens: dict[str, int] = Field(default_factory=dict)
     """--run: prompt and completion tokens of the team's job."""
     job_id: str = ""

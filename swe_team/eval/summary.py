@@ -62,6 +62,7 @@ def render(mode: Mode, results: list[InstanceResult], selected: int) -> str:
             evidence = _cell(result.detail.splitlines()[0] if result.detail else "")
             lines.append(f"- `{result.instance_id}`" + (f" — {evidence[:300]}" if evidence else ""))
         lines.append("")
+    lines += _environments(results)
     lines += ["## Instances", "", "| instance | status | FAIL_TO_PASS | PASS_TO_PASS | environment s | minutes |",
               "|---|---|---:|---:|---:|---:|"]
     for r in sorted(results, key=lambda r: r.instance_id):
@@ -76,3 +77,24 @@ def _failures_heading(mode: Mode) -> str:
     if mode == "gold":
         return "## Environment failures by cause (every instance not validated)"
     return "## Environment failures by cause (instances that could not be graded)"
+
+
+def _environments(results: list[InstanceResult]) -> list[str]:
+    """Per environment image: how long the first workspace took to open (the build, unless it was cached) and the
+    fastest one (from the cache)."""
+    by_image: dict[str, list[InstanceResult]] = defaultdict(list)
+    for result in results:
+        if result.environment.get("image"):
+            by_image[str(result.environment["image"])].append(result)
+    if not by_image:
+        return []
+    lines = ["## Environments", "", "| image | repository versions | instances | first open s | fastest open s |",
+             "|---|---|---:|---:|---:|"]
+    for image, group in sorted(by_image.items(), key=lambda item: item[1][0].repo):
+        first = min(group, key=lambda r: r.finished_at - r.minutes * 60)
+        versions = ", ".join(sorted({f"{r.repo} {r.version}".strip() for r in group}))
+        lines.append(
+            f"| {image} | {versions} | {len(group)} | {first.environment_seconds:.0f} | "
+            f"{min(r.environment_seconds for r in group):.0f} |"
+        )
+    return [*lines, ""]
