@@ -92,6 +92,16 @@ class Baseline(BaseModel):
     failing: list[str] = []
     """Tests that already failed: not counted as regressions."""
     collected_ok: bool = True
+    outcomes: dict[str, str] = {}
+    """Each test's outcome before any edit, by id; `missing` for a test that did not exist then. Verify adds the
+    tests it had to look up on the base commit."""
+    collection_errors: list[str] = []
+    """Files or modules that could not be collected before any edit: their tests' failures are not the patch's."""
+    scope: Literal["suite", "linked"] = "suite"
+    """`suite`: the whole suite ran; `linked`: it does not fit the time budget, so only `selectors` ran, and
+    verify runs those plus the tests the code graph links to the change and the reproduction tests."""
+    selectors: list[str] = []
+    duration_s: float = 0.0
 
 
 class PatchSummary(BaseModel):
@@ -115,6 +125,11 @@ class TestVerdict(BaseModel):
     """The reproduction tests' results."""
     regressions: list[str] = []
     failing: list[str] = []
+    already_failing: list[str] = []
+    """Failing tests that failed (or could not be collected) before any edit too: not the patch's fault."""
+    scope: str = "suite"
+    """What ran: `suite`, or `linked` (tests linked to the change and the reproduction tests)."""
+    unknown_selectors: list[str] = []
 
 
 class Decision(BaseModel):

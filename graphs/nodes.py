@@ -119,7 +119,7 @@ def tester_verify(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[st
     started = time.monotonic()
     context.progress("tester", "verifying the patch")
     try:
-        update = tester.verify(state, context.workspace, context.settings.budgets.command_timeout_s)
+        update = tester.verify(state, context.tools, context.progress)
     except INFRASTRUCTURE:
         raise
     except SweTeamError as exc:

@@ -1,44 +1,79 @@
 """Tester: writes the test that captures the task before anyone edits (reproduce), and judges each patch (verify).
 
-`verify` needs no model: it runs the repository's tests and compares them with the run before any edit.
+Before any edit it records each test's outcome (the baseline). When the suite does not fit the time budget, the
+baseline and every verification run only the tests the code graph links to the code at stake and the
+reproduction tests (`roles/test_scope.py`). `verify` needs no model: a failing test is the patch's fault only if
+it did not fail, and its file did not fail to collect, before any edit; a failing test the baseline never ran is
+looked up on the base commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from core.state import Baseline, CaseResult, ReproductionRecord, TeamState, TestRunSummary, TestVerdict
+from core.state import Baseline, ReproductionRecord, TeamState, TestRunSummary
 from roles.briefing import locations_section, plan_section, task_section
+from roles.context import ProgressCallback, ignore_progress
 from roles.loop import RoleVisit, run_tool_loop
 from roles.schemas import Reproduction
-from tools.test_results import TestCase, TestReport, run_tests
-from workspaces.base import Workspace
+from roles.test_scope import count_tests, linked_to_diff, linked_to_locations, run_budget
+from roles.test_verdict import case_results, judge, looked_up_before_edit
+from tools.base import ToolContext
+from tools.test_results import TestReport, run_tests
+from tools.testing.ids import outcome_of, selected
+from tools.testing.report import merged
 
-FEEDBACK_FAILURES = 5
-
-
-def _matches(test_id: str, selectors: list[str]) -> bool:
-    return any(test_id == s or test_id.startswith(s.rstrip(":") + "::") for s in selectors)
-
-
-def _selected(report: TestReport, selectors: list[str]) -> list[TestCase]:
-    return [case for case in report.cases if _matches(case.test_id, selectors)]
-
-
-def _results(cases: list[TestCase]) -> list[CaseResult]:
-    return [CaseResult(**asdict(case)) for case in cases]
+SMALL_SUITE = 200
+"""Suites with at most this many test functions run whole without first estimating their time."""
+SUITE_SHARE = 0.8
+"""The whole suite runs when its estimated time is within this share of the time budget."""
 
 
-def run_suite(workspace: Workspace, state: TeamState, timeout: float) -> TestReport:
-    return run_tests(workspace, state.test_command, None, timeout)
+def baseline_of(report: TestReport, scope: str, selectors: list[str]) -> Baseline:
+    return Baseline(
+        summary=report.summary(),
+        failing=sorted(c.test_id for c in report.failing()),
+        collected_ok=report.collected_ok,
+        outcomes={c.test_id: c.outcome for c in report.cases},
+        collection_errors=sorted({c.file or c.test_id for c in report.cases if c.collection}),
+        scope="linked" if scope == "linked" else "suite",
+        selectors=selectors,
+        duration_s=round(report.duration_s, 2),
+    )
+
+
+def take_baseline(state: TeamState, tools: ToolContext, progress: ProgressCallback) -> tuple[Baseline, list[str]]:
+    """The run before any edit: the whole suite when it fits the time budget, else the tests linked to the
+    locations. A suite with many tests is timed on the linked tests first and run whole only if it fits."""
+    budget = run_budget(state, tools.command_timeout_s)
+    linked = linked_to_locations(tools.code_graph, state.locations)
+    total = count_tests(tools.workspace)
+    if linked and total > SMALL_SUITE:
+        progress("tester", f"running the {len(linked)} tests linked to the locations before any edit")
+        scoped = run_tests(tools.workspace, state.test_command, linked, budget)
+        estimate = scoped.duration_s / max(1, len(scoped.cases)) * total
+        if estimate > budget * SUITE_SHARE:
+            note = (
+                f"tester: the suite has about {total} tests, an estimated {estimate:.0f} s against a {budget:.0f} s "
+                "budget: each patch is verified on the tests the code graph links to the change and the "
+                "reproduction tests"
+            )
+            return baseline_of(scoped, "linked", linked), [note]
+    progress("tester", "running the test suite before any edit")
+    suite = run_tests(tools.workspace, state.test_command, None, budget)
+    if not suite.timed_out:
+        return baseline_of(suite, "suite", []), []
+    note = (
+        f"tester: the whole suite did not finish within {budget:.0f} s: each patch is verified on the tests the "
+        "code graph links to the change and the reproduction tests"
+    )
+    scoped = run_tests(tools.workspace, state.test_command, linked, budget) if linked else TestReport("", 0)
+    return baseline_of(scoped, "linked", linked), [note]
 
 
 def reproduce(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
-    workspace = visit.services.tools.workspace
-    timeout = visit.services.tools.command_timeout_s
-    visit.services.progress(visit.spec.name, "running the test suite before any edit")
-    baseline = run_suite(workspace, state, timeout)
+    tools = visit.services.tools
+    baseline, notes = take_baseline(state, tools, visit.services.progress)
     what = "reproduction test that fails because of the bug" if state.kind == "bug" else "acceptance test"
     messages = visit.opening(
         task_section(state),
@@ -48,9 +83,8 @@ def reproduce(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
     )
     answer = run_tool_loop(visit, messages, Reproduction)
     selectors = answer.test_selectors or answer.test_files
-    before = run_tests(workspace, state.test_command, selectors, timeout)
-    cases = _selected(before, selectors)
-    notes = []
+    before = run_tests(tools.workspace, state.test_command, selectors, run_budget(state, tools.command_timeout_s))
+    cases = selected(before.cases, selectors)
     if not cases:
         notes.append(f"tester: the reproduction tests {selectors} were not found when run; verify uses the suite")
     elif all(case.outcome == "passed" for case in cases):
@@ -59,40 +93,54 @@ def reproduce(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
         test_files=answer.test_files,
         test_selectors=selectors,
         explanation=answer.explanation,
-        before=TestRunSummary(summary=before.summary(), cases=_results(cases)),
+        before=TestRunSummary(summary=before.summary(), cases=case_results(cases)),
         reproduced=bool(cases) and any(c.outcome in ("failed", "error") for c in cases),
     )
-    baseline_summary = Baseline(
-        summary=baseline.summary(),
-        failing=sorted(c.test_id for c in baseline.cases if c.outcome in ("failed", "error")),
-        collected_ok=baseline.collected_ok,
-    )
-    return {"reproduction": reproduction, "baseline": baseline_summary, "notes": notes}
+    return {"reproduction": reproduction, "baseline": baseline, "notes": notes}
 
 
-def verify(state: TeamState, workspace: Workspace, timeout: float) -> dict[str, Any]:
-    report = run_suite(workspace, state, timeout)
-    selectors = state.reproduction.test_selectors if state.reproduction else []
-    already_failing = set(state.baseline.failing if state.baseline else [])
-    failing = [c for c in report.cases if c.outcome in ("failed", "error")]
-    regressions = [c for c in failing if c.test_id not in already_failing and not _matches(c.test_id, selectors)]
-    target = _selected(report, selectors)
-    target_ok = bool(target) and all(c.outcome == "passed" for c in target) if selectors else not failing
-    passed = report.collected_ok and target_ok and not regressions
-    verdict = TestVerdict(
-        passed=passed,
-        summary=report.summary(),
-        command=report.command,
-        target=_results(target),
-        regressions=[c.test_id for c in regressions],
-        failing=[c.test_id for c in failing],
-    )
-    feedback = ""
-    if not passed:
-        lines = [f"The tests do not pass yet ({report.summary()})."]
-        if not report.collected_ok:
-            lines.append("The test run itself failed (collection or import error):\n" + report.output[-2000:])
-        for case in (regressions + [c for c in target if c.outcome != "passed"])[:FEEDBACK_FAILURES]:
-            lines.append(f"- {case.test_id}: {case.outcome}\n{case.message[:1500]}")
-        feedback = "\n".join(lines)
-    return {"test_report": verdict, "feedback": feedback}
+def _with(report: TestReport, extra: TestReport) -> TestReport:
+    report.cases = merged([*report.cases, *extra.cases])
+    report.collected_ok = report.collected_ok and extra.collected_ok
+    report.timed_out = report.timed_out or extra.timed_out
+    report.duration_s += extra.duration_s
+    report.command = f"{report.command}; {extra.command}"
+    report.unknown_selectors += extra.unknown_selectors
+    return report
+
+
+def targets_of(state: TeamState) -> list[str]:
+    """The reproduction tests, when they ran before any edit (selectors that named nothing then are dropped)."""
+    reproduction = state.reproduction
+    return reproduction.test_selectors if reproduction and reproduction.before.cases else []
+
+
+def verification_run(
+    state: TeamState, tools: ToolContext, baseline: Baseline, budget: float, progress: ProgressCallback
+) -> tuple[TestReport, str]:
+    """(the run, its scope): the whole suite when the baseline ran it and it still fits the time left, else the
+    tests linked to the change; the reproduction tests in either case."""
+    targets = targets_of(state)
+    if baseline.scope == "suite" and baseline.duration_s <= budget * SUITE_SHARE:
+        progress("tester", "verifying the patch on the whole suite")
+        report = run_tests(tools.workspace, state.test_command, None, budget)
+        absent = [t for t in targets if outcome_of(report.cases, t) == "missing"]
+        if absent and not report.timed_out:
+            report = _with(report, run_tests(tools.workspace, state.test_command, absent, budget))
+        return report, "suite"
+    linked = linked_to_diff(tools.code_graph, tools.workspace.diff())
+    wanted = list(dict.fromkeys([*baseline.selectors, *linked, *targets]))
+    progress("tester", f"verifying the patch on {len(wanted)} linked and reproduction tests (the suite does not fit)")
+    return run_tests(tools.workspace, state.test_command, wanted or None, budget), "linked" if wanted else "suite"
+
+
+def verify(state: TeamState, tools: ToolContext, progress: ProgressCallback = ignore_progress) -> dict[str, Any]:
+    baseline = state.baseline or Baseline()
+    budget = run_budget(state, tools.command_timeout_s)
+    report, scope = verification_run(state, tools, baseline, budget, progress)
+    targets = targets_of(state)
+    base = next((snapshot.id for snapshot in state.snapshots if snapshot.node == "intake"), "")
+    if base:
+        baseline = looked_up_before_edit(tools.workspace, state.test_command, base, report, targets, baseline, budget)
+    verdict, feedback = judge(report, targets, baseline)
+    return {"test_report": verdict.model_copy(update={"scope": scope}), "feedback": feedback, "baseline": baseline}

@@ -12,13 +12,8 @@ from core.errors import ToolError
 from core.settings import Settings
 from tests.workspace_fixtures import make_repo, open_workspace, tool_context
 from tools.registry import get_tools
-from tools.test_results import (
-    TestReport,
-    detect_test_command,
-    parse_junit_xml,
-    parse_pytest_summary,
-    run_tests,
-)
+from tools.test_results import TestReport, detect_test_command, run_tests
+from tools.testing.pytest_runner import parse_junit_xml, parse_pytest_summary
 from workspaces.local import LocalWorkspace
 
 PYTEST = f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider"

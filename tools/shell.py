@@ -1,4 +1,8 @@
-"""Tools that run things: run_command, git_diff, and run_tests (defined in tools.test_results)."""
+"""Tools that run things: run_command, git_diff, and run_tests.
+
+`run_tests` runs `ctx.extras["test_command"]` when set, else the detected command (honouring
+`ctx.extras["settings"].test_command`), and leaves the last `TestReport` in `ctx.extras["last_test_report"]`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from core.errors import ToolError, WorkspaceError
 from tools.base import Tool, ToolContext
-from tools.test_results import RUN_TESTS
+from tools.test_results import detect_test_command, run_tests
+from tools.testing.report import describe_report
 from workspaces.paths import normalize_relative
 
 DIFF_OBSERVATION_LIMIT = 30_000
@@ -65,6 +70,33 @@ def git_diff(ctx: ToolContext, args: GitDiffArgs) -> str:
     return diff
 
 
+class RunTestsArgs(BaseModel):
+    tests: list[str] | None = Field(
+        default=None,
+        description=(
+            "Test ids, files or modules to run, e.g. ['tests/test_cart.py::test_empty'] (pytest) or "
+            "['test_empty (tests.test_cart.CartTests)'] (unittest); omit to run all"
+        ),
+    )
+
+
+def run_tests_tool(ctx: ToolContext, args: RunTestsArgs) -> str:
+    selectors = args.tests or []
+    for selector in selectors:
+        if selector.startswith("-"):
+            raise ToolError(f"{selector!r} is an option; give only test ids or test file paths")
+        try:
+            normalize_relative(selector.split("::", 1)[0])
+        except WorkspaceError as exc:
+            raise ToolError(exc.user_message()) from exc
+    command = str(ctx.extras.get("test_command") or "") or detect_test_command(
+        ctx.workspace, ctx.extras.get("settings")
+    )
+    report = run_tests(ctx.workspace, command, selectors, timeout=ctx.command_timeout_s)
+    ctx.extras["last_test_report"] = report
+    return describe_report(report)
+
+
 TOOLS: list[Tool[Any]] = [
     Tool(
         name="run_command",
@@ -81,5 +113,13 @@ TOOLS: list[Tool[Any]] = [
         args=GitDiffArgs,
         run=git_diff,
     ),
-    RUN_TESTS,
+    Tool(
+        name="run_tests",
+        description=(
+            "Run the repository's tests (all, or the given test ids/files) and report each failing test with its "
+            "error. Use it to reproduce a bug and to check a fix."
+        ),
+        args=RunTestsArgs,
+        run=run_tests_tool,
+    ),
 ]

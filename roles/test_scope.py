@@ -1,0 +1,135 @@
+"""Which tests the tester runs when the whole suite does not fit the time budget: the tests the code graph
+links to the code at stake (the localizer's locations before any edit, the changed lines after), the changed
+test functions, and the reproduction tests.
+
+A selector here is pytest-style (`path::Class::test`, or a file); every runner reads that form.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.state import Location, TeamState
+from memory.codegraph.link import is_test_path
+from workspaces.base import Workspace
+
+FILE_LIMIT = 5
+"""Test files importing a changed module are added only when there are at most this many (a core module is
+imported by most of the suite)."""
+SELECTOR_LIMIT = 300
+"""More linked tests than this are selected by their files."""
+MIN_RUN_SECONDS = 30.0
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def graph_selector(path: str, qualname: str) -> str:
+    return "::".join([path, *qualname.split(".")]) if qualname else path
+
+
+def run_budget(state: TeamState, command_timeout_s: float) -> float:
+    """Seconds one test run may take: the command timeout, within the job's remaining wall time."""
+    remaining = state.budgets.max_wall_seconds - state.elapsed
+    return max(MIN_RUN_SECONDS, min(command_timeout_s, remaining))
+
+
+def count_tests(workspace: Workspace) -> int:
+    """Test functions in the repository's test files (parametrizations not counted): one grep."""
+    found = workspace.exec(
+        "grep -rhcE --include='test*.py' --include='*_test.py' --exclude-dir=.git --exclude-dir=.venv "
+        "'^\\s*(async )?def test' . 2>/dev/null | awk '{total += $1} END {print total + 0}'",
+        timeout=120,
+    )
+    digits = found.stdout.strip().splitlines()
+    return int(digits[-1]) if digits and digits[-1].isdigit() else 0
+
+
+def changed_lines(diff: str) -> dict[str, list[int]]:
+    """The lines each file's change touches, numbered in the new file (a pure deletion marks the line after)."""
+    lines: dict[str, list[int]] = {}
+    path = ""
+    number = 0
+    for line in diff.splitlines():
+        if line.startswith("+++ "):
+            path = line[4:].removeprefix("b/") if line[4:] != "/dev/null" else ""
+            continue
+        hunk = _HUNK.match(line)
+        if hunk:
+            number = int(hunk.group(1))
+            if path and hunk.group(2) == "0":
+                lines.setdefault(path, []).append(max(number, 1))
+            continue
+        if not path or line.startswith(("---", "diff --git", "\\")):
+            continue
+        if line.startswith("+"):
+            lines.setdefault(path, []).append(number)
+            number += 1
+        elif line.startswith("-"):
+            lines.setdefault(path, []).append(number)
+        else:
+            number += 1
+    return {p: sorted(set(n)) for p, n in lines.items()}
+
+
+class Linker:
+    """Tests the code graph links to places in the code, as selectors in first-found order."""
+
+    def __init__(self, graph: Any) -> None:
+        self.graph = graph
+        self.selectors: list[str] = []
+        self.importers: list[str] = []
+
+    def _add(self, selector: str, into: list[str]) -> None:
+        if selector not in into:
+            into.append(selector)
+
+    def symbol(self, symbol_id: str) -> None:
+        for test in self.graph.tests_for(symbol_id):
+            into = self.importers if test.kind == "file" else self.selectors
+            self._add(graph_selector(test.path, "" if test.kind == "file" else test.qualname), into)
+
+    def lines(self, path: str, numbers: list[int]) -> None:
+        enclosing = [self.graph.enclosing(path, n) for n in numbers]
+        if is_test_path(path):
+            for info in enclosing:
+                self._add(graph_selector(path, info.qualname if info else ""), self.selectors)
+            return
+        for info in {i.id: i for i in enclosing if i is not None}.values():
+            self.symbol(info.id)
+        if None in enclosing:
+            self.symbol(path)
+
+    def result(self) -> list[str]:
+        found = list(self.selectors)
+        if len(self.importers) <= FILE_LIMIT:
+            found += [s for s in self.importers if s not in found]
+        if len(found) > SELECTOR_LIMIT:
+            found = list(dict.fromkeys(s.split("::", 1)[0] for s in found))
+        return found
+
+
+def linked_to_locations(graph: Any, locations: list[Location]) -> list[str]:
+    """Tests linked to the localizer's locations: their symbols, else their lines, else their modules."""
+    if graph is None:
+        return []
+    linker = Linker(graph)
+    for location in locations:
+        if location.symbol and graph.resolve_symbol(f"{location.path}:{location.symbol}"):
+            linker.symbol(f"{location.path}:{location.symbol}")
+        elif location.start_line:
+            last = location.end_line or location.start_line
+            linker.lines(location.path, list(range(location.start_line, last + 1)))
+        else:
+            linker.symbol(location.path)
+    return linker.result()
+
+
+def linked_to_diff(graph: Any, diff: str) -> list[str]:
+    """Tests linked to the changed lines, and the changed test functions themselves."""
+    if graph is None:
+        return []
+    linker = Linker(graph)
+    for path, numbers in changed_lines(diff).items():
+        linker.lines(path, numbers)
+    return linker.result()
