@@ -12,7 +12,7 @@ import pytest
 from core.errors import RepositoryError
 from harness.cli import cli_env, swe_team
 from swe_team.eval.dataset import EvalInputError, load_instances, load_predictions, select
-from swe_team.eval.grading import Resolution, grade, outcome_index, passing_without_fix
+from swe_team.eval.grading import Resolution, grade, log_lookup, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 
 RECORD = {
@@ -32,25 +32,25 @@ def _unwrapped(text: str) -> str:
 
 
 def test_missing_xfailed_and_skipped_tests_count_as_the_official_harness_counts_them() -> None:
-    index = outcome_index([("t.py::a", "xfailed"), ("t.py::b", "skipped"), ("t.py::c", "passed")])
+    lookup = log_lookup([("t.py::a", "xfailed"), ("t.py::b", "skipped"), ("t.py::c", "passed")])
 
-    graded = grade(["t.py::a", "t.py::gone"], ["t.py::b", "t.py::c"], index)
+    graded = grade(["t.py::a", "t.py::gone"], ["t.py::b", "t.py::c"], lookup)
 
     assert graded.fail_to_pass.passed == ["t.py::a"] and graded.fail_to_pass.failed == ["t.py::gone"]
     assert graded.pass_to_pass.skipped == ["t.py::b"] and graded.pass_to_pass.rate == 1.0
     assert graded.resolution is Resolution.PARTIAL
-    assert passing_without_fix(["t.py::a", "t.py::b", "t.py::gone"], index) == ["t.py::a", "t.py::b"]
+    assert passing_without_fix(["t.py::a", "t.py::b", "t.py::gone"], lookup) == ["t.py::a", "t.py::b"]
 
 
 def test_ids_cut_at_the_first_space_match_and_one_failing_pass_to_pass_test_makes_it_no() -> None:
-    index = outcome_index([
+    lookup = log_lookup([
         ("t.py::test_x[a b-1]", "passed"), ("t.py::test_x[a c-2]", "failed"), ("t.py::test_y[p q]", "passed"),
         ("t.py::test_z", "error"),
     ])
 
-    assert grade(["t.py::test_y[p"], [], index).resolution is Resolution.FULL
-    assert grade(["t.py::test_x[a"], [], index).fail_to_pass.failed == ["t.py::test_x[a"], "the worst outcome wins"
-    assert grade(["t.py::test_y[p"], ["t.py::test_z"], index).resolution is Resolution.NO
+    assert grade(["t.py::test_y[p"], [], lookup).resolution is Resolution.FULL
+    assert grade(["t.py::test_x[a"], [], lookup).fail_to_pass.failed == ["t.py::test_x[a"], "the worst outcome wins"
+    assert grade(["t.py::test_y[p"], ["t.py::test_z"], lookup).resolution is Resolution.NO
 
 
 def test_a_dataset_reads_swe_bench_lists_as_json_text_or_lists_and_names_the_bad_line(tmp_path: Path) -> None:

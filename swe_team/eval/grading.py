@@ -7,13 +7,15 @@ so a listed id also matches every reported test whose id, cut the same way, equa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 PASSING = frozenset({"passed", "xfailed", "xpassed"})
 FAILING = frozenset({"failed", "error"})
 _WORST_FIRST = ("error", "failed", "skipped", "xfailed", "xpassed", "passed")
+Lookup = Callable[[str], str]
+"""A listed test id → the outcome the test log gives it (`missing` when none)."""
 
 
 class Resolution(StrEnum):
@@ -22,15 +24,15 @@ class Resolution(StrEnum):
     NO = "NO"
 
 
-def outcome_index(outcomes: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """(test id, outcome) pairs as a lookup by full id and by id cut at its first space (worst outcome kept)."""
+def log_lookup(outcomes: Iterable[tuple[str, str]]) -> Lookup:
+    """A lookup over (test id, outcome) pairs by full id and by id cut at its first space (worst outcome kept)."""
     index: dict[str, str] = {}
     for test_id, outcome in outcomes:
         for key in {test_id, test_id.split(" ", 1)[0]}:
             previous = index.get(key)
             if previous is None or _rank(outcome) < _rank(previous):
                 index[key] = outcome
-    return index
+    return lambda test_id: outcome_of(test_id, index)
 
 
 def _rank(outcome: str) -> int:
@@ -62,10 +64,10 @@ class TestGroup:
         return {"passed": len(self.passed), "failed": len(self.failed), "skipped": len(self.skipped)}
 
 
-def group(test_ids: Iterable[str], index: Mapping[str, str]) -> TestGroup:
+def group(test_ids: Iterable[str], lookup: Lookup) -> TestGroup:
     result = TestGroup()
     for test_id in test_ids:
-        outcome = outcome_of(test_id, index)
+        outcome = lookup(test_id)
         if outcome in PASSING:
             result.passed.append(test_id)
         elif outcome in FAILING or outcome == "missing":
@@ -89,12 +91,12 @@ class Grade:
         return Resolution.PARTIAL if self.fail_to_pass.rate > 0.0 else Resolution.NO
 
 
-def grade(fail_to_pass: Iterable[str], pass_to_pass: Iterable[str], index: Mapping[str, str]) -> Grade:
+def grade(fail_to_pass: Iterable[str], pass_to_pass: Iterable[str], lookup: Lookup) -> Grade:
     """How the patched repository did on the instance's two lists of tests."""
-    return Grade(group(fail_to_pass, index), group(pass_to_pass, index))
+    return Grade(group(fail_to_pass, lookup), group(pass_to_pass, lookup))
 
 
-def passing_without_fix(fail_to_pass: Iterable[str], index: Mapping[str, str]) -> list[str]:
+def passing_without_fix(fail_to_pass: Iterable[str], lookup: Lookup) -> list[str]:
     """The FAIL_TO_PASS tests that do not fail before the fix (validation wants none): passed or skipped."""
-    before = group(fail_to_pass, index)
+    before = group(fail_to_pass, lookup)
     return [*before.passed, *before.skipped]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import SweTeamError
 from swe_team.eval.dataset import Instance
-from swe_team.eval.grading import TestGroup, grade, outcome_index, passing_without_fix
+from swe_team.eval.grading import TestGroup, grade, log_lookup, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, TestCounts, write_atomic
 from tools.test_results import TestReport, detect_test_command, run_tests
@@ -202,9 +202,9 @@ class InstanceRun:
             if self.mode == "gold":
                 apply_patch(workspace, self.instance.test_patch, "test_patch")
                 before = self._tests(workspace, command, selectors, "tests_before")
-                index = outcome_index((c.test_id, c.outcome) for c in before.cases)
-                self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], index).fail_to_pass)
-                self._passing_before = passing_without_fix(self.instance.fail_to_pass, index)
+                lookup = log_lookup((c.test_id, c.outcome) for c in before.cases)
+                self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], lookup).fail_to_pass)
+                self._passing_before = passing_without_fix(self.instance.fail_to_pass, lookup)
                 apply_patch(workspace, self.patch, "patch")
             else:
                 apply_patch(workspace, self.patch, "patch")
@@ -224,8 +224,8 @@ class InstanceRun:
         return report
 
     def _grade(self, after: TestReport) -> None:
-        index = outcome_index((c.test_id, c.outcome) for c in after.cases)
-        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, index)
+        lookup = log_lookup((c.test_id, c.outcome) for c in after.cases)
+        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, lookup)
         self.result.resolution = graded.resolution.value
         self.result.fail_to_pass = counts(graded.fail_to_pass)
         self.result.pass_to_pass = counts(graded.pass_to_pass)
