@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from core.state import Baseline, CaseResult, TestVerdict
 from tools.test_results import TestCase, TestReport, run_tests
-from tools.testing.ids import dotted, matches, outcome_of, selected
+from tools.testing.ids import collection_key, dotted, matches, outcome_of, selected
 from workspaces.base import Workspace
 
 FEEDBACK_FAILURES = 5
@@ -19,10 +19,11 @@ LOOKUP_LIMIT = 200
 
 
 def collection_failed_before(case: TestCase, baseline: Baseline) -> bool:
+    """Whether the file, module or class of `case` could not be collected before any edit."""
     errors = set(baseline.collection_errors)
-    return bool(case.file and case.file in errors) or case.test_id in errors or any(
-        dotted(case.test_id).startswith(error + ".") for error in errors
-    )
+    if case.collection:
+        return collection_key(case) in errors
+    return case.file in errors or any(dotted(case.test_id).startswith(error + ".") for error in errors)
 
 
 def failed_before(case: TestCase, baseline: Baseline) -> bool:
@@ -37,6 +38,10 @@ def _suspects(report: TestReport, targets: list[str]) -> list[TestCase]:
     return [case for case in report.failing() if not any(matches(case, target) for target in targets)]
 
 
+def _selector(case: TestCase) -> str:
+    return collection_key(case) if case.collection else case.test_id
+
+
 def looked_up_before_edit(
     workspace: Workspace,
     command: str,
@@ -49,11 +54,11 @@ def looked_up_before_edit(
     """`baseline` with the outcomes, before any edit, of the failing tests it has none for."""
     unknown = [
         case for case in _suspects(report, targets)
-        if (case.collection or case.test_id not in baseline.outcomes) and not failed_before(case, baseline)
+        if case.test_id not in baseline.outcomes and not failed_before(case, baseline)
     ]
     if not unknown:
         return baseline
-    selectors = [case.file if case.collection and case.file else case.test_id for case in unknown]
+    selectors = [_selector(case) for case in unknown]
     if len(selectors) > LOOKUP_LIMIT:
         selectors = list(dict.fromkeys(case.file or case.test_id for case in unknown))
     current = workspace.snapshot("tester-verify")
@@ -63,8 +68,8 @@ def looked_up_before_edit(
     finally:
         workspace.rollback(current)
     outcomes = dict(baseline.outcomes)
-    outcomes.update({case.test_id: outcome_of(before.cases, case.test_id) for case in unknown if not case.collection})
-    errors = set(baseline.collection_errors) | {case.file or case.test_id for case in before.cases if case.collection}
+    outcomes.update({case.test_id: outcome_of(before.cases, _selector(case)) for case in unknown})
+    errors = set(baseline.collection_errors) | {collection_key(case) for case in before.cases if case.collection}
     return baseline.model_copy(update={"outcomes": outcomes, "collection_errors": sorted(errors)})
 
 

@@ -20,7 +20,7 @@ from roles.test_scope import count_tests, linked_to_diff, linked_to_locations, r
 from roles.test_verdict import case_results, judge, looked_up_before_edit
 from tools.base import ToolContext
 from tools.test_results import TestReport, run_tests
-from tools.testing.ids import outcome_of, selected
+from tools.testing.ids import collection_key, outcome_of, selected
 from tools.testing.report import merged
 
 SMALL_SUITE = 200
@@ -35,7 +35,7 @@ def baseline_of(report: TestReport, scope: str, selectors: list[str]) -> Baselin
         failing=sorted(c.test_id for c in report.failing()),
         collected_ok=report.collected_ok,
         outcomes={c.test_id: c.outcome for c in report.cases},
-        collection_errors=sorted({c.file or c.test_id for c in report.cases if c.collection}),
+        collection_errors=sorted({collection_key(c) for c in report.cases if c.collection}),
         scope="linked" if scope == "linked" else "suite",
         selectors=selectors,
         duration_s=round(report.duration_s, 2),

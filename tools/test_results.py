@@ -21,6 +21,9 @@ from tools.testing.runner import combined_output
 if TYPE_CHECKING:
     from workspaces.base import Workspace
 
+RETRIES = 2
+"""Runs repeated after the runner refused one (pytest: an option it does not know, then an unknown node id)."""
+
 __all__ = ["IdOutcomes", "TestCase", "TestReport", "detect_test_command", "run_test_ids", "run_tests"]
 
 
@@ -40,8 +43,10 @@ def _run(workspace: Workspace, resolved: ResolvedCommand, selectors: list[str], 
     started = time.monotonic()
     result = workspace.exec(invocation.command, timeout=timeout)
     reading = runner.read(workspace, result, invocation)
-    again = None if result.timed_out else runner.retry(workspace, result, invocation)
-    if again is not None:
+    for _ in range(RETRIES):
+        again = None if result.timed_out else runner.retry(workspace, result, invocation)
+        if again is None:
+            break
         invocation = again
         result = workspace.exec(again.command, timeout=max(1.0, timeout - (time.monotonic() - started)))
         reading = runner.read(workspace, result, again)

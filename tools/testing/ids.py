@@ -1,7 +1,8 @@
 """Test ids as the runners print them and SWE-bench lists them, and which results a selector names.
 
-A selector is a test id, a class or function (pytest `file::Class`), a file or directory, a dotted unittest
-label (`tests.test_x.TestA`), or a docstring line unittest printed. SWE-bench cuts pytest ids at their first
+A selector is a test id, a class or function (pytest `file::Class`, which also names unittest and sympy tests
+in that file), a file or directory, a dotted unittest label (`tests.test_x.TestA`), or a docstring line
+unittest printed. SWE-bench cuts pytest ids at their first
 space (`test_f[a b]` is listed as `test_f[a`): such a selector names the results whose id goes on after it with
 whitespace.
 """
@@ -55,13 +56,27 @@ def _in_path(file: str, selector: str) -> bool:
     return bool(file) and (file == path or file.startswith(path + "/"))
 
 
+def collection_key(case: TestCase) -> str:
+    """What a collection error stands for: the file when the whole file or module failed, else the dotted label
+    (a unittest class whose setUpClass failed, a label naming nothing inside its module)."""
+    module = "." + case.file.removesuffix(".py").replace("/", ".")
+    whole_file = bool(case.file) and (case.test_id == case.file or module.endswith("." + case.test_id))
+    return case.file if whole_file else case.test_id
+
+
 def _covers_collection_error(case: TestCase, selector: str) -> bool:
     """A file or module that failed to collect stands for every test selected inside it."""
     if not case.collection:
         return False
-    if case.file and pytest_file(selector) == case.file:
-        return True
-    return dotted(selector).startswith(case.test_id + ".")
+    key = collection_key(case)
+    return pytest_file(selector) == key or dotted(selector).startswith(case.test_id + ".")
+
+
+def _names_inside(case: TestCase, selector: str) -> bool:
+    """A pytest-style `file::Class::test` selector (the form every runner accepts) against a unittest or sympy
+    result from that file."""
+    file, _, rest = selector.partition("::")
+    return case.file == file and f".{rest.replace('::', '.')}." in f".{dotted(case.test_id)}."
 
 
 def matches(case: TestCase, selector: str) -> bool:
@@ -72,6 +87,8 @@ def matches(case: TestCase, selector: str) -> bool:
     test_id = case.test_id
     if selector in (test_id, case.description) or _covers_collection_error(case, selector):
         return True
+    if "::" in selector and case.file and "::" not in test_id:
+        return _names_inside(case, selector)
     unittest_parts = split_unittest_id(test_id)
     if unittest_parts is not None:
         label = dotted(test_id)

@@ -3,6 +3,8 @@
 Selectors are node ids, files or directories. A file that does not exist is left out; an id SWE-bench cut at a
 space selects its whole parametrized function. pytest refuses a whole run when one node id inside an existing
 file is not found, so that run is repeated on the selectors' files and only the results they name are kept.
+Runs pass `--continue-on-collection-errors` (pytest ≥ 3.0), without which one file that fails to collect stops
+the whole run; a pytest that does not know it runs again without it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tools.testing.runner import (
     Reading,
     combined_output,
     nothing_to_run,
+    path_checker,
     split_known,
     with_selectors,
 )
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from workspaces.base import ExecResult, Workspace
 
 RESULTS_DIR = ".swe-team"
+COLLECTION_FLAG = "--continue-on-collection-errors"
 VALUE_OPTIONS = frozenset(
     [
         *("-k", "-m", "-p", "-c", "-o", "-W", "-r", "-n", "--rootdir", "--junitxml", "--junit-xml", "--basetemp"),
@@ -119,18 +123,20 @@ class PytestRunner:
 
     def __init__(self, command: str) -> None:
         self.command = command
+        self.flags = [COLLECTION_FLAG]
+        """Without it pytest stops the whole run at the first file that fails to collect."""
 
-    def _own(self, workspace: Workspace) -> Callable[[list[str]], list[int]]:
+    def _own(self, exists: Callable[[str], bool]) -> Callable[[list[str]], list[int]]:
         def own(words: list[str]) -> list[int]:
             start = module_index(words, "pytest") or script_index(words, lambda w: is_program(w, "pytest", "py.test"))
-            return own_targets(words, start or len(words), VALUE_OPTIONS, lambda w: workspace.exists(pytest_file(w)))
+            return own_targets(words, start or len(words), VALUE_OPTIONS, lambda w: exists(pytest_file(w)))
 
         return own
 
     def _run(
-        self, workspace: Workspace, selectors: list[str], unknown: list[str], keep: list[str], note: str
+        self, exists: Callable[[str], bool], selectors: list[str], unknown: list[str], keep: list[str], note: str
     ) -> Invocation:
-        shown = with_selectors(self.command, selectors, self._own(workspace))
+        shown = with_selectors(" ".join([self.command, *self.flags]), selectors, self._own(exists))
         results = f"{RESULTS_DIR}/junit-{uuid.uuid4().hex[:12]}.xml"
         return Invocation(
             command=f"mkdir -p {RESULTS_DIR} && {shown} --junitxml={results} -o junit_family=xunit1",
@@ -143,27 +149,34 @@ class PytestRunner:
         )
 
     def invocation(self, workspace: Workspace, selectors: list[str]) -> Invocation:
-        known, unknown = split_known([uncut(s) for s in selectors], lambda s: workspace.exists(pytest_file(s)))
+        exists = path_checker(workspace)
+        known, unknown = split_known([uncut(s) for s in selectors], lambda s: exists(pytest_file(s)))
         unknown = [s for s in selectors if uncut(s) in unknown]
         if selectors and not known:
             return nothing_to_run(self.command, unknown)
-        return self._run(workspace, known, unknown, [], "")
+        return self._run(exists, known, unknown, [], "")
 
     def retry(self, workspace: Workspace, result: ExecResult, invocation: Invocation) -> Invocation | None:
-        if result.exit_code != 4 or "not found:" not in combined_output(result) or invocation.keep:
+        output = combined_output(result)
+        if result.exit_code == 4 and COLLECTION_FLAG in self.flags and COLLECTION_FLAG in output:
+            self.flags.remove(COLLECTION_FLAG)
+            note = f"this pytest does not know {COLLECTION_FLAG}: ran again without it"
+            notes = "; ".join(filter(None, [invocation.note, note]))
+            return self._run(path_checker(workspace), invocation.selected, invocation.unknown, invocation.keep, notes)
+        if result.exit_code != 4 or "not found:" not in output or invocation.keep:
             return None
-        asked = [s for s in invocation.selected if "::" in s]
-        if not asked:
+        if not any("::" in s for s in invocation.selected):
             return None
         files = list(dict.fromkeys(pytest_file(s) for s in invocation.selected))
         note = "pytest did not find every test id given: their files ran, and only the results the ids name are kept"
-        return self._run(workspace, files, invocation.unknown, invocation.selected, note)
+        notes = "; ".join(filter(None, [invocation.note, note]))
+        return self._run(path_checker(workspace), files, invocation.unknown, invocation.selected, notes)
 
     def read(self, workspace: Workspace, result: ExecResult, invocation: Invocation) -> Reading:
         cases: list[TestCase] = []
         if invocation.results_file and workspace.exists(invocation.results_file):
             try:
-                cases = parse_junit_xml(workspace.read_file(invocation.results_file), is_file=workspace.exists)
+                cases = parse_junit_xml(workspace.read_file(invocation.results_file), is_file=path_checker(workspace))
             except (ElementTree.ParseError, WorkspaceError):
                 cases = []
             workspace.exec(f"rm -f {invocation.results_file}; rmdir {RESULTS_DIR} 2>/dev/null; true", timeout=30)

@@ -78,6 +78,20 @@ def with_selectors(
     return " ".join([command, *(quote_word(selector) for selector in selectors)])
 
 
+def path_checker(workspace: Workspace) -> Callable[[str], bool]:
+    """Whether a repository-relative path is a file or a directory, from one listing of the files (one call
+    rather than one per path: each is a round trip into a container)."""
+    files = set(workspace.list_files())
+    directories = {path.rsplit("/", 1)[0] for path in files if "/" in path}
+    directories |= {d.rsplit("/", depth)[0] for d in list(directories) for depth in range(1, d.count("/") + 1)}
+
+    def exists(path: str) -> bool:
+        clean = path.strip().removeprefix("./").rstrip("/")
+        return clean in files or clean in directories or clean in ("", ".")
+
+    return exists
+
+
 def split_known(selectors: list[str], exists: Callable[[str], bool]) -> tuple[list[str], list[str]]:
     """(selectors `exists` accepts, without repeats; the others)."""
     known: list[str] = []

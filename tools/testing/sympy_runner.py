@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tools.testing.command import is_program, own_targets, script_index, simple_words
 from tools.testing.ids import pytest_file
 from tools.testing.report import MESSAGE_LIMIT, Outcome, TestCase, merged
-from tools.testing.runner import Invocation, Reading, combined_output, nothing_to_run, split_known, with_selectors
+from tools.testing.runner import (
+    Invocation,
+    Reading,
+    combined_output,
+    nothing_to_run,
+    path_checker,
+    split_known,
+    with_selectors,
+)
 
 if TYPE_CHECKING:
     from workspaces.base import ExecResult, Workspace
@@ -95,10 +104,10 @@ class SympyRunner:
             files.setdefault(name, []).append(path.removeprefix("./"))
         return files
 
-    def _command(self, workspace: Workspace, files: list[str]) -> str:
+    def _command(self, exists: Callable[[str], bool], files: list[str]) -> str:
         def own(words: list[str]) -> list[int]:
             start = script_index(words, lambda w: w.endswith("bin/test")) or len(words)
-            return own_targets(words, start, VALUE_OPTIONS, workspace.exists)
+            return own_targets(words, start, VALUE_OPTIONS, exists)
 
         words = simple_words(self.command) or []
         flags = [flag for flag, names in (("-C", ("-C", "--no-colors")), ("--verbose", ("-v", "--verbose")))
@@ -109,12 +118,13 @@ class SympyRunner:
         paths = [s for s in selectors if "/" in s or s.endswith(".py")]
         names = [s for s in selectors if s not in paths]
         defined = self._files_defining(workspace, names)
-        known, unknown = split_known([pytest_file(p) for p in paths], workspace.exists)
+        exists = path_checker(workspace)
+        known, unknown = split_known([pytest_file(p) for p in paths], exists)
         unknown = [p for p in paths if pytest_file(p) in unknown] + [n for n in names if n not in defined]
         known += [f for n in names for f in defined.get(n, []) if f not in known]
         if selectors and not known:
             return nothing_to_run(self.command, unknown)
-        shown = self._command(workspace, known)
+        shown = self._command(exists, known)
         return Invocation(command=shown, shown=shown, selected=known, unknown=unknown)
 
     def retry(self, workspace: Workspace, result: ExecResult, invocation: Invocation) -> Invocation | None:

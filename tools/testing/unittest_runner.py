@@ -104,13 +104,14 @@ class UnittestRunner:
     def read(self, workspace: Workspace, result: ExecResult, invocation: Invocation) -> Reading:
         cases = parse_unittest_output("\n".join(part for part in (result.stderr, result.stdout) if part))
         files = set(workspace.list_files())
-        located = [
-            TestCase(
-                case.test_id, case.outcome, case.message, case.duration_s,
-                file_of(self.root, dotted(case.test_id), files), case.description, case.collection,
-            )
-            for case in cases
-        ]
+        located = []
+        for case in cases:
+            test_id = case.test_id
+            if case.collection:
+                # unittest names a label it could not load by its last part only
+                test_id = next((label for label in invocation.selected if label.endswith("." + test_id)), test_id)
+            file = file_of(self.root, dotted(test_id), files)
+            located.append(TestCase(test_id, case.outcome, case.message, 0.0, file, case.description, case.collection))
         collected_ok = bool(ran_line(combined_output(result))) and not any(case.collection for case in located)
         return Reading(located, collected_ok)
 
