@@ -12,7 +12,7 @@ import pytest
 from core.errors import RepositoryError
 from harness.cli import cli_env, swe_team
 from swe_team.eval.dataset import EvalInputError, load_instances, load_predictions, select
-from swe_team.eval.grading import Resolution, grade, log_lookup, passing_without_fix
+from swe_team.eval.grading import Resolution, grade, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 
 RECORD = {
@@ -32,25 +32,22 @@ def _unwrapped(text: str) -> str:
 
 
 def test_missing_xfailed_and_skipped_tests_count_as_the_official_harness_counts_them() -> None:
-    lookup = log_lookup([("t.py::a", "xfailed"), ("t.py::b", "skipped"), ("t.py::c", "passed")])
+    outcomes = {"t.py::a": "xfailed", "t.py::b": "skipped", "t.py::c": "passed", "t.py::gone": "missing"}
 
-    graded = grade(["t.py::a", "t.py::gone"], ["t.py::b", "t.py::c"], lookup)
+    graded = grade(["t.py::a", "t.py::gone"], ["t.py::b", "t.py::c"], outcomes.__getitem__)
 
     assert graded.fail_to_pass.passed == ["t.py::a"] and graded.fail_to_pass.failed == ["t.py::gone"]
     assert graded.pass_to_pass.skipped == ["t.py::b"] and graded.pass_to_pass.rate == 1.0
     assert graded.resolution is Resolution.PARTIAL
-    assert passing_without_fix(["t.py::a", "t.py::b", "t.py::gone"], lookup) == ["t.py::a", "t.py::b"]
+    assert passing_without_fix(["t.py::a", "t.py::b", "t.py::gone"], outcomes.__getitem__) == ["t.py::a", "t.py::b"]
 
 
-def test_ids_cut_at_the_first_space_match_and_one_failing_pass_to_pass_test_makes_it_no() -> None:
-    lookup = log_lookup([
-        ("t.py::test_x[a b-1]", "passed"), ("t.py::test_x[a c-2]", "failed"), ("t.py::test_y[p q]", "passed"),
-        ("t.py::test_z", "error"),
-    ])
+def test_one_failing_pass_to_pass_test_makes_it_no_and_nothing_counted_is_full() -> None:
+    outcomes = {"t.py::y": "passed", "t.py::z": "error", "t.py::s": "skipped"}
 
-    assert grade(["t.py::test_y[p"], [], lookup).resolution is Resolution.FULL
-    assert grade(["t.py::test_x[a"], [], lookup).fail_to_pass.failed == ["t.py::test_x[a"], "the worst outcome wins"
-    assert grade(["t.py::test_y[p"], ["t.py::test_z"], lookup).resolution is Resolution.NO
+    assert grade(["t.py::y"], ["t.py::s"], outcomes.__getitem__).resolution is Resolution.FULL
+    assert grade(["t.py::s"], [], outcomes.__getitem__).resolution is Resolution.FULL, "0 of 0 counts as all"
+    assert grade(["t.py::y"], ["t.py::z"], outcomes.__getitem__).resolution is Resolution.NO
 
 
 def test_a_dataset_reads_swe_bench_lists_as_json_text_or_lists_and_names_the_bad_line(tmp_path: Path) -> None:

@@ -1,19 +1,18 @@
 """Grading as SWE-bench's harness does it: pure functions from per-test outcomes to FULL / PARTIAL / NO.
 
 A listed test passed when its outcome is passed or xfailed; it failed when its outcome is failed or error, or when
-the log does not mention it at all. A skipped test counts as neither. SWE-bench cuts test ids at their first space,
-so a listed id also matches every reported test whose id, cut the same way, equals it (the worst outcome wins).
+the log does not mention it at all (`missing`). A skipped test counts as neither. Which reported test a listed id
+names (SWE-bench's ids are cut at their first space) is the test runner's business: `tools.test_results`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 PASSING = frozenset({"passed", "xfailed", "xpassed"})
 FAILING = frozenset({"failed", "error"})
-_WORST_FIRST = ("error", "failed", "skipped", "xfailed", "xpassed", "passed")
 Lookup = Callable[[str], str]
 """A listed test id → the outcome the test log gives it (`missing` when none)."""
 
@@ -22,26 +21,6 @@ class Resolution(StrEnum):
     FULL = "FULL"
     PARTIAL = "PARTIAL"
     NO = "NO"
-
-
-def log_lookup(outcomes: Iterable[tuple[str, str]]) -> Lookup:
-    """A lookup over (test id, outcome) pairs by full id and by id cut at its first space (worst outcome kept)."""
-    index: dict[str, str] = {}
-    for test_id, outcome in outcomes:
-        for key in {test_id, test_id.split(" ", 1)[0]}:
-            previous = index.get(key)
-            if previous is None or _rank(outcome) < _rank(previous):
-                index[key] = outcome
-    return lambda test_id: outcome_of(test_id, index)
-
-
-def _rank(outcome: str) -> int:
-    return _WORST_FIRST.index(outcome) if outcome in _WORST_FIRST else 0
-
-
-def outcome_of(test_id: str, index: Mapping[str, str]) -> str:
-    """The outcome the log gives `test_id`, or "missing"."""
-    return index.get(test_id) or index.get(test_id.split(" ", 1)[0]) or "missing"
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import SweTeamError
 from swe_team.eval.dataset import Instance
-from swe_team.eval.grading import TestGroup, grade, log_lookup, passing_without_fix
+from swe_team.eval.grading import TestGroup, grade, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, TestCounts, write_atomic
-from tools.test_results import TestReport, detect_test_command, run_tests
+from tools.test_results import IdOutcomes, TestReport, detect_test_command, run_test_ids
+from tools.testing.ids import selected
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -114,6 +115,10 @@ def restore_test_files(workspace: Workspace, paths: list[str]) -> None:
         workspace.exec(script, timeout=300)
 
 
+def _lookup(run: IdOutcomes) -> Callable[[str], str]:
+    return lambda test_id: run.outcomes.get(test_id, "missing")
+
+
 def describe_run(report: TestReport) -> str:
     lines = [f"$ {report.command}", report.summary(), ""]
     lines += [f"{case.outcome.upper():8} {case.test_id}" for case in sorted(report.cases, key=lambda c: c.test_id)]
@@ -198,11 +203,10 @@ class InstanceRun:
             settings = self.setup.settings
             command = settings.test_command or detect_test_command(workspace, settings)
             self.result.test_command = command
-            selectors = selected_test_files(self.instance.test_patch)
             if self.mode == "gold":
                 apply_patch(workspace, self.instance.test_patch, "test_patch")
-                before = self._tests(workspace, command, selectors, "tests_before")
-                lookup = log_lookup((c.test_id, c.outcome) for c in before.cases)
+                before = self._tests(workspace, command, "tests_before")
+                lookup = _lookup(before)
                 self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], lookup).fail_to_pass)
                 self._passing_before = passing_without_fix(self.instance.fail_to_pass, lookup)
                 apply_patch(workspace, self.patch, "patch")
@@ -210,26 +214,29 @@ class InstanceRun:
                 apply_patch(workspace, self.patch, "patch")
                 restore_test_files(workspace, [path for path, _ in changed_files(self.instance.test_patch)])
                 apply_patch(workspace, self.instance.test_patch, "test_patch")
-            self._grade(self._tests(workspace, command, selectors, "tests_after"))
+            self._grade(self._tests(workspace, command, "tests_after"))
         finally:
             workspace.close()
 
-    def _tests(self, workspace: Workspace, command: str, selectors: list[str], stage: str) -> TestReport:
-        self.log(f"{stage}: {command} {' '.join(selectors)}")
-        report = run_tests(workspace, command, selectors, timeout=self.setup.test_timeout)
+    def _tests(self, workspace: Workspace, command: str, stage: str) -> IdOutcomes:
+        """Run the files of the listed tests and of the test patch (as SWE-bench does); each listed id's outcome."""
+        files = selected_test_files(self.instance.test_patch)
+        listed = [*self.instance.fail_to_pass, *self.instance.pass_to_pass]
+        self.log(f"{stage}: {command} on {' '.join(files)}")
+        run = run_test_ids(workspace, command, listed, timeout=self.setup.test_timeout, files=files)
+        report = run.report
         write_atomic(self.log_dir / f"{stage.replace('_', '-')}.log", describe_run(report))
         self.log(f"{stage}: {report.summary()} in {report.duration_s:.0f} s")
         if report.timed_out:
             _fail(stage, "the test run timed out", f"after {self.setup.test_timeout:.0f} s: {report.command}")
-        return report
+        return run
 
-    def _grade(self, after: TestReport) -> None:
-        lookup = log_lookup((c.test_id, c.outcome) for c in after.cases)
-        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, lookup)
+    def _grade(self, run: IdOutcomes) -> None:
+        after = run.report
+        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, _lookup(run))
         self.result.resolution = graded.resolution.value
         self.result.fail_to_pass = counts(graded.fail_to_pass)
         self.result.pass_to_pass = counts(graded.pass_to_pass)
-        messages = {c.test_id: c.message for c in after.cases}
         passing_before = self._passing_before
         if graded.resolution == "FULL" and not passing_before:
             self.result.status = "resolved"
@@ -243,12 +250,19 @@ class InstanceRun:
             kind = "PASS_TO_PASS" if graded.pass_to_pass.failed else "FAIL_TO_PASS"
             self.result.stage, self.result.cause = "tests_after", f"{kind} tests fail with the patch"
             self.result.detail = "\n".join(
-                f"{test_id}: {key_line(messages.get(test_id, '')) or 'not in the test log'}"
+                f"{test_id}: {self._evidence(run, test_id)}"
                 for test_id in failing[:NAMED_FAILURES]
             )
         else:
             self.result.stage, self.result.cause = "tests_before", "FAIL_TO_PASS tests pass without the fix"
             self.result.detail = "\n".join(passing_before[:NAMED_FAILURES])
+
+    @staticmethod
+    def _evidence(run: IdOutcomes, test_id: str) -> str:
+        if run.outcomes.get(test_id, "missing") == "missing":
+            return "not in the test log"
+        messages = [case.message for case in selected(run.report.cases, [test_id]) if case.message]
+        return key_line(messages[0]) if messages else run.outcomes[test_id]
 
     def _finish(self, status: str = "", stage: str = "", cause: str = "", detail: str = "") -> InstanceResult:
         updates: dict[str, object] = {"minutes": round((time.monotonic() - self._started) / 60, 2)}
