@@ -88,13 +88,16 @@ def _environments(results: list[InstanceResult]) -> list[str]:
             by_image[str(result.environment["image"])].append(result)
     if not by_image:
         return []
-    lines = ["## Environments", "", "| image | repository versions | instances | first open s | fastest open s |",
-             "|---|---|---:|---:|---:|"]
+    lines = ["## Environments", "",
+             "| image | Python | repository versions | instances | first open s | fastest open s |",
+             "|---|---|---|---:|---:|---:|"]
     for image, group in sorted(by_image.items(), key=lambda item: item[1][0].repo):
         first = min(group, key=lambda r: r.finished_at - r.minutes * 60)
         versions = ", ".join(sorted({f"{r.repo} {r.version}".strip() for r in group}))
+        choices = first.environment.get("environment")
+        python = str(choices.get("python", "")) if isinstance(choices, dict) else ""
         lines.append(
-            f"| {image} | {versions} | {len(group)} | {first.environment_seconds:.0f} | "
+            f"| {image} | {python} | {versions} | {len(group)} | {first.environment_seconds:.0f} | "
             f"{min(r.environment_seconds for r in group):.0f} |"
         )
     return [*lines, ""]
