@@ -1,5 +1,6 @@
 """`swe-team eval` over three fixture instances in real Docker workspaces: --gold validates all three, predictions
-are graded FULL / PARTIAL / NO as SWE-bench's harness grades them, and a second run resumes instead of redoing."""
+are graded FULL / PARTIAL / NO as SWE-bench's harness grades them, a second run resumes instead of redoing, and
+--retry evaluates again what did not resolve."""
 
 from __future__ import annotations
 
@@ -97,5 +98,11 @@ def test_predictions_are_graded_full_partial_and_no_and_a_second_run_resumes(tmp
     assert "3 instance(s) already finished" in " ".join(again.stderr.split())
     assert {iid: (out / "logs" / iid / "result.json").stat().st_mtime_ns for iid in IDS} == finished
     assert _results(out)["unresolved_ids"] == results["unresolved_ids"]
+
+    retried = swe_team(*command, "--retry", env=env, timeout=600)
+
+    assert retried.returncode == 0, retried.stderr
+    changed = {iid for iid in IDS if (out / "logs" / iid / "result.json").stat().st_mtime_ns != finished[iid]}
+    assert changed == {CALC.instance_id, WORDS.instance_id}, "--retry evaluates again only what did not resolve"
     other = swe_team("eval", str(dataset), "--gold", "--repos", str(repos), "--out", str(out), env=env)
     assert other.returncode == 1 and "holds the results of another eval" in " ".join(other.stderr.split())

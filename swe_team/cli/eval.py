@@ -49,8 +49,8 @@ def eval_command(
         typer.Option("--out", help="Results folder; an existing one is resumed (default eval-<dataset>-<mode>)."),
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds one test run may take.")] = 1800.0,
-    retry_errors: Annotated[
-        bool, typer.Option(help="On resume, evaluate again the instances that ended in error.")
+    retry: Annotated[
+        bool, typer.Option("--retry", help="On resume, evaluate again the instances that ended unresolved or in error.")
     ] = False,
     model: opts.Model = None,
     api_base: opts.ApiBase = None,
@@ -73,7 +73,7 @@ def eval_command(
         jobs=jobs,
         fleet=fleet,
         test_timeout=timeout,
-        retry_errors=retry_errors,
+        retry=retry,
     )
     if repos is not None and not repos.is_dir():
         raise SweTeamError(f"--repos {repos} is not a folder", hint="give the folder that holds the clones or mirrors")

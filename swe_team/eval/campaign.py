@@ -39,7 +39,8 @@ class EvalRequest:
     jobs: int = 1
     fleet: bool = False
     test_timeout: float = 1800.0
-    retry_errors: bool = False
+    retry: bool = False
+    """Evaluate again the finished instances that did not end resolved (after an environment fix, say)."""
 
 
 @dataclass
@@ -52,7 +53,8 @@ class Plan:
 
 
 def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) -> Plan:
-    """The instances to evaluate and their patches; finished ones (and, with retry_errors, not errors) skipped."""
+    """The instances to evaluate and their patches; finished ones are skipped (with `retry`, only those that
+    ended resolved or with an empty prediction)."""
     if request.jobs < 1:
         raise EvalInputError(f"--jobs must be at least 1, not {request.jobs}")
     if request.fleet and request.mode != "run":
@@ -94,7 +96,8 @@ def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) 
     done = folder.finished()
     chosen = {i.instance_id for i in selected}
     finished = {
-        k: v for k, v in done.items() if k in chosen and not (request.retry_errors and v.status == "error")
+        k: v for k, v in done.items()
+        if k in chosen and not (request.retry and v.status in ("unresolved", "error"))
     }
     pending = [i for i in selected if i.instance_id not in finished]
     if finished:
