@@ -11,6 +11,7 @@ import re
 import shlex
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ APPLY_SCRIPT = (
 NAMED_FAILURES = 20
 _DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
 _RAISED = re.compile(r"^\s*(?:E\s+)?([\w.]*(?:Error|Exception|Exit)\b:?.*)$", re.MULTILINE)
+_ERROR_NAME = re.compile(r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning))\b")
 _REPORTED = re.compile(r"^\s*((?:E\s|ERROR\b|error:).*)$", re.MULTILINE)
 
 
@@ -91,6 +93,12 @@ def key_line(output: str) -> str:
         following = [text.strip() for text in output[found[0].end() :].splitlines() if text.strip(" E\t")]
         line = f"{line} {following[0].lstrip('E').strip()}" if following else line
     return line[:300]
+
+
+def commonest_error(lines: list[str]) -> str:
+    """The exception most of the evidence lines name (what groups instances failing the same way)."""
+    names = [match.group(1) if (match := _ERROR_NAME.search(line)) else line for line in lines]
+    return Counter(names).most_common(1)[0][0] if names else "no evidence"
 
 
 def _fail(stage: str, cause: str, detail: str) -> NoReturn:
@@ -248,11 +256,10 @@ class InstanceRun:
         elif graded.resolution != "FULL":
             failing = graded.pass_to_pass.failed or graded.fail_to_pass.failed
             kind = "PASS_TO_PASS" if graded.pass_to_pass.failed else "FAIL_TO_PASS"
-            self.result.stage, self.result.cause = "tests_after", f"{kind} tests fail with the patch"
-            self.result.detail = "\n".join(
-                f"{test_id}: {self._evidence(run, test_id)}"
-                for test_id in failing[:NAMED_FAILURES]
-            )
+            evidence = {test_id: self._evidence(run, test_id) for test_id in failing[:NAMED_FAILURES]}
+            self.result.stage = "tests_after"
+            self.result.cause = f"{kind} tests fail with the patch ({commonest_error(list(evidence.values()))})"
+            self.result.detail = "\n".join(f"{test_id}: {line}" for test_id, line in evidence.items())
         else:
             self.result.stage, self.result.cause = "tests_before", "FAIL_TO_PASS tests pass without the fix"
             self.result.detail = "\n".join(passing_before[:NAMED_FAILURES])
