@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from core.errors import SweTeamError
 from swe_team.eval.dataset import EvalInputError, Instance, load_instances, load_predictions, select
 from swe_team.eval.instance_run import EvalSetup, InstanceRun, cause_words
-from swe_team.eval.repos import RepositorySource
+from swe_team.eval.repos import KeyedLocks, RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, ResultsFolder
 from swe_team.eval.summary import render
 from swe_team.eval.team_patch import NoTeamPatch, TeamPatches
@@ -62,8 +61,10 @@ def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) 
             "--fleet spreads the team's jobs over the workers: it needs --run",
             hint="grading runs in this machine's Docker engine; use --jobs N to grade N instances at once",
         )
-    selected = select(load_instances(request.dataset), request.instance_ids)
+    everything = load_instances(request.dataset)
+    selected = select(everything, request.instance_ids)
     notes: list[str] = []
+    patches: dict[str, str] = {}
     if request.mode == "gold":
         missing = [i.instance_id for i in selected if not i.patch.strip()]
         if missing:
@@ -71,20 +72,9 @@ def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) 
                 f"--gold needs the reference patch, and {len(missing)} instance(s) have none: {', '.join(missing[:10])}"
             )
         patches = {i.instance_id: i.patch for i in selected}
-    elif request.mode == "predictions":
-        assert request.predictions is not None
+    elif request.predictions is not None:
         patches = load_predictions(request.predictions)
-        known = {i.instance_id for i in selected}
-        without = [i.instance_id for i in selected if i.instance_id not in patches]
-        if without:
-            notes.append(f"{len(without)} selected instance(s) have no prediction and are not evaluated")
-        if stray := sorted(set(patches) - {i.instance_id for i in load_instances(request.dataset)}):
-            notes.append(f"{len(stray)} prediction(s) name instances not in the dataset: {', '.join(stray[:5])}")
-        selected = [i for i in selected if i.instance_id in patches and i.instance_id in known]
-        if not selected:
-            raise EvalInputError("no selected instance has a prediction", hint="check the instance ids of both files")
-    else:
-        patches = {}
+        selected = _predicted(selected, everything, patches, notes)
     absent = source.missing({i.repo for i in selected})
     if absent:
         raise EvalInputError(
@@ -105,6 +95,21 @@ def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) 
     return Plan(selected, pending, finished, patches, notes)
 
 
+def _predicted(
+    selected: list[Instance], everything: list[Instance], patches: dict[str, str], notes: list[str]
+) -> list[Instance]:
+    """The selected instances that have a prediction; notes on the ones left out and on stray predictions."""
+    without = [i.instance_id for i in selected if i.instance_id not in patches]
+    if without:
+        notes.append(f"{len(without)} selected instance(s) have no prediction and are not evaluated")
+    if stray := sorted(set(patches) - {i.instance_id for i in everything}):
+        notes.append(f"{len(stray)} prediction(s) name instances not in the dataset: {', '.join(stray[:5])}")
+    predicted = [i for i in selected if i.instance_id in patches]
+    if not predicted:
+        raise EvalInputError("no selected instance has a prediction", hint="check the instance ids of both files")
+    return predicted
+
+
 class Campaign:
     """Evaluates the pending instances `jobs` at a time and keeps results.json and summary.md current."""
 
@@ -114,14 +119,8 @@ class Campaign:
         self.console = console
         self.folder = ResultsFolder(request.out)
         self.source = RepositorySource(request.repos, settings.home / "cache" / "eval-repos")
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-        self.setup = EvalSetup(settings, self.source, request.test_timeout, self._creating)
+        self.setup = EvalSetup(settings, self.source, request.test_timeout, KeyedLocks())
         self.team = TeamPatches(settings, self.source, self.folder.root / "logs", request.fleet)
-
-    def _creating(self, repo: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(repo, threading.Lock())
 
     def run(self, on_result: Callable[[InstanceResult], None] | None = None) -> list[InstanceResult]:
         from workspaces.registry import resolve_kind

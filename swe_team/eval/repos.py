@@ -37,14 +37,25 @@ def _has_commit(path: Path, commit: str) -> bool:
     return git(path, "cat-file", "-e", f"{commit}^{{commit}}").returncode == 0
 
 
+class KeyedLocks:
+    """One lock per key (a repository), made on first use; safe to call from several threads."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
 class RepositorySource:
     """Finds and prepares the repositories of a dataset; safe to use from several threads."""
 
     def __init__(self, repos_dir: Path | None, cache_dir: Path) -> None:
         self.repos_dir = repos_dir
         self.cache_dir = cache_dir
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
+        self._lock = KeyedLocks()
 
     def origin(self, repo: str) -> str:
         """The mirror or clone of `repo` under `--repos`, or its clone URL when no folder was given."""
@@ -97,10 +108,6 @@ class RepositorySource:
         if done.returncode != 0:
             raise RepositoryError(f"checking out {repo} at {commit} failed: {done.stderr.strip()}")
         return target
-
-    def _lock(self, repo: str) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(repo, threading.Lock())
 
     def _clone(self, origin: str, target: Path) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
