@@ -36,6 +36,7 @@ APPLY_SCRIPT = (
     f"{{ command -v patch >/dev/null && patch --batch --fuzz=5 -p1 -i {PATCH_FILE} 2>&1; }}"
 )
 NAMED_FAILURES = 20
+ENGINE_ATTEMPTS = 2
 _DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
 _RAISED = re.compile(r"^\s*(?:E\s+)?([\w.]*(?:Error|Exception|Exit)\b:?.*)$", re.MULTILINE)
 _ERROR_NAME = re.compile(r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning))\b")
@@ -178,8 +179,6 @@ class InstanceRun:
         return self._finish()
 
     def _open_workspace(self) -> Workspace:
-        from workspaces.registry import create_workspace
-
         instance, settings = self.instance, self.setup.settings
         try:
             repo_path = self.setup.source.prepared(instance.repo, instance.base_commit)
@@ -189,11 +188,7 @@ class InstanceRun:
         try:
             with self.setup.creating(instance.repo):
                 started = time.monotonic()
-                workspace = create_workspace(
-                    settings.workspace, job_id=f"eval-{instance.instance_id}-{uuid.uuid4().hex[:6]}",
-                    repo_path=repo_path, base_commit=instance.base_commit, job_dir=self.log_dir / "workspace",
-                    settings=settings,
-                )
+                workspace = self._create(repo_path)
         except SweTeamError as exc:
             _fail("environment", cause_words(str(exc)), f"{key_line(str(exc))}\n\n{exc.user_message()}")
         self.result.environment_seconds = round(time.monotonic() - started, 1)
@@ -204,6 +199,28 @@ class InstanceRun:
         }
         self.log(f"workspace ready in {self.result.environment_seconds} s: {self.result.environment}")
         return workspace
+
+    def _create(self, repo_path: Path) -> Workspace:
+        """A new workspace; tried again when the engine itself fails (instances opening and closing at once can
+        race in it: a container removed while another instance lists them)."""
+        from workspaces.registry import create_workspace
+
+        def attempt() -> Workspace:
+            return create_workspace(
+                self.setup.settings.workspace, job_id=f"eval-{self.instance.instance_id}-{uuid.uuid4().hex[:6]}",
+                repo_path=repo_path, base_commit=self.instance.base_commit, job_dir=self.log_dir / "workspace",
+                settings=self.setup.settings,
+            )
+
+        for _ in range(ENGINE_ATTEMPTS - 1):
+            try:
+                return attempt()
+            except SweTeamError:
+                raise
+            except Exception as exc:
+                self.log(f"opening the workspace failed ({type(exc).__name__}: {exc}); trying again")
+                time.sleep(2)
+        return attempt()
 
     def _evaluate(self) -> None:
         workspace = self._open_workspace()
