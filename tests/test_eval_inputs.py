@@ -12,6 +12,7 @@ import pytest
 from core.errors import RepositoryError
 from harness.cli import cli_env, swe_team
 from swe_team.eval.dataset import EvalInputError, load_instances, load_predictions, select
+from swe_team.eval.evidence import cause_words, commonest_error, key_line
 from swe_team.eval.grading import Resolution, grade, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 
@@ -48,6 +49,19 @@ def test_one_failing_pass_to_pass_test_makes_it_no_and_nothing_counted_is_full()
     assert grade(["t.py::y"], ["t.py::s"], outcomes.__getitem__).resolution is Resolution.FULL
     assert grade(["t.py::s"], [], outcomes.__getitem__).resolution is Resolution.FULL, "0 of 0 counts as all"
     assert grade(["t.py::y"], ["t.py::z"], outcomes.__getitem__).resolution is Resolution.NO
+
+
+def test_the_evidence_names_the_error_and_alike_failures_share_one_cause() -> None:
+    collection = "tests/test_a.py:3: in <module>\n    import m\nE   AssertionError: \nE   \nE   Arrays are not equal\n"
+    resolver = "Traceback (most recent call last):\n  File \"setup.py\"\nImportError: cannot import name 'Mapping'\n"
+    network = "requests.exceptions.ConnectionError: ('Connection aborted.', gaierror(-3, 'name resolution'))"
+
+    assert key_line(collection) == "AssertionError: Arrays are not equal"
+    assert key_line(resolver) == "ImportError: cannot import name 'Mapping'"
+    assert cause_words("the dependencies of /x/requests could not be resolved; pip said:") == cause_words(
+        "the dependencies of /y/z/pylint could not be resolved; pip said:"
+    )
+    assert commonest_error([network, "not in the test log", network]) == "requests.exceptions.ConnectionError"
 
 
 def test_a_dataset_reads_swe_bench_lists_as_json_text_or_lists_and_names_the_bad_line(tmp_path: Path) -> None:

@@ -15,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from core.errors import SweTeamError
 from swe_team.eval.dataset import EvalInputError, Instance, load_instances, load_predictions, select
-from swe_team.eval.instance_run import EvalSetup, InstanceRun, cause_words
+from swe_team.eval.evidence import cause_words
+from swe_team.eval.instance_run import EvalSetup, InstanceRun
 from swe_team.eval.repos import KeyedLocks, RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, ResultsFolder
 from swe_team.eval.summary import render

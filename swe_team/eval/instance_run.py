@@ -11,7 +11,6 @@ import re
 import shlex
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -20,10 +19,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from core.errors import SweTeamError
 from swe_team.eval.dataset import Instance
+from swe_team.eval.evidence import cause_words, commonest_error, describe_run, key_line
 from swe_team.eval.grading import TestGroup, grade, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, TestCounts, write_atomic
-from tools.test_results import IdOutcomes, TestReport, detect_test_command, run_test_ids
+from tools.test_results import IdOutcomes, detect_test_command, run_test_ids
 from tools.testing.ids import selected
 
 if TYPE_CHECKING:
@@ -38,9 +38,6 @@ APPLY_SCRIPT = (
 NAMED_FAILURES = 20
 ENGINE_ATTEMPTS = 2
 _DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
-_RAISED = re.compile(r"^\s*(?:E\s+)?([\w.]*(?:Error|Exception|Exit)\b:?.*)$", re.MULTILINE)
-_ERROR_NAME = re.compile(r"([A-Za-z_][\w.]*(?:Error|Exception|Exit|Warning))\b")
-_REPORTED = re.compile(r"^\s*((?:E\s|ERROR\b|error:).*)$", re.MULTILINE)
 
 
 @dataclass
@@ -74,34 +71,6 @@ def selected_test_files(test_patch: str) -> list[str]:
     return [path for path, deleted in changed_files(test_patch) if path.endswith(".py") and not deleted]
 
 
-def cause_words(message: str) -> str:
-    """A message's first line with paths, hashes and numbers blurred, so the same failure groups together."""
-    first = (message.strip().splitlines() or [""])[0]
-    first = re.sub(r"(/[\w.+-]+)+/?", "…", first)
-    first = re.sub(r"\b[0-9a-f]{12,40}\b|\b\d+(\.\d+)*\b", "#", first)
-    return first.split(";")[0].rstrip(":. ")[:160]
-
-
-def key_line(output: str) -> str:
-    """The line of a tool's output that most likely says what went wrong: the exception raised last, else the
-    first error line, else the last line."""
-    raised = list(_RAISED.finditer(output))
-    found = raised[-1:] or list(_REPORTED.finditer(output))[:1]
-    if not found:
-        return (output.strip().splitlines()[-1:] or [""])[0][:300]
-    line = found[0].group(1).strip()
-    if line.endswith(":"):
-        following = [text.strip() for text in output[found[0].end() :].splitlines() if text.strip(" E\t")]
-        line = f"{line} {following[0].lstrip('E').strip()}" if following else line
-    return line[:300]
-
-
-def commonest_error(lines: list[str]) -> str:
-    """The exception most of the evidence lines name (what groups instances failing the same way)."""
-    names = [match.group(1) if (match := _ERROR_NAME.search(line)) else line for line in lines]
-    return Counter(names).most_common(1)[0][0] if names else "no evidence"
-
-
 def _fail(stage: str, cause: str, detail: str) -> NoReturn:
     raise StageFailed(stage, cause, detail)
 
@@ -126,12 +95,6 @@ def restore_test_files(workspace: Workspace, paths: list[str]) -> None:
 
 def _lookup(run: IdOutcomes) -> Callable[[str], str]:
     return lambda test_id: run.outcomes.get(test_id, "missing")
-
-
-def describe_run(report: TestReport) -> str:
-    lines = [f"$ {report.command}", report.summary(), ""]
-    lines += [f"{case.outcome.upper():8} {case.test_id}" for case in sorted(report.cases, key=lambda c: c.test_id)]
-    return "\n".join([*lines, "", "--- output (last part) ---", report.output])
 
 
 def counts(group: TestGroup) -> TestCounts:
