@@ -45,6 +45,16 @@ def count_tests(workspace: Workspace) -> int:
     return int(digits[-1]) if digits and digits[-1].isdigit() else 0
 
 
+def is_test_module(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py"))
+
+
+def sample_test_files(workspace: Workspace, count: int = 3) -> list[str]:
+    """A few test files, to time the suite by when the code graph links no test to the locations."""
+    return [path for path in workspace.list_files() if is_test_module(path)][:count]
+
+
 def changed_lines(diff: str) -> dict[str, list[int]]:
     """The lines each file's change touches, numbered in the new file (a pure deletion marks the line after)."""
     lines: dict[str, list[int]] = {}
@@ -73,32 +83,35 @@ def changed_lines(diff: str) -> dict[str, list[int]]:
 
 
 class Linker:
-    """Tests the code graph links to places in the code, as selectors in first-found order."""
+    """Tests the code graph links to places in the code, as selectors in first-found order: the test functions
+    calling the code, and the test files importing its module (when few do)."""
 
     def __init__(self, graph: Any) -> None:
         self.graph = graph
         self.selectors: list[str] = []
         self.importers: list[str] = []
 
-    def _add(self, selector: str, into: list[str]) -> None:
-        if selector not in into:
-            into.append(selector)
+    def symbol(self, symbol_id: str) -> bool:
+        """Adds the test functions exercising `symbol_id` (for a module: anything in it); False when none."""
+        found = [graph_selector(t.path, t.qualname) for t in self.graph.tests_for(symbol_id) if t.kind != "file"]
+        self.selectors.extend(s for s in found if s not in self.selectors)
+        return bool(found)
 
-    def symbol(self, symbol_id: str) -> None:
-        for test in self.graph.tests_for(symbol_id):
-            into = self.importers if test.kind == "file" else self.selectors
-            self._add(graph_selector(test.path, "" if test.kind == "file" else test.qualname), into)
+    def module(self, path: str) -> None:
+        """Adds the test modules importing the module at `path` (not the helpers living beside them)."""
+        found = [t.path for t in self.graph.tests_for(path) if t.kind == "file" and is_test_module(t.path)]
+        self.importers.extend(s for s in found if s not in self.importers)
 
-    def lines(self, path: str, numbers: list[int]) -> None:
+    def lines(self, path: str, numbers: list[int]) -> bool:
+        """Adds the tests of the functions spanning `numbers` (in a test file: those test functions)."""
         enclosing = [self.graph.enclosing(path, n) for n in numbers]
         if is_test_path(path):
-            for info in enclosing:
-                self._add(graph_selector(path, info.qualname if info else ""), self.selectors)
-            return
-        for info in {i.id: i for i in enclosing if i is not None}.values():
-            self.symbol(info.id)
-        if None in enclosing:
-            self.symbol(path)
+            found = [graph_selector(path, info.qualname if info else "") for info in enclosing]
+            self.selectors.extend(s for s in dict.fromkeys(found) if s not in self.selectors)
+            return bool(found)
+        self.module(path)
+        symbols = {info.id for info in enclosing if info is not None}
+        return any([self.symbol(symbol) for symbol in sorted(symbols)]) or (None in enclosing and self.symbol(path))
 
     def result(self) -> list[str]:
         found = list(self.selectors)
@@ -106,27 +119,30 @@ class Linker:
             found += [s for s in self.importers if s not in found]
         if len(found) > SELECTOR_LIMIT:
             found = list(dict.fromkeys(s.split("::", 1)[0] for s in found))
-        return found
+        files = {s for s in found if "::" not in s}
+        return [s for s in found if "::" not in s or s.split("::", 1)[0] not in files]
 
 
 def linked_to_locations(graph: Any, locations: list[Location]) -> list[str]:
-    """Tests linked to the localizer's locations: their symbols, else their lines, else their modules."""
+    """Tests linked to the localizer's locations: those of their symbol, else of their lines, else of anything
+    in their module; and the test files importing their module."""
     if graph is None:
         return []
     linker = Linker(graph)
     for location in locations:
-        if location.symbol and graph.resolve_symbol(f"{location.path}:{location.symbol}"):
-            linker.symbol(f"{location.path}:{location.symbol}")
-        elif location.start_line:
-            last = location.end_line or location.start_line
-            linker.lines(location.path, list(range(location.start_line, last + 1)))
-        else:
-            linker.symbol(location.path)
+        linker.module(location.path)
+        symbol = f"{location.path}:{location.symbol}"
+        if location.symbol and graph.resolve_symbol(symbol) and linker.symbol(symbol):
+            continue
+        lines = list(range(location.start_line or 0, (location.end_line or location.start_line or 0) + 1))
+        if location.start_line and linker.lines(location.path, lines):
+            continue
+        linker.symbol(location.path)
     return linker.result()
 
 
 def linked_to_diff(graph: Any, diff: str) -> list[str]:
-    """Tests linked to the changed lines, and the changed test functions themselves."""
+    """Tests linked to the changed lines and their modules, and the changed test functions themselves."""
     if graph is None:
         return []
     linker = Linker(graph)

@@ -16,7 +16,7 @@ from roles.briefing import locations_section, plan_section, task_section
 from roles.context import ProgressCallback, ignore_progress
 from roles.loop import RoleVisit, run_tool_loop
 from roles.schemas import Reproduction
-from roles.test_scope import count_tests, linked_to_diff, linked_to_locations, run_budget
+from roles.test_scope import count_tests, linked_to_diff, linked_to_locations, run_budget, sample_test_files
 from roles.test_verdict import case_results, judge, looked_up_before_edit
 from tools.base import ToolContext
 from tools.test_results import TestReport, run_tests
@@ -42,33 +42,49 @@ def baseline_of(report: TestReport, scope: str, selectors: list[str]) -> Baselin
     )
 
 
+def estimated_seconds(sample: TestReport, total: int) -> float:
+    """The whole suite's time, from a sample run: its start-up plus the mean test time for every test (the
+    run's time per test where the runner reports no per-test times, which overestimates small samples)."""
+    measured = sum(case.duration_s for case in sample.cases)
+    if measured <= 0:
+        return sample.duration_s / max(1, len(sample.cases)) * total
+    start_up = max(0.0, sample.duration_s - measured)
+    return start_up + measured / len(sample.cases) * total
+
+
 def take_baseline(state: TeamState, tools: ToolContext, progress: ProgressCallback) -> tuple[Baseline, list[str]]:
     """The run before any edit: the whole suite when it fits the time budget, else the tests linked to the
-    locations. A suite with many tests is timed on the linked tests first and run whole only if it fits."""
+    locations. A suite of many tests is first timed on the linked tests (or a few test files) and run whole only
+    when its estimated time fits."""
     budget = run_budget(state, tools.command_timeout_s)
     linked = linked_to_locations(tools.code_graph, state.locations)
     total = count_tests(tools.workspace)
-    if linked and total > SMALL_SUITE:
-        progress("tester", f"running the {len(linked)} tests linked to the locations before any edit")
-        scoped = run_tests(tools.workspace, state.test_command, linked, budget)
-        estimate = scoped.duration_s / max(1, len(scoped.cases)) * total
+    timed: TestReport | None = None
+    if total > SMALL_SUITE:
+        sample = linked or sample_test_files(tools.workspace)
+        progress("tester", f"timing the suite ({total} tests) on {len(sample)} tests or files before any edit")
+        timed = run_tests(tools.workspace, state.test_command, sample, budget)
+        estimate = estimated_seconds(timed, total)
         if estimate > budget * SUITE_SHARE:
             note = (
                 f"tester: the suite has about {total} tests, an estimated {estimate:.0f} s against a {budget:.0f} s "
                 "budget: each patch is verified on the tests the code graph links to the change and the "
                 "reproduction tests"
             )
-            return baseline_of(scoped, "linked", linked), [note]
+            return baseline_of(timed, "linked", linked), [note]
     progress("tester", "running the test suite before any edit")
     suite = run_tests(tools.workspace, state.test_command, None, budget)
-    if not suite.timed_out:
+    ran = any(not case.collection for case in suite.cases)
+    if ran and not suite.timed_out:
         return baseline_of(suite, "suite", []), []
+    why = f"did not finish within {budget:.0f} s" if suite.timed_out else "could not be collected"
     note = (
-        f"tester: the whole suite did not finish within {budget:.0f} s: each patch is verified on the tests the "
-        "code graph links to the change and the reproduction tests"
+        f"tester: the whole suite {why}: each patch is verified on the tests the code graph links to the change "
+        "and the reproduction tests"
     )
-    scoped = run_tests(tools.workspace, state.test_command, linked, budget) if linked else TestReport("", 0)
-    return baseline_of(scoped, "linked", linked), [note]
+    if linked and timed is None:
+        timed = run_tests(tools.workspace, state.test_command, linked, budget)
+    return baseline_of(timed or TestReport("", 0), "linked", linked), [note]
 
 
 def reproduce(state: TeamState, visit: RoleVisit) -> dict[str, Any]:

@@ -17,22 +17,18 @@ from tools.base import ToolContext
 from workspaces.local import LocalWorkspace
 
 PYTEST = f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider"
-OPS = (
-    "def add(a, b):\n    return a + b\n\n\n"
-    "def mul(a, b):\n    return a * b + 1\n\n\n"
-    "def neg(a):\n    return a\n"
-)
 PROJECT = {
     "conftest.py": "",
     "calc/__init__.py": "",
-    "calc/ops.py": OPS,
+    "calc/ops.py": "def add(a, b):\n    return a + b\n\n\ndef neg(a):\n    return a\n",
+    "calc/more.py": "def mul(a, b):\n    return a * b + 1\n",
     "tests/__init__.py": "",
     "tests/test_ops.py": (
         "from calc.ops import add\n\n\n"
         "def test_add():\n    assert add(2, 3) == 5\n\n\n"
         "def test_old_failure():\n    assert add(1, 1) == 3\n"
     ),
-    "tests/test_mul.py": "from calc.ops import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
+    "tests/test_mul.py": "from calc.more import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n",
     "tests/test_legacy.py": "import calc.removed_long_ago\n\n\ndef test_legacy():\n    pass\n",
 }
 REPRODUCTION = "tests/test_neg.py::test_neg"
@@ -56,10 +52,10 @@ def with_reproduction(state: TeamState, workspace: LocalWorkspace) -> TeamState:
     return state.model_copy(update={"reproduction": reproduction})
 
 
-def edit(workspace: LocalWorkspace, tools: ToolContext, old: str, new: str) -> None:
-    workspace.write_file("calc/ops.py", workspace.read_file("calc/ops.py").replace(old, new))
+def edit(workspace: LocalWorkspace, tools: ToolContext, old: str, new: str, path: str = "calc/ops.py") -> None:
+    workspace.write_file(path, workspace.read_file(path).replace(old, new))
     if tools.code_graph is not None:
-        tools.code_graph.update_file("calc/ops.py")
+        tools.code_graph.update_file(path)
 
 
 def test_the_patch_is_blamed_only_for_failures_it_brought(tmp_path: Path) -> None:
@@ -76,7 +72,7 @@ def test_the_patch_is_blamed_only_for_failures_it_brought(tmp_path: Path) -> Non
 
     edit(workspace, tools, "return a\n", "return -a\n")
     edit(workspace, tools, "return a + b\n", "return a - b\n")
-    edit(workspace, tools, "def mul(", "def times(")
+    edit(workspace, tools, "def mul(", "def times(", "calc/more.py")
     broken = verify(state, tools)
     verdict = broken["test_report"]
     assert not verdict.passed
@@ -86,7 +82,7 @@ def test_the_patch_is_blamed_only_for_failures_it_brought(tmp_path: Path) -> Non
     state = state.model_copy(update={"baseline": broken["baseline"]})
 
     edit(workspace, tools, "return a - b\n", "return a + b\n")
-    edit(workspace, tools, "def times(", "def mul(")
+    edit(workspace, tools, "def times(", "def mul(", "calc/more.py")
     fixed = verify(state, tools)["test_report"]
     assert fixed.passed and fixed.regressions == []
     assert set(fixed.already_failing) == {"tests/test_ops.py::test_old_failure", "tests/test_mul.py::test_mul",
@@ -95,19 +91,23 @@ def test_the_patch_is_blamed_only_for_failures_it_brought(tmp_path: Path) -> Non
 
 def test_a_suite_too_large_for_the_budget_is_verified_on_linked_and_reproduction_tests(tmp_path: Path) -> None:
     many = "".join(f"def test_generated_{n}():\n    pass\n\n\n" for n in range(250))
-    workspace = open_workspace(tmp_path, make_repo(tmp_path, {**PROJECT, "tests/test_many.py": many}))
+    slow = "import time\n\nimport pytest\n\n\n@pytest.fixture(autouse=True)\ndef slow():\n    time.sleep(0.15)\n"
+    files = {**PROJECT, "conftest.py": slow, "tests/test_many.py": many}
+    workspace = open_workspace(tmp_path, make_repo(tmp_path, files))
     graph = CodeGraph.build(workspace.info.root, cache_dir=None)
     tools = ToolContext(workspace=workspace, code_graph=graph, command_timeout_s=30)
     state = team_state(workspace, [Location(path="calc/ops.py", symbol="add")])
     baseline, notes = take_baseline(state, tools, ignore_progress)
-    linked = ["tests/test_ops.py::test_add", "tests/test_ops.py::test_old_failure"]
-    assert baseline.scope == "linked" and baseline.selectors == linked
-    assert baseline.outcomes == dict(zip(linked, ["passed", "failed"], strict=True))
+    assert baseline.scope == "linked" and baseline.selectors == ["tests/test_ops.py"], "the tests importing ops.py"
+    assert baseline.outcomes == {
+        "tests/test_ops.py::test_add": "passed",
+        "tests/test_ops.py::test_old_failure": "failed",
+    }
     assert "verified on the tests the code graph links to the change" in notes[0]
     state = with_reproduction(state.model_copy(update={"baseline": baseline}), workspace)
 
     edit(workspace, tools, "return a\n", "return -a\n")
-    edit(workspace, tools, "return a * b + 1\n", "product = a * b + 1\n    return product\n")
+    edit(workspace, tools, "return a * b + 1\n", "product = a * b + 1\n    return product\n", "calc/more.py")
     diff = workspace.diff()
     update = verify(state, tools)
     verdict = update["test_report"]

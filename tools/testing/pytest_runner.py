@@ -44,8 +44,14 @@ VALUE_OPTIONS = frozenset(
 """pytest options whose value is the next word (so that `--ignore tests/slow` keeps its path)."""
 
 
+SESSION = "(session)"
+"""The id of an error pytest reports for the whole run (a conftest.py that cannot be imported)."""
+
+
 def _test_id(classname: str, name: str, file: str | None, is_file: Callable[[str], bool] | None) -> str:
     parts = [part for part in classname.split(".") if part]
+    if not parts and not name:
+        return SESSION
     if not parts:
         module = name.replace(".", "/")
         return module if module.endswith(".py") else f"{module}.py"
@@ -62,8 +68,9 @@ def _test_id(classname: str, name: str, file: str | None, is_file: Callable[[str
 
 
 def _case(test_id: str, outcome: Outcome, message: str, duration_s: float = 0.0) -> TestCase:
-    file = pytest_file(test_id)
-    return TestCase(test_id, outcome, message[:MESSAGE_LIMIT], duration_s, file=file, collection="::" not in test_id)
+    file = "" if test_id == SESSION else pytest_file(test_id)
+    collection = "::" not in test_id and outcome in ("failed", "error")
+    return TestCase(test_id, outcome, message[:MESSAGE_LIMIT], duration_s, file=file, collection=collection)
 
 
 def parse_junit_xml(text: str, is_file: Callable[[str], bool] | None = None) -> list[TestCase]:

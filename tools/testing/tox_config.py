@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 RUNNER_WORDS = re.compile(r"(^|[\s/])(pytest|py\.test|unittest|runtests\.py|bin/test)(\s|$)")
 FIXED = {
-    "toxinidir": ".", "tox_root": ".", "envtmpdir": "/tmp/swe-team-tox", "env_tmp_dir": "/tmp/swe-team-tox",
+    "toxinidir": ".", "tox_root": ".", "envtmpdir": ".swe-team/tox-tmp", "env_tmp_dir": ".swe-team/tox-tmp",
     "/": "/", ":": ":",
 }
 _BRACES = re.compile(r"\{([^{}]*)\}")
