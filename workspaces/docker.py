@@ -7,13 +7,15 @@ Every snapshot is also exported to the job folder as a patch against the base, s
 from __future__ import annotations
 
 import dataclasses
+import json
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import WorkspaceError
-from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo
+from core.settings import size_bytes
+from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo, file_bytes
 from workspaces.docker_container import (
     ALL_BINARY_ATTRIBUTES,
     GIT_ENV,
@@ -24,10 +26,13 @@ from workspaces.docker_container import (
     single_file_archive,
     start_container,
 )
+from workspaces.docker_env import ensure_environment
 from workspaces.docker_exec import ExecRunner
-from workspaces.docker_gc import KEPT_PREFIX, LABEL_JOB, reap, workspace_labels
-from workspaces.docker_image import WORKDIR, _user_ids, image_exists, require_image
+from workspaces.docker_gc import KEPT_PREFIX, LABEL_JOB, reap, remove_job, workspace_labels
+from workspaces.docker_image import WORKDIR, _user_ids, image_exists, to_stderr
 from workspaces.docker_snapshots import SnapshotExport
+from workspaces.environment.image_build import OVERLAY
+from workspaces.environment.record import EnvironmentRecord
 from workspaces.git_snapshots import GitSnapshots
 from workspaces.paths import normalize_relative
 
@@ -90,8 +95,10 @@ class DockerWorkspace:
         self.recreated = recreated
         """True when reattach found the job's files gone and rebuilt them from the base + the snapshots."""
         self.uid, self.gid = _user_ids(settings.docker.user)
+        size = settings.docker.workspace_size
         self.runner = ExecRunner(
-            client, container.id, user=settings.docker.user, memory_limit=settings.docker.memory
+            client, container.id, user=settings.docker.user, memory_limit=settings.docker.memory,
+            size_limit=(size_bytes(size), size),
         )
         self._snapshots = GitSnapshots(self._run_script, str(info.details["inner_base"]), info.job_id)
         self._export = SnapshotExport(Path(str(info.details["job_dir"])))
@@ -107,17 +114,19 @@ class DockerWorkspace:
         job_dir: str | Path,
         settings: Settings | None,
     ) -> DockerWorkspace:
-        from workspaces.docker_env import ensure_env_image
         from workspaces.local import repository_root, resolve_commit
 
         config = _settings(settings)
         client = connect()
-        reap(client)
+        reap(client, home=config.home)
         repo = repository_root(repo_path)
         commit = resolve_commit(repo, base_commit)
-        image = ensure_env_image(client, require_image(client, config.docker), repo, commit, config)
+        environment = _environment(client, repo, commit, config, Path(job_dir))
+        image = environment.image
         name = object_name(job_id)
-        labels = workspace_labels(job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace)
+        labels = workspace_labels(
+            job_id, config.docker.expiry_hours, home=config.home, owned=not config.docker.keep_workspace
+        )
         _refuse_existing(client, name)
         client.volumes.create(name=name, labels=labels)
         container = start_container(
@@ -129,6 +138,7 @@ class DockerWorkspace:
             "image": image,
             "job_dir": str(Path(job_dir).absolute()),
             "inner_base": "",
+            "environment": environment.summary(),
         }
         info = WorkspaceInfo(BACKEND, job_id, str(repo), commit, WORKDIR, details)
         workspace = cls(client, container, info, config)
@@ -140,13 +150,19 @@ class DockerWorkspace:
         return workspace
 
     @classmethod
+    def discard(cls, *, job_id: str, repo_path: str | Path, job_dir: str | Path, settings: Settings | None) -> None:
+        """Remove the container and volume an interrupted start of this job (of this home) left behind."""
+        config = _settings(settings)
+        remove_job(connect(), job_id, config.home)
+
+    @classmethod
     def reattach(cls, info: WorkspaceInfo, settings: Settings | None) -> DockerWorkspace:
         """Continue in the job's volume, in a fresh container owned by this process; rebuild lost files."""
         import docker.errors
 
         config = _settings(settings)
         client = connect()
-        reap(client, exclude_jobs=frozenset({info.job_id}))
+        reap(client, home=config.home, exclude_jobs=frozenset({info.job_id}))
         name = str(info.details["container"])
         for existing in client.containers.list(all=True, filters={"label": f"{LABEL_JOB}={info.job_id}"}):
             existing.remove(force=True)
@@ -156,13 +172,15 @@ class DockerWorkspace:
         except docker.errors.NotFound:
             volume_lost = True
         labels = workspace_labels(
-            info.job_id, config.docker.expiry_hours, owned=not config.docker.keep_workspace
+            info.job_id, config.docker.expiry_hours, home=config.home, owned=not config.docker.keep_workspace
         )
         if volume_lost:
             client.volumes.create(name=name, labels=labels)
         image = str(info.details["image"])
         if not (image and image_exists(client, image)):
-            image = require_image(client, config.docker)
+            image = _environment(
+                client, Path(info.repo_path), info.base_commit, config, Path(str(info.details["job_dir"]))
+            ).image
         container = start_container(
             client, image=image, name=name, volume=name, labels=labels, settings=config.docker
         )
@@ -178,6 +196,9 @@ class DockerWorkspace:
 
     def _populate(self, repo: Path, commit: str) -> None:
         put_files(self.container, WORKDIR, archive_of_commit(repo, commit, self.uid, self.gid))
+        overlay = self._run_script(f"[ ! -f {OVERLAY} ] || tar -xf {OVERLAY}")
+        if not overlay.ok:
+            raise WorkspaceError(f"laying the environment's generated files over the tree failed: {overlay.stderr}")
         result = self._run_script(f"bash -c {shlex.quote(INIT_SCRIPT)} init {shlex.quote(commit)}")
         if not result.ok:
             raise WorkspaceError(f"preparing the repository in the container failed: {result.stderr.strip()}")
@@ -202,7 +223,9 @@ class DockerWorkspace:
         self._require_open()
         relative = normalize_relative(cwd, WORKDIR)
         directory = WORKDIR if relative == "." else f"{WORKDIR}/{relative}"
-        return self.runner.run(command, timeout=timeout, cwd=directory, env=env, limit=DEFAULT_OUTPUT_LIMIT)
+        return self.runner.run(
+            command, timeout=timeout, cwd=directory, env=env, limit=DEFAULT_OUTPUT_LIMIT, watch_size=True
+        )
 
     def _run_script(self, script: str) -> ExecResult:
         return self.runner.run(script, timeout=GIT_TIMEOUT_S, cwd=WORKDIR, env=GIT_ENV, limit=None)
@@ -230,7 +253,8 @@ class DockerWorkspace:
         if not result.ok or relative == ".":
             raise WorkspaceError(f"cannot write {path!r}: {result.stderr.strip() or 'it is a directory'}")
         parent, _, name = f"{WORKDIR}/{relative}".rpartition("/")
-        put_files(self.container, parent, single_file_archive(name, content.encode(), self.uid, self.gid))
+        data = file_bytes(path, content)
+        put_files(self.container, parent, single_file_archive(name, data, self.uid, self.gid))
 
     def delete_file(self, path: str) -> None:
         _, result = self._confined(
@@ -307,6 +331,17 @@ class DockerWorkspace:
             self.client.volumes.get(name).remove(force=True)
         except docker.errors.NotFound:
             pass
+
+
+def _environment(client: Any, repo: Path, commit: str, settings: Settings, job_dir: Path) -> EnvironmentRecord:
+    """The job's environment (built when missing), recorded in `environment.json` of the job folder; a partial
+    one is said on screen."""
+    record = ensure_environment(client, repo, commit, settings)
+    job_dir.mkdir(parents=True, exist_ok=True)
+    (job_dir / "environment.json").write_text(json.dumps(record.to_dict(), indent=2) + "\n", encoding="utf-8")
+    if record.status == "partial":
+        to_stderr("WARNING: the environment is PARTIAL: " + "; ".join(record.failures))
+    return record
 
 
 def _refuse_existing(client: Any, name: str) -> None:

@@ -1,140 +1,186 @@
-"""The per-repository environment: the repository's Python dependencies in the image's venv, as a cached
-layer.
+"""The environment of a Docker workspace: the repository's interpreter, its dependencies as of its commit, and
+the project importable from /workspace, as two cached image layers.
 
-Dependencies are resolved on the host (`pip download` into a wheelhouse, the only step that may use the
-network), installed in a network-less container from the wheelhouse mounted read-only (`pip install
---no-index`), and the result is committed as `swe-team-env:<hash>` keyed by the base image and the
-dependency files, so the next job on the same dependencies starts warm.
+`swe-team-env:deps-<hash>` holds the locked dependencies; its hash covers every input of the resolution (the
+plan's inputs, the interpreter images, the resolver and its arguments), so it is reused by every commit that
+declares the same. `swe-team-env:<hash>` adds the project installed from its source tree (keyed by the tree).
+Only the resolution reaches the network, on the host; everything else runs in network-less containers. The
+record of every choice travels as a label of the image.
 """
 
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
+import json
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import WorkspaceError
-from core.git import git_archive, git_bytes, git_output
-from workspaces.docker_container import container_options
-from workspaces.docker_image import WORKDIR, Progress, image_exists, to_stderr
+from core.git import git_archive
+from workspaces.docker_container import archive_of_commit
+from workspaces.docker_image import (
+    Progress,
+    _user_ids,
+    build_image,
+    image_exists,
+    recipe_for,
+    require_image,
+    to_stderr,
+)
+from workspaces.environment import image_build
+from workspaces.environment.commit_files import CommitFiles
+from workspaces.environment.plan import EnvironmentPlan, plan_environment
+from workspaces.environment.record import LABEL, EnvironmentRecord
+from workspaces.environment.resolution import Resolution, fetch, resolve, uv_version
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
 ENV_REPOSITORY = "swe-team-env"
-DEPENDENCY_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-WHEELHOUSE = "/wheelhouse"
-INSTALL_TIMEOUT_S = 900
 
 
-def dependency_files(repo: Path, commit: str) -> dict[str, bytes]:
-    """The repository's dependency declarations at `commit`: top-level requirements*.txt and project files."""
-    listing = git_output(repo, "ls-tree", "--name-only", commit, error=WorkspaceError).split()
-    names = [
-        n for n in listing if n in DEPENDENCY_FILES or (n.startswith("requirements") and n.endswith(".txt"))
-    ]
-    return {
-        name: git_bytes(repo, "show", f"{commit}:{name}").stdout
-        for name in sorted(names)
+def _digest(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def interpreter_images(plan: EnvironmentPlan, settings: Settings) -> tuple[str, str]:
+    """(plain, with build layer) image tags for the plan's Python; a configured `docker.image` stands for both."""
+    if settings.docker.image:
+        return settings.docker.image, settings.docker.image
+    return (recipe_for(settings.docker, plan.python).tag,
+            recipe_for(settings.docker, plan.python, build_layer=True).tag)
+
+
+def dependency_tag(plan: EnvironmentPlan, settings: Settings) -> str:
+    inputs = {
+        **plan.cache_inputs(),
+        "images": interpreter_images(plan, settings),
+        "resolver": uv_version(),
+        "index": settings.docker.pip_download_args,
+        "partial": settings.docker.allow_partial_env,
     }
+    return f"{ENV_REPOSITORY}:deps-{_digest(inputs)}"
 
 
-def env_tag(base_image: str, files: dict[str, bytes], tools: list[str]) -> str:
-    digest = hashlib.sha256(base_image.encode() + " ".join(tools).encode())
-    for name, content in files.items():
-        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
-    return f"{ENV_REPOSITORY}:{digest.hexdigest()[:16]}"
+def project_tag(plan: EnvironmentPlan, deps_tag: str, files: CommitFiles) -> str:
+    project = plan.project
+    inputs = [deps_tag, files.tree, project.mode, project.scm_version, plan.pre_install]
+    return f"{ENV_REPOSITORY}:{_digest(inputs)}"
 
 
-def ensure_env_image(
-    client: Any, base_image: str, repo: Path, commit: str, settings: Settings, progress: Progress = to_stderr
-) -> str:
-    """The image a job on `repo` starts from: the cached (or newly built) layer with the repository's
-    dependencies and the test tools."""
-    files = dependency_files(repo, commit)
-    tools = settings.docker.test_tools
-    if not files and not tools:
-        return base_image
-    tag = env_tag(base_image, files, tools)
-    if image_exists(client, tag):
-        return tag
-    wheelhouse = settings.home / "cache" / "wheelhouse" / tag.partition(":")[2]
-    wheelhouse.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="swe-team-deps-") as scratch:
-        source = Path(scratch) / "src"
-        _export_tree(repo, commit, source)
-        progress(f"resolving the dependencies of {repo.name} on the host into {wheelhouse}")
-        problem = _download(source, files, tools, wheelhouse, settings.docker.pip_download_args)
-    if problem and not settings.docker.allow_partial_env:
-        raise WorkspaceError(
-            f"the dependencies of {repo} could not be resolved; pip said:\n{problem}",
-            hint="fix the requirement, or set docker.allow_partial_env = true to continue with what installs",
+def recorded(client: Any, tag: str) -> EnvironmentRecord | None:
+    """The record an environment image carries, or None when there is no such image."""
+    if not image_exists(client, tag):
+        return None
+    label = client.images.get(tag).labels.get(LABEL)
+    return EnvironmentRecord.from_dict(json.loads(label)) if label else None
+
+
+def built_record(client: Any, repo: Path, commit: str, settings: Settings) -> EnvironmentRecord | None:
+    """The record of `repo`'s environment at `commit` when its image is built, else None."""
+    files = CommitFiles(repo, commit)
+    plan = plan_environment(files, settings)
+    return recorded(client, project_tag(plan, dependency_tag(plan, settings), files))
+
+
+def ensure_environment(
+    client: Any, repo: Path, commit: str, settings: Settings, progress: Progress = to_stderr
+) -> EnvironmentRecord:
+    """The environment image a job on `repo` at `commit` starts from, built when missing, and its record."""
+    files = CommitFiles(repo, commit)
+    plan = plan_environment(files, settings)
+    deps_tag = dependency_tag(plan, settings)
+    final_tag = project_tag(plan, deps_tag, files)
+    done = recorded(client, final_tag)
+    if done is not None:
+        return done
+    if settings.docker.image:
+        require_image(client, settings.docker)
+    progress(f"environment of {repo.name} at {files.commit[:10]}: Python {plan.python}, dependencies as of "
+             f"{plan.as_of or 'today'}")
+    record = recorded(client, deps_tag) or _build_dependencies(client, plan, files, settings, deps_tag, progress)
+    fresh = EnvironmentRecord.planned(plan, settings.environment.test_command)
+    record.project, record.project_reason, record.scm_version = fresh.project, fresh.project_reason, fresh.scm_version
+    progress(f"[5/5] installing the project ({plan.project.mode}) into {final_tag}")
+    uid, gid = _user_ids(settings.docker.user)
+    with image_build.BuildContainer(client, deps_tag, settings, None) as build:
+        image_build.populate_source(build, archive_of_commit(repo, files.commit, uid, gid))
+        for command in plan.pre_install:
+            build.step(f"pre-install `{command}`", command)
+        try:
+            image_build.install_project(build, plan.project.mode, plan.project.scm_version)
+            if plan.project.mode != "none" and plan.project.name:
+                image_build.check_import(build, plan.project.name)
+        except image_build.StepFailed as exc:
+            if not settings.docker.allow_partial_env:
+                raise
+            record.failures.append(exc.brief())
+        kept = image_build.keep_overlay_and_empty(build)
+        if kept:
+            record.notes.append(f"{kept} file(s) the install generated in the tree are laid over the base commit")
+        record.image, record.status = final_tag, "partial" if record.failures else "complete"
+        env = {"SETUPTOOLS_SCM_PRETEND_VERSION": plan.project.scm_version} if plan.project.scm_version else {}
+        build.commit(final_tag, {LABEL: record.to_label()}, env)
+    return record
+
+
+def _build_dependencies(
+    client: Any, plan: EnvironmentPlan, files: CommitFiles, settings: Settings, tag: str, progress: Progress
+) -> EnvironmentRecord:
+    record = EnvironmentRecord.planned(plan, settings.environment.test_command)
+    cache = settings.home / "cache"
+    wheelhouse = cache / "wheelhouse" / tag.partition(":")[2]
+    progress(f"[1/5] resolving {len(plan.requirements)} requirements together for Python {plan.python}")
+    with tempfile.TemporaryDirectory(prefix="swe-team-resolve-") as scratch:
+        source = None
+        if plan.project.resolve_from_source:
+            source = Path(scratch) / "src"
+            _export(files, source)
+        resolution = resolve(plan, Path(scratch), settings.docker.pip_download_args, source)
+    record.pins = [f"{pin.name}=={pin.version}" for pin in resolution.pins]
+    record.notes += resolution.notes
+    if plan.runner.requirement:
+        record.runner = f"pytest {resolution.version_of('pytest')}"
+    progress(f"[2/5] fetching {len(resolution.pins)} locked packages and {len(resolution.build)} build tools")
+    fetch(resolution.pins + resolution.build, wheelhouse, cache / "downloads", progress)
+    record.build_layer = _build_layer(plan, resolution)
+    progress(f"[3/5] interpreter image for Python {plan.python}" + (" with the build layer" if record.build_layer
+                                                                     else ""))
+    base, _ = build_image(client, settings.docker, lock_dir=cache, progress=progress, python=plan.python,
+                          build_layer=bool(record.build_layer))
+    record.interpreter_image = base
+    progress(f"[4/5] installing {len(resolution.pins)} packages without network into {tag}")
+    image_build.write_install_list(wheelhouse, resolution.pins)
+    with image_build.BuildContainer(client, base, settings, wheelhouse) as build:
+        record.failures = image_build.install_dependencies(
+            build, resolution.pins, resolution.build, partial=settings.docker.allow_partial_env
         )
-    progress(f"installing them into the image without network ({tag})")
-    _install_and_commit(client, base_image, wheelhouse, tag, settings)
-    return tag
+        build.commit(tag, {LABEL: record.to_label()}, {})
+    return record
 
 
-def _export_tree(repo: Path, commit: str, target: Path) -> None:
+def _build_layer(plan: EnvironmentPlan, resolution: Resolution) -> list[str]:
+    if plan.build_tools == "never":
+        return []
+    reasons = list(plan.compiles)
+    sdists = [pin.name for pin in resolution.pins if pin.is_sdist]
+    if sdists:
+        reasons.append(f"no wheel for Python {plan.python}: {', '.join(sdists)} build from source")
+    if plan.build_tools == "always":
+        reasons.append("[environment] build_tools = \"always\"")
+    return reasons
+
+
+def _export(files: CommitFiles, target: Path) -> None:
+    import subprocess
+
     target.mkdir(parents=True)
-    archive = git_archive(repo, commit, error=WorkspaceError)
+    archive = git_archive(files.repo, files.commit, error=WorkspaceError)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
 
 
-def _download(
-    source: Path, files: dict[str, bytes], tools: list[str], wheelhouse: Path, extra_args: list[str]
-) -> str:
-    """Run `pip download` for every declaration; return pip's error output ("" when all resolved)."""
-    targets: list[list[str]] = [tools] if tools else []
-    targets += [["-r", str(source / name)] for name in files if name.endswith(".txt")]
-    if any(name in DEPENDENCY_FILES for name in files):
-        targets.append([str(source)])
-    errors = []
-    for target in targets:
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "-d",
-            str(wheelhouse),
-            *extra_args,
-            *target,
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            errors.append(result.stderr.strip()[-3000:] or result.stdout.strip()[-3000:])
-    return "\n".join(errors)
-
-
-def _install_and_commit(client: Any, base_image: str, wheelhouse: Path, tag: str, settings: Settings) -> None:
-    options = container_options(settings.docker)
-    options["read_only"] = False
-    script = (
-        f"set -o pipefail; ls {WHEELHOUSE} | grep -E '\\.(whl|tar\\.gz|zip)$' | sed 's|^|{WHEELHOUSE}/|' "
-        f"| xargs -r pip install --no-index --no-build-isolation --find-links {WHEELHOUSE} 2>&1"
-    )
-    container = client.containers.run(
-        base_image,
-        ["timeout", str(INSTALL_TIMEOUT_S), "bash", "-c", script],
-        detach=True,
-        volumes={str(wheelhouse): {"bind": WHEELHOUSE, "mode": "ro"}},
-        working_dir=WORKDIR,
-        **options,
-    )
-    try:
-        status = container.wait()
-        log = container.logs().decode(errors="replace")
-        if status.get("StatusCode") != 0 and not settings.docker.allow_partial_env:
-            raise WorkspaceError(
-                f"installing the repository's dependencies failed; pip said:\n{log[-3000:]}",
-                hint="set docker.allow_partial_env = true to continue without them",
-            )
-        repository, _, version = tag.partition(":")
-        container.commit(repository=repository, tag=version, changes=['CMD ["sleep", "infinity"]'])
-    finally:
-        container.remove(force=True)
+def describe_environment(repo: Path, commit: str, settings: Settings) -> EnvironmentRecord:
+    """The record a build of `repo` at `commit` would start from: the plan's choices (no network, no Docker)."""
+    plan = plan_environment(CommitFiles(repo, commit), settings)
+    return EnvironmentRecord.planned(plan, settings.environment.test_command)

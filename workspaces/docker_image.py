@@ -1,8 +1,11 @@
-"""The base image of Docker workspaces, built from Debian packages with mmdebstrap and `docker import` (no
+"""The base images of Docker workspaces, built from Debian packages with mmdebstrap and `docker import` (no
 registry).
 
-The image is tagged by a hash of its recipe (packages, hooks, image config, mirror, the host's CA
-bundle), so a changed recipe builds a new image and an unchanged one is never rebuilt.
+One image per interpreter: Python 3.9, 3.11 and 3.13 are the `python3` of Debian bullseye, bookworm and
+trixie, which the same Debian mirror serves. Each can carry a build layer (compiler, Python headers,
+pkg-config) for repositories whose C extensions or source-only dependencies must compile. An image is tagged
+by a hash of its recipe (packages, hooks, image config, mirror, the host's CA bundle), so a changed recipe
+builds a new image and an unchanged one is never rebuilt.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ VENV = "/opt/venv"
 WORKDIR = "/workspace"
 USER_NAME = "swe"
 PACKAGES = ("python3", "python3-venv", "git", "ca-certificates")
+BUILD_PACKAGES = ("build-essential", "python3-dev", "pkg-config")
+INTERPRETERS = {"3.9": "bullseye", "3.11": "bookworm", "3.13": "trixie"}
+"""The Python versions a workspace can have, and the Debian suite whose `python3` each is."""
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 HOST_APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
@@ -53,6 +59,7 @@ class ImageRecipe:
     uid: int
     gid: int
     ca_bundle_sha: str
+    packages: tuple[str, ...] = PACKAGES
 
     def hooks(self) -> list[str]:
         return [
@@ -79,7 +86,7 @@ class ImageRecipe:
         ]
 
     def mmdebstrap_args(self, target: Path) -> list[str]:
-        args = ["mmdebstrap", "--variant=minbase", "--include=" + ",".join(PACKAGES)]
+        args = ["mmdebstrap", "--variant=minbase", "--include=" + ",".join(self.packages)]
         args += [f"--dpkgopt=path-exclude={path}" for path in TRIMMED_PATHS]
         args += [f"--customize-hook={hook}" for hook in self.hooks()]
         return [*args, self.suite, str(target), self.mirror]
@@ -100,6 +107,16 @@ class ImageRecipe:
     def tag(self) -> str:
         return f"{IMAGE_REPOSITORY}:{self.digest()}"
 
+    @property
+    def has_build_layer(self) -> bool:
+        return set(BUILD_PACKAGES) <= set(self.packages)
+
+    @property
+    def alias(self) -> str:
+        """A readable second tag: `latest` for the default image, else the interpreter and layer."""
+        python = next((version for version, suite in INTERPRETERS.items() if suite == self.suite), self.suite)
+        return f"{IMAGE_REPOSITORY}:python{python}" + ("-build" if self.has_build_layer else "")
+
 
 def _user_ids(user: str) -> tuple[int, int]:
     uid_text, _, gid_text = user.partition(":")
@@ -112,13 +129,54 @@ def _user_ids(user: str) -> tuple[int, int]:
         ) from exc
 
 
-def recipe_for(settings: DockerSettings) -> ImageRecipe:
+def _suites_and_archive(sources: str) -> tuple[set[str], str]:
+    """The suites an apt sources text (one-line or deb822) names, and the URI of its main (non-security) archive."""
+    suites: set[str] = set()
+    archives: list[str] = []
+    for line in sources.splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] == "deb":
+            plain = [word for word in words[1:] if not word.startswith("[") and not word.endswith("]")]
+            archives.extend(plain[:1])
+            suites.update(plain[1:2])
+        elif words[0] == "URIs:":
+            archives.extend(words[1:])
+        elif words[0] == "Suites:":
+            suites.update(words[1:])
+    archive = next((uri for uri in archives if "security" not in uri), FALLBACK_MIRROR)
+    return suites, archive
+
+
+def _mirror(settings: DockerSettings, suite: str) -> tuple[str, str]:
+    """(mmdebstrap's mirror argument, its text for the recipe hash): the configured or host sources when they
+    serve `suite`, else a `deb` line for `suite` on the same archive."""
     mirror = settings.apt_sources or next((str(p) for p in HOST_APT_SOURCES if p.is_file()), FALLBACK_MIRROR)
     mirror_path = Path(mirror)
-    mirror_text = mirror_path.read_text() if mirror_path.is_file() else mirror
+    if not mirror_path.is_file():
+        return mirror, mirror
+    text = mirror_path.read_text()
+    suites, archive = _suites_and_archive(text)
+    if suite in suites:
+        return mirror, text
+    line = f"deb {archive} {suite} main"
+    return line, line
+
+
+def recipe_for(settings: DockerSettings, python: str = "", *, build_layer: bool = False) -> ImageRecipe:
+    """The recipe of the image for `python` (one of `INTERPRETERS`; empty: `settings.suite`'s), with or without
+    the build layer."""
+    if python and python not in INTERPRETERS:
+        raise WorkspaceError(
+            f"no workspace image has Python {python}", hint=f"choose one of {', '.join(INTERPRETERS)}"
+        )
+    suite = INTERPRETERS[python] if python else settings.suite
+    mirror, mirror_text = _mirror(settings, suite)
     ca_sha = hashlib.sha256(HOST_CA_BUNDLE.read_bytes()).hexdigest() if HOST_CA_BUNDLE.is_file() else ""
     uid, gid = _user_ids(settings.user)
-    return ImageRecipe(settings.suite, mirror, mirror_text, uid, gid, ca_sha)
+    packages = PACKAGES + BUILD_PACKAGES if build_layer else PACKAGES
+    return ImageRecipe(suite, mirror, mirror_text, uid, gid, ca_sha, packages)
 
 
 def base_image_tag(settings: DockerSettings) -> str:
@@ -160,12 +218,20 @@ def _build_lock(lock_dir: Path) -> Iterator[None]:
 
 
 def build_image(
-    client: Any, settings: DockerSettings, *, lock_dir: Path, progress: Progress = to_stderr, force: bool = False
+    client: Any,
+    settings: DockerSettings,
+    *,
+    lock_dir: Path,
+    progress: Progress = to_stderr,
+    force: bool = False,
+    python: str = "",
+    build_layer: bool = False,
 ) -> tuple[str, bool]:
-    """Build the base image unless it exists; return (tag, built). Concurrent callers wait for one build."""
+    """Build the image (for `python`, with the build layer) unless it exists; return (tag, built). Concurrent
+    callers wait for one build."""
     if settings.image:
         return require_image(client, settings), False
-    recipe = recipe_for(settings)
+    recipe = recipe_for(settings, python, build_layer=build_layer)
     if not force and image_exists(client, recipe.tag):
         return recipe.tag, False
     with _build_lock(lock_dir):
@@ -179,7 +245,7 @@ def build_image(
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="swe-team-image-") as scratch:
             rootfs = Path(scratch) / "rootfs.tar"
-            progress(f"[1/2] mmdebstrap {recipe.suite} ({', '.join(PACKAGES)}) from {recipe.mirror}")
+            progress(f"[1/2] mmdebstrap {recipe.suite} ({', '.join(recipe.packages)}) from {recipe.mirror}")
             _run_streaming(recipe.mmdebstrap_args(rootfs), progress)
             size_mb = rootfs.stat().st_size / 1e6
             progress(f"[2/2] docker import ({size_mb:.0f} MB) as {recipe.tag}")
@@ -187,7 +253,8 @@ def build_image(
             client.api.import_image_from_file(
                 str(rootfs), repository=repository, tag=tag, changes=recipe.changes()
             )
-        client.images.get(recipe.tag).tag(IMAGE_REPOSITORY, "latest")
+        alias = f"{IMAGE_REPOSITORY}:latest" if recipe == recipe_for(settings) else recipe.alias
+        client.images.get(recipe.tag).tag(*alias.split(":"))
         progress(f"built {recipe.tag} in {time.monotonic() - started:.0f} s")
         return recipe.tag, True
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from swe_team.cli import chat, config, eval, fleet, graph, jobs, memory, model, workspace
+from swe_team.cli import chat, config, env, eval, fleet, graph, jobs, memory, model, workspace
 
 app = typer.Typer(
     name="swe-team",
@@ -18,5 +18,5 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (jobs, config, model, graph, workspace, memory, chat, fleet, eval):
+for _module in (jobs, config, model, graph, workspace, env, memory, chat, fleet, eval):
     app.add_typer(_module.app)

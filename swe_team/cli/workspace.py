@@ -15,48 +15,57 @@ app = typer.Typer(name="workspace", help="Docker workspaces: build the base imag
 @guarded
 def build_image_command(
     force: bool = typer.Option(False, "--force", help="Rebuild even when the image exists."),
+    python: str = typer.Option("", "--python", help="The image of Python 3.9, 3.11 or 3.13 (default: docker.suite)."),
+    build_layer: bool = typer.Option(False, "--build-layer", help="With compiler and Python headers."),
 ) -> None:
-    """Build the base image from Debian packages (mmdebstrap + docker import); a no-op when it exists."""
+    """Build a base image from Debian packages (mmdebstrap + docker import); a no-op when it exists."""
     from workspaces.docker import connect
     from workspaces.docker_image import build_image
 
     settings = settings_for()
     tag, built = build_image(
-        connect(), settings.docker, lock_dir=settings.home / "cache", progress=typer.echo, force=force
+        connect(), settings.docker, lock_dir=settings.home / "cache", progress=typer.echo, force=force,
+        python=python, build_layer=build_layer,
     )
     typer.echo(f"image {tag} " + ("built" if built else "already present"))
 
 
 @app.command("ls")
 @guarded
-def list_command() -> None:
-    """List job containers and volumes with their owner, expiry and whether gc would reap them."""
+def list_command(
+    every_home: bool = typer.Option(False, "--all", help="Also list the workspaces of other SWE_TEAM_HOMEs."),
+) -> None:
+    """List this home's job containers and volumes with their owner, expiry and whether gc would reap them."""
     from rich.table import Table
 
     from workspaces.docker import connect
     from workspaces.docker_gc import list_objects
 
-    objects = list_objects(connect())
+    objects = list_objects(connect(), home=None if every_home else settings_for().home)
     if not objects:
         typer.echo("no swe-team workspaces")
         return
-    table = Table("kind", "name", "job", "status", "owner", "expires in")
+    table = Table("kind", "name", "job", "status", "owner", "expires in", *(["home"] if every_home else []))
     for obj in objects:
         hours = (obj.expires_at - time.time()) / 3600
-        table.add_row(obj.kind, obj.name, obj.job_id, obj.status, obj.owner, f"{hours:.1f} h")
+        home = [obj.home or "?"] if every_home else []
+        table.add_row(obj.kind, obj.name, obj.job_id, obj.status, obj.owner, f"{hours:.1f} h", *home)
     out.print(table)
 
 
 @app.command("gc")
 @guarded
 def gc_command(
-    everything: bool = typer.Option(False, "--all", help="Remove every swe-team container and volume."),
+    everything: bool = typer.Option(
+        False, "--all", help="Remove every swe-team container and volume on the engine, of every SWE_TEAM_HOME."
+    ),
 ) -> None:
-    """Remove workspaces whose owner process died or whose expiry passed (with --all: every workspace)."""
+    """Remove this home's workspaces whose owner process died or whose expiry passed (with --all: every
+    workspace of every home, running ones included)."""
     from workspaces.docker import connect
     from workspaces.docker_gc import reap
 
-    removed = reap(connect(), everything=everything)
+    removed = reap(connect(), home=None if everything else settings_for().home, everything=everything)
     for name in removed:
         typer.echo(f"removed {name}")
     typer.echo(f"{len(removed)} object(s) removed")

@@ -1,0 +1,108 @@
+"""Small repositories the environment tests build, dated like the code they stand for, and a local index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from core.settings import DockerSettings, EnvironmentSettings, Settings
+from harness.package_index import PackageIndex, pure_wheel
+
+OLD_PACKAGE = {
+    "setup.py": (
+        "from setuptools import setup\n\n"
+        'DEPENDENCIES = ["eradep"]\n'
+        "setup(\n"
+        '    name="oldpkg",\n'
+        '    version="1.0",\n'
+        '    packages=["oldpkg"],\n'
+        "    install_requires=DEPENDENCIES,\n"
+        '    classifiers=["Programming Language :: Python :: 2.7", "Programming Language :: Python :: 3.6"],\n'
+        ")\n"
+    ),
+    "oldpkg/__init__.py": (
+        "from collections import Mapping  # gone from Python 3.10 on: this code runs on 3.9 at most\n"
+        "import eradep\n\n\n"
+        "def describe():\n"
+        '    return "eradep %s" % eradep.VERSION\n'
+    ),
+}
+"""A package of 2019 that imports what Python 3.10 removed and needs `eradep`, unpinned."""
+
+SPEED_C = """#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+static PyObject *twice(PyObject *self, PyObject *args) {
+    long value;
+    if (!PyArg_ParseTuple(args, "l", &value)) return NULL;
+    return PyLong_FromLong(2 * value)%s
+}
+
+static PyMethodDef methods[] = {{"twice", twice, METH_VARARGS, "2 * x"}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speed", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__speed(void) { return PyModule_Create(&module); }
+"""
+
+
+def extension_package(*, broken: bool = False) -> dict[str, str]:
+    """A src-layout package with a C extension, for Python < 3.10; `broken` leaves a `;` out of the C."""
+    return {
+        "setup.py": (
+            "from setuptools import Extension, setup\n\n"
+            "setup(\n"
+            '    name="fastmath",\n'
+            '    version="0.1",\n'
+            '    package_dir={"": "src"},\n'
+            '    packages=["fastmath"],\n'
+            '    ext_modules=[Extension("fastmath._speed", ["src/fastmath/_speed.c"])],\n'
+            '    python_requires=">=3.6,<3.10",\n'
+            ")\n"
+        ),
+        ".gitignore": "*.so\nbuild/\n",
+        "src/fastmath/__init__.py": 'from fastmath._speed import twice\n\nLABEL = "original"\n',
+        "src/fastmath/_speed.c": SPEED_C % ("" if broken else ";"),
+    }
+
+
+def dated_repo(where: Path, files: dict[str, str], date: str) -> Path:
+    """A git repository with `files` in one commit made at `date` (ISO 8601)."""
+    repo = where / "repo"
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    commit_files(repo, files, date)
+    return repo
+
+
+def commit_files(repo: Path, files: dict[str, str], date: str) -> None:
+    """Write `files` and commit them all at `date`."""
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(
+        ["git", "-c", "user.name=Dev", "-c", "user.email=dev@example.com", "commit", "-q", "-m", "change"],
+        cwd=repo, check=True, env=env,
+    )
+
+
+@contextmanager
+def era_index(where: Path) -> Iterator[PackageIndex]:
+    """A local index with `eradep` 1.0 (uploaded in 2019) and 2.0 (2023): as of 2019 only 1.0 exists."""
+    with PackageIndex() as index:
+        for version, uploaded in (("1.0", "2019-01-10T10:00:00Z"), ("2.0", "2023-03-01T10:00:00Z")):
+            wheel = pure_wheel(where / "wheels", "eradep", version, {"eradep/__init__.py": f'VERSION = "{version}"\n'})
+            index.add(wheel, "eradep", uploaded)
+        yield index
+
+
+def offline_settings(home: Path, index_url: str, **environment: str) -> Settings:
+    """Settings whose resolution only sees the local index, with no test runner (pytest is not on it)."""
+    return Settings(
+        home=home,
+        docker=DockerSettings(pip_download_args=["--index-url", index_url], test_tools=[]),
+        environment=EnvironmentSettings.model_validate(environment),
+    )

@@ -1,0 +1,117 @@
+"""Environments built for small repositories in real Docker, offline: the interpreter the code can run on, its
+dependencies as of its commit, the project importable (and editable) from /workspace, C extensions compiled,
+failures that name their step, and the warm path reused without any network."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from core.errors import WorkspaceError
+from core.settings import Settings
+from core.state import TeamState
+from graphs.report import render
+from tests.docker_fixtures import docker_client
+from tests.environment_fixtures import OLD_PACKAGE, dated_repo, era_index, extension_package, offline_settings
+from workspaces.docker import DockerWorkspace
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+@contextmanager
+def workspace(repo: Path, settings: Settings, job_dir: Path) -> Iterator[DockerWorkspace]:
+    docker_client()
+    created = DockerWorkspace.create(
+        job_id=f"envtest-{uuid.uuid4().hex[:8]}", repo_path=repo, base_commit="HEAD", job_dir=job_dir,
+        settings=settings,
+    )
+    try:
+        yield created
+    finally:
+        created.close()
+
+
+def _python(workspace: DockerWorkspace, code: str, cwd: str = ".") -> str:
+    result = workspace.exec(f"python -c '{code}'", cwd=cwd, timeout=60)
+    assert result.ok, result.observation()
+    return result.stdout.strip()
+
+
+def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era(tmp_path: Path) -> None:
+    repo = dated_repo(tmp_path, OLD_PACKAGE, "2019-05-01T12:00:00+00:00")
+    with era_index(tmp_path) as index, workspace(
+        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
+    ) as ws:
+        version = _python(ws, "import sys; print(sys.version_info[:2])")
+        described = _python(ws, "import oldpkg; print(oldpkg.describe())", cwd="oldpkg")
+        recorded = ws.info.details["environment"]
+    assert version == "(3, 9)"
+    assert described == "eradep 1.0", "the unpinned dependency must resolve to the release of the commit's day"
+    assert recorded["as_of"] == "2019-05-01" and recorded["pins"] == ["eradep==1.0"]
+    assert any("2.7, 3.6" in reason for reason in recorded["python_reasons"])
+    saved = json.loads((tmp_path / "job" / "environment.json").read_text())
+    assert saved["status"] == "complete" and "eradep  (setup.py)" in saved["requirements"]
+
+
+def test_the_warm_environment_is_reused_without_the_index(tmp_path: Path) -> None:
+    repo = dated_repo(tmp_path, OLD_PACKAGE, "2019-05-01T12:00:00+00:00")
+    with era_index(tmp_path) as index:
+        settings = offline_settings(tmp_path / "home", index.url)
+        with workspace(repo, settings, tmp_path / "cold") as cold:
+            image = cold.info.details["image"]
+    started = time.monotonic()
+    with workspace(repo, settings, tmp_path / "warm") as warm:
+        assert warm.info.details["image"] == image
+        assert _python(warm, "import eradep; print(eradep.VERSION)") == "1.0"
+    assert time.monotonic() - started < 15.0
+
+
+def test_a_src_layout_c_extension_is_compiled_and_edits_in_the_workspace_are_what_imports(tmp_path: Path) -> None:
+    repo = dated_repo(tmp_path, extension_package(), "2021-03-01T12:00:00+00:00")
+    with era_index(tmp_path) as index, workspace(
+        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
+    ) as ws:
+        before = _python(ws, "import fastmath; print(fastmath.twice(21), fastmath.LABEL)", cwd="src")
+        ws.write_file("src/fastmath/__init__.py", 'from fastmath._speed import twice\n\nLABEL = "edited"\n')
+        after = _python(ws, "import fastmath; print(fastmath.LABEL)")
+        diff = ws.diff()
+        recorded = ws.info.details["environment"]
+    assert before == "42 original"
+    assert after == "edited", "the project must import from /workspace, not from a copy"
+    assert ".so" not in diff and "LABEL" in diff, "the compiled extension is part of the base, not of the change"
+    assert recorded["python"] == "3.9" and "setup.py builds extension modules" in recorded["build_layer"]
+
+
+def test_a_failing_build_names_its_step_and_quotes_the_compiler(tmp_path: Path) -> None:
+    repo = dated_repo(tmp_path, extension_package(broken=True), "2021-03-01T12:00:00+00:00")
+    with era_index(tmp_path) as index, pytest.raises(WorkspaceError) as raised, workspace(
+        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
+    ):
+        pass
+    message = raised.value.user_message()
+    assert "environment step 'install the project (editable)' failed" in message
+    assert "_speed.c" in message and "error" in message
+    assert "allow_partial_env" in message
+
+
+def test_a_partial_environment_is_said_on_screen_and_in_the_record(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    repo = dated_repo(tmp_path, extension_package(broken=True), "2021-03-01T12:00:00+00:00")
+    with era_index(tmp_path) as index:
+        settings = offline_settings(tmp_path / "home", index.url)
+        settings.docker.allow_partial_env = True
+        with workspace(repo, settings, tmp_path / "job") as ws:
+            recorded = ws.info.details["environment"]
+            report = render(TeamState(job_id="j", task="t", workspace=ws.info.to_dict()), "unresolved", [], {})
+    assert recorded["status"] == "partial"
+    assert any("install the project (editable)" in failure for failure in recorded["failures"])
+    assert "WARNING: the environment is PARTIAL" in capfd.readouterr().err
+    assert "## Environment" in report and "- Status: PARTIAL" in report
+    assert "- FAILED: environment step 'install the project (editable)' failed" in report

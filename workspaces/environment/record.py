@@ -1,0 +1,97 @@
+"""What an environment is and why: every choice with its reason, as `swe-team env show` prints it and the job
+report lists it. Stored as a label on the environment image, so a job that finds the image built reads the same.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from workspaces.environment.plan import EnvironmentPlan
+
+LABEL = "swe-team.environment"
+SHOWN_PINS = 12
+
+
+@dataclass
+class EnvironmentRecord:
+    python: str
+    python_reasons: list[str]
+    as_of: str
+    as_of_reason: str
+    runner: str
+    runner_reasons: list[str]
+    project: str
+    project_reason: str
+    declarations: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    """Every requirement resolved, with its origin (left out of the job's state, which keeps `summary()`)."""
+    scm_version: str = ""
+    build_layer: list[str] = field(default_factory=list)
+    """Why the image has the build layer (empty: it has none)."""
+    interpreter_image: str = ""
+    image: str = ""
+    pins: list[str] = field(default_factory=list)
+    status: str = "planned"
+    """planned (nothing built), complete, or partial (`docker.allow_partial_env` let failures through)."""
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    test_command: str = ""
+
+    @classmethod
+    def planned(cls, plan: EnvironmentPlan, test_command: str) -> EnvironmentRecord:
+        runner = plan.runner.requirement or "the project's own pytest"
+        return cls(
+            python=plan.python,
+            python_reasons=list(plan.python_reasons),
+            as_of=plan.as_of,
+            as_of_reason=plan.as_of_reason,
+            declarations=sorted(plan.declaration_files),
+            requirements=[f"{d.requirement}  ({d.origin})" for d in plan.requirements],
+            runner=runner,
+            runner_reasons=list(plan.runner.reasons),
+            project=plan.project.mode,
+            project_reason=plan.project.reason,
+            scm_version=plan.project.scm_version,
+            build_layer=list(plan.compiles) if plan.build_tools != "never" else [],
+            notes=list(plan.notes),
+            test_command=test_command,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EnvironmentRecord:
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def to_label(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    def summary(self) -> dict[str, Any]:
+        """The record without its requirement list, for the job's state (all of it is in `environment.json`)."""
+        return {key: value for key, value in self.to_dict().items() if key != "requirements"}
+
+    def lines(self) -> list[str]:
+        """One line per choice and its reasons, for the report and `env show`."""
+        image = f" (image {self.interpreter_image})" if self.interpreter_image else ""
+        lines = [f"Python {self.python}{image}: " + "; ".join(self.python_reasons)]
+        lines.append(f"Dependencies as of {self.as_of or 'today'}: {self.as_of_reason}")
+        lines.append(f"Declarations read: {', '.join(self.declarations) or 'none'}")
+        lines.append(f"Test runner: {self.runner}" + (" — " + "; ".join(self.runner_reasons) if self.runner_reasons
+                                                       else ""))
+        version = f", setuptools-scm version {self.scm_version}" if self.scm_version else ""
+        lines.append(f"Project: {self.project} install{version} — {self.project_reason}")
+        lines.append("Build layer: " + ("yes — " + "; ".join(self.build_layer) if self.build_layer else "no"))
+        if self.pins:
+            shown = ", ".join(self.pins[:SHOWN_PINS]) + (" …" if len(self.pins) > SHOWN_PINS else "")
+            lines.append(f"Pinned: {len(self.pins)} packages ({shown})")
+        if self.test_command:
+            lines.append(f"Test command: `{self.test_command}` (set in swe-team.toml)")
+        state = self.status.upper() if self.status == "partial" else self.status
+        lines.append(f"Status: {state}" + (f" (image {self.image})" if self.image else ""))
+        lines += [f"FAILED: {failure}" for failure in self.failures]
+        lines += [f"Note: {note}" for note in self.notes]
+        return lines

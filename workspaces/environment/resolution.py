@@ -1,0 +1,246 @@
+"""Resolving a plan on the host: every requirement together, once, for the chosen interpreter and as of the
+cut-off date (`uv pip compile --exclude-newer`, written as a PEP 751 lock), then fetching exactly the locked
+files into a wheelhouse, each checked against its hash.
+
+The build tools (pip, setuptools, wheel, the project's build backend) resolve apart and without the cut-off:
+an old tree still builds with a current backend, and they install only in isolated build environments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tomllib
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core.errors import WorkspaceError
+from workspaces.environment.plan import EnvironmentPlan
+from workspaces.environment.project_metadata import requirement_name
+from workspaces.environment.python_choice import CANDIDATES
+
+GLIBC_MINOR = {"3.9": 31, "3.11": 36, "3.13": 40}
+"""glibc of each interpreter's Debian suite (trixie has 2.41; uv knows up to 2.40), for manylinux wheels."""
+DEFAULT_BUILD_TOOLS = ("pip", "setuptools", "wheel")
+MAX_LIFTS = 5
+BACKENDS = ("setuptools", "wheel")
+"""Build backends the host needs current to build old source packages' metadata; at run time they keep their era."""
+_ONLY_LATER = re.compile(
+    r"`([\w.-]+)` was filtered by `exclude-newer`.*?The latest version satisfying the requirement is \S+, "
+    r"published at (\S+?)\.?\s", re.DOTALL,
+)
+RESOLVE_TIMEOUT_S = 900
+DOWNLOAD_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One locked distribution and the file that installs it."""
+
+    name: str
+    version: str
+    location: str
+    sha256: str
+    is_sdist: bool
+
+    @property
+    def filename(self) -> str:
+        return urllib.parse.unquote(self.location.rstrip("/").rsplit("/", 1)[-1].split("#")[0])
+
+
+@dataclass
+class Resolution:
+    pins: list[Pin]
+    build: list[Pin]
+    runner_family: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    def version_of(self, name: str) -> str:
+        return next((pin.version for pin in self.pins if pin.name == name), "")
+
+
+def uv_command() -> str:
+    from uv import find_uv_bin
+
+    return str(find_uv_bin())
+
+
+def uv_version() -> str:
+    done = subprocess.run([uv_command(), "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def _pins(lock: Path, skip: str) -> list[Pin]:
+    data = tomllib.loads(lock.read_text())
+    pins = []
+    for package in data.get("packages", []):
+        name = str(package["name"])
+        wheels: list[dict[str, Any]] = package.get("wheels", [])
+        chosen, is_sdist = (wheels[0], False) if wheels else (package.get("sdist"), True)
+        if name == skip and chosen is None:
+            continue
+        if chosen is None:
+            raise WorkspaceError(
+                f"environment step 'resolve' failed: {name} resolved to {package.get('directory') or package}, "
+                "which no package index serves",
+                hint="name it in [environment] packages with a version on the index",
+            )
+        location = str(chosen.get("url") or (lock.parent / str(chosen["path"])))
+        pins.append(Pin(name, str(package["version"]), location, str(chosen["hashes"]["sha256"]), is_sdist))
+    return pins
+
+
+def _compile(
+    requirements: list[str],
+    constraints: list[str],
+    *,
+    python: str,
+    as_of: str,
+    per_package: dict[str, str],
+    extra_args: list[str],
+    workdir: Path,
+    label: str,
+    notes: list[str],
+) -> Path:
+    """Lock `requirements` with uv; a package whose every release is newer than the cut-off (a project that
+    deleted its old releases) is allowed the release uv names, and that is noted."""
+    source = workdir / f"{label}.in"
+    source.write_text("\n".join(requirements) + "\n")
+    lock = workdir / f"pylock.{label}.toml"
+    command = [
+        uv_command(), "pip", "compile", str(source), "--format", "pylock.toml", "-o", str(lock), "--no-header",
+        "--python-version", CANDIDATES[python],
+        "--python-platform", f"{platform.machine()}-manylinux_2_{GLIBC_MINOR[python]}",
+    ]
+    if constraints:
+        (workdir / f"{label}.constraints").write_text("\n".join(constraints) + "\n")
+        command += ["-c", str(workdir / f"{label}.constraints")]
+    if as_of:
+        command += ["--exclude-newer", as_of]
+    environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1", "NO_COLOR": "1"}
+    for _ in range(MAX_LIFTS + 1):
+        lifts = [f"--exclude-newer-package={name}={day}" for name, day in sorted(per_package.items())]
+        try:
+            done = subprocess.run(
+                [*command, *lifts, *extra_args], capture_output=True, text=True, env=environment,
+                timeout=RESOLVE_TIMEOUT_S, cwd=workdir, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise WorkspaceError(f"environment step 'resolve' ({label}) took over {RESOLVE_TIMEOUT_S} s") from exc
+        if done.returncode == 0:
+            return lock
+        missing = {name: at for name, at in _ONLY_LATER.findall(done.stderr) if name not in per_package}
+        if not as_of or not missing:
+            break
+        for name, published in missing.items():
+            per_package[name] = _just_after(published)
+            notes.append(f"{name} has no release before {as_of} on the index (deleted?): its releases up to "
+                         f"{published[:10]} are allowed")
+    raise WorkspaceError(
+        f"environment step 'resolve' ({label}) failed; uv said:\n{done.stderr.strip()[-4000:]}",
+        hint="override the requirement in [environment] packages (or python / as_of) in swe-team.toml",
+    )
+
+
+def _just_after(timestamp: str) -> str:
+    moment = datetime.fromisoformat(timestamp) + timedelta(seconds=1)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def resolve(plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_tree: Path | None) -> Resolution:
+    """The locked runtime set and build tools of `plan` (with `source_tree` when the project's own metadata must
+    be built to be known)."""
+    requirements = [d.requirement for d in plan.requirements]
+    if plan.project.resolve_from_source and source_tree is not None:
+        extras = f"[{','.join(plan.extras)}]" if plan.extras else ""
+        requirements.append(f"{source_tree}{extras}")
+    notes: list[str] = []
+    common: dict[str, Any] = {"python": plan.python, "extra_args": extra_args, "workdir": workdir, "notes": notes}
+    family = set(plan.runner.family)
+    if plan.runner.as_of:
+        runner_only = [d.requirement for d in plan.requirements if requirement_name(d.requirement) in family]
+        lock = _compile(runner_only, [], as_of=plan.runner.as_of, per_package={}, label="runner", **common)
+        family |= {pin.name for pin in _pins(lock, "")}
+    per_package = dict.fromkeys(family, plan.runner.as_of) if plan.runner.as_of else {}
+    if plan.as_of:
+        per_package.update(dict.fromkeys(BACKENDS, (datetime.now(UTC) + timedelta(days=1)).date().isoformat()))
+    constraints = [d.requirement for d in plan.constraints]
+    lock = _compile(requirements, constraints, as_of=plan.as_of, per_package=per_package, label="env", **common)
+    pins = _pins(lock, plan.project.name)
+    at_run_time = sorted(pin.name for pin in pins if pin.name in BACKENDS)
+    if plan.as_of and at_run_time:
+        era = _pins(_compile(at_run_time, [], as_of=plan.as_of, per_package={}, label="backends", **common), "")
+        pins = [pin for pin in pins if pin.name not in at_run_time] + era
+        notes.append(f"{', '.join(at_run_time)} needed at run time: resolved as of {plan.as_of} apart (the host "
+                     "builds source packages' metadata with the current one)")
+    resolution = Resolution(pins, [], family if plan.runner.as_of else set(), notes)
+    try:
+        build_lock = _compile(plan.build_requirements, [], as_of="", per_package={}, label="build", **common)
+    except WorkspaceError:
+        own = [r for r in plan.build_requirements if requirement_name(r) not in DEFAULT_BUILD_TOOLS]
+        notes.append(f"{', '.join(DEFAULT_BUILD_TOOLS)} are not on the index: the image's own pip and setuptools build")
+        if not own:
+            return resolution
+        build_lock = _compile(own, [], as_of="", per_package={}, label="build", **common)
+    resolution.build = _pins(build_lock, "")
+    return resolution
+
+
+def _download(pin: Pin, target: Path) -> None:
+    partial = target.with_suffix(target.suffix + ".part")
+    if "://" in pin.location:
+        with urllib.request.urlopen(pin.location, timeout=DOWNLOAD_TIMEOUT_S) as response, partial.open("wb") as out:
+            shutil.copyfileobj(response, out)
+    else:
+        shutil.copyfile(pin.location, partial)
+    if _sha256(partial) != pin.sha256:
+        partial.unlink()
+        raise WorkspaceError(f"environment step 'fetch' failed: {pin.filename} does not match its locked hash")
+    partial.rename(target)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(pins: list[Pin], wheelhouse: Path, downloads: Path, progress: Any) -> None:
+    """Exactly the locked files into `wheelhouse`, through the `downloads` pool every resolution shares (a file
+    is downloaded once, and kept only with the hash its lock names)."""
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    downloads.mkdir(parents=True, exist_ok=True)
+    pins = list({pin.filename: pin for pin in pins}.values())
+    for pin in pins:
+        pooled = downloads / f"{pin.sha256[:16]}-{pin.filename}"
+        if pooled.is_file() and not (wheelhouse / pin.filename).exists():
+            os.link(pooled, wheelhouse / pin.filename)
+    missing = [p for p in pins if not (wheelhouse / p.filename).is_file()]
+    if not missing:
+        return
+    progress(f"  downloading {len(missing)} of {len(pins)} locked files")
+
+    def one(pin: Pin) -> str:
+        pooled = downloads / f"{pin.sha256[:16]}-{pin.filename}"
+        try:
+            _download(pin, pooled)
+            os.link(pooled, wheelhouse / pin.filename)
+        except OSError as exc:
+            raise WorkspaceError(f"environment step 'fetch' failed: {pin.location}: {exc}") from exc
+        return pin.filename
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for index, name in enumerate(pool.map(one, missing), 1):
+            if index % 10 == 0 or index == len(missing):
+                progress(f"  fetched {index}/{len(missing)} (last: {name})")
