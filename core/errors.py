@@ -43,6 +43,10 @@ class WorkspaceError(SweTeamError):
     """The workspace could not be created, reached or used."""
 
 
+class WorkspaceUnavailable(WorkspaceError):
+    """The workspace's engine or container stopped answering: the job stops at its checkpoint, to be resumed."""
+
+
 class ToolError(SweTeamError):
     """A tool refused or failed; the loop returns the message to the model as an observation."""
 
@@ -54,5 +58,6 @@ class JobError(SweTeamError):
 def validation_problems(exc: ValidationError, whole: str = "value") -> str:
     """A pydantic error as one line: `field.path: what is wrong` per problem; `whole` names a root-level one."""
     return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}" for err in exc.errors(include_url=False)
+        f"{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg'].removeprefix('Value error, ')}"
+        for err in exc.errors(include_url=False)
     )

@@ -10,10 +10,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from core.errors import JobError
+from core.errors import ConfigError, JobError
 from core.processes import pid_alive
 
 JOB_FILE = "job.json"
+
+
+def require_writable_home(home: Path) -> None:
+    """`home` exists (it is made when missing) and takes new files, or a `ConfigError` saying what to do."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        probe = home / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"swe-team's home {home} cannot be used: {exc.strerror or exc}",
+            hint="set SWE_TEAM_HOME (or `home` in the config) to a folder you can write",
+        ) from exc
 
 
 def new_job_id() -> str:
@@ -58,11 +72,11 @@ FINISHED = ("resolved", "unresolved", "failed", "rejected", "cancelled")
 
 
 def effective_status(job: Job) -> str:
-    """A job marked running whose process is gone was killed: it is interrupted and can be resumed.
-    A fleet job's process is on some worker: the fleet's leases keep its status true instead."""
+    """A job marked running (or still being created) whose process is gone was killed: it is interrupted and
+    can be resumed. A fleet job's process is on some worker: the fleet's leases keep its status true instead."""
     if job.queue:
         return job.status
-    return "interrupted" if job.status == "running" and not pid_alive(job.pid) else job.status
+    return "interrupted" if job.status in ("running", "created") and not pid_alive(job.pid) else job.status
 
 
 class JobRecords(Protocol):

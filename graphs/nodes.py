@@ -87,6 +87,9 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
             raise  # no verdict on the task: the job stops at its checkpoint and resumes once the part is back
         except SweTeamError as exc:
             update = {"halt": f"{name}: {exc}"}
+        except Exception as exc:
+            visit.answer_failed(exc)  # resumable, and the resume asks the model again instead of replaying
+            raise
         update["usage"] = visit.usage_update()
         if snapshot:
             update["snapshots"] = [Snapshot(node=name, id=context.workspace.snapshot(name))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.errors import WorkspaceError, WorkspaceUnavailable
 from core.state import TeamState
 from roles.briefing import format_locations, lessons_section, plan_section, section, task_section
 from roles.loop import RoleFailed, RoleVisit, run_tool_loop
@@ -12,6 +13,16 @@ from roles.shortlist import repo_map, shortlist
 
 SHORTLIST_SIZE = 8
 REPO_MAP_TOKENS = 800
+
+
+def _in_repository(visit: RoleVisit, path: str) -> bool:
+    """Whether the model named a file of the repository; a path the workspace refuses (`../../etc/passwd`) is not."""
+    try:
+        return visit.services.tools.workspace.exists(path)
+    except WorkspaceUnavailable:
+        raise
+    except WorkspaceError:
+        return False
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
@@ -34,8 +45,7 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
             "feedback": "",
             "notes": [f"localizer: the model's answer was unusable ({exc}); kept the search ranking"],
         }
-    workspace = visit.services.tools.workspace
-    located = [loc for loc in answer.locations if workspace.exists(loc.path)]
+    located = [loc for loc in answer.locations if _in_repository(visit, loc.path)]
     if not located:
         named = ", ".join(loc.path for loc in answer.locations)
         return {

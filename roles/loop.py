@@ -1,7 +1,9 @@
 """The one loop every role runs: ask the model, run the tools it calls, until it submits a typed answer.
 
-Garbled output — invalid JSON, an unknown tool, missing arguments, prose where a call was expected — goes back to
-the model with the error. Past `settings.models.format_retries` such errors the role fails with `RoleFailed`.
+Garbled output — invalid JSON, an unknown tool, missing arguments, text that is not valid Unicode, prose where a
+call was expected, an empty answer — goes back to the model with the error. Past `settings.models.format_retries`
+such errors the role fails with `RoleFailed`. Whatever a tool raises is an observation the model reads, except a
+model server or workspace that stopped answering, which stops the job resumably.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from core.errors import ModelError, ToolError, validation_problems
-from core.model.base import Completion, Message, ToolCall, Usage
+from core.errors import ModelError, ModelUnreachable, ToolError, WorkspaceUnavailable, validation_problems
+from core.model.base import NO_CHOICES, Completion, Message, ToolCall, Usage
 from roles.context import RoleServices
+from roles.journal import Recorded
 from roles.spec import RoleSpec
+from tools.base import text_problem
 from tools.registry import get_tools
 
 Output = TypeVar("Output", bound=BaseModel)
 SUBMIT = "submit"
+STOPS_THE_JOB = (ModelUnreachable, WorkspaceUnavailable)
+"""Failures of what the job runs on, not of the model's answer: raised on, even from inside a tool."""
+ERROR_CHARS = 600
+EMPTY_ANSWER = "the answer was empty (the server sent no choices); answer again"
 
 
 class RoleFailed(ModelError):
@@ -39,7 +47,7 @@ class RoleVisit:
     calls: int = 0
     format_errors: int = 0
     usage: Usage = field(default_factory=Usage)
-    _recorded: list[Completion] | None = None
+    _recorded: Recorded | None = None
 
     def system_prompt(self, **values: Any) -> str:
         repo_name = Path(self.services.tools.workspace.info.repo_path).name
@@ -61,9 +69,11 @@ class RoleVisit:
         index = self.calls
         self.calls += 1
         self.services.progress(self.spec.name, f"model call {self.calls}")
-        if index < len(recorded):
-            completion, replayed = recorded[index], True
+        if index < len(recorded.answers):
+            completion, replayed = recorded.answers[index], True
         else:
+            if index in recorded.failed:
+                self._asking_again(index, recorded.failed.pop(index))
             completion = self.services.model.complete(messages, alias=self.spec.alias, role=self.spec.name, **kwargs)
             self.services.journal.append(self.journal_key, completion)
             replayed = False
@@ -81,6 +91,21 @@ class RoleVisit:
             replayed=replayed,
         )
         return completion
+
+    def answer_failed(self, error: BaseException) -> None:
+        """The node crashed on the last answer: journal it as failed, so a re-run asks the model again there."""
+        if self.calls:
+            reason = _short(f"{type(error).__name__}: {error}")
+            self.services.journal.mark_failed(self.journal_key, self.calls - 1, reason)
+            self.services.trajectory.record("answer_failed", role=self.spec.name, call=self.calls, error=reason)
+
+    def _asking_again(self, index: int, reason: str) -> None:
+        note = (
+            f"{self.spec.name}: the answer recorded for model call {index + 1} had failed before the resume "
+            f"({reason}); the model was asked again from that call"
+        )
+        self.services.extras.setdefault("run_notes", []).append(note)
+        self.services.trajectory.record("asked_again", role=self.spec.name, call=index + 1, reason=reason)
 
     def garbled(self, problem: str) -> str:
         """Count a format error; fail the role once the budget is spent."""
@@ -124,9 +149,14 @@ def ask_structured(visit: RoleVisit, messages: list[Message], output: type[Outpu
     while True:
         completion = visit.ask(messages, response_schema=schema)
         try:
-            return output.model_validate_json(extract_json(completion.content))
+            answer = output.model_validate_json(extract_json(completion.content))
+            problem = text_problem(answer.model_dump(), "answer")
+            if not problem:
+                return answer
         except ValidationError as exc:
             problem = "your answer does not match the required JSON schema: " + validation_problems(exc, "answer")
+        if completion.finish_reason == NO_CHOICES:
+            problem = EMPTY_ANSWER
         messages.append({"role": "assistant", "content": completion.content})
         messages.append({"role": "user", "content": visit.garbled(problem) + "\nReply with the JSON object only."})
 
@@ -154,10 +184,16 @@ def _run_tool(visit: RoleVisit, call: ToolCall, tools: dict[str, Any]) -> str:
     error = False
     try:
         observation = str(tools[call.name].invoke(visit.services.tools, arguments))
-    except ToolError as exc:
-        observation, error = f"error: {exc}", True
-        if str(exc).startswith(f"invalid arguments for {call.name}"):
+    except Exception as exc:
+        if (stop := stopping_cause(exc)) is not None:
+            raise stop from stop.__cause__  # as it was first raised, not as the tool's error
+        error = True
+        if not isinstance(exc, ToolError):
+            observation = f"error: {call.name} failed: {_short(f'{type(exc).__name__}: {exc}')}"
+        elif str(exc).startswith(f"invalid arguments for {call.name}"):
             observation = visit.garbled(str(exc))
+        else:
+            observation = f"error: {exc}"
     visit.services.trajectory.record(
         "tool_call",
         role=visit.spec.name,
@@ -182,6 +218,8 @@ def run_tool_loop(visit: RoleVisit, messages: list[Message], output: type[Output
             if (written := _answer_in_text(completion.content, output)) is not None:
                 return written
             problem = f"no tool was called; use a tool, or call {SUBMIT} with your final answer"
+            if completion.finish_reason == NO_CHOICES:
+                problem = EMPTY_ANSWER
             messages.append({"role": "user", "content": visit.garbled(problem)})
             continue
         answer: Output | None = None
@@ -207,14 +245,34 @@ def _answer_in_text(content: str, output: type[Output]) -> Output | None:
     if "{" not in content:
         return None
     try:
-        return output.model_validate_json(extract_json(content))
+        answer = output.model_validate_json(extract_json(content))
     except ValidationError:
         return None
+    return None if text_problem(answer.model_dump()) else answer
+
+
+def stopping_cause(error: BaseException) -> BaseException | None:
+    """The failure of a model server or workspace behind `error` (itself, or what it was raised from), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, STOPS_THE_JOB):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS] + " …"
 
 
 def _check_submission(visit: RoleVisit, call: ToolCall, output: type[Output]) -> tuple[str, Output | None]:
     try:
-        return "submitted", output.model_validate(_parse_arguments(call))
+        arguments = _parse_arguments(call)
+        if problem := text_problem(arguments, "answer"):
+            raise ValueError(problem)
+        return "submitted", output.model_validate(arguments)
     except ValueError as exc:
         problem = validation_problems(exc, "answer") if isinstance(exc, ValidationError) else str(exc)
         return visit.garbled(f"{SUBMIT} was called with an invalid answer: {problem}"), None

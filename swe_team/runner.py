@@ -13,7 +13,7 @@ from rich.console import Console
 
 from core.errors import ModelUnreachable, RepositoryError, SweTeamError
 from core.git import git
-from core.jobs import FINISHED, Job, JobStore, new_job_id
+from core.jobs import FINISHED, Job, JobStore, new_job_id, require_writable_home
 from core.settings import Settings, load_settings
 from core.state import JobInput, TeamState
 from core.trajectory import Trajectory
@@ -91,17 +91,27 @@ class JobRunner:
         """Called after every graph step; raising from it stops the job there (a fleet's cancel and lease check)."""
 
     def start(self, request: JobRequest) -> Job:
+        self.check_request(request)
         check_model_endpoints(self.settings)
         return self.begin(self.create(request))
 
-    def create(self, request: JobRequest, status: str = "created") -> Job:
-        """Check the request and write the job record; the workspace is opened by `begin` (maybe elsewhere)."""
+    def check_request(self, request: JobRequest) -> None:
+        """Refuse, with what to do, a request no job can come of: no task, a bad policy, a home we cannot write."""
         from graphs.gates import parse_policy
 
         try:
             parse_policy(request.approve)
         except ValueError as exc:
             raise SweTeamError(str(exc)) from exc
+        if not request.task.strip():
+            raise SweTeamError(
+                "the task is empty", hint="describe the bug or the feature with --task TEXT or --task-file FILE"
+            )
+        require_writable_home(self.settings.home)
+
+    def create(self, request: JobRequest, status: str = "created") -> Job:
+        """Check the request and write the job record; the workspace is opened by `begin` (maybe elsewhere)."""
+        self.check_request(request)
         root, head = check_repository(request.repo.resolve(), request.allow_dirty)
         self._experience_store()
         job = Job(
@@ -113,6 +123,7 @@ class JobRunner:
             base_commit=head,
             workspace=self.settings.workspace,
             status=status,
+            pid=os.getpid() if status == "created" else 0,
             flags=request.flags,
             instance_id=request.instance_id,
             keep_workspace=request.keep_workspace,
@@ -121,19 +132,22 @@ class JobRunner:
         self.store.create(job)
         return job
 
-    def begin(self, job: Job) -> Job:
-        """Open the workspace of a created or queued job and run its team graph from the start."""
+    def begin(self, job: Job, notes: list[str] | None = None) -> Job:
+        """Open the workspace of a created or queued job and run its team graph from the start. What an earlier,
+        interrupted start of the same job left of its workspace is removed first."""
         from graphs.gates import parse_policy
-        from workspaces.registry import create_workspace, resolve_kind
+        from workspaces.registry import create_workspace, discard_workspace, resolve_kind
 
         gates = parse_policy(job.approve)
         backend, note = resolve_kind(job.workspace)
         if note:
             self.console.print(f"[yellow]note:[/] {note}")
-        job.workspace = backend
+        job.workspace, job.pid = backend, os.getpid()
+        self.store.save(job)
         job_dir = self.store.folder(job.id)
         job_dir.mkdir(parents=True, exist_ok=True)
         self.console.print(f"job [bold]{job.id}[/] on {job.repo} at {job.base_commit[:10]} ({backend} workspace)")
+        discard_workspace(backend, job_id=job.id, repo_path=job.repo, job_dir=job_dir, settings=self.settings)
         workspace = create_workspace(
             backend, job_id=job.id, repo_path=job.repo, base_commit=job.base_commit, job_dir=job_dir,
             settings=self.settings,
@@ -147,7 +161,7 @@ class JobRunner:
             workspace=workspace.info.to_dict(),
             started_at=time.time(),
         )
-        return self._drive(job, workspace, initial)
+        return self._drive(job, workspace, initial, notes=notes)
 
     def resume(self, job_id: str) -> Job:
         from workspaces.base import WorkspaceInfo
@@ -158,7 +172,9 @@ class JobRunner:
             raise SweTeamError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
         state = self.saved_state(job)
         if state is None:
-            raise SweTeamError(f"job {job.id} has no checkpoint to resume from", hint="start it again with run")
+            note = f"the job stopped before its first checkpoint (status {job.status}): it started again from intake"
+            self.console.print(f"[yellow]note:[/] {note}")
+            return self.begin(job, notes=[note])
         workspace = reattach_workspace(WorkspaceInfo.from_dict(state.workspace), self.settings)
         notes = []
         if state.snapshots:

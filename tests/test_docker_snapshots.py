@@ -47,7 +47,7 @@ def test_reattach_after_the_owner_is_killed(tmp_path: Path) -> None:
         assert dict(workspace.container.labels)[LABEL_OWNER_PID] == str(os.getpid())
         workspace.rollback(printed["snapshot"])
         assert workspace.list_files() == ["README", "app.py", "data/blob.bin", "made_by_child.txt"]
-        assert reap(docker_client()) == []
+        assert reap(docker_client(), home=settings.home) == []
     finally:
         workspace.close()
 
@@ -77,7 +77,7 @@ def test_gc_removes_an_orphan(tmp_path: Path) -> None:
     client = docker_client()
     statuses = {obj.name: obj.status for obj in list_objects(client) if obj.job_id == "orphan"}
     assert statuses == {"swe-team-orphan": "owner dead"}
-    removed = reap(client)
+    removed = reap(client, home=tmp_path / "job" / "home")
     assert {"container swe-team-orphan", "volume swe-team-orphan"} <= set(removed)
     assert not [obj for obj in list_objects(client) if obj.job_id == "orphan"]
 

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from workspaces.base import Workspace
 
 Args = TypeVar("Args", bound=BaseModel)
+MAX_TEXT_CHARS = 1_000_000
+"""Longest text one argument may carry (a whole file's content at most)."""
 
 
 @dataclass
@@ -55,9 +57,33 @@ class Tool(Generic[Args]):
         """Validate the arguments and run; invalid arguments raise `ToolError` naming what is wrong."""
         from pydantic import ValidationError
 
+        if problem := text_problem(arguments):
+            raise ToolError(f"invalid arguments for {self.name}: {problem}")
         try:
             parsed = self.args.model_validate(arguments)
         except ValidationError as exc:
             problems = validation_problems(exc, "arguments")
             raise ToolError(f"invalid arguments for {self.name}: {problems}") from exc
         return self.run(context, parsed)
+
+
+def text_problem(value: Any, where: str = "") -> str:
+    """What makes model-sent text unfit for a file system or a request (a lone surrogate, which no encoding
+    accepts, or more than `MAX_TEXT_CHARS`), naming the argument; empty when every string is fit."""
+    if isinstance(value, str):
+        name = where or "arguments"
+        if len(value) > MAX_TEXT_CHARS:
+            return f"{name}: {len(value):,} characters, more than the {MAX_TEXT_CHARS:,} allowed"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return (
+                f"{name}: not valid Unicode (a lone surrogate {value[exc.start]!r} at character {exc.start}); "
+                "send plain UTF-8 text"
+            )
+        return ""
+    items: Any = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if problem := text_problem(item, f"{where}.{key}" if where else str(key)):
+            return problem
+    return ""

@@ -6,8 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from core.errors import WorkspaceError
+
 DEFAULT_OUTPUT_LIMIT = 50_000
 """Characters kept of each of stdout and stderr; the middle of longer output is cut with a note."""
+
+
+def file_bytes(path: str, content: str) -> bytes:
+    """`content` as UTF-8 for writing to `path`; text no encoding accepts (a lone surrogate) is refused."""
+    try:
+        return content.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise WorkspaceError(
+            f"cannot write {path}: the content is not valid Unicode ({exc.reason} at character {exc.start})"
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,24 @@ commit.
 The repository enters as a `git archive` of the base commit (owned by the job user), then becomes a
 fresh git repository with one commit whose author and date are fixed, so the same files always give the
 same commit id and snapshot ids stay valid when a lost volume is rebuilt from the snapshots exported to
-the job folder.
+the job folder. A symlink leading out of the repository stays a symlink, as in the checkout (the file
+tools refuse to follow it).
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
+import shlex
 import tarfile
 from pathlib import Path
 from typing import Any
 
 from core.errors import WorkspaceError
 from core.git import git_bytes
-from core.settings import DockerSettings
+from core.settings import DockerSettings, size_bytes
+from workspaces.docker_exec import engine_errors
 from workspaces.docker_image import WORKDIR
 
 FIXED_GIT_DATE = "2000-01-01T00:00:00+0000"
@@ -54,11 +58,10 @@ def object_name(job_id: str) -> str:
 
 
 def _memory_bytes(text: str) -> int:
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*", text.lower())
-    if not match:
-        raise WorkspaceError(f"docker.memory {text!r} is not a size", hint='use e.g. "2g" or "512m"')
-    scale = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}[match.group(2)]
-    return int(float(match.group(1)) * scale)
+    try:
+        return size_bytes(text)
+    except ValueError as exc:
+        raise WorkspaceError(f"docker.memory: {exc}", hint='use e.g. "2g" or "512m"') from exc
 
 
 def container_options(settings: DockerSettings) -> dict[str, Any]:
@@ -83,8 +86,12 @@ def container_options(settings: DockerSettings) -> dict[str, Any]:
 def start_container(
     client: Any, *, image: str, name: str, volume: str, labels: dict[str, str], settings: DockerSettings
 ) -> Any:
+    """The job's container on its volume; no file a command writes may be larger than the workspace's size limit
+    (the kernel stops it), and the volume as a whole is watched by the commands (`docker_exec`)."""
     import docker.errors
+    import docker.types
 
+    largest_file = size_bytes(settings.workspace_size)
     try:
         return client.containers.run(
             image,
@@ -93,6 +100,7 @@ def start_container(
             labels=labels,
             volumes={volume: {"bind": WORKDIR, "mode": "rw"}},
             working_dir=WORKDIR,
+            ulimits=[docker.types.Ulimit(name="fsize", soft=largest_file, hard=largest_file)],
             **container_options(settings),
         )
     except docker.errors.APIError as exc:
@@ -134,5 +142,39 @@ def single_file_archive(name: str, data: bytes, uid: int, gid: int, mode: int = 
 
 
 def put_files(container: Any, directory: str, archive: bytes) -> None:
-    if not container.put_archive(directory, archive):
-        raise WorkspaceError(f"copying files into the container at {directory} failed")
+    """Unpack `archive` at `directory`. The engine refuses to unpack a relative symlink leading out of
+    `directory`, so such links are left out of the tar and made afterwards with `ln -s`."""
+    import docker.errors
+
+    kept, links = _without_escaping_links(archive)
+    with engine_errors(f"copying files into the job container at {directory}"):
+        try:
+            copied = container.put_archive(directory, kept)
+        except docker.errors.APIError as exc:
+            if exc.status_code == 404:
+                raise
+            problem = exc.explanation or exc
+            raise WorkspaceError(f"copying files into the container at {directory} failed: {problem}") from exc
+        if not copied:
+            raise WorkspaceError(f"copying files into the container at {directory} failed")
+        if links:
+            script = "\n".join(f"ln -sfn -- {shlex.quote(target)} {shlex.quote(name)}" for name, target in links)
+            made = container.exec_run(["bash", "-c", script], workdir=directory)
+            if made.exit_code != 0:
+                output = made.output.decode(errors="replace").strip()
+                raise WorkspaceError(f"making the symlinks that lead out of {directory} failed: {output}")
+
+
+def _without_escaping_links(archive: bytes) -> tuple[bytes, list[tuple[str, str]]]:
+    """(the archive without relative symlinks leading above its root, those links as (name, target))."""
+    links: list[tuple[str, str]] = []
+    out = io.BytesIO()
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as reader, tarfile.open(fileobj=out, mode="w:") as writer:
+        for member in reader:
+            if member.issym() and not member.linkname.startswith("/"):
+                lands = posixpath.normpath(posixpath.join(posixpath.dirname(member.name), member.linkname))
+                if lands == ".." or lands.startswith("../"):
+                    links.append((member.name, member.linkname))
+                    continue
+            writer.addfile(member, reader.extractfile(member) if member.isfile() else None)
+    return (out.getvalue(), links) if links else (archive, [])

@@ -1,8 +1,9 @@
-"""Labels that tie containers and volumes to a job, its owner process and an expiry; listing and reaping by
-them.
+"""Labels that tie containers and volumes to a job, its `SWE_TEAM_HOME`, its owner process and an expiry;
+listing and reaping by them.
 
 Labels cannot change after creation, so a new owner (a resumed job) gets a new container, and a kept
-workspace is marked by renaming its container to `swe-team-kept-<job>` (reaped only at expiry).
+workspace is marked by renaming its container to `swe-team-kept-<job>` (reaped only at expiry). Reaping
+touches only the workspaces of one home: jobs of another home on the same engine are not ours to judge.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core.processes import pid_alive
@@ -20,17 +22,23 @@ LABEL_JOB = "swe-team.job"
 LABEL_OWNER_PID = "swe-team.owner-pid"
 LABEL_OWNER_HOST = "swe-team.owner-host"
 LABEL_EXPIRES = "swe-team.expires"
+LABEL_HOME = "swe-team.home"
 KIND_WORKSPACE = "workspace"
 CONTAINER_PREFIX = "swe-team-"
 KEPT_PREFIX = "swe-team-kept-"
 NO_OWNER = "0"
 
 
-def workspace_labels(job_id: str, expiry_hours: float, *, owned: bool = True) -> dict[str, str]:
+def home_label(home: Path) -> str:
+    return str(home.expanduser().absolute())
+
+
+def workspace_labels(job_id: str, expiry_hours: float, *, home: Path, owned: bool = True) -> dict[str, str]:
     """Labels for a job's container and volume; `owned=False` leaves only the expiry to reap them."""
     return {
         LABEL_KIND: KIND_WORKSPACE,
         LABEL_JOB: job_id,
+        LABEL_HOME: home_label(home),
         LABEL_OWNER_PID: str(os.getpid()) if owned else NO_OWNER,
         LABEL_OWNER_HOST: socket.gethostname(),
         LABEL_EXPIRES: str(int(time.time() + expiry_hours * 3600)),
@@ -68,6 +76,7 @@ class WorkspaceObject:
     owner: str
     expires_at: float
     kept: bool
+    home: str
 
     @property
     def reapable(self) -> bool:
@@ -88,13 +97,15 @@ def _describe(
         expires_at = float(labels.get(LABEL_EXPIRES, "0"))
     except ValueError:
         expires_at = 0.0
-    return WorkspaceObject(kind, name, labels.get(LABEL_JOB, "?"), status, owner, expires_at, kept)
+    home = labels.get(LABEL_HOME, "")
+    return WorkspaceObject(kind, name, labels.get(LABEL_JOB, "?"), status, owner, expires_at, kept, home)
 
 
-def list_objects(client: Any, now: float | None = None) -> list[WorkspaceObject]:
-    """Every swe-team container and volume on the engine, with its reapability."""
+def list_objects(client: Any, now: float | None = None, home: Path | None = None) -> list[WorkspaceObject]:
+    """The swe-team containers and volumes of `home` (None: of every home) on the engine, with their
+    reapability."""
     moment = time.time() if now is None else now
-    selector = {"label": f"{LABEL_KIND}={KIND_WORKSPACE}"}
+    selector = {"label": [f"{LABEL_KIND}={KIND_WORKSPACE}"] + ([f"{LABEL_HOME}={home_label(home)}"] if home else [])}
     objects = []
     live_jobs: set[str] = set()
     for container in client.containers.list(all=True, filters=selector):
@@ -116,19 +127,28 @@ def list_objects(client: Any, now: float | None = None) -> list[WorkspaceObject]
 def reap(
     client: Any,
     *,
+    home: Path | None,
     exclude_jobs: frozenset[str] = frozenset(),
     now: float | None = None,
     everything: bool = False,
 ) -> list[str]:
-    """Remove containers and volumes whose owner died or whose expiry passed (`everything`: all of them);
-    return their names."""
+    """Remove the containers and volumes of `home` (None: of every home) whose owner died or whose expiry
+    passed (`everything`: all of them); return their names."""
+    objects = list_objects(client, now, home)
+    chosen = [o for o in objects if (o.reapable or everything) and o.job_id not in exclude_jobs]
+    return _remove(client, chosen)
+
+
+def remove_job(client: Any, job_id: str, home: Path) -> list[str]:
+    """Remove every container and volume of one job of `home`, live or not (what a killed start of it left)."""
+    return _remove(client, [o for o in list_objects(client, home=home) if o.job_id == job_id])
+
+
+def _remove(client: Any, objects: list[WorkspaceObject]) -> list[str]:
     import docker.errors
 
     removed = []
-    objects = list_objects(client, now)
     for obj in sorted(objects, key=lambda o: o.kind):
-        if (not obj.reapable and not everything) or obj.job_id in exclude_jobs:
-            continue
         try:
             if obj.kind == "container":
                 client.containers.get(obj.name).remove(force=True, v=False)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import RepositoryError, WorkspaceError
 from core.git import git_output
-from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo
+from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo, file_bytes
 from workspaces.git_snapshots import JUNK_PATHSPECS, GitSnapshots, SnapshotRef
 from workspaces.paths import confine, normalize_relative
 from workspaces.process import base_environment, run_in_group
@@ -200,11 +200,12 @@ class LocalWorkspace:
     def write_file(self, path: str, content: str) -> None:
         self._require_open()
         target = confine(self.root, path)
+        data = file_bytes(path, content)
         if target.is_dir():
             raise WorkspaceError(f"cannot write {path}: it is a directory")
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as handle:
-            handle.write(content.encode("utf-8"))
+            handle.write(data)
 
     def delete_file(self, path: str) -> None:
         self._require_open()

@@ -12,6 +12,9 @@ from pathlib import Path, PurePosixPath
 from core.errors import WorkspaceError
 
 _HINT = "use a path relative to the repository root, such as src/app.py"
+MAX_PATH_BYTES = 4096
+MAX_NAME_BYTES = 255
+"""Linux's limits on a whole path and on one of its names: longer ones are refused before any file system call."""
 
 
 def normalize_relative(path: str, root: str | None = None) -> str:
@@ -22,6 +25,7 @@ def normalize_relative(path: str, root: str | None = None) -> str:
     """
     if "\x00" in path:
         raise WorkspaceError(f"refused path {path!r}: it contains a NUL byte", hint=_HINT)
+    _check_length(path)
     text = path.strip() or "."
     if text.startswith("/"):
         clean_root = posixpath.normpath(root) if root else None
@@ -46,6 +50,22 @@ def normalize_relative(path: str, root: str | None = None) -> str:
             continue
         parts.append(part)
     return "/".join(parts) if parts else "."
+
+
+def _check_length(path: str) -> None:
+    try:
+        encoded = path.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise WorkspaceError(f"refused path {path[:80]!r}: it is not valid Unicode ({exc.reason})", hint=_HINT) from exc
+    if len(encoded) > MAX_PATH_BYTES:
+        raise WorkspaceError(
+            f"refused path {path[:80]!r}…: it is {len(encoded):,} bytes long, more than {MAX_PATH_BYTES}", hint=_HINT
+        )
+    longest = max(path.split("/"), key=lambda name: len(name.encode("utf-8")))
+    if len(longest.encode("utf-8")) > MAX_NAME_BYTES:
+        raise WorkspaceError(
+            f"refused path {path[:80]!r}: the name {longest[:40]!r}… is longer than {MAX_NAME_BYTES} bytes", hint=_HINT
+        )
 
 
 def confine(root: Path, path: str) -> Path:

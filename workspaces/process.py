@@ -1,5 +1,9 @@
 """Running a command in its own process group with a timeout that kills the whole group, capturing each
-stream with bounded memory (head and tail kept, the middle cut with a note)."""
+stream with bounded memory (head and tail kept, the middle cut with a note).
+
+A command's processes carry a mark in their environment, so that those it started in a session of their own
+(`setsid`, daemons), which leave its process group, are found in /proc and killed when it returns too.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,15 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import IO
 
 from workspaces.base import ExecResult
 
+COMMAND_MARK = "SWE_TEAM_COMMAND"
+"""Environment variable every process of one command inherits, with a value of its own per command."""
 KILL_GRACE_S = 2.0
 """Seconds between SIGTERM and SIGKILL to the process group of a command that timed out."""
 TIMEOUT_EXIT_CODE = 124
@@ -99,6 +106,30 @@ def _signal_group(pgid: int, signum: int) -> None:
         os.killpg(pgid, signum)
 
 
+def _marked_processes(mark: bytes) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry.name}/environ", "rb") as handle:
+                if mark in handle.read().split(b"\0"):
+                    found.append(int(entry.name))
+    return found
+
+
+def kill_marked(mark: str) -> None:
+    """SIGKILL every process whose environment carries this command's mark, until none is left (they may fork
+    meanwhile); a process that cleared its environment is not found."""
+    wanted = f"{COMMAND_MARK}={mark}".encode()
+    for _ in range(50):
+        alive = [pid for pid in _marked_processes(wanted) if pid != os.getpid()]
+        if not alive:
+            return
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
 def run_in_group(
     argv: Sequence[str],
     *,
@@ -109,12 +140,14 @@ def run_in_group(
     display: str,
 ) -> ExecResult:
     """Run `argv` as the leader of a new session; at `timeout` TERM then KILL the group. Leftover background
-    processes of a command that finished are killed too, so nothing outlives its command."""
+    processes of a command that finished are killed too, those in sessions of their own included, so nothing
+    outlives its command."""
     started = time.monotonic()
+    mark = uuid.uuid4().hex
     process = subprocess.Popen(
         list(argv),
         cwd=cwd,
-        env=dict(env),
+        env={**env, COMMAND_MARK: mark},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -136,6 +169,7 @@ def run_in_group(
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=KILL_GRACE_S)
     _signal_group(process.pid, signal.SIGKILL)
+    kill_marked(mark)
     process.wait()
     for reader in readers:
         reader.join(timeout=5.0)

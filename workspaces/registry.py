@@ -73,6 +73,17 @@ def create_workspace(
     return cast(Workspace, workspace)
 
 
+def discard_workspace(
+    kind: str, *, job_id: str, repo_path: str | Path, job_dir: str | Path, settings: Settings | None
+) -> None:
+    """Remove what an interrupted creation of this job's workspace left (a half-made worktree, container or
+    volume), so that the job can start again; a backend without a `discard` class method leaves nothing."""
+    backend, _ = resolve_kind(kind)
+    discard = getattr(backend_class(backend), "discard", None)
+    if discard is not None:
+        discard(job_id=job_id, repo_path=repo_path, job_dir=job_dir, settings=settings)
+
+
 def reattach_workspace(info: WorkspaceInfo, settings: Settings | None) -> Workspace:
     """Find the workspace described by `info` again (after a crash or on another run of the CLI)."""
     return cast(Workspace, backend_class(info.backend).reattach(info, settings))

@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 Message = dict[str, Any]
 """An OpenAI chat message: {"role": ..., "content": ..., optional "tool_calls"/"tool_call_id"/"name"}."""
+NO_CHOICES = "no_choices"
+"""The `finish_reason` of a completion whose HTTP answer held no choice at all (handled as garbled output)."""
 
 
 @dataclass(frozen=True)

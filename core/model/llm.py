@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ModelError, ModelUnreachable
-from core.model.base import Completion, Message, ToolCall, Usage
+from core.model.base import NO_CHOICES, Completion, Message, ToolCall, Usage
 from core.model.context_window import TokenCounter, fit_messages, litellm_token_counter
 from core.model.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
 from core.model.local_model import api_base_of
@@ -45,7 +45,8 @@ def _import_litellm() -> Any:
 
 
 def _failure_kind(exc: BaseException) -> tuple[str, int | None]:
-    """("unreachable" | "timeout" | "server" | "client", HTTP status) of an exception litellm raised."""
+    """("encoding" | "unreachable" | "timeout" | "server" | "client", HTTP status) of an exception litellm raised;
+    "encoding" is this client failing to encode its own request, which no retry mends."""
     import openai
 
     chain: list[BaseException] = []
@@ -53,6 +54,8 @@ def _failure_kind(exc: BaseException) -> tuple[str, int | None]:
     while current is not None and current not in chain:
         chain.append(current)
         current = current.__cause__ or current.__context__
+    if any(isinstance(e, UnicodeError) for e in chain):
+        return "encoding", None
     if any(isinstance(e, openai.APITimeoutError | TimeoutError) for e in chain):
         return "timeout", None
     if any(isinstance(e, openai.APIConnectionError | ConnectionError) for e in chain):
@@ -160,6 +163,7 @@ class LiteLLMClient:
     ) -> Completion:
         config = self.settings.alias(alias)
         started = time.monotonic()
+        messages = sendable(messages)
         window = self.context_window(alias)
         output_budget = max(16, min(config.max_output_tokens, window // 2))
         count = self.token_counter(config.model)
@@ -226,6 +230,11 @@ class LiteLLMClient:
                     self._remember_json_object_mode(alias)
                     request["response_format"] = self._response_format(schema or {}, "json_object")
                     continue
+                if kind == "encoding":
+                    raise ModelError(
+                        f"this client could not encode its request to {config.api_base}: {_short(exc)}",
+                        hint="check api_key and api_base for characters HTTP cannot carry; this error is not retried",
+                    ) from exc
                 if kind == "client":
                     raise ModelError(
                         f"the model server at {config.api_base} refused the request (HTTP {status}): {_short(exc)}",
@@ -264,7 +273,11 @@ class LiteLLMClient:
         config: ModelAlias,
         folded: int,
     ) -> Completion:
-        choice = response.choices[0]
+        choices = getattr(response, "choices", None) or []
+        if not choices:
+            usage = Usage(count(sent), 0, seconds, None)
+            return Completion("", (), usage, NO_CHOICES, str(getattr(response, "model", None) or config.model), folded)
+        choice = choices[0]
         message = choice.message
         calls = []
         for index, call in enumerate(getattr(message, "tool_calls", None) or []):
@@ -315,6 +328,22 @@ def adapt_for_llama_cpp_python(messages: list[Message], with_tools: bool) -> lis
     if with_tools and (not adapted or adapted[0].get("role") != "system"):
         adapted.insert(0, {"role": "system", "content": "You are a helpful assistant."})
     return adapted
+
+
+def sendable(value: Any) -> Any:
+    """`value` (messages) with every lone surrogate, which no HTTP body can encode, replaced by U+FFFD: text a
+    model sent earlier comes back in the conversation."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {key: sendable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [sendable(item) for item in value]
+    return value
 
 
 def _short(exc: BaseException, limit: int = 600) -> str:

@@ -26,6 +26,8 @@ Script format (JSON file, JSON text or a dict)::
             ],
             "finish_reason": "stop"       # optional; "tool_calls" when tool calls are present
           },
+          "body": {"choices": []},        # optional: send this JSON body as the answer instead (malformed
+                                          # answers: no choices, wrong types)
           "status": 500,                  # optional: answer this call with that HTTP error (step consumed);
                                           # 0 closes the connection without an answer, like a crashing server
           "delay_s": 0.0                  # optional: wait before answering
@@ -163,6 +165,8 @@ class ScriptedModelServer:
         if status != 200:
             error = {"message": f"scripted error {status} at call {call_number}", "type": "server_error"}
             return status, {"error": error}, delay
+        if "body" in step:
+            return 200, step["body"], delay
         return 200, self._completion(step.get("response", {}), body), delay
 
     def _fail(self, call_number: int, body: dict[str, Any], reason: str) -> tuple[int, dict[str, Any], float]:

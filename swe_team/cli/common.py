@@ -42,11 +42,14 @@ def read_text_file(path: Path, what: str) -> str:
     if not path.is_file():
         raise SweTeamError(f"{what} {path} is not a file")
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SweTeamError(f"{what} {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise SweTeamError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    if "\x00" in text:
+        raise SweTeamError(f"{what} {path} is not text: it holds NUL bytes (a binary file?)")
+    return text
 
 
 @contextmanager
