@@ -43,12 +43,15 @@ def run_args(repo: Path, *flags: str) -> list[str]:
     return ["run", "--repo", str(repo), "--task-file", str(repo / "ISSUE.md"), *flags]
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 120.0, what: str = "a condition") -> Any:
-    """Poll `condition` until it returns something true, and return that; AssertionError after `timeout` s."""
+def wait_for(
+    condition: Callable[[], Any], timeout: float = 120.0, what: str = "a condition", interval: float = 0.1
+) -> Any:
+    """Poll `condition` every `interval` s until it returns something true, and return that; AssertionError
+    after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
+        time.sleep(interval)

@@ -3,6 +3,7 @@ client of a scripted server, to drive one role visit or one graph node (the test
 
 from __future__ import annotations
 
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -59,12 +60,11 @@ def node_runtime(context: TeamContext) -> Runtime[TeamContext]:
 
 
 def early_state(context: TeamContext, **fields: Any) -> TeamState:
-    """The state a job has after intake: its task, its workspace and the test command."""
+    """The state a job has after intake: its task, its workspace and the test command (this Python's pytest)."""
+    defaults: dict[str, Any] = {"kind": "bug", "test_command": f"{sys.executable} -m pytest"}
     return TeamState(
         job_id=context.job.id,
         task=context.job.task,
-        kind="bug",
         workspace=context.workspace.info.to_dict(),
-        test_command="python -m pytest",
-        **fields,
+        **{**defaults, **fields},
     )

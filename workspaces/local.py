@@ -150,6 +150,14 @@ class LocalWorkspace:
         return cls(info, settings)
 
     @classmethod
+    def discard(cls, *, job_id: str, repo_path: str | Path, job_dir: str | Path, settings: Settings | None) -> None:
+        """Remove the worktree (and snapshot refs) an interrupted start of this job left in its folder."""
+        root = Path(job_dir).expanduser().absolute() / WORKTREE_DIR_NAME
+        if root.exists():
+            repo = repository_root(repo_path)
+            cls(WorkspaceInfo(BACKEND, job_id, str(repo), "HEAD", str(root)), settings).close()
+
+    @classmethod
     def reattach(cls, info: WorkspaceInfo, settings: Settings | None) -> LocalWorkspace:
         root = Path(info.root)
         if _is_checkout_at(root):

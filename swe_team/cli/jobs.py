@@ -75,7 +75,7 @@ def resume(
     from swe_team.runner import JobRunner, job_settings
 
     job = open_job_store(settings_for()).load(job_id)
-    if job.status == "running" and pid_alive(job.pid) and job.pid != os.getpid():
+    if job.status in ("running", "created") and pid_alive(job.pid) and job.pid != os.getpid():
         raise SweTeamError(f"job {job.id} is running in process {job.pid}", hint="wait for it or stop it first")
     settings = job_settings(job)
     drive(settings, lambda: JobRunner(settings, ChatApprover(console), console).resume(job.id), as_json)

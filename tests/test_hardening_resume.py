@@ -1,0 +1,44 @@
+"""A job is resumable from the moment it exists: killed while its workspace is being made, before any
+checkpoint, it shows as interrupted and `swe-team resume` starts it again from intake on a clean workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from core.model.scripted_server import ScriptedModelServer
+from harness.cli import cli_env, run_args, swe_team, wait_for
+from harness.example import example_repo
+from tests.job_fixtures import assert_script_done
+
+
+def test_a_job_killed_before_its_first_checkpoint_is_started_again_by_resume(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    home = tmp_path / "home"
+    prose = {"expect": {"role": "planner"}, "response": {"content": "I would make the cart safe."}}
+    with ScriptedModelServer({"steps": [prose, prose]}) as server:
+        env = cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="1")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "swe_team", *run_args(repo, "--json")],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        record = wait_for(lambda: next(home.glob("jobs/*/job.json"), None), what="the job record", interval=0.005)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        job_id = record.parent.name
+        assert server.requests == [], "killed before any model call"
+        listed = json.loads(swe_team("jobs", "--json", env=env).stdout)
+        resumed = swe_team("resume", job_id, "--json", env=env)
+        assert resumed.returncode == 0, resumed.stderr
+        assert_script_done(server, resumed.stderr)
+    assert [job["status"] for job in listed] == ["interrupted"]
+    assert "the job stopped before its first checkpoint" in " ".join(resumed.stderr.split())
+    assert json.loads(resumed.stdout)["status"] == "unresolved"
+    report = (home / "jobs" / job_id / "report.md").read_text()
+    assert "the model's output was unusable 2 times" in report
+    assert "started again from intake" in report
+    assert not (home / "jobs" / job_id / "workspace").exists(), "the job's workspace was closed at its end"
