@@ -25,6 +25,8 @@ from tools.testing.report import merged
 
 SMALL_SUITE = 200
 """Suites with at most this many test functions run whole without first estimating their time."""
+COULD_NOT_RUN = (126, 127)
+"""Exit codes of a shell that found no command to run, or could not execute it."""
 SUITE_SHARE = 0.8
 """The whole suite runs when its estimated time is within this share of the time budget."""
 
@@ -101,16 +103,22 @@ def reproduce(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
     selectors = answer.test_selectors or answer.test_files
     before = run_tests(tools.workspace, state.test_command, selectors, run_budget(state, tools.command_timeout_s))
     cases = selected(before.cases, selectors)
-    if not cases:
+    ran = [case for case in cases if not case.collection]
+    if before.exit_code in COULD_NOT_RUN:
+        notes.append(f"tester: the test command could not run (exit code {before.exit_code}): nothing is reproduced")
+    elif not cases:
         notes.append(f"tester: the reproduction tests {selectors} were not found when run; verify uses the suite")
-    elif all(case.outcome == "passed" for case in cases):
+    elif not ran:
+        notes.append("tester: the reproduction tests could not be collected (an error importing their file), so they "
+                     "reproduce nothing; a reproduction has to run and fail")
+    elif all(case.outcome == "passed" for case in ran):
         notes.append("tester: the reproduction test already passes before any edit (weak reproduction)")
     reproduction = ReproductionRecord(
         test_files=answer.test_files,
         test_selectors=selectors,
         explanation=answer.explanation,
         before=TestRunSummary(summary=before.summary(), cases=case_results(cases)),
-        reproduced=bool(cases) and any(c.outcome in ("failed", "error") for c in cases),
+        reproduced=before.exit_code not in COULD_NOT_RUN and any(c.outcome in ("failed", "error") for c in ran),
     )
     return {"reproduction": reproduction, "baseline": baseline, "notes": notes}
 
