@@ -35,6 +35,8 @@ GIT_ENV = {
 }
 """Environment of every git command swe-team itself runs in the container (deterministic commit ids)."""
 LOCAL_EXCLUDES = "__pycache__/\n*.pyc\n.pytest_cache/\n.mypy_cache/\n.ruff_cache/\n"
+KEEPER_USER = "0:0"
+"""User of a job container's init and keeper process: not the job user, whose commands could otherwise kill them."""
 ALL_BINARY_ATTRIBUTES = ".git/swe-team-all-binary"
 
 INIT_SCRIPT = f"""set -e
@@ -87,11 +89,15 @@ def start_container(
     client: Any, *, image: str, name: str, volume: str, labels: dict[str, str], settings: DockerSettings
 ) -> Any:
     """The job's container on its volume; no file a command writes may be larger than the workspace's size limit
-    (the kernel stops it), and the volume as a whole is watched by the commands (`docker_exec`)."""
+    (the kernel stops it), and the volume as a whole is watched by the commands (`docker_exec`).
+
+    Commands run as `settings.user`; the container's own processes (its init and the sleeping keeper) run as
+    root without any capability, so that no command (`kill -9 -1`) can stop the container under the job."""
     import docker.errors
     import docker.types
 
     largest_file = size_bytes(settings.workspace_size)
+    options = {**container_options(settings), "user": KEEPER_USER}
     try:
         return client.containers.run(
             image,
@@ -101,7 +107,7 @@ def start_container(
             volumes={volume: {"bind": WORKDIR, "mode": "rw"}},
             working_dir=WORKDIR,
             ulimits=[docker.types.Ulimit(name="fsize", soft=largest_file, hard=largest_file)],
-            **container_options(settings),
+            **options,
         )
     except docker.errors.APIError as exc:
         raise WorkspaceError(
@@ -146,7 +152,7 @@ def put_files(container: Any, directory: str, archive: bytes) -> None:
     `directory`, so such links are left out of the tar and made afterwards with `ln -s`."""
     import docker.errors
 
-    kept, links = _without_escaping_links(archive)
+    kept, links, owner = _without_escaping_links(archive)
     with engine_errors(f"copying files into the job container at {directory}"):
         try:
             copied = container.put_archive(directory, kept)
@@ -159,15 +165,17 @@ def put_files(container: Any, directory: str, archive: bytes) -> None:
             raise WorkspaceError(f"copying files into the container at {directory} failed")
         if links:
             script = "\n".join(f"ln -sfn -- {shlex.quote(target)} {shlex.quote(name)}" for name, target in links)
-            made = container.exec_run(["bash", "-c", script], workdir=directory)
+            made = container.exec_run(["bash", "-c", script], workdir=directory, user=owner)
             if made.exit_code != 0:
                 output = made.output.decode(errors="replace").strip()
                 raise WorkspaceError(f"making the symlinks that lead out of {directory} failed: {output}")
 
 
-def _without_escaping_links(archive: bytes) -> tuple[bytes, list[tuple[str, str]]]:
-    """(the archive without relative symlinks leading above its root, those links as (name, target))."""
+def _without_escaping_links(archive: bytes) -> tuple[bytes, list[tuple[str, str]], str]:
+    """(the archive without relative symlinks leading above its root, those links as (name, target), the
+    uid:gid owning them)."""
     links: list[tuple[str, str]] = []
+    owner = ""
     out = io.BytesIO()
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as reader, tarfile.open(fileobj=out, mode="w:") as writer:
         for member in reader:
@@ -175,6 +183,7 @@ def _without_escaping_links(archive: bytes) -> tuple[bytes, list[tuple[str, str]
                 lands = posixpath.normpath(posixpath.join(posixpath.dirname(member.name), member.linkname))
                 if lands == ".." or lands.startswith("../"):
                     links.append((member.name, member.linkname))
+                    owner = f"{member.uid}:{member.gid}"
                     continue
             writer.addfile(member, reader.extractfile(member) if member.isfile() else None)
-    return (out.getvalue(), links) if links else (archive, [])
+    return (out.getvalue(), links, owner) if links else (archive, [], owner)
