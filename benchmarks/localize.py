@@ -29,7 +29,7 @@ from core.errors import SweTeamError
 from harness.example import example_repo, git
 from memory.codegraph import CodeGraph, localize
 from memory.codegraph.embeddings import Reranker, home_reranker
-from memory.codegraph.lexical import lexical_index
+from memory.codegraph.ranking_cache import lexical_index
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locbench-dev.jsonl"
 QUICK_DATA = Path(__file__).with_name("localize-quick.jsonl")

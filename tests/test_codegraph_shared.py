@@ -20,7 +20,7 @@ import redis
 from core.settings import Settings
 from graphs.codegraph import JobGraph, build_job_graph
 from memory.codegraph import CodeGraph
-from memory.codegraph.redis_store import load_records
+from memory.codegraph.redis_store import latest_key, load_records
 from tests.codegraph_fixtures import copy_fixture
 from tests.workspace_fixtures import git
 from workspaces.local import LocalWorkspace
@@ -170,5 +170,5 @@ def test_sharing_is_off_by_default_until_redis_is_in_use(
     in_fleet = _local_job_graph(repo, tmp_path / "fleet", redis_url=redis_url, fleet={"enabled": True})
     assert in_fleet.summary["share"]["published_bytes"] > 0
     assert sorted(redis_client.keys(f"swe-team:codegraph:*:{_repo_id(remote)}:*")) == sorted(
-        [in_fleet.summary["share"]["key"].encode(), f"swe-team:codegraph:v2:{_repo_id(remote)}:latest".encode()]
+        [in_fleet.summary["share"]["key"].encode(), latest_key(_repo_id(remote)).encode()]
     )

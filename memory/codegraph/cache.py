@@ -10,7 +10,7 @@ from pathlib import Path
 from core.git import git_bytes
 from memory.codegraph.records import FileRecord
 
-CACHE_FORMAT = "v2"
+CACHE_FORMAT = "v3"
 """Bumped whenever extraction changes, so stale records are never reused."""
 MAX_FILE_BYTES = 1_000_000
 SKIPPED_DIRS = frozenset(
@@ -67,6 +67,8 @@ class RecordCache:
     """Parsed records on disk, one JSON file per blob SHA, shared by every repository."""
 
     def __init__(self, directory: Path | None) -> None:
+        self.root = directory
+        """The folder given, shared by every cache format; None keeps nothing."""
         self.directory = directory / CACHE_FORMAT if directory is not None else None
 
     def _path(self, sha: str, language: str) -> Path:

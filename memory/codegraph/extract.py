@@ -81,12 +81,12 @@ def _error_lines(root: Node) -> list[int]:
     return sorted(set(lines))
 
 
-def _class_body_terms(node: Node, source: bytes) -> list[str]:
+def _class_body_terms(node: Node, source: bytes) -> str:
     body = node.child_by_field_name("body")
     pieces = [_signature(node, source)]
     if body is not None:
         pieces.extend(_text(child) for child in body.named_children if child.type not in DEFINITION_TYPES)
-    return terms(" ".join(pieces), TERMS_PER_SYMBOL)
+    return " ".join(terms(" ".join(pieces), TERMS_PER_SYMBOL))
 
 
 def extract(source: bytes, language: str) -> FileRecord:
@@ -136,7 +136,9 @@ def extract(source: bytes, language: str) -> FileRecord:
         stack.append(definition)
         node = definition.node
         body_terms = (
-            _class_body_terms(node, source) if definition.kind == "class" else terms(_text(node), TERMS_PER_SYMBOL)
+            _class_body_terms(node, source)
+            if definition.kind == "class"
+            else " ".join(terms(_text(node), TERMS_PER_SYMBOL))
         )
         record.symbols.append(
             SymbolRecord(
@@ -165,5 +167,5 @@ def extract(source: bytes, language: str) -> FileRecord:
         record.calls.append(CallRecord(caller=caller, callee=callee, line=line))
 
     module_text = " ".join(_text(child) for child in root.named_children if child.type not in DEFINITION_TYPES)
-    record.module_terms = terms(module_text, 2 * TERMS_PER_SYMBOL)
+    record.module_terms = " ".join(terms(module_text, 2 * TERMS_PER_SYMBOL))
     return record

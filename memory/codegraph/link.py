@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TypeAlias
-
-import networkx as nx
 
 from memory.codegraph.records import FileRecord
 from memory.codegraph.resolve import COMMON_METHODS, FUZZY_LIMIT, Resolver, symbol_id
+from memory.codegraph.store import GraphStore
 
 TEST_FILE = re.compile(
     r"(^|/)(tests?|testing|__tests__)/|(^|/)test_[^/]*$|_test\.\w+$|\.(test|spec)\.\w+$|Tests?\.java$"
 )
 JS_LIKE = ("javascript", "typescript", "tsx")
-Graph: TypeAlias = "nx.MultiDiGraph[str]"
+
+
+_test_paths: dict[str, bool] = {}
 
 
 def is_test_path(path: str) -> bool:
-    return bool(TEST_FILE.search(path))
+    found = _test_paths.get(path)
+    if found is None:
+        if len(_test_paths) > 200_000:
+            _test_paths.clear()
+        found = _test_paths[path] = bool(TEST_FILE.search(path))
+    return found
 
 
-def add_nodes(graph: Graph, path: str, record: FileRecord) -> None:
+def add_nodes(graph: GraphStore, path: str, record: FileRecord) -> None:
     graph.add_node(
         path,
         kind="file",
@@ -50,7 +55,7 @@ def add_nodes(graph: Graph, path: str, record: FileRecord) -> None:
             signature=symbol.signature,
             doc=symbol.doc,
         )
-        graph.add_edge(parent, node, key="contains", kind="contains")
+        graph.add_edge(parent, node, "contains")
 
 
 class Linker:
@@ -62,6 +67,7 @@ class Linker:
         self.record = resolver.records[path]
         self.table = resolver.local_table(path)
         self.kinds = {s.qualname: s.kind for s in self.record.symbols}
+        self._by_name: dict[str, list[str]] = {}
 
     def enclosing_class(self, scope: str) -> str | None:
         parts = scope.split(".")
@@ -72,6 +78,13 @@ class Linker:
         return None
 
     def by_name(self, name: str) -> list[str]:
+        """Definitions named `name`: in this file, else in its folder, else anywhere when there are few."""
+        found = self._by_name.get(name)
+        if found is None:
+            found = self._by_name[name] = self._find_by_name(name)
+        return found
+
+    def _find_by_name(self, name: str) -> list[str]:
         if name in COMMON_METHODS:
             return []
         candidates = self.resolver.by_name.get(name, set())
@@ -130,7 +143,7 @@ class Linker:
         qualname = ".".join(names)
         return symbol_id(where, qualname) if qualname in self.resolver.qualnames.get(where, ()) else None
 
-    def link_bases(self, graph: Graph) -> None:
+    def link_bases(self, graph: GraphStore) -> None:
         """Inheritance first: member lookups through base classes need it for every file."""
         for symbol in self.record.symbols:
             if not symbol.bases:
@@ -143,9 +156,9 @@ class Linker:
                     resolved.extend(f for f in found if graph.nodes[f].get("kind") == "class" and f != node)
             self.resolver.bases[node] = resolved
             for base_node in resolved:
-                graph.add_edge(node, base_node, key="inherits", kind="inherits")
+                graph.add_edge(node, base_node, "inherits")
 
-    def link_references(self, graph: Graph) -> None:
+    def link_references(self, graph: GraphStore) -> None:
         path, record = self.path, self.record
         for entry in record.imports:
             target = self.resolver.import_target(path, entry)
@@ -158,7 +171,7 @@ class Linker:
                 if node is None and entry.name:
                     node = self.resolver.resolve_dotted(target.rpartition(".")[0])
             if node and node != path:
-                graph.add_edge(path, node, key="imports", kind="imports", line=entry.line)
+                graph.add_edge(path, node, "imports", line=entry.line)
         test_file = is_test_path(path)
         for call in record.calls:
             targets, exact = self.resolve(call.callee, call.caller)
@@ -168,7 +181,7 @@ class Linker:
             for target in targets:
                 if target == caller:
                     continue
-                graph.add_edge(caller, target, key="calls", kind="calls", exact=exact, line=call.line)
+                graph.add_edge(caller, target, "calls", line=call.line, exact=exact)
                 target_path = target.partition(":")[0]
                 if is_test and (exact or len(targets) == 1) and target_path != path and not is_test_path(target_path):
-                    graph.add_edge(caller, target, key="tests", kind="tests")
+                    graph.add_edge(caller, target, "tests", line=call.line)

@@ -62,9 +62,10 @@ def quoted_phrases(text: str) -> list[str]:
 
 def literal_hits(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
     """Node ids (files and the functions around each occurrence) → (weight, reason) for phrases found verbatim."""
-    sources = source_texts(graph)
+    phrases = quoted_phrases(text)
+    sources = source_texts(graph) if phrases else {}
     hits: dict[str, tuple[float, str]] = {}
-    for phrase in quoted_phrases(text):
+    for phrase in phrases:
         found = [
             (path, source.find(phrase))
             for path, source in sources.items()

@@ -8,12 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from memory.codegraph.lexical import LexicalIndex, lexical_index
+from memory.codegraph.lexical import LexicalIndex
 from memory.codegraph.link import is_test_path
 from memory.codegraph.literals import literal_hits
 from memory.codegraph.mentions import MentionHits, match_mentions
 from memory.codegraph.options import option_readers
+from memory.codegraph.ranking_cache import lexical_index
 from memory.codegraph.text import find_mentions, weighted_query
+from memory.codegraph.timing import Stopwatch
 
 if TYPE_CHECKING:
     from memory.codegraph.embeddings import Reranker
@@ -72,6 +74,9 @@ class Localization:
     files: list[RankedFile] = field(default_factory=list)
     functions: list[RankedFunction] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per step: the lexical index (built or loaded), reading the issue, each signal, the ranking."""
+    phases_cpu: dict[str, float] = field(default_factory=dict)
 
     def to_prediction(self, instance_id: str = "") -> dict[str, Any]:
         modules = list(dict.fromkeys(f"{f.path}:{f.qualname.split('.')[0]}" for f in self.functions))
@@ -91,6 +96,7 @@ class Localization:
             for f in self.functions
         ]
         data["seconds"] = round(self.seconds, 4)
+        data["phases"] = {name: round(seconds, 4) for name, seconds in self.phases.items()}
         return data
 
 
@@ -148,8 +154,8 @@ def _semantic(graph: CodeGraph, task_text: str, scores: dict[str, float], rerank
     return similarities(graph, task_text, candidates, reranker)
 
 
-def _lexical_reason(query: set[str], doc_terms: set[str]) -> str:
-    shared = sorted(query & doc_terms, key=lambda term: (-len(term), term))[:4]
+def _lexical_reason(shared_terms: list[str]) -> str:
+    shared = sorted(shared_terms, key=lambda term: (-len(term), term))[:4]
     return "lexical match: " + ", ".join(shared) if shared else "lexical match"
 
 
@@ -176,26 +182,39 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
     by sentence embeddings.
     """
     started = time.perf_counter()
-    index = lexical_index(graph)
-    query = weighted_query(task_text)
-    file_lexical = _normalized(index.scores(query, files=True))
-    hits: MentionHits = match_mentions(graph, find_mentions(task_text))
-    literals = literal_hits(graph, task_text)
-    for node, (value, reason) in option_readers(graph, task_text).items():
-        previous = literals.get(node, (0.0, ""))[0]
-        literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
-
-    symbols = _symbol_scores(graph, index, query, hits, literals)
+    watch = Stopwatch()
+    with watch.step("lexical index"):
+        index = lexical_index(graph)
+    with watch.step("read the issue"):
+        query = weighted_query(task_text)
+        mentions = find_mentions(task_text)
+    with watch.step("lexical scores"):
+        file_lexical = _normalized(index.scores(query, files=True))
+    with watch.step("names and paths"):
+        hits: MentionHits = match_mentions(graph, mentions)
+    with watch.step("quoted text and options"):
+        literals = literal_hits(graph, task_text)
+        for node, (value, reason) in option_readers(graph, task_text).items():
+            previous = literals.get(node, (0.0, ""))[0]
+            literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
+    with watch.step("symbols"):
+        symbols = _symbol_scores(graph, index, query, hits, literals)
     if reranker is not None:
-        for node, similarity in _semantic(graph, task_text, symbols.scores, reranker).items():
-            reason = f"reads like the issue (similarity {similarity:.2f})"
-            symbols.add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), reason)
-    files = _file_scores(graph, index, file_lexical, symbols, hits, literals)
-    ranked_files = sorted(files.scores.items(), key=lambda item: -item[1])
+        with watch.step("embeddings"):
+            for node, similarity in _semantic(graph, task_text, symbols.scores, reranker).items():
+                reason = f"reads like the issue (similarity {similarity:.2f})"
+                symbols.add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), reason)
+    with watch.step("files and ranking"):
+        files = _file_scores(graph, index, file_lexical, symbols, hits, literals)
+        ranked_files = sorted(files.scores.items(), key=lambda item: -item[1])
+        top = ranked_files[0][1] if ranked_files else 1.0
+        functions = _ranked_functions(graph, symbols, files.scores, top, top_k)
     return Localization(
         files=[RankedFile(path, value, files.reason(path)) for path, value in ranked_files[:top_k]],
-        functions=_ranked_functions(graph, symbols, files.scores, ranked_files[0][1] if ranked_files else 1.0, top_k),
+        functions=functions,
         seconds=time.perf_counter() - started,
+        phases=watch.phases,
+        phases_cpu=watch.cpu,
     )
 
 
@@ -207,13 +226,14 @@ def _symbol_scores(
     literals: dict[str, tuple[float, str]],
 ) -> Scoreboard:
     """Functions and classes: lexical match, names and quotes from the issue, then one hop along the graph."""
+    import numpy as np
+
     symbols = Scoreboard()
     symbol_lexical = _normalized(index.scores(query, files=False))
-    query_set = set(query)
-    for position, node in enumerate(index.symbol_ids):
-        value = float(symbol_lexical[position])
-        if value > 0.05:
-            symbols.add(node, value, _lexical_reason(query_set, index.symbol_terms[position]))
+    positions = np.flatnonzero(symbol_lexical > 0.05).tolist()
+    shared = index.shared_terms(query, positions)
+    for position in positions:
+        symbols.add(index.symbol_ids[position], float(symbol_lexical[position]), _lexical_reason(shared[position]))
     for node, (value, reason) in hits.symbols.items():
         symbols.add(node, value, reason)
     for node, (value, reason) in literals.items():

@@ -20,9 +20,9 @@ MAX_READERS = 6
 def option_readers(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
     """Code using an option the issue names: `ignore-paths` → functions reading `.ignore_paths`, the functions
     they pass it to, and readers of an attribute it is stored in (`self._ignore_paths = config.ignore_paths`)."""
-    sources = source_texts(graph)
     hits: dict[str, tuple[float, str]] = {}
     options = dict.fromkeys(match.group(1).replace("-", "_") for match in HYPHENATED.finditer(text))
+    sources = source_texts(graph) if options else {}
     for option in options:
         reason = f"uses the option {option.replace('_', '-')}"
         found = _attribute_reads(sources, option)

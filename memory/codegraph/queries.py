@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from memory.codegraph.resolve import Resolver
+    from memory.codegraph.store import GraphStore
 
 REFERENCE_KINDS = ("calls", "imports", "inherits")
 
@@ -42,7 +41,7 @@ class Reference:
 
 
 class GraphQueries:
-    graph: nx.MultiDiGraph[str]
+    graph: GraphStore
     resolver: Resolver
 
     def info(self, node: str) -> SymbolInfo:

@@ -3,33 +3,76 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 CHARS_PER_TOKEN = 4
 EDGE_WEIGHTS = {"calls": 1.0, "inherits": 1.5, "imports": 0.5, "contains": 0.7, "tests": 0.2}
+DAMPING = 0.85
+MAX_ITERATIONS = 60
+TOLERANCE = 1e-5
+
+
+@dataclass
+class Transitions:
+    """The graph's edges (both ways, weighted by kind) as a transition matrix in coordinate form, per version."""
+
+    version: int
+    nodes: list[str]
+    sources: Any
+    targets: Any
+    shares: Any
+    """The share of its source's rank each entry carries to its target."""
+    dangling: Any
+    """Nodes without edges: their rank flows back to the seeds."""
+
+
+def transitions(graph: CodeGraph) -> Transitions:
+    cached: Transitions | None = getattr(graph, "_transitions", None)
+    if cached is not None and cached.version == graph.version:
+        return cached
+    import numpy as np
+
+    nodes = list(graph.graph.nodes)
+    number = {node: index for index, node in enumerate(nodes)}
+    edges = list(graph.graph.edges(keys=True))
+    ends = np.array([(number[source], number[target]) for source, target, _ in edges], dtype=np.int64).reshape(-1, 2)
+    weight = np.array([EDGE_WEIGHTS.get(kind, 0.5) for _, _, kind in edges])
+    sources = np.concatenate([ends[:, 0], ends[:, 1]])
+    targets = np.concatenate([ends[:, 1], ends[:, 0]])
+    weights = np.concatenate([weight, weight])
+    out_weight = np.bincount(sources, weights=weights, minlength=len(nodes))
+    shares = weights / np.where(out_weight[sources] > 0, out_weight[sources], 1.0)
+    cached = Transitions(graph.version, nodes, sources, targets, shares, out_weight == 0)
+    graph._transitions = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def rank_nodes(graph: CodeGraph, seeds: dict[str, float]) -> dict[str, float]:
     """PageRank over the symbol graph (edges both ways), personalized on `seeds` when any are in the graph."""
-    import networkx as nx
+    import numpy as np
 
-    weighted: nx.DiGraph[str] = nx.DiGraph()
-    weighted.add_nodes_from(graph.graph.nodes)
-    for source, target, kind in graph.graph.edges(keys=True):
-        weight = EDGE_WEIGHTS.get(kind, 0.5)
-        for u, v in ((source, target), (target, source)):
-            previous = weighted.get_edge_data(u, v, {}).get("weight", 0.0)
-            weighted.add_edge(u, v, weight=previous + weight)
-    personalization = {node: value for node, value in seeds.items() if node in weighted and value > 0}
-    if not weighted.number_of_nodes():
+    chain = transitions(graph)
+    size = len(chain.nodes)
+    if not size:
         return {}
-    try:
-        return dict(nx.pagerank(weighted, alpha=0.85, personalization=personalization or None, max_iter=60, tol=1e-5))
-    except nx.PowerIterationFailedConvergence:
-        return {node: 1.0 / weighted.number_of_nodes() for node in weighted}
+    number = {node: index for index, node in enumerate(chain.nodes)}
+    teleport = np.zeros(size)
+    for node, value in seeds.items():
+        if node in number and value > 0:
+            teleport[number[node]] += value
+    teleport = teleport / teleport.sum() if teleport.sum() > 0 else np.full(size, 1.0 / size)
+    rank = teleport.copy()
+    for _ in range(MAX_ITERATIONS):
+        previous = rank
+        flow = np.bincount(chain.targets, weights=chain.shares * previous[chain.sources], minlength=size)
+        rank = DAMPING * (flow + previous[chain.dangling].sum() * teleport) + (1 - DAMPING) * teleport
+        if np.abs(rank - previous).sum() < size * TOLERANCE:
+            break
+    return dict(zip(chain.nodes, rank.tolist(), strict=True))
 
 
 def seeds_from_mentions(graph: CodeGraph, mentions: list[str]) -> dict[str, float]:

@@ -93,17 +93,17 @@ class Resolver:
         self.bases: dict[str, list[str]] = {}
         """Class node id → resolved base class node ids (filled while linking)."""
         self._tables: dict[str, dict[str, str]] = {}
-        """Memoized `local_table` per file; cleared whenever a file comes or goes."""
+        """Memoized `local_table` per file; cleared (like `_dotted`) whenever a file comes or goes."""
+        self._dotted: dict[str, str | None] = {}
+        """Memoized `resolve_dotted`: linking a large repository asks for the same names hundreds of thousands
+        of times."""
 
-    def __getstate__(self) -> dict[str, object]:
-        return {key: value for key, value in self.__dict__.items() if key != "_tables"}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._tables = {}
+    def _forget(self) -> None:
+        self._tables.clear()
+        self._dotted.clear()
 
     def add(self, path: str, record: FileRecord) -> None:
-        self._tables.clear()
+        self._forget()
         self.records[path] = record
         self.qualnames[path] = {s.qualname for s in record.symbols}
         for symbol in record.symbols:
@@ -113,7 +113,7 @@ class Resolver:
             self.modules[".".join(parts[start:])].add(path)
 
     def remove(self, path: str) -> None:
-        self._tables.clear()
+        self._forget()
         record = self.records.pop(path, None)
         self.qualnames.pop(path, None)
         if record is None:
@@ -178,8 +178,13 @@ class Resolver:
             self._tables[path] = table
         return table
 
-    def resolve_dotted(self, dotted: str, depth: int = 0) -> str | None:
+    def resolve_dotted(self, dotted: str) -> str | None:
         """A node id for an absolute dotted Python name, following re-exports through `__init__` imports."""
+        if dotted not in self._dotted:
+            self._dotted[dotted] = self._resolve_dotted(dotted, 0)
+        return self._dotted[dotted]
+
+    def _resolve_dotted(self, dotted: str, depth: int) -> str | None:
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             path = self.find_module(".".join(parts[:cut]))
@@ -194,7 +199,7 @@ class Resolver:
             if depth < 4:
                 table = self.local_table(path)
                 if rest[0] in table and table[rest[0]]:
-                    return self.resolve_dotted(".".join([table[rest[0]], *rest[1:]]), depth + 1)
+                    return self._resolve_dotted(".".join([table[rest[0]], *rest[1:]]), depth + 1)
             return None
         return None
 

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -117,20 +118,37 @@ def split_identifier(word: str) -> list[str]:
     return parts
 
 
-def terms(text: str, limit: int = 0) -> list[str]:
-    """Search terms: each identifier lowercased, plus its snake/camel parts when it has several."""
-    out: list[str] = []
-    for match in IDENTIFIER.finditer(text):
-        word = match.group()
+WORD_CACHE_LIMIT = 500_000
+"""Distinct identifiers whose terms are remembered; a large repository has about 100k."""
+
+
+class _WordTerms(dict[str, tuple[str, ...]]):
+    """Identifier → its search terms, computed on first use (tokenizing is most of what indexing does in Python)."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        out: list[str] = []
         lowered = word.lower()
         if len(lowered) > 1 and lowered not in STOPWORDS:
             out.append(lowered)
         parts = split_identifier(word)
         if len(parts) > 1:
             out.extend(part for part in parts if len(part) > 2 and part not in STOPWORDS)
-        if limit and len(out) >= limit:
-            break
-    return out
+        if len(self) >= WORD_CACHE_LIMIT:
+            self.clear()
+        found = self[word] = tuple(out)
+        return found
+
+
+_word_terms = _WordTerms()
+
+
+def terms(text: str, limit: int = 0) -> list[str]:
+    """Search terms: each identifier lowercased, plus its snake/camel parts when it has several; the first `limit`."""
+    words = IDENTIFIER.findall(text)
+    if limit:
+        words = words[:limit]
+    out = list(chain.from_iterable(map(_word_terms.__getitem__, words)))
+    return out[:limit] if limit else out
 
 
 HYPHENATED = re.compile(r"(?<![\w-])-{0,2}([a-z][a-z0-9]*(?:-[a-z0-9]+)+)")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from core.errors import SweTeamError
-from swe_team.cli.common import guarded, out, read_text_file, settings_for
+from swe_team.cli.common import console, guarded, out, read_text_file, settings_for
 
 if TYPE_CHECKING:
     from memory.codegraph import CodeGraph
@@ -19,21 +20,25 @@ show_app = typer.Typer(name="graph", help="Query the code graph of a repository.
 app.add_typer(show_app)
 
 
-def _build(repo: Path, languages: list[str] | None, show_progress: bool) -> CodeGraph:
+def _build(repo: Path, languages: list[str] | None, show_progress: bool, workers: int = 0) -> CodeGraph:
     """The repository's code graph; a path that cannot be indexed is a `SweTeamError` saying why."""
     try:
-        return _index(repo, languages, show_progress)
+        return _index(repo, languages, show_progress, workers)
     except (OSError, ValueError) as exc:
         raise SweTeamError(f"cannot index {repo}: {exc}") from exc
 
 
-def _index(repo: Path, languages: list[str] | None, show_progress: bool) -> CodeGraph:
+def _shortened(what: str, width: int = 64) -> str:
+    return what if len(what) <= width else f"{what[: width // 4]}…{what[-(width * 3 // 4) :]}"
+
+
+def _index(repo: Path, languages: list[str] | None, show_progress: bool, workers: int) -> CodeGraph:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from memory.codegraph import CodeGraph
 
     if not show_progress:
-        return CodeGraph.build(repo, languages=languages)
+        return CodeGraph.build(repo, languages=languages, workers=workers)
     with Progress(
         TextColumn("indexing"),
         BarColumn(),
@@ -41,13 +46,74 @@ def _index(repo: Path, languages: list[str] | None, show_progress: bool) -> Code
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
         transient=True,
+        console=console,
     ) as progress:
         task = progress.add_task("", total=None)
 
-        def report(done: int, total: int, path: str) -> None:
-            progress.update(task, completed=done, total=total, description=path[-60:])
+        def report(done: int, total: int, what: str) -> None:
+            progress.update(task, completed=done, total=total, description=_shortened(what))
 
-        return CodeGraph.build(repo, languages=languages, progress=report)
+        return CodeGraph.build(repo, languages=languages, progress=report, workers=workers)
+
+
+def _peak_memory_mb() -> dict[str, float]:
+    """Peak resident memory of this process and of the largest parsing worker it waited for, in MB."""
+    import resource
+
+    scale = 1024 if sys.platform != "darwin" else 1024 * 1024
+    return {
+        "self": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale, 1),
+        "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale, 1),
+    }
+
+
+def _timings(wall: dict[str, float], cpu: dict[str, float]) -> dict[str, dict[str, float]]:
+    return {name: {"seconds": round(seconds, 3), "cpu": round(cpu.get(name, 0.0), 3)} for name, seconds in wall.items()}
+
+
+def _print_profile(title: str, steps: dict[str, dict[str, float]], total: float) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("step", "seconds", "CPU seconds (this process)", "share"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for name, spent in sorted(steps.items(), key=lambda item: -item[1]["seconds"]):
+        share = spent["seconds"] / total if total > 0 else 0.0
+        table.add_row(name, f"{spent['seconds']:.3f}", f"{spent['cpu']:.3f}", f"{share:.0%}")
+    out.print(table)
+
+
+def _index_summary(graph: CodeGraph, ranking: dict[str, dict[str, float]]) -> dict[str, Any]:
+    stats = graph.stats
+    return {
+        "root": str(graph.root),
+        "files": stats.files,
+        "parsed": stats.parsed,
+        "from_cache": stats.from_cache,
+        "workers": stats.workers,
+        "symbols": dict(stats.symbols),
+        "edges": dict(stats.edges),
+        "seconds": round(stats.seconds, 3),
+        "timings": {**_timings(stats.phases, stats.phases_cpu), **ranking},
+        "peak_memory_mb": _peak_memory_mb(),
+        "syntax_errors": stats.syntax_errors,
+    }
+
+
+def _ranking_ready(graph: CodeGraph) -> dict[str, dict[str, float]]:
+    """Build (or load) the lexical index now, so that the next `locate` finds it ready."""
+    import time
+
+    from memory.codegraph.ranking_cache import lexical_index
+
+    started, started_cpu = time.perf_counter(), time.process_time()
+    lexical_index(graph)
+    return {
+        "ranking index": {
+            "seconds": round(time.perf_counter() - started, 3),
+            "cpu": round(time.process_time() - started_cpu, 3),
+        }
+    }
 
 
 @app.command()
@@ -55,14 +121,24 @@ def _index(repo: Path, languages: list[str] | None, show_progress: bool) -> Code
 def index(
     path: Annotated[Path, typer.Argument(help="repository or any directory of source files")],
     lang: Annotated[list[str] | None, typer.Option("--lang", help="python, javascript, typescript, java, go")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="parsing processes (0: one per core)")] = 0,
+    profile: Annotated[bool, typer.Option("--profile", help="also print where the time went, step by step")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary, timings included, as JSON")] = False,
 ) -> None:
     """Index a repository into the code graph (cached: a re-index parses only changed files)."""
+    import json
+
     from rich.table import Table
 
-    graph = _build(path, lang, show_progress=True)
+    graph = _build(path, lang, show_progress=True, workers=workers)
+    summary = _index_summary(graph, _ranking_ready(graph))
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
     stats = graph.stats
     table = Table(title=f"code graph of {graph.root}", show_header=False)
-    table.add_row("files", f"{stats.files} ({stats.parsed} parsed, {stats.from_cache} from cache)")
+    parsed_by = f", {stats.workers} worker processes" if stats.workers else ""
+    table.add_row("files", f"{stats.files} ({stats.parsed} parsed, {stats.from_cache} from cache{parsed_by})")
     table.add_row("symbols", ", ".join(f"{n} {kind}" for kind, n in sorted(stats.symbols.items())))
     table.add_row("edges", ", ".join(f"{n} {kind}" for kind, n in sorted(stats.edges.items())))
     table.add_row("time", f"{stats.seconds:.2f}s")
@@ -71,6 +147,11 @@ def index(
         out.print(
             f"[yellow]syntax errors[/yellow] {file}: lines {', '.join(map(str, lines))} (indexed as far as it parses)"
         )
+    if profile:
+        steps = summary["timings"]
+        _print_profile("where the time went", steps, sum(step["seconds"] for step in steps.values()))
+        memory = summary["peak_memory_mb"]
+        out.print(f"peak memory: {memory['self']:.0f} MB here, {memory['largest_worker']:.0f} MB the largest worker")
 
 
 def _reranker(repo: Path, wanted: bool | None) -> Reranker | None:
@@ -89,7 +170,8 @@ def locate(
     task: Annotated[str, typer.Option("--task", help="the issue text")] = "",
     task_file: Annotated[Path | None, typer.Option("--task-file", help="file holding the issue text")] = None,
     top_k: Annotated[int, typer.Option("--top-k")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="print a prediction object with reasons")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print a prediction object with reasons and timings")] = False,
+    profile: Annotated[bool, typer.Option("--profile", help="also print where the time went, step by step")] = False,
     embeddings: Annotated[
         bool | None,
         typer.Option(
@@ -108,17 +190,24 @@ def locate(
     text = task or read_text_file(Path(task_file or ""), "task file")
     graph = _build(repo, None, show_progress=not as_json)
     result = localize(graph, text, top_k, _reranker(repo, embeddings))
+    steps = {
+        **{f"index: {name}": spent for name, spent in _timings(graph.stats.phases, graph.stats.phases_cpu).items()},
+        **{f"locate: {name}": spent for name, spent in _timings(result.phases, result.phases_cpu).items()},
+    }
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        data = result.to_dict()
+        data["timings"] = steps
+        data["peak_memory_mb"] = _peak_memory_mb()
+        typer.echo(json.dumps(data, indent=2))
         return
     out.print("[bold]files[/bold]")
     for rank, file in enumerate(result.files, 1):
         out.print(f"{rank:>3}. {file.path}  [dim]{file.reason}[/dim]")
     out.print("[bold]functions[/bold]")
     for rank, function in enumerate(result.functions, 1):
-        out.print(
-            f"{rank:>3}. {function.id} ({function.start_line}-{function.end_line})  [dim]{function.reason}[/dim]"
-        )
+        out.print(f"{rank:>3}. {function.id} ({function.start_line}-{function.end_line})  [dim]{function.reason}[/dim]")
+    if profile:
+        _print_profile("where the time went", steps, graph.stats.seconds + result.seconds)
 
 
 @show_app.command("show")
