@@ -95,8 +95,9 @@ class JobRunner:
         check_model_endpoints(self.settings)
         return self.begin(self.create(request))
 
-    def check_request(self, request: JobRequest) -> None:
-        """Refuse, with what to do, a request no job can come of: no task, a bad policy, a home we cannot write."""
+    def check_request(self, request: JobRequest) -> tuple[Path, str]:
+        """(repository root, HEAD commit) of a request a job can come of, else a `SweTeamError` saying what to do:
+        no task, a bad policy, a home nobody can write, no repository."""
         from graphs.gates import parse_policy
 
         try:
@@ -108,11 +109,11 @@ class JobRunner:
                 "the task is empty", hint="describe the bug or the feature with --task TEXT or --task-file FILE"
             )
         require_writable_home(self.settings.home)
+        return check_repository(request.repo.resolve(), request.allow_dirty)
 
     def create(self, request: JobRequest, status: str = "created") -> Job:
         """Check the request and write the job record; the workspace is opened by `begin` (maybe elsewhere)."""
-        self.check_request(request)
-        root, head = check_repository(request.repo.resolve(), request.allow_dirty)
+        root, head = self.check_request(request)
         self._experience_store()
         job = Job(
             id=new_job_id(),
