@@ -43,14 +43,16 @@ def _python(workspace: DockerWorkspace, code: str, cwd: str = ".") -> str:
     return result.stdout.strip()
 
 
-def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era(tmp_path: Path) -> None:
+def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era_and_is_reused_offline(
+    tmp_path: Path,
+) -> None:
     repo = dated_repo(tmp_path, OLD_PACKAGE, "2019-05-01T12:00:00+00:00")
-    with era_index(tmp_path) as index, workspace(
-        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
-    ) as ws:
-        version = _python(ws, "import sys; print(sys.version_info[:2])")
-        described = _python(ws, "import oldpkg; print(oldpkg.describe())", cwd="oldpkg")
-        recorded = ws.info.details["environment"]
+    with era_index(tmp_path) as index:
+        settings = offline_settings(tmp_path / "home", index.url)
+        with workspace(repo, settings, tmp_path / "job") as ws:
+            version = _python(ws, "import sys; print(sys.version_info[:2])")
+            described = _python(ws, "import oldpkg; print(oldpkg.describe())", cwd="oldpkg")
+            recorded = ws.info.details["environment"]
     assert version == "(3, 9)"
     assert described == "eradep 1.0", "the unpinned dependency must resolve to the release of the commit's day"
     assert recorded["as_of"] == "2019-05-01" and recorded["pins"] == ["eradep==1.0"]
@@ -58,18 +60,11 @@ def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era(tmp_pa
     saved = json.loads((tmp_path / "job" / "environment.json").read_text())
     assert saved["status"] == "complete" and "eradep  (setup.py)" in saved["requirements"]
 
-
-def test_the_warm_environment_is_reused_without_the_index(tmp_path: Path) -> None:
-    repo = dated_repo(tmp_path, OLD_PACKAGE, "2019-05-01T12:00:00+00:00")
-    with era_index(tmp_path) as index:
-        settings = offline_settings(tmp_path / "home", index.url)
-        with workspace(repo, settings, tmp_path / "cold") as cold:
-            image = cold.info.details["image"]
     started = time.monotonic()
     with workspace(repo, settings, tmp_path / "warm") as warm:
-        assert warm.info.details["image"] == image
+        assert warm.info.details["image"] == recorded["image"]
         assert _python(warm, "import eradep; print(eradep.VERSION)") == "1.0"
-    assert time.monotonic() - started < 15.0
+    assert time.monotonic() - started < 15.0, "a warm environment needs neither the index nor a build"
 
 
 def test_a_src_layout_c_extension_is_compiled_and_edits_in_the_workspace_are_what_imports(tmp_path: Path) -> None:
@@ -88,30 +83,22 @@ def test_a_src_layout_c_extension_is_compiled_and_edits_in_the_workspace_are_wha
     assert recorded["python"] == "3.9" and "setup.py builds extension modules" in recorded["build_layer"]
 
 
-def test_a_failing_build_names_its_step_and_quotes_the_compiler(tmp_path: Path) -> None:
-    repo = dated_repo(tmp_path, extension_package(broken=True), "2021-03-01T12:00:00+00:00")
-    with era_index(tmp_path) as index, pytest.raises(WorkspaceError) as raised, workspace(
-        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
-    ):
-        pass
-    message = raised.value.user_message()
-    assert "environment step 'install the project (editable)' failed" in message
-    assert "_speed.c" in message and "error" in message
-    assert "allow_partial_env" in message
-
-
-def test_a_partial_environment_is_said_on_screen_and_in_the_record(
+def test_a_failing_step_stops_the_workspace_with_the_compilers_words_or_is_said_when_partial_is_allowed(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     repo = dated_repo(tmp_path, extension_package(broken=True), "2021-03-01T12:00:00+00:00")
     with era_index(tmp_path) as index:
         settings = offline_settings(tmp_path / "home", index.url)
+        with pytest.raises(WorkspaceError) as raised, workspace(repo, settings, tmp_path / "job"):
+            pass
         settings.docker.allow_partial_env = True
-        with workspace(repo, settings, tmp_path / "job") as ws:
+        with workspace(repo, settings, tmp_path / "partial") as ws:
             recorded = ws.info.details["environment"]
             report = render(TeamState(job_id="j", task="t", workspace=ws.info.to_dict()), "unresolved", [], {})
+    message = raised.value.user_message()
+    assert "environment step 'install the project (editable)' failed" in message
+    assert "_speed.c" in message and "error: expected" in message and "allow_partial_env" in message
     assert recorded["status"] == "partial"
-    assert any("install the project (editable)" in failure for failure in recorded["failures"])
     assert "WARNING: the environment is PARTIAL" in capfd.readouterr().err
     assert "## Environment" in report and "- Status: PARTIAL" in report
-    assert "- FAILED: environment step 'install the project (editable)' failed" in report
+    assert "- FAILED: environment step 'install the project (editable)' failed: src/fastmath/_speed.c" in report

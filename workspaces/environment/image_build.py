@@ -8,6 +8,7 @@ lays over the base commit, and leaves /workspace empty. A failed step raises wit
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 from types import TracebackType
@@ -55,7 +56,7 @@ class StepFailed(WorkspaceError):
     def brief(self) -> str:
         """The step and the tool's first error lines (else its last lines), for a record."""
         lines = [line.strip() for line in self.output.splitlines() if line.strip()]
-        errors = [line for line in lines if "error" in line.lower()]
+        errors = [line for line in lines if re.search(r"\berror:", line)]
         return f"environment step '{self.step}' failed: " + " | ".join(errors[:2] or lines[-2:])
 
 

@@ -41,7 +41,7 @@ class EnvironmentRecord:
 
     @classmethod
     def planned(cls, plan: EnvironmentPlan, test_command: str) -> EnvironmentRecord:
-        runner = plan.runner.requirement or "the project's own pytest"
+        runner = plan.runner.requirement or ("the workspace's pytest" if plan.project.name == "pytest" else "none")
         return cls(
             python=plan.python,
             python_reasons=list(plan.python_reasons),

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import canonicalize_name
+
 from core.errors import WorkspaceError
 from workspaces.environment.plan import EnvironmentPlan
 from workspaces.environment.project_metadata import requirement_name
@@ -31,7 +33,10 @@ from workspaces.environment.python_choice import CANDIDATES
 GLIBC_MINOR = {"3.9": 31, "3.11": 36, "3.13": 40}
 """glibc of each interpreter's Debian suite (trixie has 2.41; uv knows up to 2.40), for manylinux wheels."""
 DEFAULT_BUILD_TOOLS = ("pip", "setuptools", "wheel")
-MAX_LIFTS = 5
+MAX_REPAIRS = 5
+BUILD_CONSTRAINTS = "setuptools<81\n"
+"""For source packages built on the host: setuptools 81 dropped pkg_resources, which old build plugins import."""
+_NOT_ON_INDEX = re.compile(r"Because ([\w.-]+) was not found in the package registry and you require \1")
 BACKENDS = ("setuptools", "wheel")
 """Build backends the host needs current to build old source packages' metadata; at run time they keep their era."""
 _ONLY_LATER = re.compile(
@@ -111,10 +116,11 @@ def _compile(
     label: str,
     notes: list[str],
 ) -> Path:
-    """Lock `requirements` with uv; a package whose every release is newer than the cut-off (a project that
-    deleted its old releases) is allowed the release uv names, and that is noted."""
+    """Lock `requirements` with uv. What the index lost is repaired and noted: a package whose every release is
+    newer than the cut-off (old releases deleted) gets the releases uv names, a direct requirement the index does
+    not have at all is left out."""
+    requirements = list(requirements)
     source = workdir / f"{label}.in"
-    source.write_text("\n".join(requirements) + "\n")
     lock = workdir / f"pylock.{label}.toml"
     command = [
         uv_command(), "pip", "compile", str(source), "--format", "pylock.toml", "-o", str(lock), "--no-header",
@@ -125,9 +131,11 @@ def _compile(
         (workdir / f"{label}.constraints").write_text("\n".join(constraints) + "\n")
         command += ["-c", str(workdir / f"{label}.constraints")]
     if as_of:
-        command += ["--exclude-newer", as_of]
+        (workdir / "build-constraints.txt").write_text(BUILD_CONSTRAINTS)
+        command += ["--exclude-newer", as_of, "--build-constraints", str(workdir / "build-constraints.txt")]
     environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1", "NO_COLOR": "1"}
-    for _ in range(MAX_LIFTS + 1):
+    for _ in range(MAX_REPAIRS + 1):
+        source.write_text("\n".join(requirements) + "\n")
         lifts = [f"--exclude-newer-package={name}={day}" for name, day in sorted(per_package.items())]
         try:
             done = subprocess.run(
@@ -138,17 +146,28 @@ def _compile(
             raise WorkspaceError(f"environment step 'resolve' ({label}) took over {RESOLVE_TIMEOUT_S} s") from exc
         if done.returncode == 0:
             return lock
-        missing = {name: at for name, at in _ONLY_LATER.findall(done.stderr) if name not in per_package}
-        if not as_of or not missing:
+        if not _repair(done.stderr, requirements, per_package, as_of, notes):
             break
-        for name, published in missing.items():
-            per_package[name] = _just_after(published)
-            notes.append(f"{name} has no release before {as_of} on the index (deleted?): its releases up to "
-                         f"{published[:10]} are allowed")
     raise WorkspaceError(
         f"environment step 'resolve' ({label}) failed; uv said:\n{done.stderr.strip()[-4000:]}",
         hint="override the requirement in [environment] packages (or python / as_of) in swe-team.toml",
     )
+
+
+def _repair(error: str, requirements: list[str], per_package: dict[str, str], as_of: str, notes: list[str]) -> bool:
+    """Adjust the inputs for what uv's `error` says the index lacks; False when nothing applies."""
+    later = {name: at for name, at in _ONLY_LATER.findall(error) if name not in per_package} if as_of else {}
+    for name, published in later.items():
+        per_package[name] = _just_after(published)
+        notes.append(f"{name} has no release before {as_of} on the index (deleted?): its releases up to "
+                     f"{published[:10]} are allowed")
+    absent = {canonicalize_name(name) for name in _NOT_ON_INDEX.findall(error)}
+    kept = [r for r in requirements if requirement_name(r) not in absent]
+    for name in sorted(absent):
+        notes.append(f"{name} is not on the index at all: left out")
+    changed = bool(later) or len(kept) < len(requirements)
+    requirements[:] = kept
+    return changed
 
 
 def _just_after(timestamp: str) -> str:

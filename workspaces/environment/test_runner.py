@@ -80,7 +80,7 @@ def choose_runner(
         ]
     pinned = [d for d in requirements if _name(d) == RUNNER]
     if not pinned:
-        none = RunnerChoice(reasons=["none: neither docker.test_tools nor the repository asks for pytest"])
+        none = RunnerChoice(reasons=["neither docker.test_tools nor the repository asks for pytest"])
         return none, requirements
     floor, released = FLOORS[python]
     choice = RunnerChoice(requirement=f"{RUNNER}>={floor}")
