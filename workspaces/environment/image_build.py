@@ -33,11 +33,11 @@ CONTAINER_LIFETIME_S = 4 * 3600
 _GENERATED_JUNK = r"(^|/)(build|dist|\.eggs|__pycache__|\.git|\.tox|\.nox)/|\.egg-info/|\.pyc$"
 _FILES = r"find . -xdev \( -type f -o -type l \) -print | LC_ALL=C sort"
 _COMPAT_WHEN_KNOWN = (
-    "compat=; python -m pip install --help | grep -q -- --config-settings && "
-    "compat='--config-settings editable_mode=compat';"
+    "compat=; python -c 'import pip, sys; sys.exit(tuple(map(int, pip.__version__.split(\".\")[:2])) < (22, 1))' "
+    "&& compat='--config-settings editable_mode=compat';"
 )
 """setuptools' compat editable mode puts the project's folder on sys.path, as tools that map files to modules
-through sys.path (astroid, pylint) need; pips too old for `--config-settings` install that way anyway."""
+through sys.path (astroid, pylint) need; pips before 22.1 know no `--config-settings` and install that way anyway."""
 
 
 class StepFailed(WorkspaceError):
@@ -83,7 +83,8 @@ class BuildContainer:
         self.container.remove(force=True)
 
     def run(self, command: str, env: dict[str, str] | None = None, cwd: str = WORKDIR) -> ExecResult:
-        return self.runner.run(command, timeout=STEP_TIMEOUT_S, cwd=cwd, env=env, limit=200_000)
+        quiet = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
+        return self.runner.run(command, timeout=STEP_TIMEOUT_S, cwd=cwd, env={**quiet, **(env or {})}, limit=200_000)
 
     def step(self, name: str, command: str, env: dict[str, str] | None = None) -> ExecResult:
         result = self.run(command, env)
@@ -94,7 +95,9 @@ class BuildContainer:
     def commit(self, tag: str, labels: dict[str, str], env: dict[str, str]) -> None:
         repository, _, version = tag.partition(":")
         changes = ['CMD ["sleep", "infinity"]', *(f"ENV {key}={value}" for key, value in env.items())]
-        self.container.commit(repository=repository, tag=version, changes=changes, conf={"Labels": labels})
+        self.container.commit(
+            repository=repository, tag=version, changes=changes, conf={"Labels": labels}, pause=False
+        )
 
 
 def write_install_list(wheelhouse: Path, pins: list[Pin]) -> None:
@@ -106,6 +109,7 @@ def install_dependencies(build: BuildContainer, pins: list[Pin], tools: list[Pin
     pip = next((pin for pin in tools if pin.name == "pip"), None)
     if pip is not None:
         build.step("upgrade pip", f"python -m pip install -q --no-index --no-deps {WHEELHOUSE}/{pip.filename}")
+    build.step("compile the venv's modules", f"python -m compileall -q -j 0 {VENV}/lib > /dev/null")
     copies = " ".join(shlex.quote(f"{WHEELHOUSE}/{pin.filename}") for pin in tools)
     keep = f"mkdir -p {BUILD_WHEELS}" + (f" && cp {copies} {BUILD_WHEELS}/" if tools else "")
     build.step("keep the build tools", keep)

@@ -14,6 +14,7 @@ import platform
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 import urllib.parse
 import urllib.request
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from core.errors import WorkspaceError
@@ -115,6 +117,7 @@ def _compile(
     workdir: Path,
     label: str,
     notes: list[str],
+    repair: bool = True,
 ) -> Path:
     """Lock `requirements` with uv. What the index lost is repaired and noted: a package whose every release is
     newer than the cut-off (old releases deleted) gets the releases uv names, a direct requirement the index does
@@ -124,7 +127,7 @@ def _compile(
     lock = workdir / f"pylock.{label}.toml"
     command = [
         uv_command(), "pip", "compile", str(source), "--format", "pylock.toml", "-o", str(lock), "--no-header",
-        "--python-version", CANDIDATES[python],
+        "--python", sys.executable, "--python-version", CANDIDATES[python],
         "--python-platform", f"{platform.machine()}-manylinux_2_{GLIBC_MINOR[python]}",
     ]
     if constraints:
@@ -146,7 +149,7 @@ def _compile(
             raise WorkspaceError(f"environment step 'resolve' ({label}) took over {RESOLVE_TIMEOUT_S} s") from exc
         if done.returncode == 0:
             return lock
-        if not _repair(done.stderr, requirements, per_package, as_of, notes):
+        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes)):
             break
     raise WorkspaceError(
         f"environment step 'resolve' ({label}) failed; uv said:\n{done.stderr.strip()[-4000:]}",
@@ -170,6 +173,13 @@ def _repair(error: str, requirements: list[str], per_package: dict[str, str], as
     return changed
 
 
+def _without_extras(requirement: str) -> str:
+    """The requirement as a constraint (constraints cannot name extras)."""
+    parsed = Requirement(requirement)
+    parsed.extras = set()
+    return str(parsed)
+
+
 def _just_after(timestamp: str) -> str:
     moment = datetime.fromisoformat(timestamp) + timedelta(seconds=1)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -187,7 +197,10 @@ def resolve(plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_
     family = set(plan.runner.family)
     if plan.runner.as_of:
         runner_only = [d.requirement for d in plan.requirements if requirement_name(d.requirement) in family]
-        lock = _compile(runner_only, [], as_of=plan.runner.as_of, per_package={}, label="runner", **common)
+        pinned = [_without_extras(d.requirement) for d in plan.requirements
+                  if requirement_name(d.requirement) not in family and Requirement(d.requirement).specifier]
+        lock = _compile(runner_only, pinned + [d.requirement for d in plan.constraints], as_of=plan.runner.as_of,
+                        per_package={}, label="runner", **common)
         family |= {pin.name for pin in _pins(lock, "")}
     per_package = dict.fromkeys(family, plan.runner.as_of) if plan.runner.as_of else {}
     if plan.as_of:
@@ -203,7 +216,9 @@ def resolve(plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_
                      "builds source packages' metadata with the current one)")
     resolution = Resolution(pins, [], family if plan.runner.as_of else set(), notes)
     try:
-        build_lock = _compile(plan.build_requirements, [], as_of="", per_package={}, label="build", **common)
+        build_lock = _compile(
+            plan.build_requirements, [], as_of="", per_package={}, label="build", repair=False, **common
+        )
     except WorkspaceError:
         own = [r for r in plan.build_requirements if requirement_name(r) not in DEFAULT_BUILD_TOOLS]
         notes.append(f"{', '.join(DEFAULT_BUILD_TOOLS)} are not on the index: the image's own pip and setuptools build")
