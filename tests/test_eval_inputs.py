@@ -49,6 +49,8 @@ def test_one_failing_pass_to_pass_test_makes_it_no_and_nothing_counted_is_full()
     assert grade(["t.py::y"], ["t.py::s"], outcomes.__getitem__).resolution is Resolution.FULL
     assert grade(["t.py::s"], [], outcomes.__getitem__).resolution is Resolution.FULL, "0 of 0 counts as all"
     assert grade(["t.py::y"], ["t.py::z"], outcomes.__getitem__).resolution is Resolution.NO
+    debris = grade(["t.py::y"], ["[100%]", "[", "t.py::s"], outcomes.__getitem__)
+    assert debris.pass_to_pass.not_tests == ["[100%]", "["] and debris.resolution is Resolution.FULL
 
 
 def test_the_evidence_names_the_error_and_alike_failures_share_one_cause() -> None:

@@ -1,16 +1,20 @@
 """Grading as SWE-bench's harness does it: pure functions from per-test outcomes to FULL / PARTIAL / NO.
 
 A listed test passed when its outcome is passed or xfailed; it failed when its outcome is failed or error, or when
-the log does not mention it at all (`missing`). A skipped test counts as neither. Which reported test a listed id
-names (SWE-bench's ids are cut at their first space) is the test runner's business: `tools.test_results`.
+the log does not mention it at all (`missing`). A skipped test counts as neither, and so does a listed id that
+cannot name a test (debris of the log parser that made the dataset, such as pytest's progress `[100%]`). Which
+reported test a listed id names (SWE-bench's ids are cut at their first space) is the test runner's business:
+`tools.test_results`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+NOT_A_TEST = re.compile(r"^[^\w./]")
 PASSING = frozenset({"passed", "xfailed", "xpassed"})
 FAILING = frozenset({"failed", "error"})
 Lookup = Callable[[str], str]
@@ -32,6 +36,7 @@ class TestGroup:
     passed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    not_tests: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -40,12 +45,18 @@ class TestGroup:
         return len(self.passed) / counted if counted else 1.0
 
     def counts(self) -> dict[str, int]:
-        return {"passed": len(self.passed), "failed": len(self.failed), "skipped": len(self.skipped)}
+        return {
+            "passed": len(self.passed), "failed": len(self.failed), "skipped": len(self.skipped),
+            "not_tests": len(self.not_tests),
+        }
 
 
 def group(test_ids: Iterable[str], lookup: Lookup) -> TestGroup:
     result = TestGroup()
     for test_id in test_ids:
+        if NOT_A_TEST.match(test_id):
+            result.not_tests.append(test_id)
+            continue
         outcome = lookup(test_id)
         if outcome in PASSING:
             result.passed.append(test_id)

@@ -99,7 +99,7 @@ def _lookup(run: IdOutcomes) -> Callable[[str], str]:
 
 def counts(group: TestGroup) -> TestCounts:
     return TestCounts(
-        total=len(group.passed) + len(group.failed) + len(group.skipped),
+        total=sum(group.counts().values()),
         **group.counts(),
         failing=group.failed[:NAMED_FAILURES],
     )

@@ -32,6 +32,8 @@ class TestCounts(BaseModel):
     passed: int = 0
     failed: int = 0
     skipped: int = 0
+    not_tests: int = 0
+    """Listed ids that cannot name a test (such as `[100%]`): left out, as no runner reports them."""
     failing: list[str] = Field(default_factory=list)
     """The listed tests that failed or were missing from the log (at most 20 named)."""
 
