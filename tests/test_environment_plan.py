@@ -165,3 +165,12 @@ def test_env_show_prints_every_choice_and_requirement(tmp_path: Path) -> None:
     assert any(line.startswith("Test runner: pytest>=4.6.11 — Python 3.9 needs pytest ≥ 4.6.11; pytest==3.0.0 "
                                "(requirements-dev.txt) cannot run on Python 3.9") for line in lines)
     assert "  six  (setup.py)" in lines and "Status: planned" in lines
+
+
+def test_env_show_names_a_missing_repository_or_commit(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "home", "http://127.0.0.1:9/v1")
+    repo = dated_repo(tmp_path, {"app.py": ""}, RECENT)
+    not_git = swe_team("env", "show", str(tmp_path / "home"), env=env, timeout=60)
+    no_commit = swe_team("env", "show", str(repo), "--commit", "v9.9", env=env, timeout=60)
+    assert not_git.returncode == 1 and "is not a git repository" in " ".join(not_git.stderr.split())
+    assert no_commit.returncode == 1 and "has no commit 'v9.9'" in " ".join(no_commit.stderr.split())

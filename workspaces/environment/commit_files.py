@@ -20,7 +20,12 @@ class CommitFiles:
 
     def __init__(self, repo: Path, commit: str) -> None:
         self.repo = repo
-        self.commit = git_output(repo, "rev-parse", "--verify", f"{commit}^{{commit}}", error=WorkspaceError).strip()
+        if not repo.is_dir() or git(repo, "rev-parse", "--git-dir").returncode != 0:
+            raise WorkspaceError(f"{repo} is not a git repository", hint="pass the folder of a git repository")
+        found = git(repo, "rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}")
+        if found.returncode != 0:
+            raise WorkspaceError(f"{repo} has no commit {commit!r}", hint="name a branch, tag or commit id")
+        self.commit = found.stdout.strip()
 
     @functools.cached_property
     def paths(self) -> list[str]:
