@@ -7,7 +7,7 @@ RUN := .run
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench bench-localize bench-eval install services stop-services clean
+.PHONY: demo test lint bench bench-localize bench-eval stress install services stop-services clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ bench: $(STAMP)
 	@bash scripts/test-services.sh start $(RUN)
 	@set -a; source $(RUN)/services.env; set +a; \
 	  status=0; $(BIN)/python -m benchmarks || status=$$?; \
+	  bash scripts/test-services.sh stop $(RUN); exit $$status
+
+# The fault suite: kill -9 and resume, malformed answers, the Docker sandbox, bad input, a Redis outage (long;
+# make test runs its short sample). STRESS_ARGS, e.g. --only kills --kills 10.
+stress: $(STAMP)
+	@bash scripts/test-services.sh start $(RUN)
+	@set -a; source $(RUN)/services.env; set +a; \
+	  status=0; $(BIN)/python -m stress $(STRESS_ARGS) || status=$$?; \
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
 bench-localize: $(STAMP)

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from langgraph.runtime import Runtime
+from langgraph.runtime import ExecutionInfo, Runtime
 
 from core.jobs import Job
 from core.model.llm import LiteLLMClient
@@ -54,9 +54,12 @@ def role_visit(context: TeamContext, role: str, journal_key: str = "") -> RoleVi
     return RoleVisit(role_spec(role), context.role_services(), journal_key=journal_key or uuid.uuid4().hex)
 
 
-def node_runtime(context: TeamContext) -> Runtime[TeamContext]:
-    """What LangGraph hands a node: the context, and no task id (the journal key is then the node's name)."""
-    return Runtime(context=context)
+def node_runtime(context: TeamContext, task_id: str = "") -> Runtime[TeamContext]:
+    """What LangGraph hands a node: the context and the task id its answers are journaled under (none: the
+    node's name); the same id again is the node re-run after a crash."""
+    if not task_id:
+        return Runtime(context=context)
+    return Runtime(context=context, execution_info=ExecutionInfo(checkpoint_id="", checkpoint_ns="", task_id=task_id))
 
 
 def early_state(context: TeamContext, **fields: Any) -> TeamState:

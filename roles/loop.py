@@ -22,7 +22,7 @@ from core.model.base import NO_CHOICES, Completion, Message, ToolCall, Usage
 from roles.context import RoleServices
 from roles.journal import Recorded
 from roles.spec import RoleSpec
-from tools.base import text_problem
+from tools.base import MAX_TEXT_CHARS, text_problem
 from tools.registry import get_tools
 
 Output = TypeVar("Output", bound=BaseModel)
@@ -166,6 +166,8 @@ def _parse_arguments(call: ToolCall) -> dict[str, Any]:
         arguments = json.loads(call.arguments or "{}")
     except json.JSONDecodeError as exc:
         raise ValueError(f"the arguments of {call.name} are not valid JSON ({exc.msg} at {exc.pos})") from exc
+    except RecursionError as exc:
+        raise ValueError(f"the arguments of {call.name} nest deeper than JSON is read here") from exc
     if not isinstance(arguments, dict):
         raise ValueError(f"the arguments of {call.name} must be a JSON object")
     return arguments
@@ -282,7 +284,14 @@ def _assistant_message(completion: Completion) -> Message:
     message: Message = {"role": "assistant", "content": completion.content or ""}
     if completion.tool_calls:
         message["tool_calls"] = [
-            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": _echoed(c.arguments)}}
             for c in completion.tool_calls
         ]
     return message
+
+
+def _echoed(arguments: str) -> str:
+    """Arguments as the conversation repeats them: ones too long for any tool (refused) are not sent again."""
+    if len(arguments) <= MAX_TEXT_CHARS:
+        return arguments
+    return json.dumps({"omitted": f"{len(arguments):,} characters of arguments, refused as too long"})

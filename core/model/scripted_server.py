@@ -150,10 +150,9 @@ class ScriptedModelServer:
                 with self.record_path.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(body) + "\n")
             call_number = len(self.requests)
-            if self._next_step >= len(self.steps):
+            step = self.next_step(body)
+            if step is None:
                 return self._fail(call_number, body, f"the script has only {len(self.steps)} steps")
-            step = self.steps[self._next_step]
-            self._next_step += 1
         mismatch = self._check_expectations(step.get("expect", {}), body)
         if mismatch:
             with self._lock:
@@ -168,6 +167,15 @@ class ScriptedModelServer:
         if "body" in step:
             return 200, step["body"], delay
         return 200, self._completion(step.get("response", {}), body), delay
+
+    def next_step(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """The step answering this request (None: none is left): the next one in order. A server that answers by
+        other rules (by role and turn, from a queue) overrides this; it is called under the server's lock."""
+        if self._next_step >= len(self.steps):
+            return None
+        step = self.steps[self._next_step]
+        self._next_step += 1
+        return step
 
     def _fail(self, call_number: int, body: dict[str, Any], reason: str) -> tuple[int, dict[str, Any], float]:
         messages = body.get("messages") or [{}]
