@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,19 @@ def _host_copy(workspace: Workspace, job_dir: Path) -> Path:
     return copy
 
 
+def _every_few_seconds(progress: Any, interval_s: float = 2.0) -> Callable[[int, int, str], None]:
+    """The graph's per-file progress as an occasional line of the job's progress (a large repository has 1,000s)."""
+    last = [0.0]
+
+    def report(done: int, total: int, what: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= interval_s or done == total:
+            last[0] = now
+            progress("intake", f"code graph: {what.split(' ', 1)[0]} {done}/{total} files")
+
+    return report
+
+
 @dataclass
 class JobGraph:
     graph: Any
@@ -58,7 +72,10 @@ def build_job_graph(workspace: Workspace, job_dir: Path, settings: Settings, pro
     share = open_share(settings, workspace.info)
     progress("intake", "indexing the repository into the code graph")
     graph = CodeGraph.build(
-        root, cache_dir=settings.home / "cache" / "codegraph", shared=share.fetch if share is not None else None
+        root,
+        cache_dir=settings.home / "cache" / "codegraph",
+        shared=share.fetch if share is not None else None,
+        progress=_every_few_seconds(progress),
     )
     if share is not None:
         share.publish(graph)

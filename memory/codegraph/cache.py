@@ -10,7 +10,7 @@ from pathlib import Path
 from core.git import git_bytes
 from memory.codegraph.records import FileRecord
 
-CACHE_FORMAT = "v3"
+CACHE_FORMAT = "v4"
 """Bumped whenever extraction changes, so stale records are never reused."""
 MAX_FILE_BYTES = 1_000_000
 SKIPPED_DIRS = frozenset(

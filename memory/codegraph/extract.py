@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 SIMPLE_CALLEE = re.compile(r"[\w.]+")
+PLACEHOLDER = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|%\(\w+\)[a-zA-Z]|\{[^{}]*\}|\\[ntr]")
+"""`%s`, `%(name)s`, `{}`, `{name!r}` and escapes: where a message's text varies."""
+MIN_STRING_PIECE = 12
 TERMS_PER_SYMBOL = 400
 DEFINITION_TYPES = {"class_definition", "function_definition", "decorated_definition"}
 
@@ -68,6 +71,13 @@ def _callee_text(call: Node, callee: Node) -> str:
     return "?." + tail if SIMPLE_CALLEE.fullmatch(tail) else ""
 
 
+def _string_pieces(literal: str) -> list[str]:
+    """The fixed parts of a string literal's text: quotes and prefixes off, cut at format placeholders."""
+    body = literal.lstrip("bBrRuUfF").strip("'\"")
+    pieces = (" ".join(piece.split()).strip(" .,:;-") for piece in PLACEHOLDER.split(body))
+    return [piece for piece in pieces if len(piece) >= MIN_STRING_PIECE and " " in piece]
+
+
 def _error_lines(root: Node) -> list[int]:
     lines: list[int] = []
     stack = [root]
@@ -118,6 +128,10 @@ def extract(source: bytes, language: str) -> FileRecord:
                 raw_calls.append((call.start_byte, callee, call.start_point[0] + 1))
         elif "import" in captures:
             record.imports.extend(parse_import(language, captures))
+        elif "string" in captures:
+            node = captures["string"][0]
+            if node.start_point[0] == node.end_point[0] and b" " in (node.text or b""):
+                record.strings.extend((node.start_point[0] + 1, piece) for piece in _string_pieces(_text(node)))
 
     ordered = sorted(definitions.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
     stack: list[_Definition] = []

@@ -8,11 +8,11 @@ bm25s defaults), so a query is one sparse product. `ranking_cache.py` keeps the 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.resolve import symbol_id
-from memory.codegraph.text import split_identifier, terms
+from memory.codegraph.text import split_identifier, stem, terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,7 +60,7 @@ def _counted(
     numbers: list[int] = []
     counts: list[int] = []
     for tokens in documents:
-        counted = Counter(tokens or [EMPTY])
+        counted = Counter(map(stem, tokens) if tokens else [EMPTY])
         numbers.extend(vocabulary.setdefault(term, len(vocabulary)) for term in counted)
         counts.extend(counted.values())
         entries.append(len(counted))
@@ -154,7 +154,6 @@ class LexicalIndex:
     """The per-file `FileTerms`, pickled: unpacked only when files changed and must be counted again."""
     recounted: int = 0
     """Files whose documents were counted for this index rather than reused."""
-    terms_by_number: list[str] = field(default_factory=list)
 
     @property
     def symbol_ids(self) -> list[str]:
@@ -167,7 +166,7 @@ class LexicalIndex:
     def _query(self, query: dict[str, float]) -> dict[int, float]:
         numbers: dict[int, float] = {}
         for term, weight in query.items():
-            number = self.vocabulary.get(term)
+            number = self.vocabulary.get(stem(term))
             if number is not None:
                 numbers[number] = numbers.get(number, 0.0) + weight
         return numbers
@@ -181,10 +180,9 @@ class LexicalIndex:
         numbers = list(self._query(query))
         if not numbers or not positions:
             return {}
-        if not self.terms_by_number:
-            self.terms_by_number = list(self.vocabulary)
+        written = {self.vocabulary.get(stem(term)): term for term in query}
         found = self.symbols.terms_in(numbers, positions)
-        return {position: [self.terms_by_number[n] for n in terms] for position, terms in found.items()}
+        return {position: [written[n] for n in terms] for position, terms in found.items()}
 
 
 def unpack_blocks(packed: bytes) -> dict[str, FileTerms]:

@@ -1,4 +1,5 @@
-"""Exact text an issue quotes from the code: CLI flags, error messages, quoted strings, matched in the sources."""
+"""Exact text shared by an issue and the code: flags, error messages and quoted strings of the issue found in the
+sources, and the code's own messages (string literals, cut at their placeholders) found in the issue."""
 
 from __future__ import annotations
 
@@ -80,6 +81,42 @@ def literal_hits(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
             for node in (path, *enclosing_function(graph, path, line)):
                 previous = hits.get(node, (0.0, ""))[0]
                 hits[node] = (previous + weight, reason)
+    return hits
+
+
+MESSAGE_FULL_LENGTH = 40
+"""A code string this long found in an issue counts fully; shorter ones ("command line") count less."""
+
+
+def _code_strings(graph: CodeGraph) -> dict[str, list[tuple[str, int]]]:
+    """Lowercased one-line string pieces of the non-test sources → where they are, kept per graph version."""
+    cached: tuple[int, dict[str, list[tuple[str, int]]]] | None = getattr(graph, "_code_strings", None)
+    if cached is None or cached[0] != graph.version:
+        found: dict[str, list[tuple[str, int]]] = {}
+        for path, record in graph.resolver.records.items():
+            if not is_test_path(path):
+                for line, piece in record.strings:
+                    found.setdefault(piece.lower(), []).append((path, line))
+        cached = (graph.version, found)
+        graph._code_strings = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def code_strings_in(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
+    """Node ids → (weight, reason) for the code's own messages that the issue shows: `"%s contains %d more items"`
+    is found as "contains 3 more items" by its fixed parts."""
+    issue = " ".join(text.split()).lower()
+    hits: dict[str, tuple[float, str]] = {}
+    for piece, places in _code_strings(graph).items():
+        files = {path for path, _ in places}
+        if len(files) > MAX_FILES or piece not in issue:
+            continue
+        weight = min(1.0, len(piece) / MESSAGE_FULL_LENGTH) / math.sqrt(len(files))
+        reason = f"its message is in the issue: {piece[:50]!r}"
+        nodes = {node for path, line in places for node in (path, *enclosing_function(graph, path, line))}
+        for node in nodes:
+            previous = hits.get(node, (0.0, ""))[0]
+            hits[node] = (previous + weight, reason)
     return hits
 
 

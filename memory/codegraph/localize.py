@@ -8,12 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from memory.codegraph.issue_text import readable, without_links
 from memory.codegraph.lexical import LexicalIndex
 from memory.codegraph.link import is_test_path
-from memory.codegraph.literals import literal_hits
+from memory.codegraph.literals import code_strings_in, literal_hits
 from memory.codegraph.mentions import MentionHits, match_mentions
 from memory.codegraph.options import option_readers
 from memory.codegraph.ranking_cache import lexical_index
+from memory.codegraph.reach import reached
 from memory.codegraph.text import find_mentions, weighted_query
 from memory.codegraph.timing import Stopwatch
 
@@ -41,6 +43,8 @@ TESTS_BRIDGED = 5
 """Test files best matching the issue whose subject modules get a share of their score."""
 TEST_BRIDGE_WEIGHT = 1.0
 OPTION_USE_WEIGHT = 2.0
+MESSAGE_WEIGHT = 1.0
+"""A code string the issue shows, relative to a phrase the issue quotes that is found in the code."""
 RERANKED = 60
 """Functions the optional embeddings re-rank: the best-scored ones (encoding is slow without a GPU)."""
 EMBEDDING_WEIGHT = 2.0
@@ -165,6 +169,8 @@ class Scoreboard:
 
     scores: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     reasons: dict[str, tuple[float, str]] = field(default_factory=dict)
+    lexical: dict[str, float] = field(default_factory=dict)
+    """Each key's own lexical match (0..1), for the signals that weigh the graph by it."""
 
     def add(self, key: str, value: float, reason: str) -> None:
         self.scores[key] += value
@@ -186,26 +192,34 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
     with watch.step("lexical index"):
         index = lexical_index(graph)
     with watch.step("read the issue"):
-        query = weighted_query(task_text)
-        mentions = find_mentions(task_text)
+        issue = readable(task_text)
+        prose = without_links(issue)
+        query = weighted_query(prose)
+        mentions = find_mentions(issue)
     with watch.step("lexical scores"):
         file_lexical = _normalized(index.scores(query, files=True))
     with watch.step("names and paths"):
         hits: MentionHits = match_mentions(graph, mentions)
     with watch.step("quoted text and options"):
-        literals = literal_hits(graph, task_text)
-        for node, (value, reason) in option_readers(graph, task_text).items():
+        literals = literal_hits(graph, prose)
+        for node, (value, reason) in code_strings_in(graph, issue).items():
+            previous = literals.get(node, (0.0, ""))[0]
+            literals[node] = (previous + MESSAGE_WEIGHT * value, reason)
+        for node, (value, reason) in option_readers(graph, prose).items():
             previous = literals.get(node, (0.0, ""))[0]
             literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
     with watch.step("symbols"):
         symbols = _symbol_scores(graph, index, query, hits, literals)
     if reranker is not None:
         with watch.step("embeddings"):
-            for node, similarity in _semantic(graph, task_text, symbols.scores, reranker).items():
+            for node, similarity in _semantic(graph, prose, symbols.scores, reranker).items():
                 reason = f"reads like the issue (similarity {similarity:.2f})"
                 symbols.add(node, EMBEDDING_WEIGHT * max(similarity, 0.0), reason)
     with watch.step("files and ranking"):
         files = _file_scores(graph, index, file_lexical, symbols, hits, literals)
+        named = {node: value for node, (value, _) in hits.symbols.items()}
+        for node, (value, reason) in reached(graph, named, symbols.lexical).items():
+            symbols.add(node, value * _prior(graph.graph.nodes[node]["path"]), reason)
         ranked_files = sorted(files.scores.items(), key=lambda item: -item[1])
         top = ranked_files[0][1] if ranked_files else 1.0
         functions = _ranked_functions(graph, symbols, files.scores, top, top_k)
@@ -239,6 +253,7 @@ def _symbol_scores(
     for node, (value, reason) in literals.items():
         if node in graph.graph and graph.graph.nodes[node]["kind"] != "file":
             symbols.add(node, LITERAL_WEIGHT * value, reason)
+    symbols.lexical = {index.symbol_ids[position]: float(symbol_lexical[position]) for position in positions}
 
     nodes = graph.graph.nodes
     seeds = sorted(symbols.scores.items(), key=lambda item: -item[1])[:PROPAGATED_SEEDS]

@@ -21,7 +21,7 @@ from memory.codegraph.lexical import LexicalIndex, build_index, unpack_blocks
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
-RANKING_FORMAT = 2
+RANKING_FORMAT = 3
 """Bumped whenever the counted documents change (what goes into a symbol's or a file's document)."""
 KEPT = 6
 UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, KeyError)

@@ -73,6 +73,9 @@ class FileRecord:
     module_terms: str = ""
     """Tokens of module-level code outside any definition, space-separated."""
     line_count: int = 0
+    strings: list[tuple[int, str]] = field(default_factory=list)
+    """(line, text) of one-line string literals with a space, cut at format placeholders (`%s`, `{}`): messages
+    an issue may quote."""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data, sharing its lists (`dataclasses.asdict` is 30 times slower)."""
@@ -84,6 +87,7 @@ class FileRecord:
             "syntax_errors": list(self.syntax_errors),
             "module_terms": self.module_terms,
             "line_count": self.line_count,
+            "strings": [list(entry) for entry in self.strings],
         }
 
     @classmethod
@@ -96,4 +100,5 @@ class FileRecord:
             syntax_errors=list(data["syntax_errors"]),
             module_terms=str(data["module_terms"]),
             line_count=int(data["line_count"]),
+            strings=[(int(line), str(text)) for line, text in data["strings"]],
         )

@@ -142,6 +142,27 @@ class _WordTerms(dict[str, tuple[str, ...]]):
 _word_terms = _WordTerms()
 
 
+class _Stems(dict[str, str]):
+    """A term's singular, so that "marks" finds `get_unpacked_marks` and "classes" a `class`: only plurals, as
+    stripping more (`-ing`, `-ed`) turns too many identifiers into other words (`string`, `embed`)."""
+
+    def __missing__(self, term: str) -> str:
+        stem = term
+        if len(term) > 4 and term.endswith("ies"):
+            stem = term[:-3] + "y"
+        elif len(term) > 4 and term.endswith(("sses", "shes", "ches", "xes", "zes")):
+            stem = term[:-2]
+        elif len(term) > 3 and term.endswith("s") and not term.endswith(("ss", "us", "is")):
+            stem = term[:-1]
+        if len(self) >= WORD_CACHE_LIMIT:
+            self.clear()
+        self[term] = stem
+        return stem
+
+
+stem = _Stems().__getitem__
+
+
 def terms(text: str, limit: int = 0) -> list[str]:
     """Search terms: each identifier lowercased, plus its snake/camel parts when it has several; the first `limit`."""
     words = IDENTIFIER.findall(text)

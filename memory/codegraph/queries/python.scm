@@ -1,5 +1,6 @@
 ; Tags for Python. Captures: @definition.* with @name, @base inside classes, @reference.call with @callee,
-; @import on import statements (interpreted in code).
+; @import on import statements (interpreted in code), @string on string literals (one-line ones
+; holding a space are kept; no #match? predicate: it fails on files that are not UTF-8).
 (class_definition
   name: (identifier) @name) @definition.class
 
@@ -15,3 +16,5 @@
 
 (import_statement) @import
 (import_from_statement) @import
+
+(string) @string
