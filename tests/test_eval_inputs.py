@@ -14,7 +14,9 @@ from harness.cli import cli_env, swe_team
 from swe_team.eval.dataset import EvalInputError, load_instances, load_predictions, select
 from swe_team.eval.evidence import cause_words, commonest_error, key_line
 from swe_team.eval.grading import Resolution, grade, passing_without_fix
+from swe_team.eval.instance_run import outcome_lookup
 from swe_team.eval.repos import RepositorySource
+from tools.test_results import IdOutcomes, TestReport
 
 RECORD = {
     "instance_id": "acme__calc-1", "repo": "acme/calc", "base_commit": "0123456789abcdef0123456789abcdef01234567",
@@ -51,6 +53,16 @@ def test_one_failing_pass_to_pass_test_makes_it_no_and_nothing_counted_is_full()
     assert grade(["t.py::y"], ["t.py::z"], outcomes.__getitem__).resolution is Resolution.NO
     debris = grade(["t.py::y"], ["[100%]", "[", "t.py::s"], outcomes.__getitem__)
     assert debris.pass_to_pass.not_tests == ["[100%]", "["] and debris.resolution is Resolution.FULL
+
+
+def test_a_pytest_session_that_crashed_counts_no_test_as_passed() -> None:
+    ran = {"t.py::a": "passed"}
+
+    crashed = outcome_lookup(IdOutcomes(TestReport("python -m pytest", 3, runner="pytest"), ran))
+    finished = outcome_lookup(IdOutcomes(TestReport("python -m pytest", 1, runner="pytest"), ran))
+
+    assert crashed("t.py::a") == "missing", "an internal error leaves no summary in the official log"
+    assert finished("t.py::a") == "passed" and finished("t.py::b") == "missing"
 
 
 def test_the_evidence_names_the_error_and_alike_failures_share_one_cause() -> None:

@@ -23,7 +23,7 @@ from swe_team.eval.evidence import cause_words, commonest_error, describe_run, k
 from swe_team.eval.grading import TestGroup, grade, passing_without_fix
 from swe_team.eval.repos import RepositorySource
 from swe_team.eval.results import InstanceResult, Mode, TestCounts, write_atomic
-from tools.test_results import IdOutcomes, detect_test_command, run_test_ids
+from tools.test_results import IdOutcomes, TestReport, detect_test_command, run_test_ids
 from tools.testing.ids import selected
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ APPLY_SCRIPT = (
 )
 NAMED_FAILURES = 20
 ENGINE_ATTEMPTS = 2
+PYTEST_INTERNAL_ERROR = 3
 _DIFF_HEADER = re.compile(r"^diff --git a/(\S+) b/(\S+)$", re.MULTILINE)
 
 
@@ -93,7 +94,15 @@ def restore_test_files(workspace: Workspace, paths: list[str]) -> None:
         workspace.exec(script, timeout=300)
 
 
-def _lookup(run: IdOutcomes) -> Callable[[str], str]:
+def crashed(report: TestReport) -> bool:
+    """pytest stopped on an internal error (exit code 3): its log ends without the per-test summary the official
+    harness reads, so no test of that run counts as passed, whatever ran before the crash."""
+    return report.runner == "pytest" and report.exit_code == PYTEST_INTERNAL_ERROR
+
+
+def outcome_lookup(run: IdOutcomes) -> Callable[[str], str]:
+    if crashed(run.report):
+        return lambda test_id: "missing"
     return lambda test_id: run.outcomes.get(test_id, "missing")
 
 
@@ -194,7 +203,7 @@ class InstanceRun:
             if self.mode == "gold":
                 apply_patch(workspace, self.instance.test_patch, "test_patch")
                 before = self._tests(workspace, command, "tests_before")
-                lookup = _lookup(before)
+                lookup = outcome_lookup(before)
                 self.result.fail_to_pass_before = counts(grade(self.instance.fail_to_pass, [], lookup).fail_to_pass)
                 self._passing_before = passing_without_fix(self.instance.fail_to_pass, lookup)
                 apply_patch(workspace, self.patch, "patch")
@@ -221,7 +230,7 @@ class InstanceRun:
 
     def _grade(self, run: IdOutcomes) -> None:
         after = run.report
-        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, _lookup(run))
+        graded = grade(self.instance.fail_to_pass, self.instance.pass_to_pass, outcome_lookup(run))
         self.result.resolution = graded.resolution.value
         self.result.fail_to_pass = counts(graded.fail_to_pass)
         self.result.pass_to_pass = counts(graded.pass_to_pass)
