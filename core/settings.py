@@ -167,8 +167,9 @@ class DockerSettings(BaseModel):
     apt_sources: str = ""
     """Mirror for the base image: a URL or a .sources/.list file; empty means the host's apt sources."""
     allow_partial_env: bool = False
-    """Continue a job whose environment installed only in part: each package is then tried alone, and what failed
-    is named on screen, in `report.md` and in `env show` (a resolution failure always stops the job)."""
+    """Continue a job whose environment can only be had in part: a requirement the index lacks is left out, each
+    package is tried alone when the set fails to install, and what is missing is named on screen, in `report.md`
+    and in `env show`."""
     pip_download_args: list[str] = Field(default_factory=list)
     """Index options of the host-side resolution (`uv pip compile`, which takes pip's: `--no-index`, `--find-links
     DIR`, `--index-url URL`, `--extra-index-url URL`)."""

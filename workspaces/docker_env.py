@@ -137,9 +137,12 @@ def _build_dependencies(
         if plan.project.resolve_from_source:
             source = Path(scratch) / "src"
             _export(files, source)
-        resolution = resolve(plan, Path(scratch), settings.docker.pip_download_args, source)
+        resolution = resolve(
+            plan, Path(scratch), settings.docker.pip_download_args, source, partial=settings.docker.allow_partial_env
+        )
     record.pins = [f"{pin.name}=={pin.version}" for pin in resolution.pins]
-    record.notes += resolution.notes
+    record.notes += [note for note in resolution.notes if not note.startswith("PARTIAL: ")]
+    record.failures += [note.removeprefix("PARTIAL: ") for note in resolution.notes if note.startswith("PARTIAL: ")]
     if plan.runner.requirement:
         record.runner = f"pytest {resolution.version_of('pytest')}"
     progress(f"[2/5] fetching {len(resolution.pins)} locked packages and {len(resolution.build)} build tools")
@@ -153,7 +156,7 @@ def _build_dependencies(
     progress(f"[4/5] installing {len(resolution.pins)} packages without network into {tag}")
     image_build.write_install_list(wheelhouse, resolution.pins)
     with image_build.BuildContainer(client, base, settings, wheelhouse) as build:
-        record.failures = image_build.install_dependencies(
+        record.failures += image_build.install_dependencies(
             build, resolution.pins, resolution.build, partial=settings.docker.allow_partial_env
         )
         build.commit(tag, {LABEL: record.to_label()}, {})

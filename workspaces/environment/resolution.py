@@ -118,10 +118,11 @@ def _compile(
     label: str,
     notes: list[str],
     repair: bool = True,
+    leave_out_missing: bool = False,
 ) -> Path:
     """Lock `requirements` with uv. What the index lost is repaired and noted: a package whose every release is
-    newer than the cut-off (old releases deleted) gets the releases uv names, a direct requirement the index does
-    not have at all is left out."""
+    newer than the cut-off (old releases deleted) gets the releases uv names; with `leave_out_missing` (a partial
+    environment allowed), a direct requirement the index does not have at all is left out."""
     requirements = list(requirements)
     source = workdir / f"{label}.in"
     lock = workdir / f"pylock.{label}.toml"
@@ -149,7 +150,7 @@ def _compile(
             raise WorkspaceError(f"environment step 'resolve' ({label}) took over {RESOLVE_TIMEOUT_S} s") from exc
         if done.returncode == 0:
             return lock
-        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes)):
+        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes, leave_out_missing)):
             break
     raise WorkspaceError(
         f"environment step 'resolve' ({label}) failed; uv said:\n{done.stderr.strip()[-4000:]}",
@@ -157,17 +158,19 @@ def _compile(
     )
 
 
-def _repair(error: str, requirements: list[str], per_package: dict[str, str], as_of: str, notes: list[str]) -> bool:
+def _repair(
+    error: str, requirements: list[str], per_package: dict[str, str], as_of: str, notes: list[str], leave_out: bool
+) -> bool:
     """Adjust the inputs for what uv's `error` says the index lacks; False when nothing applies."""
     later = {name: at for name, at in _ONLY_LATER.findall(error) if name not in per_package} if as_of else {}
     for name, published in later.items():
         per_package[name] = _just_after(published)
         notes.append(f"{name} has no release before {as_of} on the index (deleted?): its releases up to "
                      f"{published[:10]} are allowed")
-    absent = {canonicalize_name(name) for name in _NOT_ON_INDEX.findall(error)}
+    absent = {canonicalize_name(name) for name in _NOT_ON_INDEX.findall(error)} if leave_out else set()
     kept = [r for r in requirements if requirement_name(r) not in absent]
     for name in sorted(absent):
-        notes.append(f"{name} is not on the index at all: left out")
+        notes.append(f"PARTIAL: {name} is not on the index at all: left out (docker.allow_partial_env)")
     changed = bool(later) or len(kept) < len(requirements)
     requirements[:] = kept
     return changed
@@ -185,7 +188,9 @@ def _just_after(timestamp: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def resolve(plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_tree: Path | None) -> Resolution:
+def resolve(
+    plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_tree: Path | None, *, partial: bool = False
+) -> Resolution:
     """The locked runtime set and build tools of `plan` (with `source_tree` when the project's own metadata must
     be built to be known)."""
     requirements = [d.requirement for d in plan.requirements]
@@ -206,7 +211,8 @@ def resolve(plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_
     if plan.as_of:
         per_package.update(dict.fromkeys(BACKENDS, (datetime.now(UTC) + timedelta(days=1)).date().isoformat()))
     constraints = [d.requirement for d in plan.constraints]
-    lock = _compile(requirements, constraints, as_of=plan.as_of, per_package=per_package, label="env", **common)
+    lock = _compile(requirements, constraints, as_of=plan.as_of, per_package=per_package, label="env",
+                    leave_out_missing=partial, **common)
     pins = _pins(lock, plan.project.name)
     at_run_time = sorted(pin.name for pin in pins if pin.name in BACKENDS)
     if plan.as_of and at_run_time:

@@ -26,7 +26,8 @@ FLOORS = {
 RELEASES = ("4.6.11", "5.4.3", "6.2.5", "7.0.1", "7.1.3", "7.2.2", "7.3.2", "7.4.4", "8.0.2", "8.1.2", "8.2.2",
             "8.3.5", "8.4.2", "9.0.0")
 """The last release of each pytest line, to test whether a repository's specifier admits a usable pytest."""
-COMPANIONS = frozenset(("py", "pluggy"))
+COMPANIONS = frozenset(("py", "pluggy", "coverage"))
+"""Pinned with an old runner, and as unable to run on a newer Python (coverage 4 reads opcodes 3.8 removed)."""
 
 
 @dataclass
@@ -90,8 +91,8 @@ def choose_runner(
     out = requirements
     if too_old:
         pins = ", ".join(f"{d.requirement} ({d.origin})" for d in too_old)
-        choice.reasons.append(f"{pins} cannot run on Python {python}: replaced, and pins of py, pluggy and plugins "
-                              "loosened")
+        choice.reasons.append(f"{pins} cannot run on Python {python}: replaced, and pins of py, pluggy, coverage "
+                              "and plugins loosened")
         loose = COMPANIONS | plugins
         out = [_loosened(d) if _name(d) in loose else d for d in requirements if d not in too_old]
     elif any(Requirement(d.requirement).specifier for d in pinned):
