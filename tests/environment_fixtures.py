@@ -99,7 +99,7 @@ def era_index(where: Path) -> Iterator[PackageIndex]:
         yield index
 
 
-def offline_settings(home: Path, index_url: str, **environment: str) -> Settings:
+def offline_settings(home: Path, index_url: str, **environment: object) -> Settings:
     """Settings whose resolution only sees the local index, with no test runner (pytest is not on it)."""
     return Settings(
         home=home,

@@ -69,15 +69,17 @@ def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era_and_is
 
 def test_a_src_layout_c_extension_is_compiled_and_edits_in_the_workspace_are_what_imports(tmp_path: Path) -> None:
     repo = dated_repo(tmp_path, extension_package(), "2021-03-01T12:00:00+00:00")
+    generate = "echo 'ORIGIN = \"pre-install\"' > src/fastmath/generated.py"
     with era_index(tmp_path) as index, workspace(
-        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
+        repo, offline_settings(tmp_path / "home", index.url, pre_install=[generate]), tmp_path / "job"
     ) as ws:
         before = _python(ws, "import fastmath; print(fastmath.twice(21), fastmath.LABEL)", cwd="src")
+        generated = _python(ws, "import fastmath.generated as g; print(g.ORIGIN)")
         ws.write_file("src/fastmath/__init__.py", 'from fastmath._speed import twice\n\nLABEL = "edited"\n')
         after = _python(ws, "import fastmath; print(fastmath.LABEL)")
         diff = ws.diff()
         recorded = ws.info.details["environment"]
-    assert before == "42 original"
+    assert before == "42 original" and generated == "pre-install"
     assert after == "edited", "the project must import from /workspace, not from a copy"
     assert ".so" not in diff and "LABEL" in diff, "the compiled extension is part of the base, not of the change"
     assert recorded["python"] == "3.9" and "setup.py builds extension modules" in recorded["build_layer"]
