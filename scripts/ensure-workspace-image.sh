@@ -6,6 +6,5 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 command -v mmdebstrap >/dev/null 2>&1 || apt_install mmdebstrap
 .venv/bin/swe-team workspace build-image
-# The environment tests: Python 3.9 (Debian bullseye), plain and with the build layer (compiler, headers).
-.venv/bin/swe-team workspace build-image --python 3.9
+# The environment tests run on Python 3.9 (Debian bullseye) with the build layer (compiler, headers).
 exec .venv/bin/swe-team workspace build-image --python 3.9 --build-layer

@@ -48,7 +48,7 @@ def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era_and_is
 ) -> None:
     repo = dated_repo(tmp_path, OLD_PACKAGE, "2019-05-01T12:00:00+00:00")
     with era_index(tmp_path) as index:
-        settings = offline_settings(tmp_path / "home", index.url)
+        settings = offline_settings(tmp_path / "home", index.url, build_tools="always")
         with workspace(repo, settings, tmp_path / "job") as ws:
             version = _python(ws, "import sys; print(sys.version_info[:2])")
             described = _python(ws, "import oldpkg; print(oldpkg.describe())", cwd="oldpkg")
@@ -57,6 +57,7 @@ def test_a_2019_package_runs_on_python_3_9_with_the_dependency_of_its_era_and_is
     assert described == "eradep 1.0", "the unpinned dependency must resolve to the release of the commit's day"
     assert recorded["as_of"] == "2019-05-01" and recorded["pins"] == ["eradep==1.0"]
     assert any("2.7, 3.6" in reason for reason in recorded["python_reasons"])
+    assert recorded["build_layer"] == ['[environment] build_tools = "always"']
     saved = json.loads((tmp_path / "job" / "environment.json").read_text())
     assert saved["status"] == "complete" and "eradep  (setup.py)" in saved["requirements"]
 
