@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,9 +107,9 @@ def ensure_environment(
     uid, gid = _user_ids(settings.docker.user)
     with image_build.BuildContainer(client, deps_tag, settings, None) as build:
         image_build.populate_source(build, archive_of_commit(repo, files.commit, uid, gid))
-        for command in plan.pre_install:
-            build.step(f"pre-install `{command}`", command)
         try:
+            for command in plan.pre_install:
+                build.step(f"pre-install `{command}`", command)
             image_build.install_project(build, plan.project.mode, plan.project.scm_version)
             if plan.project.mode != "none" and plan.project.name:
                 image_build.check_import(build, plan.project.name)
@@ -141,8 +142,9 @@ def _build_dependencies(
             plan, Path(scratch), settings.docker.pip_download_args, source, partial=settings.docker.allow_partial_env
         )
     record.pins = [f"{pin.name}=={pin.version}" for pin in resolution.pins]
-    record.notes += [note for note in resolution.notes if not note.startswith("PARTIAL: ")]
-    record.failures += [note.removeprefix("PARTIAL: ") for note in resolution.notes if note.startswith("PARTIAL: ")]
+    record.notes += resolution.notes
+    record.failures += [f"{name} is not on the index: left out (docker.allow_partial_env)" for name in
+                        resolution.left_out]
     if plan.runner.requirement:
         record.runner = f"pytest {resolution.version_of('pytest')}"
     progress(f"[2/5] fetching {len(resolution.pins)} locked packages and {len(resolution.build)} build tools")
@@ -176,8 +178,6 @@ def _build_layer(plan: EnvironmentPlan, resolution: Resolution) -> list[str]:
 
 
 def _export(files: CommitFiles, target: Path) -> None:
-    import subprocess
-
     target.mkdir(parents=True)
     archive = git_archive(files.repo, files.commit, error=WorkspaceError)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)

@@ -70,6 +70,8 @@ class Resolution:
     build: list[Pin]
     runner_family: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    """Direct requirements the index does not have, left out because a partial environment is allowed."""
 
     def version_of(self, name: str) -> str:
         return next((pin.version for pin in self.pins if pin.name == name), "")
@@ -118,11 +120,11 @@ def _compile(
     label: str,
     notes: list[str],
     repair: bool = True,
-    leave_out_missing: bool = False,
+    left_out: list[str] | None = None,
 ) -> Path:
     """Lock `requirements` with uv. What the index lost is repaired and noted: a package whose every release is
-    newer than the cut-off (old releases deleted) gets the releases uv names; with `leave_out_missing` (a partial
-    environment allowed), a direct requirement the index does not have at all is left out."""
+    newer than the cut-off (old releases deleted) gets the releases uv names; given a `left_out` list (a partial
+    environment allowed), a direct requirement the index does not have at all is left out and added to it."""
     requirements = list(requirements)
     source = workdir / f"{label}.in"
     lock = workdir / f"pylock.{label}.toml"
@@ -150,7 +152,7 @@ def _compile(
             raise WorkspaceError(f"environment step 'resolve' ({label}) took over {RESOLVE_TIMEOUT_S} s") from exc
         if done.returncode == 0:
             return lock
-        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes, leave_out_missing)):
+        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes, left_out)):
             break
     raise WorkspaceError(
         f"environment step 'resolve' ({label}) failed; uv said:\n{done.stderr.strip()[-4000:]}",
@@ -159,7 +161,12 @@ def _compile(
 
 
 def _repair(
-    error: str, requirements: list[str], per_package: dict[str, str], as_of: str, notes: list[str], leave_out: bool
+    error: str,
+    requirements: list[str],
+    per_package: dict[str, str],
+    as_of: str,
+    notes: list[str],
+    left_out: list[str] | None,
 ) -> bool:
     """Adjust the inputs for what uv's `error` says the index lacks; False when nothing applies."""
     later = {name: at for name, at in _ONLY_LATER.findall(error) if name not in per_package} if as_of else {}
@@ -167,10 +174,10 @@ def _repair(
         per_package[name] = _just_after(published)
         notes.append(f"{name} has no release before {as_of} on the index (deleted?): its releases up to "
                      f"{published[:10]} are allowed")
-    absent = {canonicalize_name(name) for name in _NOT_ON_INDEX.findall(error)} if leave_out else set()
+    absent = {canonicalize_name(name) for name in _NOT_ON_INDEX.findall(error)} if left_out is not None else set()
     kept = [r for r in requirements if requirement_name(r) not in absent]
-    for name in sorted(absent):
-        notes.append(f"PARTIAL: {name} is not on the index at all: left out (docker.allow_partial_env)")
+    if left_out is not None:
+        left_out += sorted(absent)
     changed = bool(later) or len(kept) < len(requirements)
     requirements[:] = kept
     return changed
@@ -198,6 +205,7 @@ def resolve(
         extras = f"[{','.join(plan.extras)}]" if plan.extras else ""
         requirements.append(f"{source_tree}{extras}")
     notes: list[str] = []
+    left_out: list[str] | None = [] if partial else None
     common: dict[str, Any] = {"python": plan.python, "extra_args": extra_args, "workdir": workdir, "notes": notes}
     family = set(plan.runner.family)
     if plan.runner.as_of:
@@ -212,7 +220,7 @@ def resolve(
         per_package.update(dict.fromkeys(BACKENDS, (datetime.now(UTC) + timedelta(days=1)).date().isoformat()))
     constraints = [d.requirement for d in plan.constraints]
     lock = _compile(requirements, constraints, as_of=plan.as_of, per_package=per_package, label="env",
-                    leave_out_missing=partial, **common)
+                    left_out=left_out, **common)
     pins = _pins(lock, plan.project.name)
     at_run_time = sorted(pin.name for pin in pins if pin.name in BACKENDS)
     if plan.as_of and at_run_time:
@@ -220,7 +228,7 @@ def resolve(
         pins = [pin for pin in pins if pin.name not in at_run_time] + era
         notes.append(f"{', '.join(at_run_time)} needed at run time: resolved as of {plan.as_of} apart (the host "
                      "builds source packages' metadata with the current one)")
-    resolution = Resolution(pins, [], family if plan.runner.as_of else set(), notes)
+    resolution = Resolution(pins, [], family if plan.runner.as_of else set(), notes, left_out or [])
     try:
         build_lock = _compile(
             plan.build_requirements, [], as_of="", per_package={}, label="build", repair=False, **common

@@ -1,0 +1,60 @@
+"""Resolution as of a date against a local index with upload times (no Docker, no internet): the release of the
+day, one lock for everything, and what the index lacks repaired out loud or refused with the resolver's words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import WorkspaceError
+from core.settings import Settings
+from harness.package_index import PackageIndex, pure_wheel
+from tests.environment_fixtures import dated_repo, era_index, offline_settings
+from workspaces.environment.commit_files import CommitFiles
+from workspaces.environment.plan import plan_environment
+from workspaces.environment.resolution import Resolution, resolve
+
+
+def _resolve(tmp_path: Path, requirements: str, date: str, settings: Settings, partial: bool = False) -> Resolution:
+    repo = dated_repo(tmp_path / "r", {"requirements.txt": requirements}, date)
+    plan = plan_environment(CommitFiles(repo, "HEAD"), settings)
+    (tmp_path / "work").mkdir()
+    return resolve(plan, tmp_path / "work", settings.docker.pip_download_args, None, partial=partial)
+
+
+@pytest.mark.parametrize(
+    ("date", "version"), [("2019-05-01T00:00:00+00:00", "1.0"), ("2024-01-01T00:00:00+00:00", "2.0")]
+)
+def test_an_unpinned_dependency_resolves_to_the_release_of_the_commits_day(
+    tmp_path: Path, date: str, version: str
+) -> None:
+    with era_index(tmp_path) as index:
+        resolution = _resolve(tmp_path, "eradep\n", date, offline_settings(tmp_path / "home", index.url))
+    assert [(pin.name, pin.version) for pin in resolution.pins] == [("eradep", version)]
+
+
+def test_a_package_the_index_lacks_is_refused_in_the_resolvers_words_or_left_out_when_partial_is_allowed(
+    tmp_path: Path,
+) -> None:
+    with era_index(tmp_path) as index:
+        settings = offline_settings(tmp_path / "home", index.url)
+        with pytest.raises(WorkspaceError) as refused:
+            _resolve(tmp_path / "a", "eradep\nvanished-tool==1.0\n", "2020-01-01T00:00:00+00:00", settings)
+        partial = _resolve(tmp_path / "b", "eradep\nvanished-tool==1.0\n", "2020-01-01T00:00:00+00:00", settings,
+                           partial=True)
+    assert "environment step 'resolve' (env) failed; uv said:" in str(refused.value)
+    assert "vanished-tool was not found in the package registry" in str(refused.value)
+    assert [pin.name for pin in partial.pins] == ["eradep"] and partial.left_out == ["vanished-tool"]
+
+
+def test_a_package_whose_old_releases_were_deleted_gets_its_later_one_with_a_note(tmp_path: Path) -> None:
+    with PackageIndex() as index:
+        wheel = pure_wheel(tmp_path / "wheels", "reborn", "1.4.1", {"reborn/__init__.py": ""})
+        index.add(wheel, "reborn", "2022-07-08T18:31:40Z")
+        resolution = _resolve(tmp_path, "reborn>=1.0\n", "2019-05-01T00:00:00+00:00",
+                              offline_settings(tmp_path / "home", index.url))
+    assert [(pin.name, pin.version) for pin in resolution.pins] == [("reborn", "1.4.1")]
+    assert resolution.notes[0] == (
+        "reborn has no release before 2019-05-01 on the index (deleted?): its releases up to 2022-07-08 are allowed"
+    )
