@@ -99,10 +99,11 @@ def test_predictions_are_graded_full_partial_and_no_and_a_second_run_resumes(tmp
     assert {iid: (out / "logs" / iid / "result.json").stat().st_mtime_ns for iid in IDS} == finished
     assert _results(out)["unresolved_ids"] == results["unresolved_ids"]
 
-    retried = swe_team(*command, "--retry", env=env, timeout=600)
+    retried = swe_team(*command, "--retry", "--instances", f"{WORDS.instance_id},{DATES.instance_id}", env=env)
 
     assert retried.returncode == 0, retried.stderr
     changed = {iid for iid in IDS if (out / "logs" / iid / "result.json").stat().st_mtime_ns != finished[iid]}
-    assert changed == {CALC.instance_id, WORDS.instance_id}, "--retry evaluates again only what did not resolve"
+    assert changed == {WORDS.instance_id}, "--retry evaluates again only the selected instances that did not resolve"
+    assert _results(out)["unresolved_ids"] == results["unresolved_ids"], "the totals still cover every instance"
     other = swe_team("eval", str(dataset), "--gold", "--repos", str(repos), "--out", str(out), env=env)
     assert other.returncode == 1 and "holds the results of another eval" in " ".join(other.stderr.split())

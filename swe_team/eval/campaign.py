@@ -48,6 +48,8 @@ class Plan:
     selected: list[Instance]
     pending: list[Instance]
     finished: dict[str, InstanceResult]
+    earlier: dict[str, InstanceResult]
+    """Results already in the folder for dataset instances outside this selection: kept in the totals."""
     patches: dict[str, str]
     notes: list[str]
 
@@ -93,7 +95,9 @@ def plan(request: EvalRequest, folder: ResultsFolder, source: RepositorySource) 
     pending = [i for i in selected if i.instance_id not in finished]
     if finished:
         notes.append(f"resuming: {len(finished)} instance(s) already finished in {folder.root}")
-    return Plan(selected, pending, finished, patches, notes)
+    known = {i.instance_id for i in everything}
+    earlier = {k: v for k, v in done.items() if k in known and k not in chosen}
+    return Plan(selected, pending, finished, earlier, patches, notes)
 
 
 def _predicted(
@@ -136,7 +140,7 @@ class Campaign:
         for note in work.notes:
             self.console.print(f"[yellow]note:[/] {note}")
         results = dict(work.finished)
-        self._write(results, len(work.selected))
+        self._write(work, results)
         if self.request.fleet and work.pending:
             self.console.print(f"submitting {len(work.pending)} team job(s) to the fleet")
             self.team.submit_all(work.pending)
@@ -153,7 +157,7 @@ class Campaign:
                 for future in as_completed(futures):
                     result = future.result()
                     results[result.instance_id] = result
-                    self._write(results, len(work.selected))
+                    self._write(work, results)
                     self._announce(progress, result)
                     progress.update(bar, advance=1, description=self._tally(results))
                     if on_result is not None:
@@ -194,9 +198,10 @@ class Campaign:
             stage=stage, cause=cause, detail=detail,
         )
 
-    def _write(self, results: dict[str, InstanceResult], selected: int) -> None:
-        ordered = list(results.values())
-        self.folder.write_totals(ordered, selected, render(self.request.mode, ordered, selected))
+    def _write(self, work: Plan, results: dict[str, InstanceResult]) -> None:
+        ordered = list({**work.earlier, **results}.values())
+        total = len(work.selected) + len(work.earlier)
+        self.folder.write_totals(ordered, total, render(self.request.mode, ordered, total))
 
     def _tally(self, results: dict[str, InstanceResult]) -> str:
         counts = {s: sum(r.status == s for r in results.values()) for s in ("resolved", "unresolved", "error")}
