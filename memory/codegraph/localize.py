@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from memory.codegraph.issue_code import code_uses, implied_methods
 from memory.codegraph.issue_text import readable, without_links
 from memory.codegraph.lexical import LexicalIndex
 from memory.codegraph.link import is_test_path
@@ -42,6 +43,8 @@ LITERAL_WEIGHT = 2.0
 TESTS_BRIDGED = 5
 """Test files best matching the issue whose subject modules get a share of their score."""
 TEST_BRIDGE_WEIGHT = 1.0
+TESTS_REACHED = 5
+TEST_REACH_WEIGHT = 0.5
 OPTION_USE_WEIGHT = 2.0
 MESSAGE_WEIGHT = 1.0
 """A code string the issue shows, relative to a phrase the issue quotes that is found in the code."""
@@ -200,6 +203,12 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
         file_lexical = _normalized(index.scores(query, files=True))
     with watch.step("names and paths"):
         hits: MentionHits = match_mentions(graph, mentions)
+        for node, (value, reason) in code_uses(graph, issue).items():
+            if node not in hits.symbols:
+                hits.add(hits.symbols, node, value, reason)
+        named = {node: value for node, (value, _) in hits.symbols.items()}
+        for node, (value, reason) in implied_methods(graph, issue, named).items():
+            hits.add(hits.symbols, node, value, reason)
     with watch.step("quoted text and options"):
         literals = literal_hits(graph, prose)
         for node, (value, reason) in code_strings_in(graph, issue).items():
@@ -218,6 +227,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
     with watch.step("files and ranking"):
         files = _file_scores(graph, index, file_lexical, symbols, hits, literals)
         named = {node: value for node, (value, _) in hits.symbols.items()}
+        tests = sorted(((v, n) for n, v in symbols.lexical.items() if is_test_path(n.partition(":")[0])), reverse=True)
+        for value, node in tests[:TESTS_REACHED]:
+            named[node] = max(named.get(node, 0.0), TEST_REACH_WEIGHT * value)
         for node, (value, reason) in reached(graph, named, symbols.lexical).items():
             symbols.add(node, value * _prior(graph.graph.nodes[node]["path"]), reason)
         ranked_files = sorted(files.scores.items(), key=lambda item: -item[1])

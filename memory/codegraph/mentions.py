@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 AMBIGUITY_LIMIT = 8
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+"""`type`, `list`, `str` in an issue's code are Python's, not the repository's methods of that name (unless written
+as an attribute: `Expression.compile`)."""
 PHRASE_WEIGHT = 1.0
 """A name spelt out as words counts as much as the name written as code."""
 
@@ -75,7 +79,10 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
     stems: dict[str, list[str]] = defaultdict(list)
     for path in graph.resolver.records:
         stems[PurePosixPath(path).stem.lower()].append(path)
+    attributes = {part for dotted in mentions.dotted for part in dotted.split(".")[1:]}
     for identifier in mentions.identifiers:
+        if identifier in BUILTIN_NAMES and identifier not in attributes:
+            continue
         found = [n for n in graph.resolver.by_name.get(identifier, ()) if nodes[n]["kind"] != "file"]
         if 0 < len(found) <= AMBIGUITY_LIMIT:
             for node in found:

@@ -200,6 +200,11 @@ class Resolver:
                 table = self.local_table(path)
                 if rest[0] in table and table[rest[0]]:
                     return self._resolve_dotted(".".join([table[rest[0]], *rest[1:]]), depth + 1)
+                for entry in self.records[path].imports:
+                    if entry.name == "*" and self.records[path].language == "python":
+                        found = self._resolve_dotted(".".join([self.absolute_module(path, entry), *rest]), depth + 1)
+                        if found:
+                            return found
             return None
         return None
 

@@ -183,7 +183,7 @@ def query_terms(text: str, limit: int = 0) -> list[str]:
     return out
 
 
-TITLE_WEIGHT = 6.0
+TITLE_WEIGHT = 3.0
 """An issue's first line says what is wrong; the rest often pastes logs and environment listings."""
 
 
