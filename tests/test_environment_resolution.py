@@ -1,8 +1,13 @@
 """Resolution as of a date against a local index with upload times (no Docker, no internet): the release of the
-day, one lock for everything, and what the index lacks repaired out loud or refused with the resolver's words."""
+day, one lock for everything, and what the index lacks repaired out loud or refused with the resolver's words;
+fetching the locked files while other environments fetch the same ones."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,7 +18,7 @@ from harness.package_index import PackageIndex, pure_wheel
 from tests.environment_fixtures import dated_repo, era_index, offline_settings
 from workspaces.environment.commit_files import CommitFiles
 from workspaces.environment.plan import plan_environment
-from workspaces.environment.resolution import Resolution, resolve
+from workspaces.environment.resolution import Pin, Resolution, fetch, resolve
 
 
 def _resolve(tmp_path: Path, requirements: str, date: str, settings: Settings, partial: bool = False) -> Resolution:
@@ -58,3 +63,26 @@ def test_a_package_whose_old_releases_were_deleted_gets_its_later_one_with_a_not
     assert resolution.notes[0] == (
         "reborn has no release before 2019-05-01 on the index (deleted?): its releases up to 2022-07-08 are allowed"
     )
+
+
+def test_environments_fetching_the_same_files_at_once_each_get_every_file_whole(tmp_path: Path) -> None:
+    sources = tmp_path / "index"
+    sources.mkdir()
+    pins = []
+    for number in range(40):
+        wheel = sources / f"pkg{number}-1.0-py3-none-any.whl"
+        wheel.write_bytes(os.urandom(256 * 1024))
+        pins.append(Pin(f"pkg{number}", "1.0", wheel.as_uri(), hashlib.sha256(wheel.read_bytes()).hexdigest(), False))
+    start = threading.Barrier(4)
+
+    def environment(number: int) -> None:
+        start.wait()
+        fetch(pins, tmp_path / "wheelhouse" / f"env{number % 2}", tmp_path / "downloads", lambda line: None)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(environment, range(4)))
+
+    for number in range(2):
+        fetched = tmp_path / "wheelhouse" / f"env{number}"
+        assert sorted(p.name for p in fetched.iterdir()) == sorted(pin.filename for pin in pins)
+        assert all(hashlib.sha256((fetched / pin.filename).read_bytes()).hexdigest() == pin.sha256 for pin in pins)

@@ -14,10 +14,13 @@ import hashlib
 import json
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import WorkspaceError
+from core.file_lock import exclusive
 from core.git import git_archive
 from workspaces.docker_container import archive_of_commit
 from workspaces.docker_image import (
@@ -96,11 +99,28 @@ def ensure_environment(
     done = recorded(client, final_tag)
     if done is not None:
         return done
+    with _building(settings, final_tag, progress):
+        return recorded(client, final_tag) or _build(client, repo, files, plan, settings, deps_tag, final_tag, progress)
+
+
+@contextmanager
+def _building(settings: Settings, tag: str, progress: Progress) -> Iterator[None]:
+    """Held while `tag` is built: another job or eval instance needing the same image waits, then reuses it."""
+    lock = settings.home / "cache" / "locks" / f"{tag.replace(':', '-')}.lock"
+    with exclusive(lock, lambda: progress(f"waiting for another build of {tag}")):
+        yield
+
+
+def _build(
+    client: Any, repo: Path, files: CommitFiles, plan: EnvironmentPlan, settings: Settings, deps_tag: str,
+    final_tag: str, progress: Progress,
+) -> EnvironmentRecord:
     if settings.docker.image:
         require_image(client, settings.docker)
     progress(f"environment of {repo.name} at {files.commit[:10]}: Python {plan.python}, dependencies as of "
              f"{plan.as_of or 'today'}")
-    record = recorded(client, deps_tag) or _build_dependencies(client, plan, files, settings, deps_tag, progress)
+    with _building(settings, deps_tag, progress):
+        record = recorded(client, deps_tag) or _build_dependencies(client, plan, files, settings, deps_tag, progress)
     fresh = EnvironmentRecord.planned(plan, settings.environment.test_command)
     record.project, record.project_reason, record.scm_version = fresh.project, fresh.project_reason, fresh.scm_version
     progress(f"[5/5] installing the project ({plan.project.mode}) into {final_tag}")

@@ -10,7 +10,6 @@ builds a new image and an unchanged one is never rebuilt.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import shutil
@@ -18,13 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.errors import WorkspaceError
+from core.file_lock import exclusive
 from core.settings import DockerSettings
 
 IMAGE_REPOSITORY = "swe-team-base"
@@ -206,17 +205,6 @@ def require_image(client: Any, settings: DockerSettings) -> str:
     return tag
 
 
-@contextmanager
-def _build_lock(lock_dir: Path) -> Iterator[None]:
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with (lock_dir / "build-image.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def build_image(
     client: Any,
     settings: DockerSettings,
@@ -234,7 +222,7 @@ def build_image(
     recipe = recipe_for(settings, python, build_layer=build_layer)
     if not force and image_exists(client, recipe.tag):
         return recipe.tag, False
-    with _build_lock(lock_dir):
+    with exclusive(lock_dir / "build-image.lock"):
         if not force and image_exists(client, recipe.tag):
             return recipe.tag, False
         if shutil.which("mmdebstrap") is None:

@@ -8,6 +8,7 @@ an old tree still builds with a current backend, and they install only in isolat
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import platform
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 import urllib.parse
 import urllib.request
@@ -244,16 +246,29 @@ def resolve(
 
 
 def _download(pin: Pin, target: Path) -> None:
-    partial = target.with_suffix(target.suffix + ".part")
-    if "://" in pin.location:
-        with urllib.request.urlopen(pin.location, timeout=DOWNLOAD_TIMEOUT_S) as response, partial.open("wb") as out:
-            shutil.copyfileobj(response, out)
-    else:
-        shutil.copyfile(pin.location, partial)
-    if _sha256(partial) != pin.sha256:
-        partial.unlink()
-        raise WorkspaceError(f"environment step 'fetch' failed: {pin.filename} does not match its locked hash")
-    partial.rename(target)
+    """`pin`'s file at `target`, checked against its hash; written under a name of its own and moved in at once,
+    so fetches of the same file running side by side (two environments building) never see a part of it."""
+    descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    partial = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            if "://" in pin.location:
+                with urllib.request.urlopen(pin.location, timeout=DOWNLOAD_TIMEOUT_S) as response:
+                    shutil.copyfileobj(response, out)
+            else:
+                with open(pin.location, "rb") as source:
+                    shutil.copyfileobj(source, out)
+        if _sha256(partial) != pin.sha256:
+            raise WorkspaceError(f"environment step 'fetch' failed: {pin.filename} does not match its locked hash")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _link(pooled: Path, target: Path) -> None:
+    """A hard link of `pooled` at `target`; one a concurrent fetch made first is the same whole file."""
+    with contextlib.suppress(FileExistsError):
+        os.link(pooled, target)
 
 
 def _sha256(path: Path) -> str:
@@ -273,7 +288,7 @@ def fetch(pins: list[Pin], wheelhouse: Path, downloads: Path, progress: Any) -> 
     for pin in pins:
         pooled = downloads / f"{pin.sha256[:16]}-{pin.filename}"
         if pooled.is_file() and not (wheelhouse / pin.filename).exists():
-            os.link(pooled, wheelhouse / pin.filename)
+            _link(pooled, wheelhouse / pin.filename)
     missing = [p for p in pins if not (wheelhouse / p.filename).is_file()]
     if not missing:
         return
@@ -283,7 +298,7 @@ def fetch(pins: list[Pin], wheelhouse: Path, downloads: Path, progress: Any) -> 
         pooled = downloads / f"{pin.sha256[:16]}-{pin.filename}"
         try:
             _download(pin, pooled)
-            os.link(pooled, wheelhouse / pin.filename)
+            _link(pooled, wheelhouse / pin.filename)
         except OSError as exc:
             raise WorkspaceError(f"environment step 'fetch' failed: {pin.location}: {exc}") from exc
         return pin.filename
