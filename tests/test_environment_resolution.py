@@ -86,3 +86,4 @@ def test_environments_fetching_the_same_files_at_once_each_get_every_file_whole(
         fetched = tmp_path / "wheelhouse" / f"env{number}"
         assert sorted(p.name for p in fetched.iterdir()) == sorted(pin.filename for pin in pins)
         assert all(hashlib.sha256((fetched / pin.filename).read_bytes()).hexdigest() == pin.sha256 for pin in pins)
+        assert all((fetched / pin.filename).stat().st_mode & 0o004 for pin in pins), "build containers' user reads them"

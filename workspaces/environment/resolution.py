@@ -49,6 +49,8 @@ _ONLY_LATER = re.compile(
 )
 RESOLVE_TIMEOUT_S = 900
 DOWNLOAD_TIMEOUT_S = 300
+SHARED_FILE_MODE = 0o644
+"""Fetched files are read in build containers by the job user, not their owner."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,7 @@ def _download(pin: Pin, target: Path) -> None:
     so fetches of the same file running side by side (two environments building) never see a part of it."""
     descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     partial = Path(name)
+    os.fchmod(descriptor, SHARED_FILE_MODE)
     try:
         with os.fdopen(descriptor, "wb") as out:
             if "://" in pin.location:
