@@ -31,23 +31,43 @@ def small_workspace(tmp_path: Path, repo: Path | None = None) -> DockerWorkspace
     )
 
 
-def test_a_command_growing_the_workspace_past_its_limit_is_stopped_and_told_why(tmp_path: Path) -> None:
+LIMIT = 64 * 2**20
+NOTE = "past its size limit (64m); delete what the command wrote, or raise docker.workspace_size"
+
+
+def test_a_command_growing_the_workspace_past_its_limit_is_stopped_mid_way_and_told_why(tmp_path: Path) -> None:
+    # 4 MB every 0.2 s at most (20 MB/s, however fast the disk): the limit is passed after 3 s or more, and the
+    # 60 files (240 MB) take 12 s or more, so the watcher, polling every second, must stop the loop mid-way.
     workspace = small_workspace(tmp_path)
     try:
-        one_file = workspace.exec("dd if=/dev/zero of=big bs=1M count=200 status=none; ls -l big", timeout=60)
-        size_of_big = int(workspace.exec("stat -c %s big").stdout)
-        workspace.exec("rm big")
-        fill = "for i in $(seq 30); do head -c 8000000 /dev/zero > f$i; done; echo wrote all"
-        many = workspace.exec(fill, timeout=60)
+        slow_fill = "for i in $(seq 60); do head -c 4000000 /dev/zero > f$i; sleep 0.2; done; echo wrote all"
+        grown = workspace.exec(slow_fill, timeout=120)
         used = int(workspace.exec("du -sxB1 /workspace | cut -f1").stdout)
         cleaned = workspace.exec("rm f*; echo ok")
     finally:
         workspace.close()
-    assert one_file.exit_code == 137 and size_of_big <= 64 * 2**20
-    assert "past its size limit (64m); delete what the command wrote, or raise docker.workspace_size" in one_file.stderr
-    assert many.exit_code == 137 and "wrote all" not in many.stdout
-    assert "past its size limit (64m)" in many.stderr and "killed with SIGKILL" not in many.stderr
-    assert used < 64 * 2**20 + 8 * 8_000_000, "stopped within a second of passing the limit"
+    assert grown.exit_code == 137 and "wrote all" not in grown.stdout
+    assert NOTE in grown.stderr and "killed with SIGKILL" not in grown.stderr
+    assert LIMIT < used < LIMIT + 16 * 4_000_000, "stopped within about three seconds of writing past the limit"
+    assert cleaned.ok and cleaned.stdout == "ok\n"
+
+
+def test_a_command_that_passed_the_limit_before_the_watcher_looked_is_still_stopped_and_told_why(
+    tmp_path: Path,
+) -> None:
+    workspace = small_workspace(tmp_path)
+    try:
+        burst = workspace.exec("fallocate -l 40MiB a && fallocate -l 40MiB b && echo wrote all", timeout=60)
+        workspace.exec("rm a b")
+        one_file = workspace.exec("dd if=/dev/zero of=big bs=1M count=200 status=none; ls -l big", timeout=60)
+        size_of_big = int(workspace.exec("stat -c %s big").stdout)
+        cleaned = workspace.exec("rm big; echo ok")
+    finally:
+        workspace.close()
+    assert burst.stdout == "wrote all\n", "the command ended before the first poll: only the end check saw it"
+    assert burst.exit_code == 137 and NOTE in burst.stderr
+    assert one_file.exit_code == 137 and NOTE in one_file.stderr
+    assert size_of_big <= LIMIT, "no single file grows past the limit"
     assert cleaned.ok and cleaned.stdout == "ok\n"
 
 
