@@ -47,7 +47,7 @@ bench: $(STAMP)
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
 # The fault suite: kill -9 and resume, malformed answers, the Docker sandbox, bad input, a Redis outage (long;
-# make test runs its short sample). STRESS_ARGS, e.g. --only kills --kills 10.
+# make test runs its short sample). STRESS_ARGS, e.g. --only kills --kills 10, or --out stress.json (every trial).
 stress: $(STAMP)
 	@bash scripts/test-services.sh start $(RUN)
 	@set -a; source $(RUN)/services.env; set +a; \

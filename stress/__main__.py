@@ -6,12 +6,14 @@ sample `make test` runs. Exits 1 when a trial lost something or crashed."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import sys
 import tempfile
 import time
 import warnings
+from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
@@ -46,6 +48,7 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=30, help="kill -9 trials (split between local and docker)")
     parser.add_argument("--answers", type=int, default=200, help="malformed answers")
     parser.add_argument("--outages", type=int, default=3, help="Redis outages")
+    parser.add_argument("--out", type=Path, default=None, help="also write every trial to this JSON file")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", module="pydantic")  # litellm's reading of the malformed bodies
     logging.getLogger("LiteLLM").setLevel(logging.ERROR)
@@ -73,6 +76,8 @@ def main() -> int:
                     sys.exit(f"CI=true and {exc}")
                 console.print(f"[yellow]skipped:[/] {exc}")
     print_table(trials, console)
+    if args.out is not None:
+        args.out.write_text(json.dumps([asdict(t) for t in trials], indent=1) + "\n", encoding="utf-8")
     console.print(f"{len(trials)} trials in {time.monotonic() - started:.0f} s (seed {args.seed})")
     return 1 if any(t.outcome != "recovered" for t in trials) else 0
 
