@@ -54,8 +54,10 @@ stress: $(STAMP)
 	  status=0; $(BIN)/python -m stress $(STRESS_ARGS) || status=$$?; \
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
+# Localization on ../shared/data/locbench-dev.jsonl (tuning and held-out halves, BM25 alongside), then sympy and
+# pytest as scale cases; mirrors from $SWE_TEAM_MIRRORS. LOCALIZE_ARGS="--half tuning" or "--no-scale" narrow it.
 bench-localize: $(STAMP)
-	$(BIN)/python -m benchmarks.localize --out bench-out/localize-predictions.jsonl
+	$(BIN)/python -m benchmarks.localize --out bench-out/localize-predictions.jsonl $(LOCALIZE_ARGS)
 
 # SWE-bench Lite dev with the reference fixes: which environments validate, and why the others do not (resumable).
 bench-eval: $(STAMP)

@@ -1,12 +1,16 @@
 """Localization benchmark on SWE-bench-format instances: our localizer vs plain BM25, measured in one run.
 
     python -m benchmarks.localize [--data FILE] [--out FILE] [--limit N] [--repo owner/name] [--embeddings]
+                                  [--half tuning|held-out|both] [--no-scale]
     python -m benchmarks.localize --quick
 
 Each instance's repository is materialized at its `base_commit` from a local bare mirror
-(`$SWE_TEAM_MIRRORS`, default /work/.mirror) with `git archive` into a temporary folder.
+(`$SWE_TEAM_MIRRORS`, default /work/.mirror) with `git archive` into a temporary folder. The instances are split
+into a tuning half and a held-out half (`localize_split.py`); both are scored, the held-out half only as totals
+(its predictions go to a file of their own). Then the scale cases (`localize_scale.py`: sympy and pytest through
+`swe-team index` and `locate`) unless --no-scale.
 --quick needs neither the data set nor mirrors: it runs the instances of localize-quick.jsonl on the shop example,
-mirrored into a temporary folder.
+mirrored into a temporary folder, and the scale measurements on that example.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from typing import Any
 
 from benchmarks.localize_baseline import bm25_files, bm25_functions
 from benchmarks.localize_metrics import Scores, score_instance
+from benchmarks.localize_scale import ScaleCase, default_cases, print_scale, run_scale
+from benchmarks.localize_split import HALVES, halves
 from core.errors import SweTeamError
 from harness.example import example_repo, git
 from memory.codegraph import CodeGraph, localize
@@ -125,22 +131,36 @@ def run_instance(
     return prediction, scores
 
 
-def print_report(all_scores: dict[str, list[Scores]], timings: Timings, out: Path) -> None:
+def _score_row(half: str, label: str, rows: list[Scores]) -> list[str]:
+    with_functions = [s for s in rows if s.has_functions]
+
+    def mean(values: list[float]) -> str:
+        return f"{statistics.mean(values):.3f}" if values else "-"
+
+    return [
+        half,
+        label,
+        str(len(rows)),
+        *(mean([getattr(s, f"file_at_{k}") for s in rows]) for k in (1, 3, 5)),
+        *(mean([getattr(s, f"function_at_{k}") for s in with_functions]) for k in (5, 10)),
+        mean([s.file_mrr for s in rows]),
+    ]
+
+
+def print_report(all_scores: dict[tuple[str, str], list[Scores]], timings: Timings, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Localization on {len(all_scores['ours'])} instances (predictions: {out})")
-    for column in ("method", "file Acc@1", "file Acc@3", "file Acc@5", "func Acc@5", "func Acc@10", "file MRR"):
+    table = Table(title=f"Localization: the tuning half, the held-out half and both (predictions: {out})")
+    table.add_column("half")
+    table.add_column("method")
+    for column in ("instances", "file Acc@1", "file Acc@3", "file Acc@5", "func Acc@5", "func Acc@10", "file MRR"):
         table.add_column(column, justify="right")
-    for method, label in (("ours", "graph localizer"), ("bm25", "BM25 files / functions")):
-        rows = all_scores[method]
-        with_functions = [s for s in rows if s.has_functions]
-        table.add_row(
-            label,
-            *(f"{statistics.mean(getattr(s, f'file_at_{k}') for s in rows):.3f}" for k in (1, 3, 5)),
-            *(f"{statistics.mean(getattr(s, f'function_at_{k}') for s in with_functions):.3f}" for k in (5, 10)),
-            f"{statistics.mean(s.file_mrr for s in rows):.3f}",
-        )
+    for half in (*HALVES, "both"):
+        for method, label in (("ours", "graph localizer"), ("bm25", "BM25 files / functions")):
+            rows = [s for (h, m), scores in all_scores.items() if m == method and half in (h, "both") for s in scores]
+            if rows:
+                table.add_row(*_score_row(half, label, rows))
     console = Console(width=max(120, Console().width))
     console.print(table)
 
@@ -164,49 +184,66 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", default="", help="only instances of this owner/name")
     parser.add_argument("--embeddings", action="store_true", help="re-rank with the optional sentence model")
     parser.add_argument("--quick", action="store_true", help="the bundled instances on the shop example, offline")
+    parser.add_argument("--half", choices=[*HALVES, "both"], default="both", help="which half of the data to run")
+    parser.add_argument("--no-scale", action="store_true", help="skip the sympy and pytest scale cases")
     args = parser.parse_args(argv)
     if not args.quick:
         return run(args, mirrors_dir())
     with tempfile.TemporaryDirectory(prefix="locbench-quick-") as folder:
         print(f"quick mode: {QUICK_DATA.name} on the shop example; the real data set is `make bench-localize`")
         args.data, args.out = QUICK_DATA, Path(folder) / "predictions.jsonl"
-        return run(args, example_mirrors(Path(folder)))
+        return run(args, example_mirrors(Path(folder)), quick=True)
 
 
-def run(args: argparse.Namespace, mirrors: Path) -> int:
+def _scale_cases(rows: list[dict[str, Any]], quick: bool) -> list[ScaleCase]:
+    if quick:
+        first = rows[0]
+        return [ScaleCase("shop example", first["repo"], first["base_commit"], first["problem_statement"])]
+    return default_cases(rows)
+
+
+def run(args: argparse.Namespace, mirrors: Path, quick: bool = False) -> int:
     try:
         rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     except OSError as exc:
         print(f"cannot read {args.data}: {exc}", file=sys.stderr)
         return 2
-    rows = [r for r in rows if not args.repo or r["repo"] == args.repo][: args.limit or None]
+    half_of = halves(rows)
+    chosen = [r for r in rows if not args.repo or r["repo"] == args.repo]
+    chosen = [r for r in chosen if args.half in ("both", half_of[r["instance_id"]])][: args.limit or None]
     timings = Timings()
-    all_scores: dict[str, list[Scores]] = {"ours": [], "bm25": []}
+    all_scores: dict[tuple[str, str], list[Scores]] = {}
+    held_out_out = args.out.with_name(args.out.stem + ".held-out.jsonl")
     try:
         reranker = None
         if args.embeddings:
             from core.settings import Settings
 
             reranker = home_reranker(Settings().home)
-        for repo in sorted({r["repo"] for r in rows}):
+        for repo in sorted({r["repo"] for r in chosen}):
             find_mirror(repo, mirrors)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        with args.out.open("w", encoding="utf-8") as out:
-            for row in rows:
+        with args.out.open("w", encoding="utf-8") as out, held_out_out.open("w", encoding="utf-8") as held_out:
+            for row in chosen:
+                half = half_of[row["instance_id"]]
                 prediction, scores = run_instance(row, timings, reranker, mirrors)
-                out.write(json.dumps(prediction) + "\n")
+                (out if half == "tuning" else held_out).write(json.dumps(prediction) + "\n")
                 for method, value in scores.items():
-                    all_scores[method].append(value)
-                print(
-                    f"{row['instance_id']}: file@5 {scores['ours'].file_at_5} func@10 {scores['ours'].function_at_10}",
-                    file=sys.stderr,
-                )
+                    all_scores.setdefault((half, method), []).append(value)
+                if half == "tuning":
+                    ours = scores["ours"]
+                    print(
+                        f"{row['instance_id']}: file@5 {ours.file_at_5} func@10 {ours.function_at_10}", file=sys.stderr
+                    )
+        if chosen:
+            print_report(all_scores, timings, args.out)
+        if not args.no_scale:
+            print_scale(run_scale(_scale_cases(rows, quick), materialize, mirrors))
     except SweTeamError as exc:
         print(exc.user_message(), file=sys.stderr)
         return 2
-    if rows:
-        print_report(all_scores, timings, args.out)
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

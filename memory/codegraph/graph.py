@@ -41,6 +41,8 @@ class IndexStats:
     """Files whose record came from the on-disk cache or the saved snapshot."""
     shared: int = 0
     """Files whose record came from a graph published by another machine."""
+    hashed: int = 0
+    """Files read to take their blob SHA (a warm index reads only files whose stat signature changed)."""
     symbols: Counter[str] = field(default_factory=Counter)
     edges: Counter[str] = field(default_factory=Counter)
     syntax_errors: dict[str, list[int]] = field(default_factory=dict)
@@ -149,6 +151,7 @@ class CodeGraph(GraphQueries):
             sha = blob_sha(file.read_bytes())
         except OSError:
             return None
+        self.stats.hashed += 1
         self.signatures[path] = signature_of(stat)
         return sha
 
@@ -170,8 +173,9 @@ class CodeGraph(GraphQueries):
                 self.graph.remove_edges_from(stale)
         self.link(present)
 
-    def update_file(self, rel_path: str) -> bool:
-        """Re-read one file after an edit (or creation); returns False when its content did not change."""
+    def update_file(self, rel_path: str, known_sha: str | None = None) -> bool:
+        """Re-read one file after an edit (or creation); returns False when its content did not change.
+        `known_sha`: the file's blob SHA when the caller has just taken it."""
         path = Path(rel_path).as_posix()
         if not (self.root / path).is_file():
             self.remove_file(path)
@@ -179,7 +183,7 @@ class CodeGraph(GraphQueries):
         language = language_of(path, self.languages)
         if language is None:
             return False
-        sha = self.read_sha(path)
+        sha = known_sha or self.read_sha(path)
         if sha is not None and self.blob_shas.get(path) == sha:
             return False
         self.ensure_calls()

@@ -132,7 +132,7 @@ def _resume(graph: CodeGraph, paths: list[str], progress: Progress | None) -> bo
         for path in removed:
             graph.remove_file(path)
         for path in changed:
-            graph.update_file(path)
+            graph.update_file(path, current[path])
     graph.stats.from_cache += len(current) - len(changed)
     if len(changed) + len(removed) > REFRESH_AFTER:
         with phase(graph, "save snapshot"):

@@ -1,0 +1,158 @@
+"""What the localizer learns from an issue as a developer would, each on a repository of a few files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from memory.codegraph import CodeGraph, Localization, localize
+from memory.codegraph.reach import reached
+
+CART = '''class Cart:
+    """Line items of one order."""
+
+    def __init__(self):
+        self.items = []
+
+    def total(self):
+        """Sum of the line items."""
+        return sum(price for _, price in self.items)
+'''
+PRICING = '''def apply_discount(amount, rate):
+    """Reduce an amount by a rate."""
+    return amount * (1 - rate)
+'''
+
+
+def _repository(root: Path, files: dict[str, str]) -> CodeGraph:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("latin-1") if relative.endswith("latin.py") else text.encode())
+    return CodeGraph.build(root, cache_dir=None)
+
+
+def _functions(result: Localization) -> list[str]:
+    return [function.id for function in result.functions]
+
+
+def test_environment_listings_in_an_issue_do_not_steer_the_ranking(tmp_path: Path) -> None:
+    graph = _repository(tmp_path, {"shop/cart.py": CART, "shop/pricing.py": PRICING})
+    listing = "Package    Version\n---------- -------\npricing    2.0.1\ndiscount   1.4\napply      0.3\nrate       1.0"
+    issue = (
+        f"Totals are wrong for carts holding items\n\nThe sum of the items is off.\n\n```\n$ pip list\n{listing}\n```\n"
+    )
+    result = localize(graph, issue, top_k=3)
+    assert [file.path for file in result.files] == ["shop/cart.py"]
+    assert "shop/pricing.py:apply_discount" not in _functions(result)
+
+
+def test_a_message_of_the_code_shown_in_the_output_points_at_its_function(tmp_path: Path) -> None:
+    checks = '''def compare(left, right):
+    extra = len(right) - len(left)
+    if extra:
+        return ["%s side has %d extra items beyond the expected ones" % ("Right", extra)]
+    return []
+
+
+def describe(items):
+    """Describe the extra items of a comparison."""
+    return ", ".join(items)
+'''
+    graph = _repository(tmp_path, {"checks.py": checks, "shop/cart.py": CART})
+    output = ">   assert a == b\nE   Right side has 2 extra items beyond the expected ones"
+    issue = f"Confusing comparison output\n\n```\n{output}\n```\n"
+    result = localize(graph, issue, top_k=3)
+    assert _functions(result)[0] == "checks.py:compare"
+    assert result.functions[0].reason.startswith("its message is in the issue")
+
+
+def test_functions_a_named_one_calls_share_its_weight_by_their_own_match(tmp_path: Path) -> None:
+    client = """from transport.payload import join_chunks
+
+
+def fetch(url, decode=False):
+    return join_chunks([url]) if decode else url
+"""
+    payload = """def join_chunks(chunks):
+    return read_encoding(b"".join(chunks))
+
+
+def read_encoding(data):
+    return data
+
+
+def unrelated(data):
+    return data
+"""
+    graph = _repository(tmp_path, {"transport/client.py": client, "transport/payload.py": payload})
+    lexical = {"transport/payload.py:join_chunks": 0.4, "transport/payload.py:read_encoding": 0.8}
+    lexical["transport/payload.py:unrelated"] = 0.9
+    found = reached(graph, {"transport/client.py:fetch": 1.5}, lexical)
+    assert found == {
+        "transport/payload.py:join_chunks": (1.5 * 0.4, "reached from fetch in 1 call"),
+        "transport/payload.py:read_encoding": (1.5 * 0.8 / 2, "reached from fetch in 2 calls"),
+    }
+
+
+def test_the_issues_imports_and_variables_say_which_class_a_method_belongs_to(tmp_path: Path) -> None:
+    invoice = "class Invoice:\n    def total(self):\n        return 0\n"
+    graph = _repository(
+        tmp_path,
+        {"shop/__init__.py": "from .cart import Cart as Basket\n", "shop/cart.py": CART, "shop/invoice.py": invoice},
+    )
+    issue = "Wrong total\n\n```python\nimport shop as s\nbasket = s.Basket()\nprint(basket.total())\n```\n"
+    scores = {function.id: function.score for function in localize(graph, issue, top_k=5).functions}
+    assert scores["shop/cart.py:Cart.total"] > scores.get("shop/invoice.py:Invoice.total", 0.0) + 1.0
+
+
+def test_str_of_an_object_points_at_the_named_class_str_method(tmp_path: Path) -> None:
+    report = """class Report:
+    def __init__(self, lines):
+        self.lines = lines
+
+    @property
+    def summary(self):
+        return self.lines[0]
+
+    def __str__(self):
+        return self.lines[-1]
+
+
+class Other:
+    def __str__(self):
+        return "other"
+"""
+    graph = _repository(tmp_path, {"report.py": report})
+    issue = (
+        "str() differs from the summary\n\n```python\nprint(str(r))  # last line\nprint(r.summary)  # first line\n```\n"
+    )
+    functions = _functions(localize(graph, issue, top_k=5))
+    assert "report.py:Report.__str__" in functions[:2]
+    assert "report.py:Other.__str__" not in functions[:2]
+
+
+def test_python_builtins_in_the_issues_code_are_not_the_repositorys_methods(tmp_path: Path) -> None:
+    registry = (
+        "class Registry:\n    def list(self):\n        return []\n\n    def register(self, name):\n        pass\n"
+    )
+    graph = _repository(tmp_path, {"registry.py": registry, "shop/cart.py": CART})
+    issue = "Cart totals ignore items\n\n```python\nnames = list(cart.items)\nprint(cart.total())\n```\n"
+    reasons = [function.reason for function in localize(graph, issue, top_k=5).functions]
+    assert "named in the issue: list" not in reasons
+
+
+def test_plurals_in_the_issue_match_singular_names(tmp_path: Path) -> None:
+    graph = _repository(tmp_path, {"shop/cart.py": CART, "shop/pricing.py": PRICING})
+    result = localize(graph, "Negative rates make discounts grow amounts", top_k=3)
+    assert _functions(result)[0] == "shop/pricing.py:apply_discount"
+
+
+def test_a_file_that_is_not_utf8_is_indexed_with_its_messages(tmp_path: Path) -> None:
+    message = "%s: names are not allowed in the orders of this shop"
+    latin = f'# caf\xe9\ndef check(name):\n    raise ValueError("{message}" % name)\n'
+    graph = _repository(tmp_path, {"latin.py": latin, "shop/cart.py": CART})
+    assert graph.definition("check")
+    issue = "Ordering fails\n\nIt says: cafe: names are not allowed in the orders of this shop"
+    result = localize(graph, issue, top_k=3)
+    assert _functions(result)[0] == "latin.py:check"
+    assert result.functions[0].reason.startswith("its message is in the issue")
