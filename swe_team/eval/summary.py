@@ -55,7 +55,7 @@ def render(mode: Mode, results: list[InstanceResult], selected: int) -> str:
     for result in failures:
         by_cause[(result.stage, result.cause)].append(result)
     if not by_cause:
-        lines.append("None.")
+        lines += ["None.", ""]
     for (stage, cause), group in sorted(by_cause.items(), key=lambda item: (-len(item[1]), item[0])):
         lines += [f"### {stage}: {cause} ({len(group)})", ""]
         for result in sorted(group, key=lambda r: r.instance_id):
