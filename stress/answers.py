@@ -64,7 +64,8 @@ def answer_once(
 
 
 def answer_trials(workdir: Path, count: int, rng: random.Random) -> list[Trial]:
-    with QueueServer() as server:
+    server = QueueServer()
+    with server:
         context = team_context(workdir, server.base_url, format_retries=3, retries=2)
         base = context.workspace.snapshot("base")
         trials = []

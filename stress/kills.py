@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from harness.cli import cli_env, run_args, swe_team, wait_for
@@ -54,7 +55,8 @@ def _job_record(home: Path, process: subprocess.Popen[bytes]) -> Path | None:
 
 
 def reference(where: Path, backend: str) -> Reference:
-    with ConversationServer(resolved_steps()) as server:
+    server = ConversationServer(resolved_steps())
+    with server:
         process, _ = _start(where, backend, server)
         record = _job_record(where / "home", process)
         appeared = time.time()
@@ -83,7 +85,8 @@ def _leftovers(job_id: str) -> list[str]:
 
 def kill_once(where: Path, backend: str, delay: float, ref: Reference) -> tuple[Outcome, str]:
     home = where / "home"
-    with ConversationServer(resolved_steps()) as server:
+    server = ConversationServer(resolved_steps())
+    with server:
         process, env = _start(where, backend, server)
         record = _job_record(home, process)
         time.sleep(delay)
@@ -129,5 +132,5 @@ def kill_trials(workdir: Path, count: int, backends: list[str], rng: random.Rand
             phase = "workspace creation" if number < creation else "job"
             name = f"{backend} #{number + 1} ({phase}, {delay:.2f} s)"
             where = workdir / f"{backend}-{number}"
-            trials.append(trial(FAMILY, name, lambda w=where, b=backend, d=delay, r=ref: kill_once(w, b, d, r)))
+            trials.append(trial(FAMILY, name, partial(kill_once, where, backend, delay, ref)))
     return trials

@@ -148,8 +148,8 @@ def _final(rng: random.Random, role: str) -> Malformed:
 
 
 def _http_body(rng: random.Random, role: str) -> Malformed:
-    message = {"role": "assistant", "content": None}
-    choice, name = rng.choice([
+    message: dict[str, Any] = {"role": "assistant", "content": None}
+    choices: list[tuple[Any, str]] = [
         (None, "choices null"), ([{}], "a choice without a message"), ([{"message": None}], "a null message"),
         ([{"message": {**message, "content": 42}}], "content is a number"),
         ([{"message": {**message, "content": [{"type": "text", "text": "hi"}]}}], "content is a list"),
@@ -159,8 +159,10 @@ def _http_body(rng: random.Random, role: str) -> Malformed:
          "a tool call of wrong types"),
         ([{"message": {**message, "content": "x" * 1_100_000}}], "1.1 MB of content"),
         ([{"message": message, "finish_reason": 123}], "an empty message, finish_reason 123"),
-    ])
-    extra = rng.choice([{}, {"usage": {"prompt_tokens": -5, "completion_tokens": "many"}}, {"model": None}])
+    ]
+    choice, name = rng.choice(choices)
+    extras: list[dict[str, Any]] = [{}, {"usage": {"prompt_tokens": -5, "completion_tokens": "many"}}, {"model": None}]
+    extra = rng.choice(extras)
     return Malformed(f"HTTP body: {name}", role, body(choice, **extra))
 
 

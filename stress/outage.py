@@ -9,7 +9,10 @@ import random
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from core.settings import Settings
 from core.trajectory import Trajectory
@@ -38,6 +41,7 @@ def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
             )
             wait_for(lambda: next(home.glob("jobs/*/job.json"), None), timeout=600, what="the job record")
             time.sleep(at_s)
+            ended_first = process.poll() is not None
             stop_server("redis", run_dir)
             time.sleep(DOWN_S)
             start_server("redis", run_dir, port)
@@ -47,7 +51,7 @@ def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
         job = json.loads(output)
         events = Trajectory(home / "jobs" / job["id"] / "trajectory.jsonl").events()
         lesson = next((e["id"] for e in events if e["event"] == "lesson_stored"), None)
-        store = open_store(Settings(home=home, memory="redis", redis_url=url))  # flushes what was queued
+        store = open_store(Settings(home=home, memory="redis", redis_url=SecretStr(url)))  # flushes what was queued
         try:
             kept = lesson is not None and store.get(lesson) is not None
         finally:
@@ -56,6 +60,8 @@ def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
         stop_server("redis", run_dir)
     if job["status"] != "resolved":
         return "lost", f"Redis down at {at_s:.1f} s: the job ended {job['status']}"
+    if ended_first:
+        return "lost", f"the job had ended before Redis stopped at {at_s:.1f} s: no outage was tried"
     return ("recovered" if kept else "lost"), f"Redis down at {at_s:.1f} s for {DOWN_S:.0f} s" + (
         "" if kept else f"; lesson {lesson} is not in Redis"
     )
@@ -64,6 +70,6 @@ def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
 def outage_trials(workdir: Path, count: int, rng: random.Random) -> list[Trial]:
     moments = [rng.uniform(0.0, 45.0) for _ in range(count)]
     return [
-        trial(FAMILY, f"#{n + 1} at {at:.1f} s", lambda n=n, at=at: outage_once(workdir / f"outage-{n}", at))
+        trial(FAMILY, f"#{n + 1} at {at:.1f} s", partial(outage_once, workdir / f"outage-{n}", at))
         for n, at in enumerate(moments)
     ]

@@ -8,6 +8,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from core.errors import WorkspaceError
@@ -139,7 +140,7 @@ def sandbox_trials(workdir: Path, quick: bool) -> list[Trial]:
     names = ["internet", "runs as root", "reads ../../etc/passwd", "setsid escape outlives its command",
              "one file past the workspace size"] if quick else list(PROBES)
     try:
-        trials = [trial(FAMILY, name, lambda name=name: _verdict(workspace, PROBES[name])) for name in names]
+        trials = [trial(FAMILY, name, partial(_verdict, workspace, PROBES[name])) for name in names]
         trials.append(trial(FAMILY, "a link out of the repository", lambda: _link_kept_and_refused(workspace)))
     finally:
         workspace.close()

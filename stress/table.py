@@ -19,8 +19,8 @@ MEANING: dict[str, str] = {
     "answer ended the role or the replay differed; crashed: an exception left the node",
     "sandbox": "recovered: the probe was blocked or bounded; lost: it went through; crashed: the workspace broke",
     "bad input": "recovered: one clear error and exit 1; lost: accepted or another message; crashed: a traceback",
-    "redis outage": "recovered: the job resolved and its lesson reached Redis; lost: the lesson is gone; crashed: "
-    "the job did not finish",
+    "redis outage": "recovered: the job resolved and its lesson reached Redis; lost: the lesson is gone (or the job "
+    "ended before Redis stopped: nothing was tried); crashed: the job did not finish",
 }
 
 
