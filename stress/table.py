@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -34,14 +35,17 @@ class Trial:
 
 
 def trial(family: str, name: str, body: Callable[[], tuple[Outcome, str]]) -> Trial:
-    """Run one trial; an exception out of it is a crash, with its last frames as the detail."""
+    """Run one trial; an exception out of it is a crash, with its last frames as the detail. A line on stderr
+    says how it ended, so a long run shows its progress."""
     started = time.monotonic()
     try:
         outcome, detail = body()
     except Exception as exc:  # the trial's own verdict
         frames = "".join(traceback.format_exception(exc, limit=-3)).strip().splitlines()[-6:]
         outcome, detail = "crashed", " | ".join(frames)[-600:]
-    return Trial(family, name, outcome, detail, time.monotonic() - started)
+    done = Trial(family, name, outcome, detail, time.monotonic() - started)
+    print(f"{outcome:9} {family} / {name} ({done.seconds:.0f} s)", file=sys.stderr, flush=True)
+    return done
 
 
 def print_table(trials: list[Trial], console: Console) -> None:
