@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,3 +108,51 @@ def offline_settings(home: Path, index_url: str, **environment: object) -> Setti
         docker=DockerSettings(pip_download_args=["--index-url", index_url], test_tools=[]),
         environment=EnvironmentSettings.model_validate(environment),
     )
+
+
+SETUPTOOLS_BACKEND = '''import os
+import re
+import sys
+
+VERSION = {version!r}
+
+
+class _Legacy:
+    def get_requires_for_build_wheel(self, config_settings=None):
+        return []
+
+    def prepare_metadata_for_build_wheel(self, metadata_directory, config_settings=None):
+        setup = open("setup.py").read()
+        name, version = (re.search(key + r'="([^"]+)"', setup).group(1) for key in ("name", "version"))
+        if "use_2to3" in setup and int(VERSION.split(".")[0]) >= 58:
+            sys.stderr.write("error in " + name + " setup command: use_2to3 is invalid.\\n")
+            sys.exit(1)
+        info = os.path.join(metadata_directory, name + "-" + version + ".dist-info")
+        os.makedirs(info)
+        with open(os.path.join(info, "METADATA"), "w") as handle:
+            handle.write("Metadata-Version: 2.1\\nName: " + name + "\\nVersion: " + version + "\\n")
+        return os.path.basename(info)
+
+
+__legacy__ = _Legacy()
+'''
+
+
+def setuptools_wheel(directory: Path, version: str) -> Path:
+    """A stand-in setuptools whose legacy backend only prepares metadata and, from 58 on, refuses `use_2to3` in
+    setuptools' words."""
+    return pure_wheel(directory, "setuptools", version, {
+        "setuptools/__init__.py": "", "setuptools/build_meta.py": SETUPTOOLS_BACKEND.format(version=version),
+    })
+
+
+def use_2to3_sdist(directory: Path, name: str, version: str) -> Path:
+    """A source distribution (no metadata of its own: it must be built) whose setup.py asks for use_2to3."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}-{version}.tar.gz"
+    setup = f'from setuptools import setup\nsetup(name="{name}", version="{version}", use_2to3=True)\n'.encode()
+    with tarfile.open(path, "w:gz") as archive:
+        entry = tarfile.TarInfo(f"{name}-{version}/setup.py")
+        entry.size = len(setup)
+        archive.addfile(entry, io.BytesIO(setup))
+    return path

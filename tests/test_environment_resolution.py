@@ -15,7 +15,7 @@ import pytest
 from core.errors import WorkspaceError
 from core.settings import Settings
 from harness.package_index import PackageIndex, pure_wheel
-from tests.environment_fixtures import dated_repo, era_index, offline_settings
+from tests.environment_fixtures import dated_repo, era_index, offline_settings, setuptools_wheel, use_2to3_sdist
 from workspaces.environment.commit_files import CommitFiles
 from workspaces.environment.plan import plan_environment
 from workspaces.environment.resolution import Pin, Resolution, fetch, resolve
@@ -87,3 +87,21 @@ def test_environments_fetching_the_same_files_at_once_each_get_every_file_whole(
         assert sorted(p.name for p in fetched.iterdir()) == sorted(pin.filename for pin in pins)
         assert all(hashlib.sha256((fetched / pin.filename).read_bytes()).hexdigest() == pin.sha256 for pin in pins)
         assert all((fetched / pin.filename).stat().st_mode & 0o004 for pin in pins), "build containers' user reads them"
+
+
+def test_a_source_package_that_needs_use_2to3_builds_with_a_setuptools_that_still_has_it(tmp_path: Path) -> None:
+    with PackageIndex() as index:
+        for version, uploaded in (("57.5.0", "2021-08-22T00:00:00Z"), ("70.0.0", "2024-05-20T00:00:00Z")):
+            index.add(setuptools_wheel(tmp_path / "wheels", version), "setuptools", uploaded)
+        for tool in ("pip", "wheel"):
+            index.add(pure_wheel(tmp_path / "wheels", tool, "1.0", {f"{tool}/__init__.py": ""}), tool,
+                      "2019-01-01T00:00:00Z")
+        index.add(use_2to3_sdist(tmp_path / "sdists", "oldport", "1.0"), "oldport", "2013-02-01T00:00:00Z")
+        resolution = _resolve(tmp_path, "oldport\n", "2014-03-12T00:00:00+00:00",
+                              offline_settings(tmp_path / "home", index.url))
+    assert [(pin.name, pin.version, pin.is_sdist) for pin in resolution.pins] == [("oldport", "1.0", True)]
+    assert "oldport builds with use_2to3, which setuptools 58 removed: source packages build with setuptools<58" in (
+        resolution.notes)
+    assert ("setuptools", "57.5.0") in [(pin.name, pin.version) for pin in resolution.build], (
+        "the workspace builds the source package with the same setuptools"
+    )

@@ -38,8 +38,11 @@ GLIBC_MINOR = {"3.9": 31, "3.11": 36, "3.13": 40}
 """glibc of each interpreter's Debian suite (trixie has 2.41; uv knows up to 2.40), for manylinux wheels."""
 DEFAULT_BUILD_TOOLS = ("pip", "setuptools", "wheel")
 MAX_REPAIRS = 5
-BUILD_CONSTRAINTS = "setuptools<81\n"
+BUILD_CONSTRAINT = "setuptools<81"
 """For source packages built on the host: setuptools 81 dropped pkg_resources, which old build plugins import."""
+SETUPTOOLS_WITH_2TO3 = "setuptools<58"
+"""For source packages whose setup uses `use_2to3`, which setuptools 58 removed: their build fails on later ones."""
+_USES_2TO3 = re.compile(r"Failed to build `([\w.-]+)==[^`]*`.*?use_2to3 is invalid", re.DOTALL)
 _NOT_ON_INDEX = re.compile(r"Because ([\w.-]+) was not found in the package registry and you require \1")
 BACKENDS = ("setuptools", "wheel")
 """Build backends the host needs current to build old source packages' metadata; at run time they keep their era."""
@@ -123,12 +126,15 @@ def _compile(
     workdir: Path,
     label: str,
     notes: list[str],
+    build_constraints: list[str],
     repair: bool = True,
     left_out: list[str] | None = None,
 ) -> Path:
     """Lock `requirements` with uv. What the index lost is repaired and noted: a package whose every release is
     newer than the cut-off (old releases deleted) gets the releases uv names; given a `left_out` list (a partial
-    environment allowed), a direct requirement the index does not have at all is left out and added to it."""
+    environment allowed), a direct requirement the index does not have at all is left out and added to it; a
+    source package that needs `use_2to3` narrows `build_constraints` (shared by the resolution's calls) to a
+    setuptools that has it."""
     requirements = list(requirements)
     source = workdir / f"{label}.in"
     lock = workdir / f"pylock.{label}.toml"
@@ -141,11 +147,13 @@ def _compile(
         (workdir / f"{label}.constraints").write_text("\n".join(constraints) + "\n")
         command += ["-c", str(workdir / f"{label}.constraints")]
     if as_of:
-        (workdir / "build-constraints.txt").write_text(BUILD_CONSTRAINTS)
-        command += ["--exclude-newer", as_of, "--build-constraints", str(workdir / "build-constraints.txt")]
+        command += ["--exclude-newer", as_of]
+    if as_of or build_constraints != [BUILD_CONSTRAINT]:
+        command += ["--build-constraints", str(workdir / "build-constraints.txt")]
     environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1", "NO_COLOR": "1"}
     for _ in range(MAX_REPAIRS + 1):
         source.write_text("\n".join(requirements) + "\n")
+        (workdir / "build-constraints.txt").write_text("\n".join(build_constraints) + "\n")
         lifts = [f"--exclude-newer-package={name}={day}" for name, day in sorted(per_package.items())]
         try:
             done = subprocess.run(
@@ -156,7 +164,7 @@ def _compile(
             raise WorkspaceError(f"environment step 'resolve' ({label}) took over {RESOLVE_TIMEOUT_S} s") from exc
         if done.returncode == 0:
             return lock
-        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes, left_out)):
+        if not (repair and _repair(done.stderr, requirements, per_package, as_of, notes, left_out, build_constraints)):
             break
     raise WorkspaceError(
         f"environment step 'resolve' ({label}) failed; uv said:\n{done.stderr.strip()[-4000:]}",
@@ -171,8 +179,9 @@ def _repair(
     as_of: str,
     notes: list[str],
     left_out: list[str] | None,
+    build_constraints: list[str],
 ) -> bool:
-    """Adjust the inputs for what uv's `error` says the index lacks; False when nothing applies."""
+    """Adjust the inputs for what uv's `error` says the index lacks or a build needs; False when nothing applies."""
     later = {name: at for name, at in _ONLY_LATER.findall(error) if name not in per_package} if as_of else {}
     for name, published in later.items():
         per_package[name] = _just_after(published)
@@ -184,6 +193,12 @@ def _repair(
         left_out += sorted(absent)
     changed = bool(later) or len(kept) < len(requirements)
     requirements[:] = kept
+    uses_2to3 = _USES_2TO3.search(error)
+    if uses_2to3 and SETUPTOOLS_WITH_2TO3 not in build_constraints:
+        build_constraints[:] = [SETUPTOOLS_WITH_2TO3]
+        notes.append(f"{uses_2to3.group(1)} builds with use_2to3, which setuptools 58 removed: source packages build "
+                     f"with {SETUPTOOLS_WITH_2TO3}")
+        changed = True
     return changed
 
 
@@ -210,7 +225,11 @@ def resolve(
         requirements.append(f"{source_tree}{extras}")
     notes: list[str] = []
     left_out: list[str] | None = [] if partial else None
-    common: dict[str, Any] = {"python": plan.python, "extra_args": extra_args, "workdir": workdir, "notes": notes}
+    build_constraints = [BUILD_CONSTRAINT]
+    common: dict[str, Any] = {
+        "python": plan.python, "extra_args": extra_args, "workdir": workdir, "notes": notes,
+        "build_constraints": build_constraints,
+    }
     family = set(plan.runner.family)
     if plan.runner.as_of:
         runner_only = [d.requirement for d in plan.requirements if requirement_name(d.requirement) in family]
@@ -233,16 +252,17 @@ def resolve(
         notes.append(f"{', '.join(at_run_time)} needed at run time: resolved as of {plan.as_of} apart (the host "
                      "builds source packages' metadata with the current one)")
     resolution = Resolution(pins, [], family if plan.runner.as_of else set(), notes, left_out or [])
+    narrowed = [c for c in build_constraints if c == SETUPTOOLS_WITH_2TO3]
     try:
         build_lock = _compile(
-            plan.build_requirements, [], as_of="", per_package={}, label="build", repair=False, **common
+            plan.build_requirements, narrowed, as_of="", per_package={}, label="build", repair=False, **common
         )
     except WorkspaceError:
         own = [r for r in plan.build_requirements if requirement_name(r) not in DEFAULT_BUILD_TOOLS]
         notes.append(f"{', '.join(DEFAULT_BUILD_TOOLS)} are not on the index: the image's own pip and setuptools build")
         if not own:
             return resolution
-        build_lock = _compile(own, [], as_of="", per_package={}, label="build", **common)
+        build_lock = _compile(own, narrowed, as_of="", per_package={}, label="build", **common)
     resolution.build = _pins(build_lock, "")
     return resolution
 
