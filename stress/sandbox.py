@@ -49,14 +49,19 @@ def _refused(action: Callable[[DockerWorkspace], object]) -> Probe:
     return probe
 
 
-def _bounded(command: str, *, most_mib: float, note: str, timeout: float = 120) -> Probe:
-    """The command is stopped with `note`, and the workspace holds at most `most_mib` afterwards."""
+def _bounded(command: str, *, most_mib: float, mid_way: bool = False, timeout: float = 120) -> Probe:
+    """The command is stopped (exit 137) and told it passed the workspace's size limit, `mid_way` before it could
+    finish, and the workspace holds at most `most_mib` afterwards."""
 
     def probe(workspace: DockerWorkspace) -> tuple[bool, str]:
-        result = workspace.exec(command, timeout=timeout)
+        result = workspace.exec(f"{command}; echo finished", timeout=timeout)
         used = int(workspace.exec("du -sxB1 /workspace | cut -f1").stdout or 0) / 2**20
-        workspace.exec("rm -rf fill big")
-        return note in result.stderr and used <= most_mib, f"exit {result.exit_code}, {used:.0f} MiB held"
+        workspace.exec("rm -rf fill big a b")
+        finished = "finished" in result.stdout
+        stopped = result.exit_code == 137 and "past its size limit" in result.stderr and not (mid_way and finished)
+        return stopped and used <= most_mib, f"exit {result.exit_code}, {used:.0f} MiB held" + (
+            ", the command had finished" if finished else ""
+        )
 
     return probe
 
@@ -101,12 +106,15 @@ PROBES: dict[str, Probe] = {
     "fork bomb": _fails("bomb() { bomb | bomb & }; bomb; sleep 20", timeout=5),
     "memory hog": _fails("python3 -c \"b = []\nwhile True: b.append(bytearray(50_000_000))\"", timeout=60),
     "fills /tmp": _fails("head -c 300000000 /dev/zero > /tmp/fill"),
-    "one file past the workspace size": _bounded(
-        "dd if=/dev/zero of=big bs=1M count=2048 status=none", most_mib=LIMIT_MIB + 1, note="past its size limit"
-    ),
+    "one file past the workspace size": _bounded("dd if=/dev/zero of=big bs=1M count=2048 status=none",
+                                                 most_mib=LIMIT_MIB + 1),
+    # 4 MB every 0.2 s at most, however fast the disk: the watcher (a poll a second) must stop it mid-way.
     "many files past the workspace size": _bounded(
-        "mkdir -p fill; for i in $(seq 200); do head -c 10000000 /dev/zero > fill/$i; done",
-        most_mib=LIMIT_MIB + 100, note="past its size limit",
+        "mkdir -p fill; for i in $(seq 100); do head -c 4000000 /dev/zero > fill/$i; sleep 0.2; done",
+        most_mib=LIMIT_MIB + 64, mid_way=True,
+    ),
+    "a burst past the workspace size before the watcher looks": _bounded(
+        "fallocate -l 100MiB a && fallocate -l 100MiB b", most_mib=LIMIT_MIB + 201
     ),
     "background job outlives its command": _none_left("sleep 700 & sleep 701 > /dev/null 2>&1 &", 30),
     "setsid escape outlives its command": _none_left("setsid sleep 702 & (setsid sleep 703 &)", 30),
