@@ -3,6 +3,7 @@ kept per tree SHA, and `index`/`locate` saying where their time went."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -146,3 +147,25 @@ def test_index_and_locate_say_where_their_time_went(tmp_path: Path) -> None:
     located = runner.invoke(app, ["locate", "--repo", str(repo), "--task", "rate above one", "--json"], env=env)
     timings = json.loads(located.stdout)["timings"]
     assert "locate: lexical index" in timings and timings["locate: lexical index"]["cpu"] >= 0
+
+
+def test_indexing_and_locating_do_not_stop_for_the_garbage_collector(tmp_path: Path) -> None:
+    """A large graph is many small objects without cycles: a collection would walk them all and free nothing, so none
+    runs while they are made, only the one that the objects made meanwhile trigger as each call returns."""
+    repo = _many_modules(tmp_path / "repo")
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        cold = CodeGraph.build(repo, cache_dir=tmp_path / "cache", workers=1)
+        localize(cold, "step 7 of the chain adds one too many")
+        warm = CodeGraph.build(repo, cache_dir=tmp_path / "cache")
+        located = localize(warm, "step 7 of the chain adds one too many")
+    finally:
+        gc.callbacks.remove(count)
+    assert warm.stats.phases.get("load snapshot", 0.0) > 0.0 and located.functions
+    assert len(collections) <= 4, collections

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import RepositoryError
 from memory.codegraph.cache import list_source_files
+from memory.codegraph.collection import collection_paused
 from memory.codegraph.languages import language_of
 from memory.codegraph.parsing import Job, PoolReport, parse_all
 from memory.codegraph.records import FileRecord
@@ -25,6 +26,7 @@ def phase(graph: CodeGraph, name: str) -> AbstractContextManager[None]:
     return Stopwatch(graph.stats.phases, graph.stats.phases_cpu).step(name)
 
 
+@collection_paused()
 def index_repository(graph: CodeGraph, progress: Progress | None, shared: SharedRecords | None, workers: int) -> None:
     """Fill `graph` from its root: the saved snapshot patched with what changed, else everything from records."""
     if not graph.root.is_dir():

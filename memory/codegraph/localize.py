@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from memory.codegraph.collection import collection_paused
 from memory.codegraph.issue_code import code_uses, implied_methods
 from memory.codegraph.issue_text import readable, without_links
 from memory.codegraph.lexical import LexicalIndex
@@ -184,6 +185,7 @@ class Scoreboard:
         return self.reasons[key][1]
 
 
+@collection_paused()
 def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Reranker | None = None) -> Localization:
     """Rank files and functions for `task_text`; each result carries a one-line reason.
 

@@ -8,7 +8,6 @@ the `KEPT` most recently used trees.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.cache import CACHE_FORMAT
+from memory.codegraph.collection import collection_paused
 from memory.codegraph.lexical import LexicalIndex, build_index, unpack_blocks
 
 if TYPE_CHECKING:
@@ -37,15 +37,11 @@ def _latest_pointer(folder: Path, graph: CodeGraph) -> Path:
 
 
 def _read(path: Path) -> dict[str, Any] | None:
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        data = pickle.loads(path.read_bytes())
-    except UNREADABLE:
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    with collection_paused():
+        try:
+            data = pickle.loads(path.read_bytes())
+        except UNREADABLE:
+            return None
     if not isinstance(data, dict) or data.get("format") != RANKING_FORMAT:
         return None
     os.utime(path)
@@ -101,6 +97,7 @@ def _prune(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+@collection_paused()
 def lexical_index(graph: CodeGraph) -> LexicalIndex:
     """The graph's index, kept per graph version in memory and per tree SHA on disk; counts only what changed."""
     cached: LexicalIndex | None = getattr(graph, "_lexical", None)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import hashlib
 import os
 import pickle
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from memory.codegraph.cache import CACHE_FORMAT
+from memory.codegraph.collection import collection_paused
 from memory.codegraph.edge_columns import EdgeColumns
 from memory.codegraph.records import CallRecord, FileRecord
 
@@ -77,15 +77,11 @@ def _calls_path(path: Path) -> Path:
 
 
 def _unpickle(path: Path, check: Callable[[Any], T | None]) -> T | None:
-    collecting = gc.isenabled()
-    gc.disable()  # unpickling allocates many small objects; collections midway only cost time
-    try:
-        return check(pickle.loads(path.read_bytes()))
-    except UNREADABLE:
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    with collection_paused():
+        try:
+            return check(pickle.loads(path.read_bytes()))
+        except UNREADABLE:
+            return None
 
 
 def load_snapshot(cache_dir: Path, root: Path, languages: tuple[str, ...]) -> Snapshot | None:
