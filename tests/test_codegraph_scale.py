@@ -52,6 +52,7 @@ def test_worker_processes_parse_the_same_graph_with_progress_and_fill_the_cache(
     parsing = [done for done, _, what in seen if what.startswith("parsing ")]
     assert parsing == sorted(parsing) and parsing[-1] == POOL_MINIMUM + 5
     assert any(what.startswith("linking ") for _, _, what in seen)
+    assert seen[-1][2] == "saving the snapshot"
     assert len(list((tmp_path / "cache").rglob("*.python.json"))) == POOL_MINIMUM + 5
 
 
@@ -82,8 +83,10 @@ def test_a_warm_index_reads_only_the_files_whose_signature_changed(tmp_path: Pat
     _age(repo)
     cache = tmp_path / "cache"
     CodeGraph.build(repo, cache_dir=cache)
-    unchanged = CodeGraph.build(repo, cache_dir=cache)
+    seen: list[str] = []
+    unchanged = CodeGraph.build(repo, cache_dir=cache, progress=lambda done, total, what: seen.append(what))
     assert (unchanged.stats.hashed, unchanged.stats.parsed) == (0, 0)
+    assert seen[0] == "loading the snapshot" and seen[-1] == "restoring the graph"
     assert "load snapshot" in unchanged.stats.phases and "parse" not in unchanged.stats.phases
 
     pricing = repo / "shop" / "pricing.py"

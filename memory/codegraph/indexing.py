@@ -38,6 +38,8 @@ def index_repository(graph: CodeGraph, progress: Progress | None, shared: Shared
     if directory is None or not _resume(graph, paths, progress):
         _index_all(graph, paths, progress, shared, workers)
         if directory is not None:
+            if progress is not None:
+                progress(len(paths), len(paths), "saving the snapshot")
             with phase(graph, "save snapshot"):
                 save_snapshot(directory, graph)
     graph.stats.seconds = time.perf_counter() - started
@@ -104,6 +106,8 @@ def _offset(progress: Progress | None, already: int, total: int) -> Progress | N
 def _resume(graph: CodeGraph, paths: list[str], progress: Progress | None) -> bool:
     """Start from the saved snapshot and patch in the changed files; False when there is no usable snapshot."""
     assert graph.cache.root is not None
+    if progress is not None:
+        progress(0, len(paths), "loading the snapshot")
     with phase(graph, "load snapshot"):
         snapshot = load_snapshot(graph.cache.root, graph.root, graph.languages)
     if snapshot is None:
@@ -128,6 +132,8 @@ def _resume(graph: CodeGraph, paths: list[str], progress: Progress | None) -> bo
     removed = [path for path in snapshot.records if path not in current]
     if len(changed) + len(removed) > REBUILD_SHARE * max(len(current), 1):
         return False
+    if progress is not None:
+        progress(len(paths), len(paths), "restoring the graph")
     with phase(graph, "restore graph"):
         graph.restore(snapshot)
     with phase(graph, "apply changes"):
