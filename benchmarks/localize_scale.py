@@ -3,8 +3,9 @@
 Each case is materialized from its mirror, then run as subprocesses with a fresh `SWE_TEAM_HOME`: a cold index
 (nothing cached), a warm index (the snapshot), and warm `locate --json` three times. Wall times come from here;
 the commands' own `timings` say where the time went and their `peak_memory_mb` the peak resident memory of the
-main process and of the largest parsing worker. The machine's load average is printed with the table: on a
-shared machine wall times stretch, CPU times much less.
+main process and of the largest parsing worker. CPU seconds (of the command and its parsing workers) stand beside
+wall seconds, and the machine's load average is printed with the table: on a shared machine wall times stretch, CPU
+times much less.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class ScaleResult:
     cold_index_s: float = 0.0
     cold_index_cpu_s: float = 0.0
     warm_index_s: float = 0.0
+    warm_index_cpu_s: float = 0.0
     warm_locate_s: list[float] = field(default_factory=list)
+    warm_locate_cpu_s: list[float] = field(default_factory=list)
     locate_query_s: list[float] = field(default_factory=list)
     peak_memory_mb: dict[str, float] = field(default_factory=dict)
     cold_timings: dict[str, Any] = field(default_factory=dict)
@@ -95,12 +98,13 @@ def run_case(case: ScaleCase, checkout: Path, home: Path) -> ScaleResult:
     result.cold_index_s, cold, result.cold_index_cpu_s = _swe_team(home, "index", str(checkout))
     result.files, result.workers = cold["files"], cold["workers"]
     result.peak_memory_mb, result.cold_timings = cold["peak_memory_mb"], cold["timings"]
-    result.warm_index_s, _, _ = _swe_team(home, "index", str(checkout))
+    result.warm_index_s, _, result.warm_index_cpu_s = _swe_team(home, "index", str(checkout))
     issue = home / "issue.md"
     issue.write_text(case.issue, encoding="utf-8")
     for _ in range(LOCATE_RUNS):
-        wall, located, _ = _swe_team(home, "locate", "--repo", str(checkout), "--task-file", str(issue))
+        wall, located, cpu = _swe_team(home, "locate", "--repo", str(checkout), "--task-file", str(issue))
         result.warm_locate_s.append(wall)
+        result.warm_locate_cpu_s.append(cpu)
         query = sum(step["seconds"] for name, step in located["timings"].items() if name.startswith("locate:"))
         result.locate_query_s.append(query)
     return result
@@ -139,8 +143,8 @@ def print_scale(results: list[ScaleResult]) -> None:
         "case",
         "files",
         "cold index s (CPU s)",
-        "warm index s",
-        "warm locate s (median CLI)",
+        "warm index s (CPU s)",
+        "warm locate s (CPU s), median CLI",
         "locate query s (median)",
         "peak RSS MB main / worker",
     ):
@@ -152,8 +156,9 @@ def print_scale(results: list[ScaleResult]) -> None:
             case.name,
             f"{result.files} ({result.workers} workers)",
             f"{_verdict(case, 'cold index', result.cold_index_s)} ({result.cold_index_cpu_s:.1f})",
-            f"{result.warm_index_s:.2f}",
-            _verdict(case, "warm locate", statistics.median(result.warm_locate_s)),
+            f"{result.warm_index_s:.2f} ({result.warm_index_cpu_s:.2f})",
+            f"{_verdict(case, 'warm locate', statistics.median(result.warm_locate_s))}"
+            f" ({statistics.median(result.warm_locate_cpu_s):.2f})",
             _verdict(case, "locate query", query),
             f"{result.peak_memory_mb.get('self', 0):.0f} / {result.peak_memory_mb.get('largest_worker', 0):.0f}",
         )
@@ -161,5 +166,5 @@ def print_scale(results: list[ScaleResult]) -> None:
     console.print(table)
     for result in results:
         steps = sorted(result.cold_timings.items(), key=lambda item: -item[1]["seconds"])[:5]
-        spent = ", ".join(f"{name} {step['seconds']:.1f}s" for name, step in steps)
-        console.print(f"{result.case.name} cold index, where the time went: {spent}")
+        spent = ", ".join(f"{name} {step['seconds']:.1f}s ({step['cpu']:.1f}s CPU)" for name, step in steps)
+        console.print(f"{result.case.name} cold index, where the time went (CPU of the main process): {spent}")
