@@ -135,24 +135,32 @@ class _Legacy:
 
 
 __legacy__ = _Legacy()
+get_requires_for_build_wheel = __legacy__.get_requires_for_build_wheel
+prepare_metadata_for_build_wheel = __legacy__.prepare_metadata_for_build_wheel
 '''
 
 
 def setuptools_wheel(directory: Path, version: str) -> Path:
-    """A stand-in setuptools whose legacy backend only prepares metadata and, from 58 on, refuses `use_2to3` in
-    setuptools' words."""
+    """A stand-in setuptools whose backend (legacy or not) only prepares metadata and, from 58 on, refuses
+    `use_2to3` in setuptools' words."""
     return pure_wheel(directory, "setuptools", version, {
         "setuptools/__init__.py": "", "setuptools/build_meta.py": SETUPTOOLS_BACKEND.format(version=version),
     })
 
 
-def use_2to3_sdist(directory: Path, name: str, version: str) -> Path:
-    """A source distribution (no metadata of its own: it must be built) whose setup.py asks for use_2to3."""
+def source_package(
+    directory: Path, name: str, version: str, *, setup_args: str = "", build_requires: tuple[str, ...] = ()
+) -> Path:
+    """A source distribution with no metadata of its own (it must be built): setup.py with `setup_args`, and
+    a pyproject.toml naming `build_requires` when given."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}-{version}.tar.gz"
-    setup = f'from setuptools import setup\nsetup(name="{name}", version="{version}", use_2to3=True)\n'.encode()
+    files = {"setup.py": f'from setuptools import setup\nsetup(name="{name}", version="{version}"{setup_args})\n'}
+    if build_requires:
+        files["pyproject.toml"] = f"[build-system]\nrequires = {list(build_requires)!r}\n".replace("'", '"')
     with tarfile.open(path, "w:gz") as archive:
-        entry = tarfile.TarInfo(f"{name}-{version}/setup.py")
-        entry.size = len(setup)
-        archive.addfile(entry, io.BytesIO(setup))
+        for inner, text in files.items():
+            entry = tarfile.TarInfo(f"{name}-{version}/{inner}")
+            entry.size = len(text.encode())
+            archive.addfile(entry, io.BytesIO(text.encode()))
     return path

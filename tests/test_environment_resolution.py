@@ -15,7 +15,7 @@ import pytest
 from core.errors import WorkspaceError
 from core.settings import Settings
 from harness.package_index import PackageIndex, pure_wheel
-from tests.environment_fixtures import dated_repo, era_index, offline_settings, setuptools_wheel, use_2to3_sdist
+from tests.environment_fixtures import dated_repo, era_index, offline_settings, setuptools_wheel, source_package
 from workspaces.environment.commit_files import CommitFiles
 from workspaces.environment.plan import plan_environment
 from workspaces.environment.resolution import Pin, Resolution, fetch, resolve
@@ -96,7 +96,8 @@ def test_a_source_package_that_needs_use_2to3_builds_with_a_setuptools_that_stil
         for tool in ("pip", "wheel"):
             index.add(pure_wheel(tmp_path / "wheels", tool, "1.0", {f"{tool}/__init__.py": ""}), tool,
                       "2019-01-01T00:00:00Z")
-        index.add(use_2to3_sdist(tmp_path / "sdists", "oldport", "1.0"), "oldport", "2013-02-01T00:00:00Z")
+        sdist = source_package(tmp_path / "sdists", "oldport", "1.0", setup_args=", use_2to3=True")
+        index.add(sdist, "oldport", "2013-02-01T00:00:00Z")
         resolution = _resolve(tmp_path, "oldport\n", "2014-03-12T00:00:00+00:00",
                               offline_settings(tmp_path / "home", index.url))
     assert [(pin.name, pin.version, pin.is_sdist) for pin in resolution.pins] == [("oldport", "1.0", True)]
@@ -105,3 +106,17 @@ def test_a_source_package_that_needs_use_2to3_builds_with_a_setuptools_that_stil
     assert ("setuptools", "57.5.0") in [(pin.name, pin.version) for pin in resolution.build], (
         "the workspace builds the source package with the same setuptools"
     )
+
+
+def test_what_a_locked_source_package_needs_to_build_is_fetched_with_the_build_tools(tmp_path: Path) -> None:
+    with PackageIndex() as index:
+        index.add(setuptools_wheel(tmp_path / "wheels", "65.0.0"), "setuptools", "2022-01-01T00:00:00Z")
+        for tool in ("pip", "wheel", "scmtool"):
+            index.add(pure_wheel(tmp_path / "wheels", tool, "1.0", {f"{tool}/__init__.py": ""}), tool,
+                      "2019-01-01T00:00:00Z")
+        sdist = source_package(tmp_path / "sdists", "lazyish", "1.0", build_requires=("setuptools", "scmtool>=1"))
+        index.add(sdist, "lazyish", "2019-06-01T00:00:00Z")
+        resolution = _resolve(tmp_path, "lazyish\n", "2020-01-01T00:00:00+00:00",
+                              offline_settings(tmp_path / "home", index.url))
+    assert [(pin.name, pin.is_sdist) for pin in resolution.pins] == [("lazyish", True)]
+    assert "scmtool" in [pin.name for pin in resolution.build], "the workspace builds lazyish offline: scmtool too"

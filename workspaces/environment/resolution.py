@@ -30,6 +30,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from core.errors import WorkspaceError
+from workspaces.environment import sdist_build
 from workspaces.environment.plan import EnvironmentPlan
 from workspaces.environment.project_metadata import requirement_name
 from workspaces.environment.python_choice import CANDIDATES
@@ -264,7 +265,37 @@ def resolve(
             return resolution
         build_lock = _compile(own, narrowed, as_of="", per_package={}, label="build", **common)
     resolution.build = _pins(build_lock, "")
+    resolution.build += _source_build_tools(resolution, plan.as_of, common)
     return resolution
+
+
+def _source_build_tools(resolution: Resolution, as_of: str, common: dict[str, Any]) -> list[Pin]:
+    """The build requirements of the locked source packages that the build tools lack (setuptools_scm, say),
+    resolved apart as of the environment's date, like the packages: the workspace builds them offline."""
+    sdists = [pin for pin in resolution.pins if pin.is_sdist]
+    if not sdists:
+        return []
+    workdir: Path = common["workdir"] / "sdists"
+    workdir.mkdir(exist_ok=True)
+    needed: dict[str, None] = {}
+    for pin in sdists:
+        _download(pin, workdir / pin.filename)
+        needed.update(dict.fromkeys(sdist_build.build_requirements(workdir / pin.filename)))
+    missing = [r for r in needed if not _satisfied(r, resolution.build)]
+    if not missing:
+        return []
+    lock = _compile(missing, [], as_of=as_of, per_package={}, label="sdist-build", **common)
+    resolution.notes.append(f"source packages ({', '.join(p.name for p in sdists)}) build with "
+                            f"{', '.join(sorted(set(map(requirement_name, missing))))} from the wheelhouse too")
+    have = {pin.filename for pin in resolution.build}
+    return [pin for pin in _pins(lock, "") if pin.filename not in have]
+
+
+def _satisfied(requirement: str, pins: list[Pin]) -> bool:
+    wanted = Requirement(requirement)
+    name = canonicalize_name(wanted.name)
+    return any(canonicalize_name(pin.name) == name and wanted.specifier.contains(pin.version, prereleases=True)
+               for pin in pins)
 
 
 def _download(pin: Pin, target: Path) -> None:
