@@ -139,6 +139,16 @@ def test_an_id_swebench_cut_at_a_space_names_only_the_results_it_begins() -> Non
     assert outcome_of([full], "[100%]") == "missing"
 
 
+def test_an_id_whose_path_parameter_swebench_shortened_names_the_result_with_the_full_path() -> None:
+    absolute = TestCase(
+        "tests/test_self.py::TestRunTC::test_stdin[/workspace/tests/mymodule.py-mymodule-/workspace/tests/mymodule.py]",
+        "passed",
+    )
+    relative = TestCase("tests/test_self.py::TestRunTC::test_stdin[mymodule.py-mymodule-mymodule.py]", "failed")
+    assert outcome_of([absolute, relative], "tests/test_self.py::TestRunTC::test_stdin[/mymodule.py]") == "passed"
+    assert outcome_of([relative], "tests/test_self.py::TestRunTC::test_stdin[/mymodule.py]") == "missing"
+
+
 def test_a_file_that_failed_to_collect_stands_for_every_test_named_in_it() -> None:
     broken = parse_pytest_summary("ERROR tests/test_views.py - ImportError: cannot import name 'render'\n")
     assert by_id(broken) == {"tests/test_views.py": "error"} and broken[0].collection

@@ -4,7 +4,9 @@ A selector is a test id, a class or function (pytest `file::Class`, which also n
 in that file), a file or directory, a dotted unittest label (`tests.test_x.TestA`), or a docstring line
 unittest printed. SWE-bench cuts pytest ids at their first
 space (`test_f[a b]` is listed as `test_f[a`): such a selector names the results whose id goes on after it with
-whitespace.
+whitespace. Its log parser also writes a parameter that begins with an absolute path as `/` and the path's last
+part (`test_stdin[/mymodule.py]`, whatever the machine's folders): such a selector names the results whose
+parameter shortens to it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from tools.testing.report import SEVERITY, TestCase
 
 _UNITTEST_ID = re.compile(r"^(?P<name>[^\s()]+) \((?P<where>[\w.]+)\)$")
+_PARAMETERS = re.compile(r"^(?P<test>.*?)\[(?P<parameters>.*)\]$")
 
 
 def unittest_id(name: str, where: str) -> str:
@@ -34,6 +37,17 @@ def dotted(test_id: str) -> str:
     """`module.Class.name` for a unittest id; the id unchanged otherwise (it may be a label already)."""
     parts = split_unittest_id(test_id)
     return f"{parts[1]}.{parts[0]}" if parts else test_id.strip()
+
+
+def path_parameters_shortened(test_id: str) -> str:
+    """The id as SWE-bench lists it when its parameters begin with an absolute path: `/` and the last part."""
+    found = _PARAMETERS.match(test_id)
+    if found is None:
+        return test_id
+    parameters = found["parameters"]
+    if not parameters.startswith("/") or parameters.startswith("//") or "*" in parameters:
+        return test_id
+    return f"{found['test']}[/{parameters.rsplit('/', 1)[-1]}]"
 
 
 def pytest_file(selector: str) -> str:
@@ -86,6 +100,8 @@ def matches(case: TestCase, selector: str) -> bool:
         return False
     test_id = case.test_id
     if selector in (test_id, case.description) or _covers_collection_error(case, selector):
+        return True
+    if "[/" in selector and path_parameters_shortened(test_id) == selector:
         return True
     if "::" in selector and case.file and "::" not in test_id:
         return _names_inside(case, selector)
