@@ -164,3 +164,45 @@ def source_package(
             entry.size = len(text.encode())
             archive.addfile(entry, io.BytesIO(text.encode()))
     return path
+
+
+WHEEL_ONLY_BACKEND = '''"""A build backend from before PEP 660: it builds wheels, never editable installs."""
+import base64
+import hashlib
+import os
+import zipfile
+
+NAME, VERSION = "plainback", "1.0"
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    info = NAME + "-" + VERSION + ".dist-info"
+    files = {
+        NAME + "/__init__.py": open(os.path.join(NAME, "__init__.py")).read(),
+        info + "/METADATA": "Metadata-Version: 2.1\\nName: " + NAME + "\\nVersion: " + VERSION + "\\n",
+        info + "/WHEEL": "Wheel-Version: 1.0\\nGenerator: wheel_only\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+    }
+    record = []
+    name = NAME + "-" + VERSION + "-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as wheel:
+        for inner, text in files.items():
+            data = text.encode()
+            wheel.writestr(inner, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(inner + ",sha256=" + digest + "," + str(len(data)))
+        wheel.writestr(info + "/RECORD", "\\n".join(record + [info + "/RECORD,,"]) + "\\n")
+    return name
+'''
+WHEEL_ONLY_PACKAGE = {
+    "pyproject.toml": (
+        '[build-system]\nrequires = []\nbuild-backend = "wheel_only"\nbackend-path = ["_build"]\n\n'
+        '[project]\nname = "plainback"\nversion = "1.0"\n'
+    ),
+    "_build/wheel_only.py": WHEEL_ONLY_BACKEND,
+    "plainback/__init__.py": 'LABEL = "original"\n',
+}
+"""A project whose build backend has no PEP 660 hook (as setuptools before 64): pip cannot install it editable."""

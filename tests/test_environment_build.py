@@ -18,7 +18,14 @@ from core.settings import Settings
 from core.state import TeamState
 from graphs.report import render
 from tests.docker_fixtures import docker_client
-from tests.environment_fixtures import OLD_PACKAGE, dated_repo, era_index, extension_package, offline_settings
+from tests.environment_fixtures import (
+    OLD_PACKAGE,
+    WHEEL_ONLY_PACKAGE,
+    dated_repo,
+    era_index,
+    extension_package,
+    offline_settings,
+)
 from workspaces.docker import DockerWorkspace
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -105,3 +112,17 @@ def test_a_failing_step_stops_the_workspace_with_the_compilers_words_or_is_said_
     assert "WARNING: the environment is PARTIAL" in capfd.readouterr().err
     assert "## Environment" in report and "- Status: PARTIAL" in report
     assert "- FAILED: environment step 'install the project (editable)' failed: src/fastmath/_speed.c" in report
+
+
+def test_a_project_whose_backend_cannot_install_editable_still_imports_from_the_workspace(tmp_path: Path) -> None:
+    repo = dated_repo(tmp_path, WHEEL_ONLY_PACKAGE, "2024-06-01T12:00:00+00:00")
+    with era_index(tmp_path) as index, workspace(
+        repo, offline_settings(tmp_path / "home", index.url), tmp_path / "job"
+    ) as ws:
+        ws.write_file("plainback/__init__.py", 'LABEL = "edited"\n')
+        outside = ws.exec("cd /tmp && python -c 'import importlib.metadata as m, plainback; "
+                          "print(plainback.__file__, plainback.LABEL, m.version(\"plainback\"))'", timeout=60)
+        recorded = ws.info.details["environment"]
+    assert outside.stdout.strip() == "/workspace/plainback/__init__.py edited 1.0", outside.observation()
+    assert recorded["status"] == "complete"
+    assert any("cannot install editable (no PEP 660 hook)" in note for note in recorded["notes"])

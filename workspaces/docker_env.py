@@ -130,7 +130,7 @@ def _build(
         try:
             for command in plan.pre_install:
                 build.step(f"pre-install `{command}`", command)
-            image_build.install_project(build, plan.project.mode, plan.project.scm_version)
+            record.notes += image_build.install_project(build, plan.project.mode, plan.project.scm_version)
             if plan.project.mode != "none" and plan.project.name:
                 image_build.check_import(build, plan.project.name)
         except image_build.StepFailed as exc:

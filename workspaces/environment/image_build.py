@@ -40,6 +40,10 @@ _COMPAT_WHEN_KNOWN = (
 through sys.path (astroid, pylint) need; pips before 22.1 know no `--config-settings` and install that way anyway."""
 
 
+NO_EDITABLE_HOOK = "'build_editable' hook"
+"""pip's words for a build backend older than PEP 660 (setuptools before 64, say): no editable install."""
+
+
 class StepFailed(WorkspaceError):
     """An environment build step failed; the message names the step and quotes the tool."""
 
@@ -135,22 +139,42 @@ def populate_source(build: BuildContainer, archive: bytes) -> None:
     build.step("list the source tree", f"{_FILES} > /tmp/swe-team-before")
 
 
-def install_project(build: BuildContainer, mode: str, scm_version: str) -> None:
+def install_project(build: BuildContainer, mode: str, scm_version: str) -> list[str]:
+    """Make the project importable from /workspace as `mode` says; notes on what had to be done instead."""
     env = {"SETUPTOOLS_SCM_PRETEND_VERSION": scm_version} if scm_version else {}
     if mode == "editable":
-        build.step(
-            "install the project (editable)",
-            f"{_COMPAT_WHEN_KNOWN} python -m pip install --no-index --no-deps --progress-bar off "
-            f"--find-links {BUILD_WHEELS} $compat -e .",
-            env,
-        )
+        try:
+            build.step(
+                "install the project (editable)",
+                f"{_COMPAT_WHEN_KNOWN} python -m pip install --no-index --no-deps --progress-bar off "
+                f"--find-links {BUILD_WHEELS} $compat -e .",
+                env,
+            )
+        except StepFailed as exc:
+            if NO_EDITABLE_HOOK not in exc.output:
+                raise
+            build.step("install the project", f"python -m pip install --no-index --no-deps --progress-bar off "
+                       f"--find-links {BUILD_WHEELS} .", env)
+            _workspace_on_path(build, first=True)
+            return ["the project's build backend cannot install editable (no PEP 660 hook): installed for its "
+                    "metadata and scripts, with /workspace first on the module path so its code is what imports"]
     elif mode == "path":
-        entries = "/workspace\\n$( [ -d src ] && [ ! -f src/__init__.py ] && echo /workspace/src )"
-        build.step(
-            "put /workspace on the module path",
-            "site=$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])') && "
-            f'printf "{entries}\\n" > "$site/swe-team-workspace.pth"',
-        )
+        _workspace_on_path(build, first=False)
+    return []
+
+
+def _workspace_on_path(build: BuildContainer, *, first: bool) -> None:
+    """A .pth file naming /workspace (and its src folder in a src layout); `first` puts them ahead of the
+    installed packages, which a .pth can only do as a line of code."""
+    site = "site=$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')"
+    src_layout = "[ -d src ] && [ ! -f src/__init__.py ]"
+    if first:
+        write = (f"folders=\"'/workspace'\"; if {src_layout}; then folders=\"'/workspace/src', $folders\"; fi; "
+                 'echo "import sys; sys.path[0:0] = [$folders]" > "$site/swe-team-workspace.pth"')
+    else:
+        write = (f'{{ echo /workspace; if {src_layout}; then echo /workspace/src; fi; }} '
+                 '> "$site/swe-team-workspace.pth"')
+    build.step("put /workspace on the module path", f"{site} && {{ {write}; }}")
 
 
 def check_import(build: BuildContainer, name: str) -> None:
