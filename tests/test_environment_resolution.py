@@ -21,8 +21,11 @@ from workspaces.environment.plan import plan_environment
 from workspaces.environment.resolution import Pin, Resolution, fetch, resolve
 
 
-def _resolve(tmp_path: Path, requirements: str, date: str, settings: Settings, partial: bool = False) -> Resolution:
-    repo = dated_repo(tmp_path / "r", {"requirements.txt": requirements}, date)
+def _resolve(
+    tmp_path: Path, requirements: str, date: str, settings: Settings, partial: bool = False,
+    files: dict[str, str] | None = None,
+) -> Resolution:
+    repo = dated_repo(tmp_path / "r", files or {"requirements.txt": requirements}, date)
     plan = plan_environment(CommitFiles(repo, "HEAD"), settings)
     (tmp_path / "work").mkdir()
     return resolve(plan, tmp_path / "work", settings.docker.pip_download_args, None, partial=partial)
@@ -120,3 +123,16 @@ def test_what_a_locked_source_package_needs_to_build_is_fetched_with_the_build_t
                               offline_settings(tmp_path / "home", index.url))
     assert [(pin.name, pin.is_sdist) for pin in resolution.pins] == [("lazyish", True)]
     assert "scmtool" in [pin.name for pin in resolution.build], "the workspace builds lazyish offline: scmtool too"
+
+
+def test_pytests_own_tests_on_a_python_newer_than_the_commit_get_companions_that_run_there(tmp_path: Path) -> None:
+    with PackageIndex() as index:
+        for version, uploaded in (("0.17", "2019-05-25T00:00:00Z"), ("1.6.1", "2020-06-05T00:00:00Z")):
+            wheel = pure_wheel(tmp_path / "wheels", "importlib_metadata", version, {"importlib_metadata.py": ""})
+            index.add(wheel, "importlib-metadata", uploaded)
+        setup_cfg = "[metadata]\nname = pytest\n[options]\ninstall_requires =\n    importlib-metadata>=0.12\n"
+        resolution = _resolve(tmp_path, "", "2019-06-06T00:00:00+00:00",
+                              offline_settings(tmp_path / "home", index.url), files={"setup.cfg": setup_cfg})
+    assert [(pin.name, pin.version) for pin in resolution.pins] == [("importlib-metadata", "1.6.1")], (
+        "the release of the commit's day breaks on Python 3.9's importlib.metadata; pytest 4.6.11's day's does not"
+    )

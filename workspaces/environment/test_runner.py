@@ -26,8 +26,9 @@ FLOORS = {
 RELEASES = ("4.6.11", "5.4.3", "6.2.5", "7.0.1", "7.1.3", "7.2.2", "7.3.2", "7.4.4", "8.0.2", "8.1.2", "8.2.2",
             "8.3.5", "8.4.2", "9.0.0")
 """The last release of each pytest line, to test whether a repository's specifier admits a usable pytest."""
-COMPANIONS = frozenset(("py", "pluggy", "coverage"))
-"""Pinned with an old runner, and as unable to run on a newer Python (coverage 4 reads opcodes 3.8 removed)."""
+COMPANIONS = frozenset(("py", "pluggy", "coverage", "importlib-metadata"))
+"""Pinned with an old runner, and as unable to run on a newer Python (coverage 4 reads opcodes 3.8 removed;
+importlib-metadata before 0.23 breaks on the finder Python 3.8's importlib.metadata installs)."""
 
 
 @dataclass
@@ -75,15 +76,18 @@ def choose_runner(
 ) -> tuple[RunnerChoice, list[Declared]]:
     """The runner for `python` when the test tools or the repository ask for pytest, and `requirements` with the
     pins that cannot run on it loosened."""
+    floor, released = FLOORS[python]
     if project_name == RUNNER:
-        return RunnerChoice(reasons=["the project is pytest itself: its tests run with the workspace's pytest"]), [
-            d for d in requirements if _name(d) != RUNNER
-        ]
+        itself = RunnerChoice(reasons=["the project is pytest itself: its tests run with the workspace's pytest"])
+        if as_of is not None and as_of < released:
+            itself.as_of, itself.family = released.isoformat(), set(COMPANIONS)
+            itself.reasons.append(f"the commit predates pytest {floor}, the first on Python {python}: its companions "
+                                  f"({', '.join(sorted(COMPANIONS))}) resolve as of {itself.as_of}")
+        return itself, [d for d in requirements if _name(d) != RUNNER]
     pinned = [d for d in requirements if _name(d) == RUNNER]
     if not pinned:
         none = RunnerChoice(reasons=["neither docker.test_tools nor the repository asks for pytest"])
         return none, requirements
-    floor, released = FLOORS[python]
     choice = RunnerChoice(requirement=f"{RUNNER}>={floor}")
     choice.reasons.append(f"Python {python} needs pytest ≥ {floor}")
     too_old = [d for d in pinned if not _admits_floor(d, floor)]
