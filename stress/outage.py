@@ -1,6 +1,6 @@
-"""Redis, the experience memory of a job, goes away in the middle of the job (stopped at a random moment after the
-job record appears, back a few seconds later on the same port): the job must still resolve, and its lesson must
-reach Redis. (Redis away when a job starts is a clear error, or the SQLite fallback when configured.)"""
+"""Redis, the experience memory of a job, goes away in the middle of the job (stopped after a random event of its
+trajectory, back a few seconds later on the same port with what it held): the job must still resolve, and its
+lesson must reach Redis. (Redis away when a job starts is a clear error, or the SQLite fallback when configured.)"""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+import redis
 from pydantic import SecretStr
 
 from core.settings import Settings
@@ -25,9 +26,23 @@ from stress.table import Outcome, Trial, trial
 
 FAMILY = "redis outage"
 DOWN_S = 4.0
+JOB_EVENTS = 29
+"""Trajectory events of the example job before its last (its lesson is stored near the end): the outage starts
+after a random one of them, whatever the machine's speed."""
 
 
-def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
+def _events(trajectory: Path) -> int:
+    return trajectory.read_bytes().count(b"\n") if trajectory.exists() else 0
+
+
+def _shut_down_keeping_data(url: str, run_dir: Path) -> None:
+    """Redis goes away as a server with persistence does: what it held before is there when it comes back (the
+    throwaway server keeps nothing on its own, and a lesson stored before the outage would be lost to the test)."""
+    redis.Redis.from_url(url, socket_timeout=10).shutdown(save=True)
+    stop_server("redis", run_dir)
+
+
+def outage_once(where: Path, at_event: int) -> tuple[Outcome, str]:
     run_dir = where / "redis"
     url = start_server("redis", run_dir)
     port = int(url.rsplit(":", 1)[1].split("/")[0])
@@ -39,10 +54,12 @@ def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
                 [sys.executable, "-m", "swe_team", *run_args(example_repo(where), "--yes-destructive", "--json")],
                 env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             )
-            wait_for(lambda: next(home.glob("jobs/*/job.json"), None), timeout=600, what="the job record")
-            time.sleep(at_s)
+            record = wait_for(lambda: next(home.glob("jobs/*/job.json"), None), timeout=600, what="the job record")
+            trajectory = record.parent / "trajectory.jsonl"
+            wait_for(lambda: _events(trajectory) >= at_event or process.poll() is not None, timeout=1800,
+                     what=f"event {at_event} of the job", interval=0.02)
             ended_first = process.poll() is not None
-            stop_server("redis", run_dir)
+            _shut_down_keeping_data(url, run_dir)
             time.sleep(DOWN_S)
             start_server("redis", run_dir, port)
             output, _ = process.communicate(timeout=1800)
@@ -59,17 +76,17 @@ def outage_once(where: Path, at_s: float) -> tuple[Outcome, str]:
     finally:
         stop_server("redis", run_dir)
     if job["status"] != "resolved":
-        return "lost", f"Redis down at {at_s:.1f} s: the job ended {job['status']}"
+        return "lost", f"Redis down after event {at_event}: the job ended {job['status']}"
     if ended_first:
-        return "lost", f"the job had ended before Redis stopped at {at_s:.1f} s: no outage was tried"
-    return ("recovered" if kept else "lost"), f"Redis down at {at_s:.1f} s for {DOWN_S:.0f} s" + (
+        return "lost", f"the job had ended before its event {at_event}: no outage was tried"
+    return ("recovered" if kept else "lost"), f"Redis down after event {at_event} for {DOWN_S:.0f} s" + (
         "" if kept else f"; lesson {lesson} is not in Redis"
     )
 
 
 def outage_trials(workdir: Path, count: int, rng: random.Random) -> list[Trial]:
-    moments = [rng.uniform(0.0, 45.0) for _ in range(count)]
+    moments = [rng.randint(1, JOB_EVENTS) for _ in range(count)]
     return [
-        trial(FAMILY, f"#{n + 1} at {at:.1f} s", partial(outage_once, workdir / f"outage-{n}", at))
+        trial(FAMILY, f"#{n + 1} after event {at}", partial(outage_once, workdir / f"outage-{n}", at))
         for n, at in enumerate(moments)
     ]
