@@ -1,8 +1,10 @@
 """kill -9 at random moments of a job the CLI runs, workspace creation included, then `swe-team resume` until
 the job ends: it must end as the unkilled run did (status and patch), with nothing of its workspace left.
 
-The moments are spread over the whole job by time (stratified), and one trial in five kills while the
-workspace is being made (between the job record and the first node)."""
+One trial in five kills while the workspace is being made (at a random time between the job record and the
+first event); the others kill after a random event of the job's trajectory plus a random part of the time the
+unkilled run took to its next event, so the moments cover the whole job whatever the machine's speed. A trial
+whose job ended before its kill tried nothing and counts as lost."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 from harness.cli import cli_env, run_args, swe_team, wait_for
@@ -33,7 +36,12 @@ class Reference:
     status: str
     patch: str
     creation_s: float
-    total_s: float
+    gaps_s: list[float]
+    """Seconds from each trajectory event to the next."""
+
+
+def events_written(trajectory: Path) -> int:
+    return trajectory.read_bytes().count(b"\n") if trajectory.exists() else 0
 
 
 def _start(where: Path, backend: str, server: ConversationServer) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
@@ -69,7 +77,7 @@ def reference(where: Path, backend: str) -> Reference:
         status=job["status"],
         patch=(folder / "patch.diff").read_text() if (folder / "patch.diff").exists() else "",
         creation_s=max(0.05, events[0]["ts"] - appeared),
-        total_s=time.time() - appeared,
+        gaps_s=[after["ts"] - before["ts"] for before, after in pairwise(events)],
     )
 
 
@@ -83,12 +91,16 @@ def _leftovers(job_id: str) -> list[str]:
     ]
 
 
-def kill_once(where: Path, backend: str, delay: float, ref: Reference) -> tuple[Outcome, str]:
+def kill_once(where: Path, backend: str, after_event: int, delay: float, ref: Reference) -> tuple[Outcome, str]:
     home = where / "home"
     server = ConversationServer(resolved_steps())
     with server:
         process, env = _start(where, backend, server)
         record = _job_record(home, process)
+        if record is not None:
+            trajectory = record.parent / "trajectory.jsonl"
+            wait_for(lambda: events_written(trajectory) >= after_event or process.poll() is not None,
+                     timeout=1800, what=f"event {after_event} of the job", interval=0.005)
         time.sleep(delay)
         killed = process.poll() is None
         if killed:
@@ -107,7 +119,9 @@ def kill_once(where: Path, backend: str, delay: float, ref: Reference) -> tuple[
                 status = json.loads(resumed.stdout)["status"]
                 break
             errors.append(resumed.stderr.strip().splitlines()[-1:])
-    where_killed = f"killed at {delay:.2f} s" if killed else "finished before the kill"
+    if not killed:
+        return "lost", "the job ended before the kill: nothing was tried"
+    where_killed = f"killed {delay:.2f} s after " + (f"event {after_event}" if after_event else "the job record")
     if status != ref.status:
         return ("crashed" if errors else "lost"), f"{where_killed}: ended {status}; {errors}"
     patch = (home / "jobs" / job_id / "patch.diff").read_text()
@@ -125,12 +139,13 @@ def kill_trials(workdir: Path, count: int, backends: list[str], rng: random.Rand
     for backend in backends:
         ref = reference(workdir / f"reference-{backend}", backend)
         creation = max(1, per_backend // 5)
-        delays = [rng.uniform(0, ref.creation_s) for _ in range(creation)]
-        spread = per_backend - creation
-        delays += [ref.total_s * (k + rng.random()) / spread for k in range(spread)]
-        for number, delay in enumerate(delays):
-            phase = "workspace creation" if number < creation else "job"
-            name = f"{backend} #{number + 1} ({phase}, {delay:.2f} s)"
+        moments = [(0, rng.uniform(0, ref.creation_s)) for _ in range(creation)]
+        for _ in range(per_backend - creation):
+            event = rng.randint(1, len(ref.gaps_s))
+            moments.append((event, rng.uniform(0, ref.gaps_s[event - 1])))
+        for number, (event, delay) in enumerate(moments):
+            phase = "workspace creation" if number < creation else f"after event {event}"
+            name = f"{backend} #{number + 1} ({phase}, +{delay:.2f} s)"
             where = workdir / f"{backend}-{number}"
-            trials.append(trial(FAMILY, name, partial(kill_once, where, backend, delay, ref)))
+            trials.append(trial(FAMILY, name, partial(kill_once, where, backend, event, delay, ref)))
     return trials

@@ -21,6 +21,7 @@ from harness.cli import cli_env, run_args, wait_for
 from harness.example import example_repo, resolved_steps
 from harness.services import start_server, stop_server
 from memory.experience import open_store
+from stress.kills import events_written
 from stress.servers import ConversationServer
 from stress.table import Outcome, Trial, trial
 
@@ -29,10 +30,6 @@ DOWN_S = 4.0
 JOB_EVENTS = 29
 """Trajectory events of the example job before its last (its lesson is stored near the end): the outage starts
 after a random one of them, whatever the machine's speed."""
-
-
-def _events(trajectory: Path) -> int:
-    return trajectory.read_bytes().count(b"\n") if trajectory.exists() else 0
 
 
 def _shut_down_keeping_data(url: str, run_dir: Path) -> None:
@@ -56,7 +53,7 @@ def outage_once(where: Path, at_event: int) -> tuple[Outcome, str]:
             )
             record = wait_for(lambda: next(home.glob("jobs/*/job.json"), None), timeout=600, what="the job record")
             trajectory = record.parent / "trajectory.jsonl"
-            wait_for(lambda: _events(trajectory) >= at_event or process.poll() is not None, timeout=1800,
+            wait_for(lambda: events_written(trajectory) >= at_event or process.poll() is not None, timeout=1800,
                      what=f"event {at_event} of the job", interval=0.02)
             ended_first = process.poll() is not None
             _shut_down_keeping_data(url, run_dir)

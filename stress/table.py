@@ -14,8 +14,8 @@ from rich.table import Table
 
 Outcome = Literal["recovered", "lost", "crashed"]
 MEANING: dict[str, str] = {
-    "kill -9": "recovered: resume finished with the unkilled run's status and patch; lost: another result, or "
-    "something left behind; crashed: resume could not finish it",
+    "kill -9": "recovered: resume finished with the unkilled run's status and patch; lost: another result, "
+    "something left behind, or the job ended before the kill; crashed: resume could not finish it",
     "malformed answers": "recovered: the answer cost a step and the node went on, the same when replayed; lost: one "
     "answer ended the role or the replay differed; crashed: an exception left the node",
     "sandbox": "recovered: the probe was blocked or bounded; lost: it went through; crashed: the workspace broke",
