@@ -7,7 +7,6 @@ and snapshots live in a private index plus refs under `refs/swe-team/snapshots/<
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import RepositoryError, WorkspaceError
+from core.file_lock import exclusive
 from core.git import git_output
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult, WorkspaceInfo, file_bytes
 from workspaces.git_snapshots import JUNK_PATHSPECS, GitSnapshots, SnapshotRef
@@ -95,8 +95,7 @@ def _worktrees_locked(repo: Path) -> Iterator[None]:
     same administrative folder for their `workspace` worktrees."""
     common = Path(_git(repo, "rev-parse", "--git-common-dir").strip())
     lock = (common if common.is_absolute() else repo / common) / "swe-team-worktrees.lock"
-    with lock.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with exclusive(lock):
         yield
 
 

@@ -9,7 +9,6 @@ unless a call forces one function, while this format lets the model answer with 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import importlib.util
 import json
 import os
@@ -25,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from core.errors import ModelError
+from core.file_lock import exclusive
 from core.processes import pid_alive
 from core.settings import Settings
 
@@ -138,13 +138,8 @@ def status(settings: Settings) -> LocalModelStatus:
 
 @contextlib.contextmanager
 def _serve_lock(settings: Settings) -> Iterator[None]:
-    state_dir(settings).mkdir(parents=True, exist_ok=True)
-    with (state_dir(settings) / "serve.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with exclusive(state_dir(settings) / "serve.lock"):
+        yield
 
 
 def serve(settings: Settings, progress: Progress | None = None, wait_s: float = 180.0) -> str:
