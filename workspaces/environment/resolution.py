@@ -299,8 +299,10 @@ def _satisfied(requirement: str, pins: list[Pin]) -> bool:
 
 
 def _download(pin: Pin, target: Path) -> None:
-    """`pin`'s file at `target`, checked against its hash; written under a name of its own and moved in at once,
-    so fetches of the same file running side by side (two environments building) never see a part of it."""
+    """`pin`'s file at `target`, checked against its hash; written under a name of its own and linked in whole,
+    so fetches of the same file running side by side (two environments building) never see a part of it. A file
+    already there is kept: replacing it would let a concurrent hard link of it fail (Linux refuses to link an inode
+    whose last name is gone)."""
     descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     partial = Path(name)
     os.fchmod(descriptor, SHARED_FILE_MODE)
@@ -314,7 +316,8 @@ def _download(pin: Pin, target: Path) -> None:
                     shutil.copyfileobj(source, out)
         if _sha256(partial) != pin.sha256:
             raise WorkspaceError(f"environment step 'fetch' failed: {pin.filename} does not match its locked hash")
-        os.replace(partial, target)
+        with contextlib.suppress(FileExistsError):
+            os.link(partial, target)
     finally:
         partial.unlink(missing_ok=True)
 
