@@ -56,6 +56,8 @@ class Job:
     keep_workspace: bool = False
     yes_destructive: bool = False
     """Write the branch into the user's repository without asking at the final gate."""
+    dry_run: bool = False
+    """`run --dry-run`: plan and locations only, no edits."""
     queue: str = ""
     """Fleet queue the job was submitted to; empty for a job run in-process."""
     priority: int = 0

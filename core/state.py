@@ -168,6 +168,8 @@ class JobInput(BaseModel):
     """Gates that ask a human (plan, locations, patch, final), and `patch-on-fail`."""
     yes_destructive: bool = False
     """--yes-destructive: write the branch into the user's repository without asking at the final gate."""
+    dry_run: bool = False
+    """--dry-run: end after the plan and the locations, with no edit."""
     workspace: dict[str, Any] = {}
     """`WorkspaceInfo.to_dict()` — enough to reattach after a crash."""
     started_at: float = 0.0

@@ -35,6 +35,8 @@ class JobRequest:
     keep_workspace: bool = False
     yes_destructive: bool = False
     """Write the branch into the user's repository without asking at the final gate."""
+    dry_run: bool = False
+    """Plan and locate only: no edit, no branch."""
 
 
 def check_repository(repo: Path, allow_dirty: bool) -> tuple[Path, str]:
@@ -129,6 +131,7 @@ class JobRunner:
             instance_id=request.instance_id,
             keep_workspace=request.keep_workspace,
             yes_destructive=request.yes_destructive,
+            dry_run=request.dry_run,
         )
         self.store.create(job)
         return job
@@ -159,6 +162,7 @@ class JobRunner:
             kind=job.kind,
             approve=gates,
             yes_destructive=job.yes_destructive,
+            dry_run=job.dry_run,
             workspace=workspace.info.to_dict(),
             started_at=time.time(),
         )
