@@ -37,6 +37,9 @@ InstanceId = Annotated[str, typer.Option(help="Name for pred.jsonl (default: job
 AllowDirty = Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")]
 KeepWorkspace = Annotated[bool, typer.Option(help="Keep the workspace after the job.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the job record as JSON.")]
+DryRun = Annotated[
+    bool, typer.Option(help="Plan and locate only: print the plan and the locations, edit nothing, write no branch.")
+]
 JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
 
 
@@ -64,6 +67,7 @@ def job_request(
     instance_id: str,
     allow_dirty: bool,
     keep_workspace: bool,
+    dry_run: bool = False,
 ) -> tuple[Settings, JobRequest]:
     """The settings the job runs with (flags on top of every layer) and the request to start it."""
     from swe_team.runner import JobRequest
@@ -89,5 +93,6 @@ def job_request(
         allow_dirty=allow_dirty,
         keep_workspace=keep_workspace,
         yes_destructive=yes_destructive,
+        dry_run=dry_run,
     )
     return settings, request

@@ -37,6 +37,7 @@ def run(
     instance_id: opts.InstanceId = "",
     allow_dirty: opts.AllowDirty = False,
     keep_workspace: opts.KeepWorkspace = False,
+    dry_run: opts.DryRun = False,
     as_json: opts.AsJson = False,
 ) -> None:
     """Run a job: plan, localize, reproduce, code, verify, review, and write a branch and a report."""
@@ -58,6 +59,7 @@ def run(
         instance_id=instance_id,
         allow_dirty=allow_dirty,
         keep_workspace=keep_workspace,
+        dry_run=dry_run,
     )
     runner = JobRunner(settings, ChatApprover(console), console)
     drive(settings, lambda: runner.start(request), as_json)
