@@ -228,6 +228,27 @@ class FleetSettings(BaseModel):
     """How often a worker renews its leases, reports itself, and looks for jobs whose worker died."""
 
 
+class ForgeSettings(BaseModel):
+    """GitHub and GitLab: issues read for `run --task URL`, pull requests opened by `swe-team pr`."""
+
+    github_token: SecretStr = SecretStr("")
+    """GitHub token; empty reads GITHUB_TOKEN, then GH_TOKEN (public issues are read without one)."""
+    github_api_url: ServerUrl = "https://api.github.com"
+    """GitHub's REST API; a GitHub Enterprise server's is https://HOST/api/v3."""
+    github_hosts: list[str] = Field(default_factory=lambda: ["github.com"])
+    """Hosts whose issue and remote URLs are GitHub's."""
+    gitlab_token: SecretStr = SecretStr("")
+    """GitLab token; empty reads GITLAB_TOKEN (public issues are read without one)."""
+    gitlab_api_url: ServerUrl = ""
+    """GitLab's REST API; empty means https://HOST/api/v4 on the host of the issue or the remote."""
+    gitlab_hosts: list[str] = Field(default_factory=lambda: ["gitlab.com"])
+    """Hosts whose remote URLs are GitLab's (an issue URL with `/-/issues/` is GitLab's on any host)."""
+    remote: str = "origin"
+    """The git remote `swe-team pr` pushes a job's branch to."""
+    timeout_s: float = Field(default=30.0, gt=0)
+    """Seconds before a call to the forge's API is abandoned."""
+
+
 class Settings(BaseSettings):
     """Everything swe-team can be told. Every field can be set in TOML, by `SWE_TEAM_*` env or a flag."""
 
@@ -276,6 +297,8 @@ class Settings(BaseSettings):
     """Overrides of the repository environment inferred for Docker workspaces (`swe-team env show REPO`)."""
     fleet: FleetSettings = Field(default_factory=FleetSettings)
     """Job queue, workers, leases and timeouts of a fleet."""
+    forge: ForgeSettings = Field(default_factory=ForgeSettings)
+    """GitHub and GitLab access: issue URLs as tasks, pull requests of finished jobs."""
 
     @model_validator(mode="after")
     def _environment_test_command(self) -> Settings:
