@@ -5,14 +5,28 @@ Memory never stops a job: a store that fails mid-job is noted in the trajectory 
 
 from __future__ import annotations
 
+import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.state import TeamState
+from core.state import Decision, TeamState
 from graphs.context import TeamContext
-from graphs.decisions import experience_decisions
+
+if TYPE_CHECKING:
+    from memory.experience import HumanDecision
+    from memory.experience.record import GateAction
 
 LESSONS_PER_JOB = 5
+REMEMBERED_ACTIONS: dict[str, GateAction] = {"approve": "approve", "reject": "reject", "retry": "retry", "edit": "edit"}
+"""Decisions kept in a lesson, under the action the person took; an edit that did not apply changed nothing."""
+INFRASTRUCTURE_FAILURE = re.compile(
+    r"\bmodel server(?: at \S+)? (?:refused the request|kept failing|did not answer|exited)"
+    r"|no answer from the model server|could not encode its request to|nothing answers at"
+    r"|environment step '[^']*' failed|the workspace of job \S+ is closed"
+    r"|preparing the repository in the container failed"
+)
+"""The words of `core.model.llm`, the runner and the workspaces for a part the job runs on failing: a job that
+ended on one of these says nothing about the task, so it leaves no lesson."""
 
 
 def _hits(context: TeamContext, state: TeamState) -> list[Any]:
@@ -44,18 +58,50 @@ def brief_roles(context: TeamContext, state: TeamState) -> None:
     if not hits:
         return
     from memory.experience import avoid_lessons, format_lessons
+    from memory.experience.lessons import lesson_label
 
     context.extras["lessons_text"] = format_lessons(hits)
     files = [loc.path for loc in state.locations]
     context.extras["avoid_text"] = format_lessons(avoid_lessons(hits, files), title="Approaches that failed here")
-    context.extras["lessons_used"] = [f"{hit.id} ({hit.kind}): {hit.experience.task[:80]}" for hit in hits]
+    context.extras["lessons_used"] = [lesson_label(hit) for hit in hits]
+
+
+def infrastructure_failure(status: str, reasons: list[str]) -> str:
+    """The reason, when a job that did not succeed ended on a failure of the model server or the workspace."""
+    if status in ("resolved", "rejected"):
+        return ""
+    return next((reason for reason in reasons if INFRASTRUCTURE_FAILURE.search(reason)), "")
+
+
+def remembered_decisions(decisions: list[Decision]) -> list[HumanDecision]:
+    """The job's decisions for the lesson and its preference pairs, each under the action the person took."""
+    from memory.experience import HumanDecision
+
+    return [
+        HumanDecision(
+            gate=d.gate,
+            action=REMEMBERED_ACTIONS[d.action],
+            comment=d.comment,
+            proposal=d.proposal,
+            accepted=d.accepted,
+            at=d.at,
+        )
+        for d in decisions
+        if d.action in REMEMBERED_ACTIONS
+    ]
 
 
 def remember(context: TeamContext, state: TeamState, status: str, reasons: list[str]) -> str:
     """Store this job's experience and the repository facts it learned; returns the new id or ''."""
     if context.experience is None:
         return ""
+    if cause := infrastructure_failure(status, reasons):
+        note = f"no lesson stored: the job ended on a failure of what it runs on, not of the work ({cause})"
+        context.extras.setdefault("run_notes", []).append(note)
+        context.trajectory.record("lesson_skipped", status=status, reason=cause)
+        return ""
     from memory.experience import Cost, Experience, RepoFacts, repo_identity
+    from memory.experience.summary import lesson_advice, lesson_title
 
     repo = repo_identity(context.job.repo)
     patch = state.patch
@@ -70,8 +116,9 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
         change_summary=patch.summary if patch else "",
         test_outcome=state.test_report.summary if state.test_report else "",
         review_objections=[f.message for f in state.review.findings if f.severity != "info"] if state.review else [],
-        decisions=experience_decisions(state.decisions),
+        decisions=remembered_decisions(state.decisions),
         status=status,  # type: ignore[arg-type]
+        reasons=reasons,
         cost=Cost(
             tokens=sum(r.get("prompt_tokens", 0) + r.get("completion_tokens", 0) for r in state.usage.values()),
             seconds=state.elapsed,
@@ -79,6 +126,7 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
         job_id=context.job.id,
         finished_at=time.time(),
     )
+    experience.title, experience.advice = lesson_title(experience), lesson_advice(experience)
     try:
         lesson_id = str(context.experience.add(experience))
         if state.test_command:

@@ -25,7 +25,10 @@ def test_format_lessons_is_compact_and_bounded() -> None:
     )
     text = format_lessons([hit(rejected, "avoid")])
     assert "[L1 avoid · rejected · repo] task: speed up report export" in text
-    assert "human: no global caches" in text and rejected.id in text
+    assert (
+        "Avoid: cached every query (in app/export.py) — a human rejected it at the patch gate: no global caches" in text
+    )
+    assert rejected.id in text
     many = [hit(Experience(repo="r", task=f"task {i} " + "x" * 300)) for i in range(20)]
     assert len(format_lessons(many, max_chars=1000)) <= 1000
     assert format_lessons([]) == ""
@@ -33,9 +36,7 @@ def test_format_lessons_is_compact_and_bounded() -> None:
 
 def test_coder_sees_avoid_lessons_only_for_its_files() -> None:
     avoid = hit(Experience(repo="r", task="t", status="rejected", changed_files=["app/export.py"]), "avoid")
-    elsewhere = hit(
-        Experience(repo="r", task="t", status="rejected", changed_files=["app/other.py"]), "avoid"
-    )
+    elsewhere = hit(Experience(repo="r", task="t", status="rejected", changed_files=["app/other.py"]), "avoid")
     good = hit(Experience(repo="r", task="t", status="resolved", changed_files=["app/export.py"]))
     assert avoid_lessons([avoid, elsewhere, good], ["app/export.py"]) == [avoid]
 

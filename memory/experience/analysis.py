@@ -51,9 +51,7 @@ def query_terms(text: str) -> list[str]:
 
 def indexed_text(exp: Experience) -> str:
     """The fields searched: task, symbols, file names and the summaries of what changed and what was said."""
-    files = " ".join(
-        path.replace("/", " ").replace(".", " ") for path in exp.localized_files + exp.changed_files
-    )
+    files = " ".join(path.replace("/", " ").replace(".", " ") for path in exp.localized_files + exp.changed_files)
     return "\n".join(
         [
             exp.task,

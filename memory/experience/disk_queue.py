@@ -36,9 +36,7 @@ class DiskQueue:
     def pending(self) -> list[Path]:
         if not self.directory.is_dir():
             return []
-        return sorted(
-            p for p in self.directory.iterdir() if p.suffix == ".json" and not p.name.startswith(".")
-        )
+        return sorted(p for p in self.directory.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
 
     def __len__(self) -> int:
         return len(self.pending())

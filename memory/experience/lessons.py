@@ -5,33 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from memory.experience.ranking import SearchHit
-
-
-def _clip(text: str, limit: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+from memory.experience.summary import advice, clip, headline
 
 
 def lesson_line(number: int, hit: SearchHit) -> str:
+    """One line a role reads: kind, outcome and scope, the task, the do/avoid advice, the lesson id."""
     exp = hit.experience
-    parts = [f"[L{number} {hit.kind} · {exp.status} · {hit.scope}] task: {_clip(exp.task, 140)}"]
-    where = exp.localized_symbols[:3] or exp.localized_files[:3]
-    if where:
-        parts.append(f"fault near: {', '.join(where)}")
-    if exp.changed_files:
-        parts.append(f"changed: {', '.join(exp.changed_files[:4])}")
-    if exp.change_summary:
-        parts.append(f"what: {_clip(exp.change_summary, 220)}")
-    if exp.test_outcome:
-        parts.append(f"tests: {_clip(exp.test_outcome, 60)}")
-    objections = exp.review_objections[:2]
-    if objections:
-        parts.append("reviewer: " + "; ".join(_clip(o, 100) for o in objections))
-    comments = [d.comment for d in exp.decisions if d.comment][:2]
-    if comments:
-        parts.append("human: " + "; ".join(_clip(c, 100) for c in comments))
-    parts.append(f"(id {exp.id})")
-    return " — ".join(parts)
+    head = f"[L{number} {hit.kind} · {exp.status} · {hit.scope}] task: {clip(exp.task, 140)}"
+    return f"{head} — {advice(exp)} (id {exp.id})"
+
+
+def lesson_label(hit: SearchHit) -> str:
+    """How a person sees a lesson a job used (gate screen, report): its title, kind and id, on one line."""
+    return f"{headline(hit.experience)} ({hit.kind}, lesson {hit.id})"
 
 
 def format_lessons(
@@ -49,9 +35,7 @@ def format_lessons(
         used += len(line) + 1
     if not lines:
         return ""
-    return f'{title} ("avoid" = an approach that was rejected or failed; do not repeat it):\n' + "\n".join(
-        lines
-    )
+    return f'{title} ("avoid" = an approach that was rejected or failed; do not repeat it):\n' + "\n".join(lines)
 
 
 def _touches(path: str, files: set[str]) -> bool:

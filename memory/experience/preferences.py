@@ -52,8 +52,8 @@ def _context(exp: Experience, gate: str) -> str:
 
 
 def preference_pairs(exp: Experience) -> list[PreferencePair]:
-    """Pairs in decision order. An `edit` pairs the proposal with the human's version; a `reject` waits
-    for the version later accepted at the same gate (by `approve` or `edit`) and pairs with it."""
+    """Pairs in decision order. An `edit` pairs the proposal with the human's version; a `reject` or a `retry`
+    waits for the version later accepted at the same gate (by `approve` or `edit`) and pairs with it."""
     pairs: list[PreferencePair] = []
     rejected_by_gate: dict[str, list[tuple[str, str]]] = {}
 
@@ -74,7 +74,7 @@ def preference_pairs(exp: Experience) -> list[PreferencePair]:
 
     for decision in exp.decisions:
         waiting = rejected_by_gate.setdefault(decision.gate, [])
-        if decision.action == "reject" and not decision.accepted:
+        if decision.action in ("reject", "retry") and not decision.accepted:
             if decision.proposal:
                 waiting.append((decision.proposal, decision.comment))
             continue

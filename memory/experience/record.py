@@ -20,7 +20,8 @@ SCHEMA_VERSION = 1
 """Version written by this code; records with a higher version are skipped (written by a newer swe-team)."""
 
 Status = Literal["resolved", "unresolved", "rejected", "failed", "cancelled"]
-GateAction = Literal["approve", "reject", "edit", "comment"]
+GateAction = Literal["approve", "reject", "retry", "edit", "comment"]
+"""`retry`: sent back to the role with a comment (the gate asked again). `comment` is only in older records."""
 
 
 def new_experience_id(created_at: float | None = None) -> str:
@@ -72,6 +73,12 @@ class Experience(BaseModel):
     review_objections: list[str] = Field(default_factory=list)
     decisions: list[HumanDecision] = Field(default_factory=list)
     status: Status = "unresolved"
+    reasons: list[str] = Field(default_factory=list)
+    """Why the job ended as it did, as finalize said (empty for a clean resolve)."""
+    title: str = ""
+    """One line: the task and how it ended. Empty in older records (`headline` derives one)."""
+    advice: str = ""
+    """The do/avoid summary written from the job's outcome. Empty in older records (`lesson_advice` derives one)."""
     cost: Cost = Field(default_factory=Cost)
     created_at: float = Field(default_factory=time.time)
     finished_at: float = Field(default_factory=time.time)
@@ -125,9 +132,7 @@ def load_experience(raw: str | bytes, where: str) -> Experience | None:
             raise ValueError("not a JSON object")
         version = data.get("schema_version", 0)
         if not isinstance(version, int) or version > SCHEMA_VERSION:
-            log.warning(
-                "skipping %s: schema version %r is not supported (max %d)", where, version, SCHEMA_VERSION
-            )
+            log.warning("skipping %s: schema version %r is not supported (max %d)", where, version, SCHEMA_VERSION)
             return None
         return Experience.model_validate(data)
     except (ValueError, ValidationError) as exc:

@@ -47,9 +47,7 @@ def masked_url(url: str) -> str:
 class RedisExperienceStore(IndexedStore):
     backend = "redis"
 
-    def __init__(
-        self, client: redis.Redis, *, url: str, prefix: str, ttl_days: float, queue_root: Path
-    ) -> None:
+    def __init__(self, client: redis.Redis, *, url: str, prefix: str, ttl_days: float, queue_root: Path) -> None:
         self.client = client
         self.location = f"{masked_url(url)} prefix {prefix!r}"
         self.prefix = prefix
@@ -64,9 +62,7 @@ class RedisExperienceStore(IndexedStore):
     ) -> RedisExperienceStore:
         """Connect and ping; `MemoryUnavailable` naming the URL when the server does not answer."""
         if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
-            raise MemoryStoreError(
-                f"redis_url {masked_url(url)!r} is not a redis://, rediss:// or unix:// URL"
-            )
+            raise MemoryStoreError(f"redis_url {masked_url(url)!r} is not a redis://, rediss:// or unix:// URL")
         client = redis.Redis.from_url(
             url,
             socket_timeout=3.0,
@@ -83,9 +79,7 @@ class RedisExperienceStore(IndexedStore):
                 '(memory_fallback = "sqlite" falls back automatically)',
             ) from exc
         except redis.exceptions.ResponseError as exc:
-            raise MemoryUnavailable(
-                f"Redis at {masked_url(url)} refused us: {exc}", hint="check the password"
-            ) from exc
+            raise MemoryUnavailable(f"Redis at {masked_url(url)} refused us: {exc}", hint="check the password") from exc
         store = cls(client, url=url, prefix=prefix, ttl_days=ttl_days, queue_root=queue_root)
         store.flush_pending()
         return store
@@ -264,9 +258,7 @@ class RedisExperienceStore(IndexedStore):
         def offline() -> list[SearchHit]:
             return []
 
-        return self._online(
-            lambda: IndexedStore.search(self, query, repo=repo, k=k), offline, "search found nothing"
-        )
+        return self._online(lambda: IndexedStore.search(self, query, repo=repo, k=k), offline, "search found nothing")
 
     def read_postings(self, scope: str | None, terms: list[str], limit: int) -> PostingBatch:
         pipe = self.client.pipeline(transaction=False)
@@ -328,9 +320,7 @@ class RedisExperienceStore(IndexedStore):
         return out
 
     def get(self, exp_id: str) -> Experience | None:
-        return self._online(
-            lambda: self.load_many([exp_id]).get(exp_id), lambda: None, "cannot read the lesson"
-        )
+        return self._online(lambda: self.load_many([exp_id]).get(exp_id), lambda: None, "cannot read the lesson")
 
     def get_facts(self, repo: str) -> RepoFacts | None:
         key = self._key("facts", repo_key(repo))
@@ -351,9 +341,7 @@ class RedisExperienceStore(IndexedStore):
         return [m.decode() for m in raw]
 
     def _offline_read(self) -> Any:
-        raise MemoryUnavailable(
-            f"experience memory at {self.location} is unreachable", hint="start the server"
-        )
+        raise MemoryUnavailable(f"experience memory at {self.location} is unreachable", hint="start the server")
 
     def recent(self, *, repo: str | None = None, limit: int = 50) -> list[Experience]:
         def read() -> list[Experience]:
@@ -373,9 +361,7 @@ class RedisExperienceStore(IndexedStore):
             names = (k.decode(errors="replace") for k in self.client.scan_iter(match=f"{self.prefix}:*", count=1000))
             foreign = [name for name in names if not name[len(self.prefix) + 1 :].startswith(KNOWN_KEYS)]
             if foreign:
-                log.warning(
-                    "skipping %d foreign keys under %r, e.g. %s", len(foreign), self.prefix, foreign[:3]
-                )
+                log.warning("skipping %d foreign keys under %r, e.g. %s", len(foreign), self.prefix, foreign[:3])
             return StoreStats(
                 self.backend,
                 self.location,

@@ -92,8 +92,7 @@ class SqliteExperienceStore(IndexedStore):
         db = self._db
         self._unindex(exp.id)
         docno = db.execute(
-            "INSERT INTO counters VALUES('docno', 1) "
-            "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
+            "INSERT INTO counters VALUES('docno', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
         ).fetchone()[0]
         db.execute(
             "INSERT INTO experiences VALUES(?, ?, ?, ?, ?, ?)",
@@ -167,9 +166,7 @@ class SqliteExperienceStore(IndexedStore):
                 row = self._db.execute("SELECT doc FROM facts WHERE repo = ?", (facts.repo,)).fetchone()
                 old = load_facts(row[0], f"facts of {facts.repo}") if row else None
                 merged = old.merged(facts) if old else facts
-                self._db.execute(
-                    "INSERT OR REPLACE INTO facts VALUES(?, ?)", (facts.repo, merged.model_dump_json())
-                )
+                self._db.execute("INSERT OR REPLACE INTO facts VALUES(?, ?)", (facts.repo, merged.model_dump_json()))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -186,15 +183,12 @@ class SqliteExperienceStore(IndexedStore):
         name = scope if scope is not None else GLOBAL
         marks = ",".join("?" * len(terms))
         stats = self._rows("SELECT n, total_len FROM scope_stats WHERE scope = ?", (name,))
-        df = dict(
-            self._rows(f"SELECT term, df FROM term_df WHERE scope = ? AND term IN ({marks})", (name, *terms))
-        )
+        df = dict(self._rows(f"SELECT term, df FROM term_df WHERE scope = ? AND term IN ({marks})", (name, *terms)))
         postings = {
             term: [
                 (i, int(v))
                 for i, v in self._rows(
-                    "SELECT id, impact FROM postings WHERE scope = ? AND term = ? "
-                    "ORDER BY impact DESC LIMIT ?",
+                    "SELECT id, impact FROM postings WHERE scope = ? AND term = ? ORDER BY impact DESC LIMIT ?",
                     (name, term, limit),
                 )
             ]
@@ -228,9 +222,7 @@ class SqliteExperienceStore(IndexedStore):
         return self.load_many([exp_id]).get(exp_id)
 
     def recent(self, *, repo: str | None = None, limit: int = 50) -> list[Experience]:
-        where, params = (
-            ("WHERE repo = ? AND finished_at >= ?", (repo,)) if repo else ("WHERE finished_at >= ?", ())
-        )
+        where, params = ("WHERE repo = ? AND finished_at >= ?", (repo,)) if repo else ("WHERE finished_at >= ?", ())
         rows = self._rows(
             f"SELECT id, doc FROM experiences {where} ORDER BY finished_at DESC, id DESC LIMIT ?",
             (*params, self.not_before(), limit),
@@ -246,9 +238,7 @@ class SqliteExperienceStore(IndexedStore):
     def stats(self) -> StoreStats:
         total = self._rows("SELECT count(*) FROM experiences")[0][0]
         repos = dict(self._rows("SELECT repo, count(*) FROM experiences GROUP BY repo ORDER BY repo"))
-        statuses = dict(
-            self._rows("SELECT status, count(*) FROM experiences GROUP BY status ORDER BY status")
-        )
+        statuses = dict(self._rows("SELECT status, count(*) FROM experiences GROUP BY status ORDER BY status"))
         return StoreStats(self.backend, self.location, total, repos, statuses)
 
     def flush_pending(self) -> int:

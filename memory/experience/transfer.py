@@ -28,17 +28,13 @@ def export_store(store: ExperienceStore, out: TextIO, *, repo: str | None = None
     written = 0
     repos: set[str] = set()
     for exp in store.iter_all(repo=repo):
-        out.write(
-            json.dumps({"type": "experience", **exp.model_dump(mode="json")}, ensure_ascii=False) + "\n"
-        )
+        out.write(json.dumps({"type": "experience", **exp.model_dump(mode="json")}, ensure_ascii=False) + "\n")
         repos.add(exp.repo)
         written += 1
     for name in sorted(repos):
         facts = store.get_facts(name)
         if facts is not None:
-            out.write(
-                json.dumps({"type": "repo_facts", **facts.model_dump(mode="json")}, ensure_ascii=False) + "\n"
-            )
+            out.write(json.dumps({"type": "repo_facts", **facts.model_dump(mode="json")}, ensure_ascii=False) + "\n")
             written += 1
     return written
 

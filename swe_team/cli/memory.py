@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from core.errors import SweTeamError
-from swe_team.cli.common import guarded, settings_for
+from swe_team.cli.common import guarded, out, settings_for
 
 if TYPE_CHECKING:
     from memory.experience import Experience, ExperienceStore
@@ -21,11 +21,10 @@ if TYPE_CHECKING:
 app = typer.Typer(name="memory", help="Lessons from earlier jobs: list, search, show, forget, export, import.")
 
 RepoOpt = Annotated[str | None, typer.Option("--repo", help="Repository path or identity; default: all.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the stored records) instead of text.")]
 BackendOpt = Annotated[
     str | None, typer.Option("--memory", help="Store to use: sqlite or redis (default: from settings).")
 ]
-
 
 
 @contextmanager
@@ -60,35 +59,48 @@ def _emit(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def _row(exp: Experience) -> str:
+def _print_rows(header: list[str], rows: list[list[str]]) -> None:
+    """Aligned columns under a header; ids and every column but the last whole. The last (the title) is cut at
+    the terminal's width on a terminal and whole when piped."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    lead = sum(widths) + 2 * len(widths)
+    room = max(20, out.width - lead) if out.is_terminal else None
+    for row in [header, *rows]:
+        title = row[-1] if room is None or len(row[-1]) <= room else row[-1][: room - 1] + "…"
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + title)
+
+
+def _cells(exp: Experience) -> list[str]:
     from datetime import UTC, datetime
 
+    from memory.experience.summary import headline
+
     when = datetime.fromtimestamp(exp.finished_at, UTC).strftime("%Y-%m-%d %H:%M")
-    return f"{exp.id}  {when}  {exp.status:<10}  {exp.repo[:40]:<40}  {' '.join(exp.task.split())[:70]}"
+    return [exp.id, when, exp.status, exp.repo, headline(exp)]
+
+
+LESSON_COLUMNS = ["id", "finished (UTC)", "outcome", "repository", "title"]
 
 
 @app.command("ls")
 @guarded
-def list_lessons(
-    repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None
-) -> None:
+def list_lessons(repo: RepoOpt = None, limit: int = 50, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """Newest lessons first."""
     with _store(backend) as store:
         found = store.recent(repo=_repo(repo), limit=limit)
     if as_json:
         _emit([exp.model_dump(mode="json") for exp in found])
         return
-    for exp in found:
-        typer.echo(_row(exp))
     if not found:
-        typer.echo("no lessons stored yet", err=True)
+        where = f" for {_repo(repo)}" if repo else ""
+        typer.echo(f"no lessons stored yet{where}: every finished job leaves one", err=True)
+        return
+    _print_rows(LESSON_COLUMNS, [_cells(exp) for exp in found])
 
 
 @app.command("search")
 @guarded
-def search(
-    query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None
-) -> None:
+def search(query: str, repo: RepoOpt = None, k: int = 5, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
     """Lessons most relevant to QUERY, the repository's own first."""
     with _store(backend) as store:
         hits = store.search(query, repo=_repo(repo), k=k)
@@ -107,16 +119,17 @@ def search(
             ]
         )
         return
-    for hit in hits:
-        typer.echo(f"{hit.score:8.3f}  {hit.kind:<5}  {hit.scope:<6}  {_row(hit.experience)}")
     if not hits:
-        typer.echo("no matching lessons", err=True)
+        typer.echo("no matching lessons; `swe-team memory ls` lists them all", err=True)
+        return
+    rows = [[f"{h.score:.3f}", h.kind, h.scope, *_cells(h.experience)] for h in hits]
+    _print_rows(["score", "kind", "scope", *LESSON_COLUMNS], rows)
 
 
 @app.command("show")
 @guarded
 def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> None:
-    """One lesson in full."""
+    """One lesson in full, as Markdown (rendered on a terminal); --json prints the stored record."""
     with _store(backend) as store:
         exp = store.get(exp_id)
     if exp is None:
@@ -124,9 +137,15 @@ def show(exp_id: str, as_json: JsonOpt = False, backend: BackendOpt = None) -> N
     if as_json:
         _emit(exp.model_dump(mode="json"))
         return
-    for key, value in exp.model_dump(mode="json").items():
-        if value not in ("", [], {}):
-            typer.echo(f"{key:>18}: {value}")
+    from memory.experience.markdown import lesson_markdown
+
+    text = lesson_markdown(exp)
+    if out.is_terminal:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(text))
+    else:
+        typer.echo(text, nl=False)
 
 
 @app.command("forget")
@@ -178,9 +197,7 @@ def import_(path: Path, as_json: JsonOpt = False, backend: BackendOpt = None) ->
     if as_json:
         _emit(asdict(result))
     else:
-        typer.echo(
-            f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}"
-        )
+        typer.echo(f"imported {result.experiences} lesson(s), {result.facts} fact set(s); skipped {result.skipped}")
 
 
 @app.command("stats")
