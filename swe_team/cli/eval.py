@@ -10,6 +10,7 @@ import typer
 
 import swe_team.cli.job_options as opts
 from core.errors import SweTeamError
+from swe_team.cli.choices import WorkspaceName
 from swe_team.cli.common import console, guarded, out, settings_for
 
 app = typer.Typer()
@@ -54,7 +55,9 @@ def eval_command(
     ] = False,
     model: opts.Model = None,
     api_base: opts.ApiBase = None,
-    workspace: Annotated[str | None, typer.Option(help="auto, docker or local.")] = None,
+    workspace: Annotated[
+        WorkspaceName | None, typer.Option(help="Where the instances run.", show_default="the workspace setting")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json when done.")] = False,
 ) -> None:
     """Evaluate SWE-bench-format instances: --gold validates environments with the reference fix, --predictions

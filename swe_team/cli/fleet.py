@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 import swe_team.cli.job_options as opts
 from core.errors import SweTeamError
+from swe_team.cli.choices import LogLevel
 from swe_team.cli.common import console, guarded, out, settings_for
+from swe_team.cli.tables import keep_whole, print_table
 
 app = typer.Typer()
 
@@ -70,7 +73,7 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="Jobs this worker runs at once.")] = 2,
     queues: Annotated[str, typer.Option(help="Comma list of queues to serve (default: fleet.default_queue).")] = "",
     name: Annotated[str, typer.Option(help="Worker id (default: host-pid).")] = "",
-    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "WARNING",
+    loglevel: Annotated[LogLevel, typer.Option(help="Celery log level.")] = "WARNING",
 ) -> None:
     """Run fleet jobs from the queues until interrupted; a killed worker's jobs are resumed by the others."""
     from swe_team.fleet.worker import run_worker
@@ -105,7 +108,9 @@ def cancel(
 
 @app.command("workers")
 @guarded
-def list_workers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_workers(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the workers as a JSON list.")] = False,
+) -> None:
     """List the live workers of the fleet and the jobs each one runs."""
     from rich.table import Table
 
@@ -121,11 +126,15 @@ def list_workers(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         up = time.time() - float(entry.get("started_at", time.time()))
         running = entry.get("running", [])
         table.add_row(
-            entry["id"],
-            str(entry.get("host", "")),
-            ",".join(entry.get("queues", [])),
+            escape(entry["id"]),
+            escape(str(entry.get("host", ""))),
+            escape(",".join(entry.get("queues", []))),
             f"{len(running)}/{entry.get('concurrency', '?')}",
-            " ".join(running) or "idle",
+            escape(" ".join(running) or "idle"),
             f"{up:0.0f}s",
         )
-    out.print(table if workers else "no live workers — start one with `swe-team worker`")
+    if not workers:
+        out.print("no live workers — start one with `swe-team worker`")
+        return
+    keep_whole(table, "worker", [entry["id"] for entry in workers])
+    print_table(table, out)

@@ -7,17 +7,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from core.errors import SweTeamError
+from swe_team.cli.choices import Language
 from swe_team.cli.common import console, guarded, out, read_text_file, settings_for
+from swe_team.cli.repository import HERE, repository_or_here
 
 if TYPE_CHECKING:
     from memory.codegraph import CodeGraph
     from memory.codegraph.embeddings import Reranker
+    from memory.codegraph.queries import SymbolInfo
 
 app = typer.Typer()
 show_app = typer.Typer(name="graph", help="Query the code graph of a repository.", no_args_is_help=True)
 app.add_typer(show_app)
+
+SHOWN = 15
+"""Neighbours `graph show` lists of each kind before it says how many more there are."""
+RepoOption = Annotated[
+    Path | None,
+    typer.Option("--repo", help="The repository, or any folder of source files.", show_default=HERE, file_okay=False),
+]
 
 
 def _build(
@@ -120,24 +131,33 @@ def _index_summary(graph: CodeGraph) -> dict[str, Any]:
 @app.command()
 @guarded
 def index(
-    path: Annotated[Path, typer.Argument(help="repository or any directory of source files")],
-    lang: Annotated[list[str] | None, typer.Option("--lang", help="python, javascript, typescript, java, go")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=0, help="parsing processes (0: one per core)")] = 0,
-    profile: Annotated[bool, typer.Option("--profile", help="also print where the time went, step by step")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print the summary, timings included, as JSON")] = False,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="The repository, or any folder of source files.", show_default=HERE, file_okay=False),
+    ] = None,
+    lang: Annotated[
+        list[Language] | None,
+        typer.Option("--lang", help="Index only this language (repeat for more).", show_default="every language"),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=0, help="Parsing processes (0: one per core).")] = 0,
+    profile: Annotated[bool, typer.Option("--profile", help="Also print where the time went, step by step.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary, timings included, as JSON.")] = False,
 ) -> None:
     """Index a repository into the code graph (cached: a re-index parses only changed files)."""
     import json
 
     from rich.table import Table
 
-    graph = _build(path, lang, show_progress=True, workers=workers, ranking=True)
+    languages = [language.value for language in lang] if lang else None
+    graph = _build(
+        repository_or_here(path, "swe-team index PATH"), languages, show_progress=True, workers=workers, ranking=True
+    )
     summary = _index_summary(graph)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
     stats = graph.stats
-    table = Table(title=f"code graph of {graph.root}", show_header=False)
+    table = Table(title=f"code graph of {escape(str(graph.root))}", show_header=False)
     parsed_by = f", {stats.workers} worker processes" if stats.workers else ""
     table.add_row("files", f"{stats.files} ({stats.parsed} parsed, {stats.from_cache} from cache{parsed_by})")
     table.add_row("symbols", ", ".join(f"{n} {kind}" for kind, n in sorted(stats.symbols.items())))
@@ -145,9 +165,8 @@ def index(
     table.add_row("time", f"{stats.seconds:.2f}s")
     out.print(table)
     for file, lines in sorted(stats.syntax_errors.items()):
-        out.print(
-            f"[yellow]syntax errors[/yellow] {file}: lines {', '.join(map(str, lines))} (indexed as far as it parses)"
-        )
+        where = f"{escape(file)}: lines {', '.join(map(str, lines))}"
+        out.print(f"[yellow]syntax errors[/yellow] {where} (indexed as far as it parses)")
     if profile:
         steps = summary["timings"]
         _print_profile("where the time went", steps, sum(step["seconds"] for step in steps.values()))
@@ -167,17 +186,20 @@ def _reranker(repo: Path, wanted: bool | None) -> Reranker | None:
 @app.command()
 @guarded
 def locate(
-    repo: Annotated[Path, typer.Option("--repo", help="repository or directory of source files")],
-    task: Annotated[str, typer.Option("--task", help="the issue text")] = "",
-    task_file: Annotated[Path | None, typer.Option("--task-file", help="file holding the issue text")] = None,
-    top_k: Annotated[int, typer.Option("--top-k")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="print a prediction object with reasons and timings")] = False,
-    profile: Annotated[bool, typer.Option("--profile", help="also print where the time went, step by step")] = False,
+    repo: RepoOption = None,
+    task: Annotated[str, typer.Option("--task", help="The issue text.")] = "",
+    task_file: Annotated[Path | None, typer.Option("--task-file", help="File holding the issue text.")] = None,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="How many files and functions to list.")] = 10,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a prediction object with reasons and timings.")
+    ] = False,
+    profile: Annotated[bool, typer.Option("--profile", help="Also print where the time went, step by step.")] = False,
     embeddings: Annotated[
         bool | None,
         typer.Option(
             "--embeddings/--no-embeddings",
-            help="also re-rank with the offline sentence model (extra `embeddings`); default: localize_embeddings",
+            help="Also re-rank with the offline sentence model (extra `embeddings`).",
+            show_default="the localize_embeddings setting",
         ),
     ] = None,
 ) -> None:
@@ -189,6 +211,7 @@ def locate(
     if bool(task) == (task_file is not None):
         raise SweTeamError("give exactly one of --task TEXT or --task-file FILE")
     text = task or read_text_file(Path(task_file or ""), "task file")
+    repo = repository_or_here(repo)
     graph = _build(repo, None, show_progress=not as_json, ranking=True)
     result = localize(graph, text, top_k, _reranker(repo, embeddings))
     steps = {
@@ -203,10 +226,11 @@ def locate(
         return
     out.print("[bold]files[/bold]")
     for rank, file in enumerate(result.files, 1):
-        out.print(f"{rank:>3}. {file.path}  [dim]{file.reason}[/dim]")
+        out.print(f"{rank:>3}. {escape(file.path)}  [dim]{escape(file.reason)}[/dim]")
     out.print("[bold]functions[/bold]")
     for rank, function in enumerate(result.functions, 1):
-        out.print(f"{rank:>3}. {function.id} ({function.start_line}-{function.end_line})  [dim]{function.reason}[/dim]")
+        lines = f"{function.start_line}-{function.end_line}"
+        out.print(f"{rank:>3}. {escape(function.id)} ({lines})  [dim]{escape(function.reason)}[/dim]")
     if profile:
         _print_profile("where the time went", steps, sum(step["seconds"] for step in steps.values()))
 
@@ -215,22 +239,47 @@ def locate(
 @guarded
 def show(
     symbol: Annotated[str, typer.Argument(help="`path.py:Class.method`, `pkg.mod.Class`, `Class.method` or a name")],
-    repo: Annotated[Path, typer.Option("--repo")] = Path("."),
+    repo: RepoOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print each definition with its neighbours as JSON.")] = False,
 ) -> None:
-    """A symbol's definition, callers, callees and tests."""
-    graph = _build(repo, None, show_progress=False)
+    """A symbol's definition, callers, callees and tests (a caller that is a test is listed with the tests)."""
+    import json
+
+    graph = _build(repository_or_here(repo), None, show_progress=False)
     found = graph.definition(symbol)
     if not found:
         raise SweTeamError(
             f"no symbol {symbol!r} in {graph.root}", hint="give a longer name, e.g. path.py:Class.method"
         )
-    for info in found[:5]:
-        out.print(f"[bold]{info.describe()}[/bold]")
+    described = [_neighbours(graph, info) for info in found[:5]]
+    if as_json:
+        typer.echo(json.dumps(described, indent=2))
+        return
+    for info, entry in zip(found, described, strict=False):
+        out.print(f"[bold]{escape(info.describe())}[/bold]")
         if info.doc:
-            out.print(f"  {info.doc}")
-        for title, items in (
-            ("callers", [i.id for i, _ in graph.callers(info.id)]),
-            ("callees", [i.id for i, _ in graph.callees(info.id)]),
-            ("tests", [i.id for i in graph.tests_for(info.id)]),
-        ):
-            out.print(f"  {title}: " + (", ".join(items[:15]) or "none"))
+            out.print(f"  {escape(info.doc)}")
+        for title in ("callers", "callees", "tests"):
+            items: list[str] = entry[title]
+            more = f" and {len(items) - SHOWN} more" if len(items) > SHOWN else ""
+            out.print(f"  {title}: " + escape(", ".join(items[:SHOWN]) + more or "none"))
+
+
+def _neighbours(graph: CodeGraph, info: SymbolInfo) -> dict[str, Any]:
+    """The symbol with its callers, callees and tests; a caller in a test file is one of its tests."""
+    from memory.codegraph.link import is_test_path
+
+    callers = [caller for caller, _ in graph.callers(info.id)]
+    tests = {test.id for test in graph.tests_for(info.id)} | {c.id for c in callers if is_test_path(c.path)}
+    return {
+        "id": info.id,
+        "kind": info.kind,
+        "path": info.path,
+        "start_line": info.start_line,
+        "end_line": info.end_line,
+        "signature": info.signature,
+        "doc": info.doc,
+        "callers": [c.id for c in callers if c.id not in tests],
+        "callees": [callee.id for callee, _ in graph.callees(info.id)],
+        "tests": sorted(tests),
+    }

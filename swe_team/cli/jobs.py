@@ -7,15 +7,22 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 import swe_team.cli.job_options as opts
 from core.errors import SweTeamError
 from core.jobs import effective_status
 from core.processes import pid_alive
 from swe_team.cli.common import console, drive, guarded, out, settings_for
+from swe_team.cli.tables import keep_whole, print_table
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from core.jobs import Job
 
 app = typer.Typer()
 
@@ -86,18 +93,15 @@ def resume(
 @app.command("jobs")
 @guarded
 def list_jobs(
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the job records as a JSON list.")] = False,
     waiting: Annotated[bool, typer.Option("--waiting", help="Only jobs waiting at a gate.")] = False,
 ) -> None:
     """List jobs, newest last."""
-    from rich.table import Table
-
     from swe_team.job_store import open_job_store
 
     settings = settings_for()
-    jobs = open_job_store(settings).all()
-    if waiting:
-        jobs = [job for job in jobs if effective_status(job) == "waiting"]
+    every_job = open_job_store(settings).all()
+    jobs = [job for job in every_job if effective_status(job) == "waiting"] if waiting else every_job
     fleet: dict[str, dict[str, Any]] = {}
     if settings.fleet.enabled:
         from swe_team.fleet.control import fleet_view
@@ -107,7 +111,21 @@ def list_jobs(
         out.print_json(
             json.dumps([{**asdict(j), "status": effective_status(j), "fleet": fleet.get(j.id)} for j in jobs])
         )
-        return
+    elif jobs:
+        print_table(_jobs_table(jobs, fleet), out)
+    else:
+        out.print(_nothing_listed(len(every_job), waiting))
+
+
+def _nothing_listed(job_count: int, waiting: bool) -> str:
+    if waiting and job_count:
+        return f"no job is waiting at a gate ({job_count} job(s) in all: `swe-team jobs` lists them)"
+    return "no jobs yet — start one with `swe-team run`"
+
+
+def _jobs_table(jobs: list[Job], fleet: dict[str, dict[str, Any]]) -> Table:
+    from rich.table import Table
+
     table = Table("job", "status", "gate", "queue", "worker", "repository", "task", "created")
     for job in jobs:
         created = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
@@ -118,20 +136,21 @@ def list_jobs(
             job.id,
             effective_status(job),
             job.gate,
-            place,
-            view.get("worker", ""),
-            Path(job.repo).name,
-            first_line,
+            escape(place),
+            escape(view.get("worker", "")),
+            escape(Path(job.repo).name),
+            escape(first_line),
             created,
         )
-    out.print(table if jobs else "no jobs yet — start one with `swe-team run`")
+    keep_whole(table, "job", [job.id for job in jobs])
+    return table
 
 
 @app.command()
 @guarded
 def show(
     job_id: opts.JobId,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the record, decisions and report as JSON.")] = False,
 ) -> None:
     """Show a job: its record, then its report when it has finished."""
     from rich.markdown import Markdown
@@ -150,8 +169,8 @@ def show(
         data["report"] = report.read_text(encoding="utf-8") if report.exists() else None
         out.print_json(json.dumps(data))
         return
-    out.print(f"[bold]{job.id}[/] · {effective_status(job)} · {job.repo} @ {job.base_commit[:10]}")
-    out.print(f"task: {job.task}")
+    out.print(f"[bold]{job.id}[/] · {effective_status(job)} · {escape(job.repo)} @ {job.base_commit[:10]}")
+    out.print(f"task: {escape(job.task)}")
     if job.gate:
         out.print(f"waiting at the [bold]{job.gate}[/] gate — answer with `swe-team chat {job.id}`")
     if decisions:
@@ -159,4 +178,4 @@ def show(
     if report.exists():
         out.print(Markdown(report.read_text(encoding="utf-8")))
     else:
-        out.print(f"no report yet; artefacts go to {folder}")
+        out.print(f"no report yet; artefacts go to {escape(str(folder))}")

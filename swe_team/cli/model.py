@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 app = typer.Typer(name="model", help="Manage the local llama.cpp model server.", no_args_is_help=True)
 
-PortOption = Annotated[int | None, typer.Option(help="Port of the local server (local_model.port).")]
+PortOption = Annotated[
+    int | None, typer.Option(help="Port of the local server.", show_default="the local_model.port setting")
+]
 
 
 def _settings(port: int | None) -> Settings:
@@ -67,4 +69,3 @@ def status(
         out.print(f"  {label:6} {value if value is not None else '-'}", soft_wrap=True)
     if not info.running:
         raise typer.Exit(code=3)
-
