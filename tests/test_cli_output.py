@@ -191,3 +191,15 @@ def test_workspace_ls_json_and_its_empty_state(cli: CliRunner) -> None:
     docker_client()
     assert json.loads(invoke(cli, "workspace", "ls", "--json")) == []
     assert "no swe-team workspaces of this home (--all lists every home's)" in flat(invoke(cli, "workspace", "ls"))
+
+
+def test_locate_says_when_there_is_no_source_to_rank(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs-only"
+    docs.mkdir()
+    (docs / "README.md").write_text("# notes\n", encoding="utf-8")
+    git(docs, "init", "-q")
+    monkeypatch.chdir(docs)
+    said = flat(invoke(cli, "locate", "--task", "checkout crashes"))
+    assert f"no source files in {docs.resolve()}" in said and "is it the right folder?" in said

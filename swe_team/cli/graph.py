@@ -15,7 +15,7 @@ from swe_team.cli.common import console, guarded, out, read_text_file, settings_
 from swe_team.cli.repository import HERE, repository_or_here
 
 if TYPE_CHECKING:
-    from memory.codegraph import CodeGraph
+    from memory.codegraph import CodeGraph, Localization
     from memory.codegraph.embeddings import Reranker
     from memory.codegraph.queries import SymbolInfo
 
@@ -224,6 +224,15 @@ def locate(
         data["peak_memory_mb"] = _peak_memory_mb()
         typer.echo(json.dumps(data, indent=2))
         return
+    if result.files or result.functions:
+        _print_ranking(result)
+    else:
+        out.print(_nothing_located(graph))
+    if profile:
+        _print_profile("where the time went", steps, sum(step["seconds"] for step in steps.values()))
+
+
+def _print_ranking(result: Localization) -> None:
     out.print("[bold]files[/bold]")
     for rank, file in enumerate(result.files, 1):
         out.print(f"{rank:>3}. {escape(file.path)}  [dim]{escape(file.reason)}[/dim]")
@@ -231,8 +240,16 @@ def locate(
     for rank, function in enumerate(result.functions, 1):
         lines = f"{function.start_line}-{function.end_line}"
         out.print(f"{rank:>3}. {escape(function.id)} ({lines})  [dim]{escape(function.reason)}[/dim]")
-    if profile:
-        _print_profile("where the time went", steps, sum(step["seconds"] for step in steps.values()))
+
+
+def _nothing_located(graph: CodeGraph) -> str:
+    root = escape(str(graph.root))
+    if not graph.stats.files:
+        return f"no source files in {root} (python, javascript, typescript, java or go): is it the right folder?"
+    return (
+        f"nothing in {root} ({graph.stats.files} files) matches the task's words: give more of the issue, "
+        "such as a traceback or the name of a function"
+    )
 
 
 @show_app.command("show")
