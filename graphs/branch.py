@@ -90,8 +90,7 @@ def commit_plan(state: TeamState, diff: str) -> list[tuple[list[str], str]]:
         f"Task: {task_title}" if task_title else "",
         f"Job {state.job_id} by swe-team.",
     )
-    kind = state.plan.kind if state.plan else state.kind
-    test_subject = subject_line(f"{'Add regression tests' if kind == 'bug' else 'Add tests'}: {task_title or subject}")
+    test_subject = subject_line(f"Add tests: {task_title or subject}")
     steps = [(tests, f"{test_subject}\n\n{_wrapped(f'Job {state.job_id} by swe-team.')}")] if tests else []
     return [*steps, ([], f"{subject}\n\n{body}")]
 

@@ -43,7 +43,7 @@ def branch_log(tmp_path: Path, state: TeamState) -> list[str]:
 def test_the_branch_says_what_the_fix_does_after_a_test_commit(tmp_path: Path) -> None:
     fix = "Clamp the discount rate to the range 0..1 in apply_discount. Totals can no longer go negative."
     tests_commit, fix_commit = branch_log(tmp_path, job_state(fix))
-    assert tests_commit.splitlines()[0] == "Add regression tests: Discount above 100% crashes checkout"
+    assert tests_commit.splitlines()[0] == "Add tests: Discount above 100% crashes checkout"
     subject, *body = fix_commit.splitlines()
     assert subject == "Clamp the discount rate to the range 0..1 in apply_discount"
     assert "Totals can no longer go negative." in " ".join(body) and "Root cause: the rate is never clamped" in body
