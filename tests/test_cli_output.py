@@ -165,6 +165,7 @@ def test_help_shows_choices_and_defaults(cli: CliRunner, monkeypatch: pytest.Mon
     index_help = flat(invoke(cli, "index", "--help"))
     assert "<list[python|javascript|typescript|tsx|java|go]>" in index_help
     assert "[default: (the git repository you are in)]" in index_help
+    assert "its swe-team.toml [environment] table applies" in flat(invoke(cli, "env", "show", "--help"))
     locate_help = flat(invoke(cli, "locate", "--help"))
     assert "[default: 10]" in locate_help and "[default: (the git repository you are in)]" in locate_help
     refused = flat(invoke(cli, "eval", "data.jsonl", "--gold", "--workspace", "cloud", code=2))

@@ -22,7 +22,7 @@ app = typer.Typer(
 
 RepoArgument = Annotated[
     Path | None,
-    typer.Argument(help="The repository (its swe-team.toml [environment] applies).", show_default=HERE),
+    typer.Argument(help="The repository (its swe-team.toml \\[environment] table applies).", show_default=HERE),
 ]
 CommitOption = Annotated[str, typer.Option("--commit", help="The commit whose files decide.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the record as JSON.")]
