@@ -154,6 +154,7 @@ def test_inside_a_repository_its_top_folder_is_the_default(
     located = json.loads(invoke(cli, "locate", "--task", "apply_discount returns a negative price", "--json"))
     assert located["found_files"][0] == "shop/pricing.py"
     assert json.loads(invoke(cli, "graph", "show", "apply_discount", "--json"))[0]["path"] == "shop/pricing.py"
+    assert json.loads(invoke(cli, "env", "show", "--json"))["runner"].startswith("pytest")
 
 
 def test_help_shows_choices_and_defaults(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
