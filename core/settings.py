@@ -102,6 +102,10 @@ class ModelSettings(BaseModel):
     """Retries with exponential backoff on connection errors, 5xx and timeouts."""
     format_retries: int = Field(default=3, ge=0)
     """Times garbled output (bad JSON, unknown tool, missing arguments) is sent back before the role fails."""
+    stall_after_s: float = Field(default=60.0, gt=0)
+    """Seconds without a word from the model server (no token yet while it reads the prompt, or none since the
+    last) after which the progress line calls it stalled and says how to stop and resume; the call goes on until
+    its alias's `timeout_s`."""
 
 
 class LocalModelSettings(BaseModel):

@@ -68,10 +68,11 @@ class RoleVisit:
         recorded = self._recorded
         index = self.calls
         self.calls += 1
-        self.services.progress(self.spec.name, f"model call {self.calls}")
         if index < len(recorded.answers):
+            self.services.progress(self.spec.name, f"model call {self.calls} (answer kept from before the resume)")
             completion, replayed = recorded.answers[index], True
         else:
+            self.services.progress(self.spec.name, f"model call {self.calls}")
             if index in recorded.failed:
                 self._asking_again(index, recorded.failed.pop(index))
             completion = self.services.model.complete(messages, alias=self.spec.alias, role=self.spec.name, **kwargs)

@@ -90,11 +90,49 @@ def test_a_scripted_server_error_consumes_its_step() -> None:
         assert post(server.base_url, chat("a"))[0] == 200
 
 
-def test_streaming_requests_are_refused() -> None:
-    with ScriptedModelServer({"steps": [text_step("a")]}) as server:
-        status, body = post(server.base_url, {**chat("a"), "stream": True})
-    assert status == 400 and "non-streaming" in body["error"]["message"]
-    assert server.remaining == 1
+def stream(base_url: str, body: dict[str, Any]) -> list[Any]:
+    """The events of a streamed answer, `[DONE]` included."""
+    request = urllib.request.Request(
+        f"{base_url}/chat/completions",
+        data=json.dumps({**body, "stream": True, "stream_options": {"include_usage": True}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Type"] == "text/event-stream"
+        lines = response.read().decode().splitlines()
+    data = [line.removeprefix("data: ") for line in lines if line.startswith("data: ")]
+    return [text if text == "[DONE]" else json.loads(text) for text in data]
+
+
+def test_a_streamed_answer_comes_in_chunks_that_add_up_to_the_answer() -> None:
+    script = {"steps": [{"response": {"content": "the cart was empty", "tool_calls": [
+        {"id": "call_a", "name": "view_file", "arguments": {"path": "shop/cart.py"}},
+        {"id": "call_b", "name": "edit", "arguments": "{broken"},
+    ]}}]}  # fmt: skip
+    with ScriptedModelServer(script) as server:
+        events = stream(server.base_url, chat("why?"))
+    assert events[-1] == "[DONE]"
+    *chunks, usage = events[:-1]
+    deltas = [chunk["choices"][0]["delta"] for chunk in chunks]
+    assert deltas[0]["role"] == "assistant"
+    assert "".join(d.get("content") or "" for d in deltas) == "the cart was empty"
+    assert len([d for d in deltas if d.get("content")]) > 1, "text comes in pieces"
+    arguments: dict[int, str] = {}
+    for delta in deltas:
+        for call in delta.get("tool_calls", []):
+            arguments[call["index"]] = arguments.get(call["index"], "") + call["function"]["arguments"]
+    assert arguments == {0: '{"path": "shop/cart.py"}', 1: "{broken"}
+    assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
+    assert usage["choices"] == [] and usage["usage"]["completion_tokens"] > 0
+
+
+def test_a_server_without_streaming_refuses_it_and_keeps_the_step() -> None:
+    with ScriptedModelServer({"refuse_streaming": True, "steps": [text_step("a")]}) as server:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            stream(server.base_url, chat("a"))
+        assert refused.value.code == 400 and "not supported" in json.loads(refused.value.read())["error"]["message"]
+        assert post(server.base_url, chat("a"))[0] == 200
+    assert server.failures == []
 
 
 def test_it_runs_as_its_own_process(tmp_path: Path) -> None:

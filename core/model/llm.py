@@ -3,20 +3,27 @@
 litellm is imported inside the calls (it takes seconds), after `LITELLM_LOCAL_MODEL_COST_MAP=True` is set so
 the import never fetches the price list from the network. litellm's own retries are off: ours are the only
 ones.
+
+Answers are streamed, so the ledger can show the call under way (reading the prompt, then writing, token by
+token) and a call given up — past `timeout_s`, or on Ctrl-C — closes its connection, which tells the server to
+stop. A server that refuses streaming is asked without it from then on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
+import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from core.errors import ModelError, ModelUnreachable
-from core.model.base import NO_CHOICES, Completion, Message, ToolCall, Usage
+from core.model.answers import Answer, StreamedAnswer, answer_of_response
+from core.model.base import NO_CHOICES, Completion, Message, Usage
 from core.model.context_window import TokenCounter, fit_messages, litellm_token_counter
 from core.model.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
 from core.model.local_model import api_base_of
@@ -31,6 +38,12 @@ __all__ = ["DEFAULT_CONTEXT_WINDOW", "LiteLLMClient", "UsageLedger", "UsageRecor
 DEFAULT_CONTEXT_WINDOW = 8192
 RETRYABLE_4XX = (408, 429)
 MAX_BACKOFF_S = 30.0
+SAID_CHARS = 200
+"""The most of a server's error message an error repeats: its first line, cut at a word."""
+STREAM_REFUSED = re.compile(
+    r"stream\w*\W{0,3}\s+(is\s+|are\s+)?(not|un)\s*(supported|allowed|available)", re.IGNORECASE
+)
+CLEAN_END_WITHOUT_FINISH = "Stream ended before a finish_reason was received"
 UNREACHABLE_HINT = (
     "start an OpenAI-compatible server there (vLLM, llama.cpp, Ollama), run `swe-team model serve` for the "
     "bundled local model, or point SWE_TEAM_API_BASE at a running server"
@@ -49,11 +62,7 @@ def _failure_kind(exc: BaseException) -> tuple[str, int | None]:
     "encoding" is this client failing to encode its own request, which no retry mends."""
     import openai
 
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
+    chain = _chain(exc)
     if any(isinstance(e, UnicodeError) for e in chain):
         return "encoding", None
     if any(isinstance(e, openai.APITimeoutError | TimeoutError) for e in chain):
@@ -70,6 +79,28 @@ def _failure_kind(exc: BaseException) -> tuple[str, int | None]:
 def _is_json_schema_rejection(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "json_schema" in text or "response_format" in text
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _ended_cleanly(exc: BaseException) -> bool:
+    """litellm's complaint about a stream that ended in order but without a finish reason (not a lost connection)."""
+    return any(CLEAN_END_WITHOUT_FINISH in str(error) for error in _chain(exc))
+
+
+def _close(stream: Any) -> None:
+    """Hang up a streamed call; the server sees the connection close and stops working on it."""
+    close = getattr(stream, "close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):
+            close()
 
 
 class LiteLLMClient:
@@ -90,6 +121,8 @@ class LiteLLMClient:
         self._probe_cache = ProbeCache(probe_cache_path(settings.home))
         self._probes: dict[str, EndpointProbe | None] = {}
         self._counters: dict[str, TokenCounter] = {}
+        self._not_streaming: set[str] = set()
+        """api_bases that refused a streamed request: asked without streaming from then on."""
         self._lock = threading.Lock()
 
     def probe(self, alias: str = "instruct") -> EndpointProbe | None:
@@ -198,8 +231,9 @@ class LiteLLMClient:
             request["messages"] = adapt_for_llama_cpp_python(fitted, False)
         if response_schema is not None:
             request["response_format"] = self._response_format(response_schema, self._json_mode(alias))
-        response = self._call_with_retries(request, config, alias, response_schema)
-        completion = self._completion(response, fitted, count, time.monotonic() - started, config, folded)
+        reading = count(request["messages"]) + overhead
+        answer = self._call_with_retries(request, config, alias, response_schema, (role, reading))
+        completion = self._completion(answer, fitted, count, time.monotonic() - started, config, folded)
         if json_tools:
             completion = with_tool_call(completion)
         self.ledger.record(role, alias, completion.usage, completion.model)
@@ -212,15 +246,25 @@ class LiteLLMClient:
         return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
 
     def _call_with_retries(
-        self, request: dict[str, Any], config: ModelAlias, alias: str, schema: dict[str, Any] | None
-    ) -> Any:
+        self,
+        request: dict[str, Any],
+        config: ModelAlias,
+        alias: str,
+        schema: dict[str, Any] | None,
+        caller: tuple[str, int],
+    ) -> Answer:
+        """The answer, asked again on failures worth retrying; `caller` is (role, prompt tokens) for the ledger."""
         litellm = _import_litellm()
         attempts = self.settings.models.retries + 1
         switched_json_mode = False
         attempt = 0
         while True:
+            streaming = config.api_base.rstrip("/") not in self._not_streaming
+            handle = self.ledger.call_started(
+                caller[0], alias, caller[1], self.settings.models.stall_after_s, attempt + 1
+            )
             try:
-                return litellm.completion(**request)
+                return self._ask_once(litellm, request, config, handle, streaming)
             except Exception as exc:
                 kind, status = _failure_kind(exc)
                 sent_json_schema = request.get("response_format", {}).get("type") == "json_schema"
@@ -230,14 +274,18 @@ class LiteLLMClient:
                     self._remember_json_object_mode(alias)
                     request["response_format"] = self._response_format(schema or {}, "json_object")
                     continue
+                if kind == "client" and streaming and STREAM_REFUSED.search(server_said(exc)):
+                    self._not_streaming.add(config.api_base.rstrip("/"))
+                    continue
                 if kind == "encoding":
                     raise ModelError(
-                        f"this client could not encode its request to {config.api_base}: {_short(exc)}",
+                        f"this client could not encode its request to {config.api_base}: {server_said(exc)}",
                         hint="check api_key and api_base for characters HTTP cannot carry; this error is not retried",
                     ) from exc
                 if kind == "client":
                     raise ModelError(
-                        f"the model server at {config.api_base} refused the request (HTTP {status}): {_short(exc)}",
+                        f"the model server at {config.api_base} refused the request (HTTP {status}): "
+                        f"{server_said(exc)}",
                         hint="check the model name and the server's log; this error is not retried",
                     ) from exc
                 attempt += 1
@@ -245,12 +293,33 @@ class LiteLLMClient:
                     raise self._final_error(kind, status, exc, config, attempts) from exc
                 delay = min(MAX_BACKOFF_S, self.backoff_s * 2 ** (attempt - 1))
                 time.sleep(delay * (1 + random.random() * 0.25))
+            finally:
+                self.ledger.call_ended(handle)
+
+    def _ask_once(self, litellm: Any, request: dict[str, Any], config: ModelAlias, handle: int, stream: bool) -> Answer:
+        """One HTTP call; streamed, each chunk is reported to the ledger and the whole call keeps to `timeout_s`."""
+        if not stream:
+            return answer_of_response(litellm.completion(**request))
+        deadline = time.monotonic() + config.timeout_s
+        chunks = litellm.completion(**request, stream=True, stream_options={"include_usage": True})
+        streamed = StreamedAnswer()
+        try:
+            for chunk in chunks:
+                self.ledger.heard(handle, streamed.add(chunk))
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the answer was not complete within {config.timeout_s:g} s")
+        except Exception as exc:
+            if not _ended_cleanly(exc):
+                raise
+        finally:
+            _close(chunks)
+        return streamed.answer()
 
     @staticmethod
     def _final_error(kind: str, status: int | None, exc: Exception, config: ModelAlias, attempts: int) -> ModelError:
         if kind == "unreachable":
             return ModelUnreachable(
-                f"no answer from the model server at {config.api_base} after {attempts} attempts ({_short(exc)})",
+                f"no answer from the model server at {config.api_base} after {attempts} attempts ({server_said(exc)})",
                 hint=UNREACHABLE_HINT,
             )
         if kind == "timeout":
@@ -260,50 +329,35 @@ class LiteLLMClient:
             )
         return ModelError(
             f"the model server at {config.api_base} kept failing (HTTP {status}) after {attempts} attempts: "
-            f"{_short(exc)}",
+            f"{server_said(exc)}",
             hint="look at the model server's log",
         )
 
     def _completion(
         self,
-        response: Any,
+        answer: Answer,
         sent: list[Message],
         count: TokenCounter,
         seconds: float,
         config: ModelAlias,
         folded: int,
     ) -> Completion:
-        choices = getattr(response, "choices", None) or []
-        if not choices:
+        if not answer.has_choice:
             usage = Usage(count(sent), 0, seconds, None)
-            return Completion("", (), usage, NO_CHOICES, str(getattr(response, "model", None) or config.model), folded)
-        choice = choices[0]
-        message = choice.message
-        calls = []
-        for index, call in enumerate(getattr(message, "tool_calls", None) or []):
-            function = getattr(call, "function", None)
-            calls.append(
-                ToolCall(
-                    id=str(getattr(call, "id", None) or f"call_{index}"),
-                    name=str(getattr(function, "name", None) or ""),
-                    arguments=str(getattr(function, "arguments", None) or ""),
-                )
-            )
-        content = str(getattr(message, "content", None) or "")
-        reported = getattr(response, "usage", None)
-        prompt_tokens = int(getattr(reported, "prompt_tokens", 0) or 0) or count(sent)
-        completion_tokens = int(getattr(reported, "completion_tokens", 0) or 0)
+            return Completion("", (), usage, NO_CHOICES, answer.model or config.model, folded)
+        prompt_tokens = answer.prompt_tokens or count(sent)
+        completion_tokens = answer.completion_tokens
         cost = None
         if config.input_cost_per_token is not None or config.output_cost_per_token is not None:
             cost = prompt_tokens * (config.input_cost_per_token or 0.0) + completion_tokens * (
                 config.output_cost_per_token or 0.0
             )
         return Completion(
-            content=content,
-            tool_calls=tuple(calls),
+            content=answer.content,
+            tool_calls=answer.tool_calls,
             usage=Usage(prompt_tokens, completion_tokens, seconds, cost),
-            finish_reason=str(getattr(choice, "finish_reason", None) or "stop"),
-            model=str(getattr(response, "model", None) or config.model),
+            finish_reason=answer.finish_reason or "stop",
+            model=answer.model or config.model,
             folded_messages=folded,
         )
 
@@ -346,9 +400,44 @@ def sendable(value: Any) -> Any:
     return value
 
 
-def _short(exc: BaseException, limit: int = 600) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit] + " …"
+def server_said(exc: BaseException, limit: int = SAID_CHARS) -> str:
+    """The first useful line of a failed call: the server's own error message when it sent one (not the request
+    litellm repeats around it), else the innermost error (`Connection refused`), cut at a word."""
+    chain = _chain(exc)
+    for error in chain:
+        if message := _error_message(getattr(error, "body", None)):
+            return _first_line(message, limit)
+    quoted = re.search(r"""['"]message['"]\s*:\s*(['"])(.+?)(?<!\\)\1""", str(exc))
+    if quoted:
+        return _first_line(quoted.group(2), limit)
+    innermost = next((str(error) for error in reversed(chain) if str(error).strip()), type(exc).__name__)
+    return _first_line(
+        re.sub(r"^(litellm\.\w+:\s*)?(\w+Exception\s*-\s*)?(Error code: \d+\s*-\s*)?", "", innermost), limit
+    )
+
+
+def _error_message(body: Any) -> str:
+    """The message in an error body: OpenAI's `{"error": {"message"}}`, or FastAPI's `{"detail"}`, whose
+    validation errors repeat the whole request (`input`) and are read as `where: what` instead."""
+    if not isinstance(body, dict):
+        return ""
+    body = body.get("error", body)
+    if not isinstance(body, dict):
+        return str(body or "")
+    message = body.get("message") or body.get("detail")
+    if isinstance(message, list) and message and isinstance(message[0], dict):
+        first = message[0]
+        where = ".".join(str(part) for part in first.get("loc") or [])
+        return f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
+    return message if isinstance(message, str) else ""
+
+
+def _first_line(text: str, limit: int) -> str:
+    line = next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
+    line = " ".join(line.split())
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def probe_cache_path(home: Path) -> Path:

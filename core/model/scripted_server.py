@@ -12,6 +12,8 @@ Script format (JSON file, JSON text or a dict)::
       "owned_by": "me",                   # GET /v1/models `owned_by` ("me" mimics llama-cpp-python; optional)
       "reject_json_schema": false,        # true: answer response_format json_schema with 400, as llama.cpp
                                           # does (no step is consumed, nothing is recorded as a failure)
+      "refuse_streaming": false,          # true: answer "stream": true with 400, as a server without streaming
+                                          # would (no step is consumed, nothing is recorded as a failure)
       "steps": [                          # consumed in order, one per POST /v1/chat/completions
         {
           "expect": {                     # optional checks on the request
@@ -28,12 +30,20 @@ Script format (JSON file, JSON text or a dict)::
           },
           "body": {"choices": []},        # optional: send this JSON body as the answer instead (malformed
                                           # answers: no choices, wrong types)
-          "status": 500,                  # optional: answer this call with that HTTP error (step consumed);
+          "status": 500,                  # optional: answer this call with that HTTP error (step consumed),
+                                          # with `body` as its JSON when given;
                                           # 0 closes the connection without an answer, like a crashing server
-          "delay_s": 0.0                  # optional: wait before answering
+          "delay_s": 0.0,                 # optional: wait before answering (a server reading a long prompt)
+          "token_delay_s": 0.0,           # optional, streamed answers: wait between chunks (a slow writer)
+          "stall_s": 0.0                  # optional, streamed answers: go silent this long after the first token
         }
       ]
     }
+
+A request with ``"stream": true`` gets the same answer as server-sent events, the way vLLM and llama.cpp send
+them: a role chunk, the text and each tool call's arguments in pieces of a few characters, a chunk with the
+finish reason, a usage chunk when ``stream_options.include_usage`` is set, then ``[DONE]``. A ``body`` step is
+sent as one event as it is. A client that hangs up mid-stream is counted in ``.abandoned``.
 
 Run it on its own: ``python -m core.model.scripted_server SCRIPT.json [--port N] [--record FILE]``; it prints
 the base URL (``http://127.0.0.1:PORT/v1``) on its first line and serves until interrupted.
@@ -46,6 +56,8 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -54,6 +66,20 @@ ScriptSource = str | Path | dict[str, Any]
 EXCERPT_CHARS = 300
 DROP = 0
 """A step `status` that closes the connection without answering."""
+CHARS_PER_CHUNK = 4
+MAX_CHUNKS_PER_TEXT = 200
+"""Long texts go in fewer, larger pieces: a 1 MB answer in 4-character chunks would take minutes to parse."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """How to answer one request: the HTTP status and JSON body, and the pace of a streamed answer."""
+
+    status: int
+    payload: dict[str, Any]
+    delay_s: float = 0.0
+    token_delay_s: float = 0.0
+    stall_s: float = 0.0
 
 
 def load_script(script: ScriptSource) -> dict[str, Any]:
@@ -89,6 +115,8 @@ class ScriptedModelServer:
         self.record_path = record_path
         self.requests: list[dict[str, Any]] = []
         self.failures: list[str] = []
+        self.abandoned = 0
+        """Streamed answers the client hung up on before their end."""
         self._port = port
         self._lock = threading.Lock()
         self._next_step = 0
@@ -138,12 +166,12 @@ class ScriptedModelServer:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], float]:
-        """(HTTP status, JSON body, delay) for one chat completion request."""
+    def answer(self, body: dict[str, Any]) -> Reply:
+        """The reply to one chat completion request."""
         response_format = body.get("response_format") or {}
         if self.script.get("reject_json_schema") and response_format.get("type") == "json_schema":
             error = {"message": "response_format type json_schema is not supported; use json_object with a schema"}
-            return 400, {"error": {**error, "type": "invalid_request_error"}}, 0.0
+            return Reply(400, {"error": {**error, "type": "invalid_request_error"}})
         with self._lock:
             self.requests.append(body)
             if self.record_path is not None:
@@ -160,13 +188,12 @@ class ScriptedModelServer:
         delay = float(step.get("delay_s", 0.0))
         status = int(step.get("status", 200))
         if status == DROP:
-            return DROP, {}, delay
+            return Reply(DROP, {}, delay)
         if status != 200:
             error = {"message": f"scripted error {status} at call {call_number}", "type": "server_error"}
-            return status, {"error": error}, delay
-        if "body" in step:
-            return 200, step["body"], delay
-        return 200, self._completion(step.get("response", {}), body), delay
+            return Reply(status, step.get("body", {"error": error}), delay)
+        payload = step["body"] if "body" in step else self._completion(step.get("response", {}), body)
+        return Reply(200, payload, delay, float(step.get("token_delay_s", 0.0)), float(step.get("stall_s", 0.0)))
 
     def next_step(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """The step answering this request (None: none is left): the next one in order. A server that answers by
@@ -177,7 +204,7 @@ class ScriptedModelServer:
         self._next_step += 1
         return step
 
-    def _fail(self, call_number: int, body: dict[str, Any], reason: str) -> tuple[int, dict[str, Any], float]:
+    def _fail(self, call_number: int, body: dict[str, Any], reason: str) -> Reply:
         messages = body.get("messages") or [{}]
         last = _message_text(messages[-1])
         excerpt = last if len(last) <= EXCERPT_CHARS else last[:EXCERPT_CHARS] + " …"
@@ -187,11 +214,7 @@ class ScriptedModelServer:
             f"Last message ({messages[-1].get('role', '?')}): {excerpt!r}"
         )
         self.failures.append(text)
-        return (
-            400,
-            {"error": {"message": text, "type": "invalid_request_error", "code": "script_mismatch"}},
-            0.0,
-        )
+        return Reply(400, {"error": {"message": text, "type": "invalid_request_error", "code": "script_mismatch"}})
 
     @staticmethod
     def _check_expectations(expect: dict[str, Any], body: dict[str, Any]) -> str:
@@ -284,18 +307,78 @@ class _Handler(BaseHTTPRequestHandler):
         except json.JSONDecodeError as exc:
             self._send(400, {"error": {"message": f"request body is not JSON: {exc}", "type": "invalid_request"}})
             return
-        if body.get("stream"):
-            message = "the scripted model server answers non-streaming requests only (stream must be false)"
-            self.scripted.failures.append(message)
+        if body.get("stream") and self.scripted.script.get("refuse_streaming"):
+            message = "streaming is not supported by this server; send stream: false"
             self._send(400, {"error": {"message": message, "type": "invalid_request_error"}})
             return
-        status, payload, delay = self.scripted.answer(body)
-        if delay > 0:
-            time.sleep(delay)
-        if status == DROP:
+        reply = self.scripted.answer(body)
+        if reply.status == 200 and body.get("stream"):
+            self._stream(reply, bool((body.get("stream_options") or {}).get("include_usage")))
+            return
+        if reply.delay_s > 0:
+            time.sleep(reply.delay_s)
+        if reply.status == DROP:
             self.close_connection = True
             return
-        self._send(status, payload)
+        self._send(reply.status, reply.payload)
+
+    def _stream(self, reply: Reply, include_usage: bool) -> None:
+        """Server-sent events: headers at once, then (after the delay) the answer in chunks."""
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(reply.delay_s)
+            for position, event in enumerate(stream_events(reply.payload, include_usage)):
+                self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.flush()
+                time.sleep(reply.token_delay_s + (reply.stall_s if position == 1 else 0.0))
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except OSError:
+            with self.scripted._lock:
+                self.scripted.abandoned += 1
+
+
+def _pieces(text: str) -> list[str]:
+    size = max(CHARS_PER_CHUNK, -(-len(text) // MAX_CHUNKS_PER_TEXT))
+    return [text[start : start + size] for start in range(0, len(text), size)]
+
+
+def stream_events(payload: dict[str, Any], include_usage: bool) -> Iterator[dict[str, Any]]:
+    """A chat completion as the chunks a streaming server sends; anything else (a `body` step) as one event."""
+    choices = payload.get("choices")
+    if not (isinstance(choices, list) and len(choices) == 1 and isinstance(choices[0].get("message"), dict)):
+        yield payload
+        return
+    head: dict[str, Any] = {key: payload[key] for key in ("id", "created", "model") if key in payload}
+    head["object"] = "chat.completion.chunk"
+
+    def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
+        return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+
+    message = choices[0]["message"]
+    yield chunk({"role": "assistant", "content": ""})
+    for piece in _pieces(str(message.get("content") or "")):
+        yield chunk({"content": piece})
+    for index, call in enumerate(message.get("tool_calls") or []):
+        function = call.get("function", {})
+        opening = {
+            "index": index,
+            "id": call.get("id"),
+            "type": "function",
+            "function": {"name": function.get("name"), "arguments": ""},
+        }
+        yield chunk({"tool_calls": [opening]})
+        for piece in _pieces(str(function.get("arguments") or "")):
+            yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+    yield chunk({}, str(choices[0].get("finish_reason") or "stop"))
+    if include_usage and "usage" in payload:
+        yield {**head, "choices": [], "usage": payload["usage"]}
 
 
 def main(argv: list[str] | None = None) -> None:

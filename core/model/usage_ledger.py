@@ -1,13 +1,17 @@
-"""Every model call's usage, with totals per role and for the whole job."""
+"""Every model call's usage, with totals per role and for the whole job, and the call under way right now."""
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.model.base import Usage
+
+Clock = Callable[[], float]
+DEFAULT_STALL_AFTER_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -19,16 +23,79 @@ class UsageRecord:
     at: float = field(default_factory=time.time)
 
 
-class UsageLedger:
-    """Thread-safe log of model calls; `cost_usd` stays None unless a price was configured."""
+@dataclass(frozen=True)
+class LiveCall:
+    """A model call under way: the server reads the prompt until `written` turns positive, then writes."""
 
-    def __init__(self) -> None:
+    role: str
+    alias: str
+    prompt_tokens: int
+    started: float
+    last_heard: float
+    """When the server last sent anything (the call's start until then); a clock reading of the ledger's clock."""
+    written: int = 0
+    """Tokens received so far (one per streamed piece of text or tool-call arguments)."""
+    attempt: int = 1
+    stall_after_s: float = DEFAULT_STALL_AFTER_S
+    """Silence after which the progress line calls the server stalled (`models.stall_after_s`)."""
+
+    @property
+    def reading(self) -> bool:
+        return self.written == 0
+
+    def silent_for(self, now: float) -> float:
+        return max(0.0, now - self.last_heard)
+
+    def stalled(self, now: float) -> bool:
+        return self.silent_for(now) >= self.stall_after_s
+
+
+class UsageLedger:
+    """Thread-safe log of model calls; `cost_usd` stays None unless a price was configured.
+
+    The client also reports the call under way (`call_started`, `heard`, `call_ended`), so whoever holds the
+    ledger — the progress line — can tell a server reading a long prompt from one writing or one gone silent.
+    """
+
+    def __init__(self, clock: Clock = time.monotonic) -> None:
+        self.clock = clock
         self._records: list[UsageRecord] = []
+        self._live: dict[int, LiveCall] = {}
+        self._next_live = 0
         self._lock = threading.Lock()
 
     def record(self, role: str, alias: str, usage: Usage, model: str = "") -> None:
         with self._lock:
             self._records.append(UsageRecord(role or "unknown", alias, model, usage))
+
+    def call_started(
+        self, role: str, alias: str, prompt_tokens: int, stall_after_s: float = DEFAULT_STALL_AFTER_S, attempt: int = 1
+    ) -> int:
+        """A request was sent; returns the handle `heard` and `call_ended` take."""
+        now = self.clock()
+        with self._lock:
+            self._next_live += 1
+            self._live[self._next_live] = LiveCall(
+                role or "unknown", alias, prompt_tokens, now, now, attempt=attempt, stall_after_s=stall_after_s
+            )
+            return self._next_live
+
+    def heard(self, handle: int, tokens: int = 0) -> None:
+        """The server sent something for this call, carrying `tokens` new tokens (0: a chunk with no text)."""
+        now = self.clock()
+        with self._lock:
+            call = self._live.get(handle)
+            if call is not None:
+                self._live[handle] = replace(call, last_heard=now, written=call.written + tokens)
+
+    def call_ended(self, handle: int) -> None:
+        with self._lock:
+            self._live.pop(handle, None)
+
+    def live_call(self) -> LiveCall | None:
+        """The most recently started call still under way."""
+        with self._lock:
+            return self._live[max(self._live)] if self._live else None
 
     @property
     def records(self) -> list[UsageRecord]:
