@@ -5,9 +5,11 @@ Top-level commands (run, jobs, chat, index …) come from nameless apps; groups 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from swe_team.cli import chat, config, env, eval, fleet, graph, jobs, memory, model, workspace
+from swe_team.cli import chat, config, env, eval, fleet, graph, jobs, memory, model, pr, trajectory, workspace
 
 app = typer.Typer(
     name="swe-team",
@@ -15,8 +17,33 @@ app = typer.Typer(
     "features in your repository.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
-for _module in (jobs, config, model, graph, workspace, env, memory, chat, fleet, eval):
+
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("swe-team")
+    except PackageNotFoundError:
+        return "unknown (not installed as a package)"
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"swe-team {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """A self-hosted team of agents (planner, localizer, coder, tester, reviewer) that fixes bugs and builds
+    features in your repository."""
+
+
+for _module in (jobs, config, model, graph, workspace, env, memory, chat, pr, trajectory, fleet, eval):
     app.add_typer(_module.app)

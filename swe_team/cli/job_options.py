@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +16,13 @@ if TYPE_CHECKING:
     from swe_team.runner import JobRequest
 
 Repo = Annotated[Path, typer.Option(help="The git repository to work on (the same path on fleet workers).")]
-Task = Annotated[str | None, typer.Option(help="The bug report or feature request.")]
+Task = Annotated[
+    str | None,
+    typer.Option(
+        help="The bug report or feature request, or the URL of a GitHub or GitLab issue to read it from "
+        "(a token in GITHUB_TOKEN / GITLAB_TOKEN for private repositories)."
+    ),
+]
 TaskFile = Annotated[Path | None, typer.Option(help="Read the task from this file.")]
 Kind = Annotated[str, typer.Option(help="bug, feature or auto (the planner decides).")]
 Approve = Annotated[
@@ -43,12 +50,18 @@ DryRun = Annotated[
 JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
 
 
-def read_task(task: str | None, task_file: Path | None) -> str:
+def read_task(task: str | None, task_file: Path | None, settings: Settings) -> str:
+    """The task's text: given, read from a file, or fetched from the GitHub or GitLab issue its URL names."""
     if bool(task) == bool(task_file):
         raise SweTeamError("give the task either as --task TEXT or as --task-file FILE (exactly one)")
     if task_file is not None:
         return read_text_file(task_file, "task file").strip()
-    return (task or "").strip()
+    text = (task or "").strip()
+    if re.fullmatch(r"https?://\S+", text):
+        from swe_team.cli.forge import fetch_issue
+
+        return fetch_issue(text, settings.forge).strip()
+    return text
 
 
 def job_request(
@@ -85,7 +98,7 @@ def job_request(
     settings = settings_for(repo.resolve() if repo.exists() else None, **flags)
     request = JobRequest(
         repo=repo,
-        task=read_task(task, task_file),
+        task=read_task(task, task_file, settings),
         kind=kind,
         approve=approve or settings.approve,
         flags={k: v for k, v in flags.items() if v is not None},
