@@ -28,11 +28,10 @@ def test_a_job_the_model_server_failed_leaves_no_lesson(tmp_path: Path) -> None:
         assert_script_done(server, result.stderr)
     job = json.loads(result.stdout)
     assert job["status"] == "unresolved", result.stderr
-    assert "lesson" not in job["outputs"]
     assert json.loads(swe_team("memory", "ls", "--json", env=env).stdout) == []
     report = (home / "jobs" / job["id"] / "report.md").read_text(encoding="utf-8")
     assert "no lesson stored: the job ended on a failure of what it runs on" in report
-    assert "HTTP 400" in report
+    assert "HTTP 400" in report and "- lesson:" not in report
 
 
 def test_a_comment_at_the_plan_gate_is_remembered_as_sent_back_with_that_comment(tmp_path: Path) -> None:
@@ -55,13 +54,13 @@ def test_a_comment_at_the_plan_gate_is_remembered_as_sent_back_with_that_comment
         ("plan", "retry", COMMENT),
         ("plan", "approve", ""),
     ]
-    assert stored["title"] == "Checkout crashes when the cart is empty — fixed in shop/cart.py"
+    assert stored["title"] == "Checkout crashes when the cart is empty — fixed in shop/cart.py + tests"
     assert stored["advice"].startswith("Do: Cart.cheapest_price now returns 0 for an empty cart")
     assert f"human said: {COMMENT}" in stored["advice"]
 
     shown = spawn(["memory", "show", stored["id"]], env)
     shown.expect(pexpect.EOF)
     text = screen_text(shown)
-    assert "Checkout crashes when the cart is empty — fixed in shop/cart.py" in text
+    assert "Checkout crashes when the cart is empty — fixed in shop/cart.py + tests" in text
     assert "plan gate: sent back with a comment" in text and COMMENT in text
     assert "```" not in text and "# Checkout" not in text, "Markdown is rendered on a terminal, not printed raw"

@@ -15,6 +15,7 @@ SUBJECT_CHARS = 72
 TITLE_CHARS = 120
 ADVICE_CHARS = 480
 _MARKDOWN_LEAD = re.compile(r"^\s*(?:#+|[-*>]|\d+[.)])\s+")
+_TEST_PATH = re.compile(r"(?:^|/)(?:tests?|spec)/|(?:^|/)test_[^/]*$|_test\.\w+$|\.(?:spec|test)\.\w+$")
 _SHORT_REASONS = (
     ("the tests still fail", "tests still fail"),
     ("the reviewer still requests changes", "the reviewer still objects"),
@@ -42,11 +43,17 @@ def task_subject(task: str) -> str:
     return "(no task text)"
 
 
+def _is_test(path: str) -> bool:
+    return bool(_TEST_PATH.search(path))
+
+
 def _files(paths: list[str]) -> str:
-    if not paths:
-        return ""
-    more = f" +{len(paths) - 2}" if len(paths) > 2 else ""
-    return ", ".join(paths[:2]) + more
+    """Up to two changed source files, `+N` for more, `+ tests` when tests changed too."""
+    sources = [p for p in paths if not _is_test(p)]
+    if not sources:
+        sources = paths
+    text = ", ".join(sources[:2]) + (f" +{len(sources) - 2}" if len(sources) > 2 else "")
+    return text + (" + tests" if len(sources) < len(paths) else "")
 
 
 def _gate_refusal(exp: Experience) -> tuple[str, str]:
