@@ -15,7 +15,7 @@ from langgraph.runtime import Runtime
 from core.errors import SweTeamError
 from core.state import TeamState
 from graphs import report
-from graphs.branch import write_branch
+from graphs.branch import commit_plan, write_branch
 from graphs.context import TeamContext
 from graphs.lessons import brief_roles, remember
 
@@ -24,6 +24,8 @@ def decide(state: TeamState) -> tuple[str, list[str]]:
     """The job's status and the reasons a user should read first."""
     if state.status == "rejected":
         return "rejected", [state.halt]
+    if state.dry_run and not state.halt:
+        return "unresolved", [_dry_run_reason(state)]
     tests_pass = state.test_report is not None and state.test_report.passed
     approved = state.review is not None and state.review.verdict == "approve"
     if not state.halt and tests_pass and approved:
@@ -38,13 +40,12 @@ def decide(state: TeamState) -> tuple[str, list[str]]:
     return "unresolved", reasons
 
 
-def _commit_plan(state: TeamState, diff: str) -> list[tuple[list[str], str]]:
-    title = (state.plan.summary if state.plan else "") or (state.task.splitlines() or [""])[0]
-    title = title.strip().splitlines()[0][:68] if title.strip() else "swe-team change"
-    tests = [p for p in (state.reproduction.test_files if state.reproduction else []) if f"b/{p}" in diff]
-    body = state.patch.summary if state.patch else ""
-    steps = [(tests, f"Add tests: {title}")] if tests else []
-    return [*steps, ([], f"{title}\n\n{body}\n\nJob {state.job_id} by swe-team.")]
+def _dry_run_reason(state: TeamState) -> str:
+    steps = len(state.plan.steps) if state.plan else 0
+    return (
+        f"dry run: a plan of {steps} step(s) and {len(state.locations)} ranked location(s); nothing was edited "
+        "(run the task again without --dry-run to make the change)"
+    )
 
 
 def branch_allowed(state: TeamState) -> bool:
@@ -68,7 +69,7 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     elif status == "resolved" and diff.strip():
         try:
             commits = write_branch(
-                Path(context.job.repo), context.job.base_commit, context.job.branch, diff, _commit_plan(state, diff)
+                Path(context.job.repo), context.job.base_commit, context.job.branch, diff, commit_plan(state, diff)
             )
             outputs["branch"] = context.job.branch
             outputs["commits"] = ", ".join(c[:10] for c in commits)
@@ -83,7 +84,7 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     outputs.update(prediction=str(job_dir / "pred.jsonl"), trajectory=str(context.trajectory.path))
     brief_roles(context, state)
     lessons = context.extras.get("lessons_used", [])
-    if lesson_id := remember(context, state, status, reasons):
+    if not state.dry_run and (lesson_id := remember(context, state, status, reasons)):
         outputs["lesson"] = lesson_id
     reported = state.model_copy(update={"notes": state.notes + context.extras.get("run_notes", [])})
     text = report.render(reported, status, reasons, outputs, lessons)

@@ -17,6 +17,8 @@ from pydantic_core import to_jsonable_python
 
 from core.errors import validation_problems
 from core.state import LOCATIONS, Decision, GateOutcome, Plan, Snapshot, TeamState, stored
+from graphs.back_to_gate import reopened_because, reopened_gate
+from graphs.branch import commit_plan
 from graphs.context import TeamContext
 from graphs.decisions import DECISION_ACTIONS
 from graphs.finalize import decide
@@ -39,9 +41,7 @@ def parse_policy(policy: str) -> list[str]:
         return list(GATES)
     unknown = [name for name in names if name not in GATES + POLICIES]
     if unknown:
-        raise ValueError(
-            f"unknown gate(s) {unknown}; use auto, all, or a comma list of {', '.join(GATES + POLICIES)}"
-        )
+        raise ValueError(f"unknown gate(s) {unknown}; use auto, all, or a comma list of {', '.join(GATES + POLICIES)}")
     return names
 
 
@@ -76,7 +76,7 @@ def plain(value: Any) -> Any:
     return to_jsonable_python(value, exclude_none=True)
 
 
-def evidence(gate: str, state: TeamState, context: TeamContext | None = None) -> dict[str, Any]:
+def evidence(gate: str, state: TeamState, context: TeamContext | None = None, diff: str = "") -> dict[str, Any]:
     """What the human sees at a gate: small and structured, from the state (files and diffs are read later)."""
     base: dict[str, Any] = {
         "task": state.task,
@@ -102,7 +102,12 @@ def evidence(gate: str, state: TeamState, context: TeamContext | None = None) ->
             "iterations": state.iterations,
         }
     if gate == "final" and context is not None:
-        shown["branch"] = {"name": context.job.branch, "repo": context.job.repo, "base": context.job.base_commit}
+        shown["branch"] = {
+            "name": context.job.branch,
+            "repo": context.job.repo,
+            "base": context.job.base_commit,
+            "commits": [message.partition("\n")[0] for _, message in commit_plan(state, diff)],
+        }
     shown_json: dict[str, Any] = plain(shown)
     return shown_json
 
@@ -129,12 +134,12 @@ def _apply_edit(
             plan = Plan.model_validate(decision.get("plan"))
             record.accepted = json.dumps(plain(plan), indent=2)
             record.changed = f"plan replaced by the developer's version ({len(plan.steps)} steps)"
-            return {"plan": plan}
+            return {"plan": plan, "gate_outcome": GateOutcome(gate=gate, action="edited")}
         if gate == "locations":
             locations = LOCATIONS.validate_python(decision.get("locations"))
             record.accepted = json.dumps(plain(locations), indent=2)
             record.changed = f"locations replaced by the developer's list ({len(locations)})"
-            return {"locations": locations}
+            return {"locations": locations, "gate_outcome": GateOutcome(gate=gate, action="edited")}
     except ValidationError as exc:
         problem = validation_problems(exc, gate)
         record.action, record.changed = "edit_failed", f"the edited {gate} is not valid: {problem}"
@@ -191,10 +196,12 @@ def gate_node(gate: str) -> Node:
         if gate in ("patch", "final"):
             diff = context.workspace.diff()
             branch_pending = decide(state)[0] == "resolved" and bool(diff.strip())
-        if not gate_asks(gate, state, branch_pending):
+        if not gate_asks(gate, state, branch_pending) and reopened_gate(state) != gate:
             return stored({"gate_outcome": GateOutcome(gate=gate, action="approve")})
         payload = {"gate": gate, "job_id": state.job_id, "role": ROLE_AT_GATE[gate]}
-        decision = interrupt({**payload, "evidence": evidence(gate, state, context)})
+        if problem := reopened_because(state, gate):
+            payload["problem"] = problem
+        decision = interrupt({**payload, "evidence": evidence(gate, state, context, diff)})
         if not isinstance(decision, dict) or decision.get("action") not in DECISION_ACTIONS:
             decision = {"action": "retry", "comment": str(decision)}
         update = apply_decision(gate, decision, state, context, proposal_text(gate, state, diff))

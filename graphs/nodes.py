@@ -1,8 +1,8 @@
 """The team graph's nodes: intake, one node per role visit, and the deterministic verify step.
 
 A node returns a partial state update as plain JSON (`stored`). Role failures become a `halt` reason (the routers
-then finalize); failures of the model server or the workspace stop the job resumably; budgets are checked after
-every node.
+then finalize); failures of the model server or the workspace stop the job resumably; a model failure on the work
+a gate's retry or edit sent on opens that gate again; budgets are checked after every node.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
-from core.errors import ModelUnreachable, SweTeamError, WorkspaceError
+from core.errors import ModelError, ModelUnreachable, SweTeamError, WorkspaceError
 from core.state import Snapshot, TeamState, stored
+from graphs.back_to_gate import back_to_gate, sending_gate
 from graphs.context import TeamContext
 from graphs.lessons import brief_roles, recall
 from roles import coder, localizer, planner, reviewer, tester
@@ -81,18 +82,32 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
         brief_roles(context, state)
         task = runtime.execution_info
         visit = RoleVisit(role_spec(role), context.role_services(), journal_key=task.task_id if task else name)
+        sent_from = sending_gate(state)
         try:
             update = run(state, visit)
+        except ModelError as exc:
+            if sent_from:
+                update = back_to_gate(state, sent_from, role, exc)
+                context.trajectory.record("back_to_gate", node=name, gate=sent_from, error=exc.user_message())
+                if snapshot:
+                    context.workspace.rollback(state.snapshots[-1].id)  # the gate shows the work it sent back
+            elif isinstance(exc, INFRASTRUCTURE):
+                raise  # no verdict on the task: the job stops at its checkpoint and resumes once it is back
+            else:
+                update = {"halt": f"{name}: {exc}"}
         except INFRASTRUCTURE:
-            raise  # no verdict on the task: the job stops at its checkpoint and resumes once the part is back
+            raise
         except SweTeamError as exc:
             update = {"halt": f"{name}: {exc}"}
         except Exception as exc:
             visit.answer_failed(exc)  # resumable, and the resume asks the model again instead of replaying
             raise
+        returned = "gate_outcome" in update
         update["usage"] = visit.usage_update()
-        if snapshot:
+        if snapshot and not returned:
             update["snapshots"] = [Snapshot(node=name, id=context.workspace.snapshot(name))]
+        if sent_from and not returned:
+            update["gate_outcome"] = None  # the work the gate sent on is done: a later failure ends as usual
         return _finish(state, context, name, update, started)
 
     node.__name__ = name

@@ -1,10 +1,14 @@
-"""Pure routers: each reads the state and names the next node. Budgets are in the state, set by intake."""
+"""Pure routers: each reads the state and names the next node. Budgets are in the state, set by intake.
+
+After a role, a gate the role's failed visit reopened (`graphs.back_to_gate`) comes before the usual next node.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from core.state import TeamState
+from graphs.back_to_gate import reopened_gate
 
 
 def _halted(state: TeamState) -> bool:
@@ -30,22 +34,38 @@ def after_plan_gate(state: TeamState) -> Literal["planner", "localizer", "finali
     return "planner" if _gate_action(state, "plan") == "retry" else "localizer"
 
 
-def after_localizer(state: TeamState) -> Literal["locations_gate", "finalize"]:
-    return "finalize" if _halted(state) else "locations_gate"
+def after_localizer(state: TeamState) -> Literal["plan_gate", "locations_gate", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    return "plan_gate" if reopened_gate(state) == "plan" else "locations_gate"
 
 
 def after_locations_gate(state: TeamState) -> Literal["localizer", "tester_reproduce", "finalize"]:
+    """A dry run ends once the locations are settled: nothing is edited."""
     if _halted(state):
         return "finalize"
-    return "localizer" if _gate_action(state, "locations") == "retry" else "tester_reproduce"
+    if _gate_action(state, "locations") == "retry":
+        return "localizer"
+    return "finalize" if state.dry_run else "tester_reproduce"
 
 
-def after_reproduce(state: TeamState) -> Literal["coder", "finalize"]:
-    return "finalize" if _halted(state) else "coder"
+def after_reproduce(state: TeamState) -> Literal["locations_gate", "coder", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    return "locations_gate" if reopened_gate(state) == "locations" else "coder"
 
 
-def after_coder(state: TeamState) -> Literal["tester_verify", "finalize"]:
-    return "finalize" if _halted(state) else "tester_verify"
+def after_coder(state: TeamState) -> Literal["patch_gate", "final_gate", "tester_verify", "finalize"]:
+    if _halted(state):
+        return "finalize"
+    return _reopened_patch_gate(state) or "tester_verify"
+
+
+def _reopened_patch_gate(state: TeamState) -> Literal["patch_gate", "final_gate", ""]:
+    reopened = reopened_gate(state)
+    if reopened == "patch":
+        return "patch_gate"
+    return "final_gate" if reopened == "final" else ""
 
 
 def after_verify(state: TeamState) -> Literal["reviewer", "coder", "patch_gate", "finalize"]:
@@ -59,9 +79,11 @@ def after_verify(state: TeamState) -> Literal["reviewer", "coder", "patch_gate",
     return "patch_gate"
 
 
-def after_review(state: TeamState) -> Literal["patch_gate", "coder", "finalize"]:
+def after_review(state: TeamState) -> Literal["patch_gate", "final_gate", "coder", "finalize"]:
     if _halted(state):
         return "finalize"
+    if reopened := _reopened_patch_gate(state):
+        return reopened
     if state.review is not None and state.review.verdict == "approve":
         return "patch_gate"
     within_budget = state.review_rounds < state.budgets.max_review_rounds

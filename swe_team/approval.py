@@ -58,7 +58,13 @@ class NoHumanApprover:
     """Stops the job at the gate: what a run without a terminal gets."""
 
     def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        raise NeedsHuman(str(payload.get("job_id", "")), str(payload.get("gate", "?")))
+        raise needs_human(payload)
+
+
+def needs_human(payload: dict[str, Any]) -> NeedsHuman:
+    """The gate of `payload` waits for a human; why it asks again, when a model failure reopened it."""
+    job_id, gate, problem = str(payload.get("job_id", "")), str(payload.get("gate", "?")), payload.get("problem")
+    return NeedsHuman(job_id, gate, why=str(problem)) if problem else NeedsHuman(job_id, gate)
 
 
 class PendingDecisionApprover:

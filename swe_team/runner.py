@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from core.errors import ModelUnreachable, RepositoryError, SweTeamError
 from core.git import git
@@ -145,15 +146,21 @@ class JobRunner:
         gates = parse_policy(job.approve)
         backend, note = resolve_kind(job.workspace)
         if note:
-            self.console.print(f"[yellow]note:[/] {note}")
+            self.console.print(f"[yellow]note:[/] {escape(note)}")
         job.workspace, job.pid = backend, os.getpid()
         self.store.save(job)
         job_dir = self.store.folder(job.id)
         job_dir.mkdir(parents=True, exist_ok=True)
-        self.console.print(f"job [bold]{job.id}[/] on {job.repo} at {job.base_commit[:10]} ({backend} workspace)")
+        self.console.print(
+            f"job [bold]{job.id}[/] on {escape(job.repo)} at {job.base_commit[:10]} ({backend} workspace)"
+        )
         discard_workspace(backend, job_id=job.id, repo_path=job.repo, job_dir=job_dir, settings=self.settings)
         workspace = create_workspace(
-            backend, job_id=job.id, repo_path=job.repo, base_commit=job.base_commit, job_dir=job_dir,
+            backend,
+            job_id=job.id,
+            repo_path=job.repo,
+            base_commit=job.base_commit,
+            job_dir=job_dir,
             settings=self.settings,
         )
         initial = JobInput(
@@ -178,7 +185,7 @@ class JobRunner:
         state = self.saved_state(job)
         if state is None:
             note = f"the job stopped before its first checkpoint (status {job.status}): it started again from intake"
-            self.console.print(f"[yellow]note:[/] {note}")
+            self.console.print(f"[yellow]note:[/] {escape(note)}")
             return self.begin(job, notes=[note])
         workspace = reattach_workspace(WorkspaceInfo.from_dict(state.workspace), self.settings)
         notes = []
@@ -191,7 +198,7 @@ class JobRunner:
             )
         if getattr(workspace, "recreated", False):
             notes.append("the workspace was gone after the crash: recreated from the base commit and its snapshots")
-            self.console.print(f"[yellow]note:[/] {notes[-1]}")
+            self.console.print(f"[yellow]note:[/] {escape(notes[-1])}")
         self.console.print(f"resuming job [bold]{job.id}[/]")
         return self._drive(job, workspace, None, notes=notes)
 
@@ -213,11 +220,13 @@ class JobRunner:
             built = build_job_graph(context.workspace, context.job_dir, self.settings, context.progress)
         except Exception as exc:
             context.trajectory.record("code_graph_unavailable", error=str(exc))
-            self.console.print(f"[yellow]note:[/] no code graph for this job ({exc}); roles use text search")
+            self.console.print(
+                f"[yellow]note:[/] no code graph for this job ({escape(str(exc))}); roles use text search"
+            )
             return
         context.trajectory.record("code_graph", **built.summary, notes=built.notes)
         for note in built.notes:
-            self.console.print(f"[yellow]note:[/] {note}")
+            self.console.print(f"[yellow]note:[/] {escape(note)}")
         context.tools.code_graph = built.graph
         context.tools.file_listeners.append(built.file_changed)
 

@@ -5,30 +5,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Verb = Literal["approve", "reject", "edit", "retry", "ask", "comment", "show", "quit", "help"]
+Verb = Literal["approve", "reject", "edit", "retry", "ask", "comment", "show", "diff", "quit", "help"]
 
 WORDS: dict[str, Verb] = {
-    "approve": "approve", "a": "approve", "yes": "approve", "y": "approve", "ok": "approve", "lgtm": "approve",
-    "reject": "reject", "no": "reject", "n": "reject",
-    "edit": "edit", "e": "edit",
-    "retry": "retry", "r": "retry", "again": "retry",
-    "ask": "ask", "?": "ask",
-    "show": "show", "evidence": "show", "diff": "show",
-    "quit": "quit", "q": "quit", "exit": "quit", "later": "quit",
-    "help": "help", "h": "help",
+    "approve": "approve",
+    "a": "approve",
+    "yes": "approve",
+    "y": "approve",
+    "ok": "approve",
+    "lgtm": "approve",
+    "reject": "reject",
+    "no": "reject",
+    "n": "reject",
+    "edit": "edit",
+    "e": "edit",
+    "retry": "retry",
+    "r": "retry",
+    "again": "retry",
+    "ask": "ask",
+    "?": "ask",
+    "show": "show",
+    "evidence": "show",
+    "diff": "diff",
+    "quit": "quit",
+    "q": "quit",
+    "exit": "quit",
+    "later": "quit",
+    "help": "help",
+    "h": "help",
 }
 """First word (with or without a leading slash) → verb. Only these words count as commands."""
 
 HELP = """\
-[bold]approve[/] (a, yes)          let the team go on
-[bold]reject[/] [reason]            end the job here, with the reason
+[bold]approve[/] (a, yes)           let the team go on
+[bold]reject[/] \\[reason]            end the job here, with the reason
 [bold]edit[/]                       open $EDITOR on the plan, the locations or the patch; your version goes on
-[bold]retry[/] [comment]            send the work back to the role with your comment
+[bold]retry[/] \\[comment]            send the work back to the role with your comment
 [bold]ask[/] <question>             the role answers without acting; the gate stays open
 [bold]show[/]                       draw the evidence again
+[bold]diff[/]                       the whole diff (the final gate shows a summary after the patch gate)
 [bold]quit[/]                       leave; the job keeps waiting (`swe-team chat JOB` later)
 anything else of two words or more is a comment for the role, which then revises its work.
 Slash forms work too: /approve, /reject …"""
+"""Rich markup: `\\[` prints a literal `[`, so the optional arguments show as typed."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,12 @@ def _locations(evidence: dict[str, Any], excerpts: list[dict[str, Any]]) -> Rend
     table = Table("#", "where", "symbol", "why", title="ranked locations", title_justify="left", expand=True)
     for rank, loc in enumerate(evidence.get("locations", []), 1):
         span = f":{loc.get('start_line')}-{loc.get('end_line')}" if loc.get("start_line") else ""
-        table.add_row(str(rank), f"{loc.get('path', '')}{span}", str(loc.get("symbol", "")), str(loc.get("reason", "")))
+        table.add_row(
+            str(rank),
+            Text(f"{loc.get('path', '')}{span}"),
+            Text(str(loc.get("symbol", ""))),
+            Text(str(loc.get("reason", ""))),
+        )
     parts: list[RenderableType] = [table]
     for excerpt in excerpts:
         if excerpt.get("missing"):
@@ -94,8 +99,10 @@ def _review(evidence: dict[str, Any]) -> RenderableType:
     table = Table("file", "line", "severity", "finding", expand=True, show_edge=False)
     for finding in review.get("findings", []):
         table.add_row(
-            str(finding.get("file", "")), str(finding.get("line") or ""), str(finding.get("severity", "")),
-            str(finding.get("message", "")),
+            Text(str(finding.get("file", ""))),
+            str(finding.get("line") or ""),
+            Text(str(finding.get("severity", ""))),
+            Text(str(finding.get("message", ""))),
         )
     body: list[RenderableType] = [header, Text(str(review.get("summary", "")))]
     if review.get("findings"):
@@ -103,18 +110,65 @@ def _review(evidence: dict[str, Any]) -> RenderableType:
     return Panel(Group(*body), title="review", title_align="left")
 
 
-def _patch(evidence: dict[str, Any], diff: str) -> RenderableType:
+def diff_panel(diff: str) -> RenderableType:
+    shown = Syntax(diff, "diff", word_wrap=True) if diff.strip() else Text("(empty diff)", style="yellow")
+    return Panel(shown, title="diff", title_align="left")
+
+
+def _change(evidence: dict[str, Any]) -> Text:
     patch = evidence.get("patch", {})
-    summary = Text.assemble(
-        ("change: ", "bold"), str(patch.get("summary", "")), "\n", ("root cause: ", "bold"),
-        str(patch.get("root_cause", "")), "\n", ("files: ", "bold"), ", ".join(patch.get("files", [])) or "none",
+    return Text.assemble(
+        ("change: ", "bold"),
+        str(patch.get("summary", "")),
+        "\n",
+        ("root cause: ", "bold"),
+        str(patch.get("root_cause", "")),
+        "\n",
+        ("files: ", "bold"),
+        ", ".join(patch.get("files", [])) or "none",
         f"   coder iterations: {evidence.get('iterations', 0)}",
     )
-    shown = Syntax(diff, "diff", word_wrap=True) if diff.strip() else Text("(empty diff)", style="yellow")
-    return Group(summary, Panel(shown, title="diff", title_align="left"), _tests(evidence), _review(evidence))
 
 
-def _cost(evidence: dict[str, Any]) -> RenderableType:
+def _patch(evidence: dict[str, Any], diff: str) -> RenderableType:
+    return Group(_change(evidence), diff_panel(diff), _tests(evidence), _review(evidence))
+
+
+def diff_stat(diff: str) -> list[tuple[str, int, int]]:
+    """(file, lines added, lines removed) for each file of a unified diff, in its order."""
+    stats: list[tuple[str, int, int]] = []
+    for line in diff.splitlines():
+        if line.startswith("diff --git "):
+            stats.append((line.rsplit(" b/", 1)[-1], 0, 0))
+        elif stats and line.startswith(("+", "-")) and not line.startswith(("+++ ", "--- ")):
+            path, added, removed = stats[-1]
+            stats[-1] = (path, added + line.startswith("+"), removed + line.startswith("-"))
+    return stats
+
+
+def _branch_summary(evidence: dict[str, Any], diff: str) -> RenderableType:
+    """The final gate right after the patch gate: what the branch will hold, without the diff again."""
+    report, review = evidence.get("test_report", {}), evidence.get("review", {})
+    text = _change(evidence)
+    text.append("\n")
+    for path, added, removed in diff_stat(diff):
+        text.append(f"\n  {path}  ")
+        text.append(f"+{added}", style="green")
+        text.append(" ")
+        text.append(f"-{removed}", style="red")
+    text.append(f"\n\ntests: {report.get('summary', 'not run')} · review: {review.get('verdict', 'none')}")
+    for number, subject in enumerate(evidence.get("branch", {}).get("commits", []), 1):
+        text.append(f"\ncommit {number}: {subject}")
+    text.append("\n(the diff you just approved at the patch gate: type diff to see it again)", style="dim")
+    return Panel(text, title="the branch", title_align="left")
+
+
+def _just_approved_patch(evidence: dict[str, Any]) -> bool:
+    decisions = evidence.get("decisions", [])
+    return bool(decisions) and decisions[-1].get("gate") == "patch" and decisions[-1].get("action") == "approve"
+
+
+def _cost(evidence: dict[str, Any], shown_apart: str = "") -> RenderableType:
     usage = evidence.get("usage", {})
     tokens = sum(int(r.get("prompt_tokens", 0)) + int(r.get("completion_tokens", 0)) for r in usage.values())
     per_role = ", ".join(
@@ -129,6 +183,8 @@ def _cost(evidence: dict[str, Any]) -> RenderableType:
     for decision in evidence.get("decisions", []):
         text.append(f"\nearlier: {decision.get('gate')} gate → {decision.get('action')} {decision.get('comment', '')}")
     for note in evidence.get("notes", []):
+        if note == shown_apart:
+            continue
         text.append(f"\nnote: {note}", style="yellow")
     return text
 
@@ -138,17 +194,40 @@ def render_screen(screen: dict[str, Any]) -> RenderableType:
     gate = str(screen.get("gate", "?"))
     evidence = screen.get("evidence", {})
     parts: list[RenderableType] = [
-        Rule(f"[bold]{gate} gate[/] · job {screen.get('job_id', '')} · {screen.get('role', '')}"),
+        Rule(Text.assemble((f"{gate} gate", "bold"), f" · job {screen.get('job_id', '')} · {screen.get('role', '')}")),
         Text(str(evidence.get("task", "")).strip().splitlines()[0] if evidence.get("task") else "", style="italic"),
     ]
     if gate == "plan":
         parts.append(_plan(evidence))
     elif gate == "locations":
         parts.append(_locations(evidence, screen.get("excerpts", [])))
+    elif gate == "final" and _just_approved_patch(evidence):
+        parts.append(_branch_summary(evidence, str(screen.get("diff", ""))))
     else:
         parts.append(_patch(evidence, str(screen.get("diff", ""))))
     if gate == "final" and evidence.get("branch"):
         branch = evidence["branch"]
         parts.append(Text(f"branch {branch['name']} will be written in {branch['repo']}", style="bold yellow"))
-    parts += [_cost(evidence), Text(GATE_QUESTION.get(gate, ""), style="bold")]
+    parts.append(_cost(evidence, shown_apart=str(screen.get("problem", ""))))
+    if screen.get("problem"):
+        parts.append(problem_text(screen))
+    parts.append(Text(GATE_QUESTION.get(gate, ""), style="bold"))
     return Group(*parts)
+
+
+def problem_text(screen: dict[str, Any]) -> Text:
+    """Why the gate asks again: the model failed on the work the last decision here sent on."""
+    problem = str(screen.get("problem", ""))
+    failure, arrow, hint = problem.rpartition(" → ")
+    if not arrow:
+        failure, hint = problem, ""
+    return Text.assemble(
+        (failure, "red"),
+        "\n",
+        (f"  → {hint}\n" if hint else "", "red"),
+        (
+            "the gate is still open: retry (with a comment), approve, edit or ask; or quit and answer later with "
+            f"`swe-team chat {screen.get('job_id', 'JOB')}`",
+            "yellow",
+        ),
+    )

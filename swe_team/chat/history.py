@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from core.trajectory import Trajectory
 
@@ -21,7 +22,11 @@ def decision_table(decisions: list[dict[str, Any]]) -> Table:
     for d in decisions:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(d.get("at", d.get("ts", 0)))))
         table.add_row(
-            when, str(d.get("gate", "")), str(d.get("action", "")), str(d.get("by", "")),
-            str(d.get("comment", "")), str(d.get("changed", "")),
+            when,
+            str(d.get("gate", "")),
+            str(d.get("action", "")),
+            Text(str(d.get("by", ""))),
+            Text(str(d.get("comment", ""))),
+            Text(str(d.get("changed", ""))),
         )
     return table

@@ -8,12 +8,14 @@ from typing import Any
 
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
+from rich.text import Text
 
 from core.errors import SweTeamError
-from swe_team.approval import NeedsHuman, who
+from swe_team.approval import NeedsHuman, needs_human, who
 from swe_team.chat.commands import HELP, ChatCommand, parse_command
 from swe_team.chat.editor import EditRejected, edit_proposal
-from swe_team.chat.evidence import render_screen
+from swe_team.chat.evidence import diff_panel, problem_text, render_screen
 from swe_team.chat.screen import collect_screen
 
 
@@ -25,6 +27,8 @@ class ChatApprover:
         self.read_line = read_line or console.input
         self.interactive = read_line is not None or sys.stdin.isatty()
         self._shown: tuple[str, str] | None = None
+        self._answered: tuple[str, str] | None = None
+        """The gate this chat last sent a decision from: when it asks again, its screen is still in view."""
 
     def show(self, screen: dict[str, Any]) -> None:
         """Draw a gate's screen; `ask` for the same gate then does not draw it again."""
@@ -34,12 +38,15 @@ class ChatApprover:
 
     def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
         job_id, gate = str(payload.get("job_id", "")), str(payload.get("gate", "?"))
+        problem = str(payload.get("problem", ""))
         if not self.interactive:
-            raise NeedsHuman(job_id, gate)
+            raise needs_human(payload)
         screen = collect_screen(payload, context.workspace) if context is not None else dict(payload)
-        if self._shown != (job_id, gate):
+        if problem and self._answered == (job_id, gate):
+            self.console.print(problem_text(screen))
+        elif self._shown != (job_id, gate):
             self.show(screen)
-        self._shown = None
+        self._shown = self._answered = None
         while True:
             try:
                 line = self.read_line(f"{gate}> ")
@@ -47,6 +54,7 @@ class ChatApprover:
                 raise NeedsHuman(job_id, gate, why="the chat was closed") from None
             decision = self._handle(parse_command(line), screen, context)
             if decision is not None:
+                self._answered = (job_id, gate)
                 return {**decision, "by": f"{who()} (chat)"}
 
     def _handle(self, command: ChatCommand, screen: dict[str, Any], context: Any) -> dict[str, Any] | None:
@@ -67,11 +75,14 @@ class ChatApprover:
             self._answer(screen, context, text)
         elif verb == "show":
             self.console.print(render_screen(screen))
+        elif verb == "diff":
+            diff = str(screen.get("diff", ""))
+            self.console.print(diff_panel(diff) if gate in ("patch", "final") else "no diff at this gate yet")
         elif verb == "quit":
             raise NeedsHuman(str(screen.get("job_id", "")), gate, why="you left the chat")
         else:
             if command.problem:
-                self.console.print(f"[yellow]{command.problem}[/]")
+                self.console.print(Text(command.problem, style="yellow"))
             self.console.print(HELP)
         return None
 
@@ -79,7 +90,7 @@ class ChatApprover:
         try:
             decision = edit_proposal(gate, screen.get("evidence", {}), str(screen.get("diff", "")))
         except EditRejected as exc:
-            self.console.print(f"[red]not used:[/] {exc.user_message()} — the gate is still open")
+            self.console.print(f"[red]not used:[/] {escape(exc.user_message())} — the gate is still open")
             return None
         if decision is None:
             self.console.print("unchanged — nothing was sent; the gate is still open")
@@ -100,7 +111,7 @@ class ChatApprover:
             try:
                 answer = answer_question(context, screen, question)
             except SweTeamError as exc:
-                self.console.print(f"[red]no answer:[/] {exc.user_message()}")
+                self.console.print(f"[red]no answer:[/] {escape(exc.user_message())} [dim](the gate is still open)[/]")
                 return
         self.console.print(Markdown(answer))
         self.console.print("[dim](the gate is still open)[/]")

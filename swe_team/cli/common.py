@@ -24,8 +24,17 @@ if TYPE_CHECKING:
 
 ARTEFACTS = ("report.md", "patch.diff", "trajectory.jsonl", "pred.jsonl")
 
-console = Console(stderr=True)
-out = Console()
+
+def terminal_console(stderr: bool = False) -> Console:
+    """A console for stdout or stderr. On a terminal, text wraps at the terminal's width. Piped or redirected, a
+    line of text is never broken (rich would break it at 80 columns or a terminal's width it guessed from another
+    stream): the reader's window wraps it, and `grep` finds a sentence whole."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, soft_wrap=not stream.isatty())
+
+
+console = terminal_console(stderr=True)
+out = terminal_console()
 
 
 def settings_for(repo: Path | None = None, **flags: Any) -> Settings:
@@ -80,21 +89,34 @@ def print_job(job: Job, as_json: bool) -> None:
     if as_json:
         out.print_json(json.dumps({**asdict(job), "status": effective_status(job)}))
         return
-    colour = {"resolved": "green", "unresolved": "yellow", "rejected": "red"}.get(job.status, "cyan")
+    colour = {"resolved": "green", "unresolved": "yellow", "rejected": "red", "failed": "red"}.get(job.status, "cyan")
     console.print(f"job [bold]{job.id}[/]: [{colour}]{job.status}[/]")
 
 
+def ending_reasons(job_dir: Path) -> list[str]:
+    """Why the job ended as it did, one line each: what finalize wrote first in report.md."""
+    from core.trajectory import Trajectory
+
+    ends = [e for e in Trajectory(job_dir / "trajectory.jsonl").events() if e.get("event") == "finalized"]
+    reasons = ends[-1].get("reasons", []) if ends else []
+    return [" ".join(str(reason).split()) for reason in reasons if str(reason).strip()]
+
+
 def print_finished(settings: Settings, job: Job, as_json: bool) -> None:
-    """A job that ended here: its status, then where its artefacts and branch are."""
+    """A job that ended here: its status and why (on the terminal also with --json), where its artefacts and
+    branch are."""
     print_job(job, as_json)
+    folder = settings.jobs_dir / job.id
+    reasons = "; ".join(ending_reasons(folder))
+    if reasons:
+        console.print(f"  {'why':17} {escape(reasons)}")
     if as_json:
         return
-    folder = settings.jobs_dir / job.id
     for name in ARTEFACTS:
         if (folder / name).exists():
-            console.print(f"  {name:17} {folder / name}")
-    if job.status == "resolved":
-        console.print(f"  branch            {job.branch} in {job.repo}")
+            console.print(f"  {name:17} {escape(str(folder / name))}")
+    if job.status == "resolved" and not reasons:
+        console.print(f"  branch            {job.branch} in {escape(job.repo)}")
 
 
 def stop_at_gate(exc: NeedsHuman, as_json: bool) -> None:
@@ -104,7 +126,7 @@ def stop_at_gate(exc: NeedsHuman, as_json: bool) -> None:
 
     if as_json:
         print_job(open_job_store(settings_for()).load(exc.job_id), as_json)
-    console.print(f"[yellow]waiting:[/] {exc.user_message()}")
+    console.print(f"[yellow]waiting:[/] {escape(exc.user_message())}")
     sys.exit(EXIT_WAITING)
 
 
