@@ -69,3 +69,17 @@ def test_rejection_pairs_with_the_version_later_approved_at_the_same_gate() -> N
     assert export_preferences([exp], out) == 2
     first = json.loads(out.getvalue().splitlines()[0])
     assert set(first) >= {"context", "chosen", "rejected", "divergence"}
+
+
+def test_a_plan_sent_back_with_a_comment_pairs_with_the_plan_later_approved() -> None:
+    exp = Experience(
+        repo="r",
+        task="fix login",
+        decisions=[
+            HumanDecision(gate="plan", action="retry", proposal="rewrite auth", comment="smaller please"),
+            HumanDecision(gate="plan", action="approve", proposal="patch the validator"),
+        ],
+    )
+    assert [(p.chosen, p.rejected, p.comment) for p in preference_pairs(exp)] == [
+        ("patch the validator", "rewrite auth", "smaller please")
+    ]
