@@ -104,11 +104,12 @@ def test_trajectory_of_one_role_and_as_json(cli: CliRunner, finished: Finished) 
     tester = invoke(cli, "trajectory", finished.job_id, "--role", "tester")
     assert "tester · model call 1" in tester
     assert "planner ·" not in tester and "localizer ·" not in tester
+    assert "▶ tester_reproduce" in tester and "◀ tester_verify" in tester
     events = json.loads(invoke(cli, "trajectory", finished.job_id, "--json"))
     kinds = {event["event"] for event in events}
     assert {"model_call", "tool_call", "decision", "finalized"} <= kinds
-    unknown = invoke(cli, "trajectory", finished.job_id, "--role", "poet", code=1)
-    assert "no event of role 'poet'" in unknown and "planner" in unknown
+    unknown = invoke(cli, "trajectory", finished.job_id, "--role", "poet", code=2)
+    assert "'poet' is not one of" in unknown and "'reviewer'" in unknown
 
 
 def test_pr_without_a_remote_prints_the_push_and_the_request(cli: CliRunner, finished: Finished) -> None:

@@ -123,6 +123,8 @@ def pr(
     settings = settings_for()
     job = open_job_store(settings).load(job_id)
     repo = Path(job.repo)
+    if not repo.is_dir():
+        raise SweTeamError(f"job {job.id}'s repository {repo} is not there any more", hint="was it moved or deleted?")
     if git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{job.branch}").returncode != 0:
         raise SweTeamError(
             f"job {job.id} ({job.status}) has no branch {job.branch} in {repo}",

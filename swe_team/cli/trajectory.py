@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -15,6 +15,7 @@ from swe_team.cli.job_options import JobId
 
 app = typer.Typer()
 
+RoleName = Literal["planner", "localizer", "tester", "coder", "reviewer"]
 SHORT_LINES = 12
 SHORT_CHARS = 1500
 ARGUMENT_CHARS = 300
@@ -150,14 +151,15 @@ def conversation(events: list[dict[str, Any]], full: bool, start: float) -> Iter
 
 
 def _of_role(event: dict[str, Any], role: str) -> bool:
-    return event.get("role") == role or event.get("node") == role
+    node = str(event.get("node", ""))
+    return event.get("role") == role or node == role or node.startswith(f"{role}_")  # tester_reproduce, …
 
 
 @app.command()
 @guarded
 def trajectory(
     job_id: JobId,
-    role: Annotated[str | None, typer.Option(help="Only this role's model calls, tool calls and nodes.")] = None,
+    role: Annotated[RoleName | None, typer.Option(help="Only this role's model calls, tool calls and nodes.")] = None,
     full: Annotated[bool, typer.Option(help="Every prompt, answer and observation whole, not shortened.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the events as a JSON array.")] = False,
 ) -> None:
