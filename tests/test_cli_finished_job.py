@@ -196,3 +196,9 @@ def test_pr_of_a_job_without_a_branch_says_why(cli: CliRunner, finished: Finishe
     finally:
         git(finished.repo, "branch", "-m", "kept-aside", finished.branch)
     assert f"has no branch {finished.branch}" in text and "final gate" in text
+
+
+def test_shell_completion_offers_the_job_ids(cli: CliRunner, finished: Finished) -> None:
+    typed = {"COMP_WORDS": f"swe-team trajectory {finished.job_id[:8]}", "COMP_CWORD": "2"}
+    result = cli.invoke(app, [], env={"_SWE_TEAM_COMPLETE": "complete_bash", **typed}, prog_name="swe-team")
+    assert result.output.split() == [finished.job_id]

@@ -47,7 +47,20 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the job record as JS
 DryRun = Annotated[
     bool, typer.Option(help="Plan and locate only: print the plan and the locations, edit nothing, write no branch.")
 ]
-JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).")]
+
+
+def complete_job_id(incomplete: str) -> list[str]:
+    """Shell completion of a job id: the job folders whose name starts with what was typed, newest first."""
+    try:
+        folders = settings_for().jobs_dir.iterdir()
+        return sorted(
+            (p.name for p in folders if p.name.startswith(incomplete) and (p / "job.json").is_file()), reverse=True
+        )
+    except Exception:  # a broken configuration must not break the user's shell
+        return []
+
+
+JobId = Annotated[str, typer.Argument(help="Job id (a unique prefix is enough).", autocompletion=complete_job_id)]
 
 
 def read_task(task: str | None, task_file: Path | None, settings: Settings) -> str:
