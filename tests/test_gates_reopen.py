@@ -6,21 +6,24 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from core.model.scripted_server import ScriptedModelServer
 from harness.cli import cli_env, run_args, swe_team
 from harness.example import example_repo, resolved_steps
 from harness.terminal import screen_text, spawn
+from swe_team.approval import NeedsHuman, NoHumanApprover
 from swe_team.chat.session import ChatApprover
 from swe_team.runner import JobRequest
-from tests.chat_fixtures import chat_server, decisions, expecting, finish, gate
+from tests.chat_fixtures import chat_server, decisions, editor_script, expecting, finish, gate
 from tests.gate_fixtures import ScriptedChat, flat, in_process_settings, run_in_process
 from tests.job_fixtures import assert_script_done, job_ids
 
 COMMENT = "please keep the public API of Cart unchanged"
 FIX_LINE = '+        return min((item.price for item in self.items), default=Decimal("0"))'
 HALF_DONE = "  # half-done"
+EDITED_STEP = "Run the whole test suite twice"
 
 
 def test_a_comment_the_model_server_then_refuses_keeps_the_plan_gate_open(tmp_path: Path) -> None:
@@ -78,6 +81,32 @@ def test_a_retried_coder_whose_server_fails_leaves_the_patch_as_approved_and_the
     folder = settings.jobs_dir / job.id
     assert HALF_DONE not in (folder / "patch.diff").read_text() and FIX_LINE in (folder / "patch.diff").read_text()
     assert "the coder's model call failed" in (folder / "report.md").read_text()
+
+
+def test_an_edited_plan_the_localizer_cannot_act_on_reopens_the_plan_gate_with_the_edit_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = example_repo(tmp_path)
+    planner, view, submit = resolved_steps()[:3]
+    steps = [planner, {"expect": {"role": "localizer"}, "status": 500}, expecting(view, EDITED_STEP), submit]
+    monkeypatch.setenv("VISUAL", editor_script(tmp_path, f"text = text.replace('Run the tests', {EDITED_STEP!r})"))
+    chat = ScriptedChat([("plan", "edit"), ("plan", "approve")])
+    with ScriptedModelServer({"context_window": 16384, "steps": steps}) as server:
+        settings = in_process_settings(tmp_path, server.base_url)
+        task = (repo / "ISSUE.md").read_text()
+        job = run_in_process(settings, chat, JobRequest(repo=repo, task=task, approve="plan", dry_run=True))
+        assert_script_done(server)
+    assert "model error after your edit at the plan gate" in chat.screen(1) and "HTTP 500" in chat.screen(1)
+    report = (settings.jobs_dir / job.id / "report.md").read_text()
+    assert EDITED_STEP in report and "dry run" in report
+
+
+def test_a_gate_reopened_with_nobody_at_a_terminal_waits_and_says_why() -> None:
+    problem = "model error after your retry at the patch gate, the coder's model call failed: HTTP 503"
+    payload = {"gate": "patch", "job_id": "j1", "role": "coder", "evidence": {}, "problem": problem}
+    with pytest.raises(NeedsHuman) as waiting:
+        NoHumanApprover().ask(payload)
+    assert problem in waiting.value.user_message() and "swe-team chat j1" in waiting.value.user_message()
 
 
 def test_help_at_a_gate_shows_the_optional_arguments_as_typed() -> None:
