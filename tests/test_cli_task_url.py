@@ -80,3 +80,12 @@ def test_a_private_issue_without_a_token_names_the_variable_to_set(
         text = run_task(cli, example_repo(tmp_path), "https://github.com/acme/secret/issues/1")
     assert "GitHub answered HTTP 404" in text and "Not Found" in text
     assert "set GITHUB_TOKEN or GH_TOKEN" in text
+
+
+def test_an_odd_answer_from_the_forge_is_an_error_not_a_traceback(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fake_forge({("GET", "/repos/acme/shop/issues/7"): (200, ["not", "an", "issue"])}) as forge:
+        monkeypatch.setenv("SWE_TEAM_FORGE__GITHUB_API_URL", forge.url)
+        text = run_task(cli, example_repo(tmp_path), "https://github.com/acme/shop/issues/7")
+    assert "GitHub's API answered GET /repos/acme/shop/issues/7 with list, not an object" in text

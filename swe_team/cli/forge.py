@@ -5,6 +5,7 @@ Everything a forge answers is untrusted text: it is shortened before it reaches 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -102,6 +103,12 @@ def shortened(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + " …(shortened)"
 
 
+def _text(answer: Any, key: str) -> str:
+    """`answer[key]` as stripped text; '' when `answer` is no object or has no such text."""
+    value = answer.get(key) if isinstance(answer, dict) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
 
@@ -145,7 +152,7 @@ class ForgeClient:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             raise self._refused(exc) from exc
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             raise ForgeError(f"cannot reach {self.repo.name}'s API at {self.api}: {reason}", hint=OFFLINE_HINT) from exc
         except json.JSONDecodeError as exc:
@@ -171,41 +178,56 @@ class ForgeClient:
         summary = _first_line(str(detail)) or exc.reason
         return ForgeError(f"{self.repo.name} answered HTTP {exc.code} for {exc.url}: {summary}", hint=hint)
 
+    def call_object(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        answer = self.call(method, path, payload)
+        if not isinstance(answer, dict):
+            raise ForgeError(
+                f"{self.repo.name}'s API answered {method} {path} with {type(answer).__name__}, not an object"
+            )
+        return answer
+
+    def call_list(self, path: str) -> list[dict[str, Any]]:
+        answer = self.call("GET", path)
+        if not isinstance(answer, list):
+            raise ForgeError(f"{self.repo.name}'s API answered GET {path} with {type(answer).__name__}, not a list")
+        return [item for item in answer if isinstance(item, dict)]
+
     def issue_text(self, number: int) -> str:
         """The issue as a task: its title, its body, then its comments (oldest first), each shortened."""
-        issue = self.call("GET", f"{self._project}/issues/{number}")
+        issue = self.call_object("GET", f"{self._project}/issues/{number}")
         if self.repo.kind == "github":
-            comments = self.call("GET", f"{self._project}/issues/{number}/comments?per_page={MAX_COMMENTS}")
-            said = [(c.get("user", {}).get("login", "?"), c.get("body") or "") for c in comments]
-            body = issue.get("body") or ""
+            comments = self.call_list(f"{self._project}/issues/{number}/comments?per_page={MAX_COMMENTS}")
+            said = [(_text(c.get("user"), "login"), _text(c, "body")) for c in comments]
+            body = _text(issue, "body")
         else:
-            notes = self.call("GET", f"{self._project}/issues/{number}/notes?sort=asc&per_page={MAX_COMMENTS}")
-            said = [
-                (n.get("author", {}).get("username", "?"), n.get("body") or "") for n in notes if not n.get("system")
-            ]
-            body = issue.get("description") or ""
-        parts = [str(issue.get("title") or f"issue {number}").strip(), shortened(str(body).strip())]
+            notes = self.call_list(f"{self._project}/issues/{number}/notes?sort=asc&per_page={MAX_COMMENTS}")
+            said = [(_text(n.get("author"), "username"), _text(n, "body")) for n in notes if not n.get("system")]
+            body = _text(issue, "description")
+        parts = [_text(issue, "title") or f"issue {number}", shortened(body)]
         if said:
-            parts.append(
-                "## Comments\n" + "\n\n".join(f"{who}: {shortened(str(text).strip(), 2000)}" for who, text in said)
-            )
+            parts.append("## Comments\n" + "\n\n".join(f"{who or '?'}: {shortened(text, 2000)}" for who, text in said))
         return "\n\n".join(part for part in parts if part.strip())
 
     def default_branch(self) -> str:
-        return str(self.call("GET", self._project).get("default_branch") or "main")
+        return _text(self.call_object("GET", self._project), "default_branch") or "main"
 
     def open_pull_request(self, branch: str, base: str, title: str, body: str, draft: bool) -> str:
         """The web URL of a new pull (GitHub) or merge (GitLab) request from `branch` into `base`."""
         if self.repo.kind == "github":
             payload = {"title": title, "head": branch, "base": base, "body": body, "draft": draft}
-            return str(self.call("POST", f"{self._project}/pulls", payload)["html_url"])
+            return self._page_of(self.call_object("POST", f"{self._project}/pulls", payload), "html_url")
         payload = {
             "title": f"Draft: {title}" if draft else title,
             "source_branch": branch,
             "target_branch": base,
             "description": body,
         }
-        return str(self.call("POST", f"{self._project}/merge_requests", payload)["web_url"])
+        return self._page_of(self.call_object("POST", f"{self._project}/merge_requests", payload), "web_url")
+
+    def _page_of(self, opened: dict[str, Any], key: str) -> str:
+        if not (page := _text(opened, key)):
+            raise ForgeError(f"{self.repo.name} opened the request but did not say where (no {key} in its answer)")
+        return page
 
     def new_request_page(self, branch: str) -> str:
         """The web page where a person opens the pull or merge request by hand."""
