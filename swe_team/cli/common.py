@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from core.errors import SweTeamError
 from core.jobs import effective_status
@@ -25,12 +26,21 @@ if TYPE_CHECKING:
 ARTEFACTS = ("report.md", "patch.diff", "trajectory.jsonl", "pred.jsonl")
 
 
+class PipedConsole(Console):
+    """A console writing to a pipe or a file: a message (a string or a `Text`) goes out as one line however long,
+    where rich would break it at 80 columns (or at a terminal's width it guessed from another stream); the reader's
+    window wraps it, and `grep` finds a sentence whole. Tables, panels and Markdown keep their layout."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        if objects and all(isinstance(item, str | Text) for item in objects):
+            options.setdefault("soft_wrap", True)
+        super().print(*objects, **options)
+
+
 def terminal_console(stderr: bool = False) -> Console:
-    """A console for stdout or stderr. On a terminal, text wraps at the terminal's width. Piped or redirected, a
-    line of text is never broken (rich would break it at 80 columns or a terminal's width it guessed from another
-    stream): the reader's window wraps it, and `grep` finds a sentence whole."""
+    """The console for stdout or stderr: on a terminal, wrapped at its width; else a `PipedConsole`."""
     stream = sys.stderr if stderr else sys.stdout
-    return Console(stderr=stderr, soft_wrap=not stream.isatty())
+    return Console(stderr=stderr) if stream.isatty() else PipedConsole(stderr=stderr)
 
 
 console = terminal_console(stderr=True)
