@@ -15,6 +15,8 @@ from core.state import GateOutcome, TeamState
 SENT_ON = ("retry", "edited")
 """Gate outcomes that send work to a role on the developer's word (an approval lets the team go on by itself)."""
 NOTE_START = "model error after your "
+FAILURE_CHARS = 300
+"""A server's error text is cut here: the note is one line on the terminal and in the report."""
 
 
 def sending_gate(state: TeamState) -> str:
@@ -41,6 +43,8 @@ def _what_was_sent(state: TeamState, gate: str) -> str:
 def back_to_gate(state: TeamState, gate: str, role: str, error: ModelError) -> dict[str, Any]:
     """The update that opens `gate` again, with a one-line note of what failed and what to do."""
     failure = " ".join(str(error).split())
+    if len(failure) > FAILURE_CHARS:
+        failure = failure[: FAILURE_CHARS - 1].rsplit(" ", 1)[0] + " …"
     hint = f" → {error.hint}" if error.hint else ""
     note = (
         f"{NOTE_START}{_what_was_sent(state, gate)} at the {gate} gate, the {role}'s model call failed: {failure}{hint}"

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from core.errors import ModelError
 from core.model.scripted_server import ScriptedModelServer
+from core.state import Decision, TeamState
+from graphs.back_to_gate import back_to_gate
 from harness.cli import cli_env, run_args, swe_team
 from harness.example import example_repo, resolved_steps
 from harness.terminal import screen_text, spawn
@@ -107,6 +110,14 @@ def test_a_gate_reopened_with_nobody_at_a_terminal_waits_and_says_why() -> None:
     with pytest.raises(NeedsHuman) as waiting:
         NoHumanApprover().ask(payload)
     assert problem in waiting.value.user_message() and "swe-team chat j1" in waiting.value.user_message()
+
+
+def test_a_long_server_error_becomes_one_short_line_with_what_to_do() -> None:
+    state = TeamState(decisions=[Decision(gate="plan", action="retry", comment=COMMENT)])
+    error = ModelError("the model server refused the request (HTTP 400): " + '{"messages": [...]}\n' * 80, hint="fix")
+    (note,) = back_to_gate(state, "plan", "planner", error)["notes"]
+    assert note.startswith("model error after your comment at the plan gate") and "HTTP 400" in note
+    assert "\n" not in note and len(note) < 450 and note.endswith("… → fix")
 
 
 def test_help_at_a_gate_shows_the_optional_arguments_as_typed() -> None:
