@@ -61,6 +61,8 @@ def _plan(state: TeamState) -> str:
 
 def _change(state: TeamState) -> str:
     patch = state.patch
+    if state.dry_run:
+        return "## Change\nNone: a dry run (`run --dry-run`) plans and locates, and edits nothing."
     if patch is None:
         return "## Root cause\nNot stated.\n\n## Change\nNo change was made."
     return (
@@ -90,9 +92,7 @@ def render(
         "\n".join(f"- {reason}" for reason in reasons),
         f"## Task\n{state.task}",
         _plan(state),
-        _listed(
-            "Locations", [f"`{loc.path}` {loc.symbol} {loc.reason}".rstrip() for loc in state.locations], "None."
-        ),
+        _listed("Locations", [f"`{loc.path}` {loc.symbol} {loc.reason}".rstrip() for loc in state.locations], "None."),
         _change(state),
         _environment(state),
         f"## Tests\n{_tests(state)}",

@@ -33,7 +33,7 @@ def test_a_dry_run_plans_and_locates_then_ends_with_no_edit_branch_or_lesson(tmp
     report = (folder / "report.md").read_text()
     assert "dry run: a plan of 4 step(s) and 2 ranked location(s); nothing was edited" in report
     assert "Find where the empty cart fails" in report and "`shop/cart.py` Cart.cheapest_price" in report
-    assert "No change was made" in report and "- lesson:" not in report
+    assert "a dry run (`run --dry-run`) plans and locates, and edits nothing" in report and "- lesson:" not in report
     assert (folder / "patch.diff").read_text() == ""
     assert git(repo, "branch", "--list", "swe-team/*") == "" and git(repo, "status", "--porcelain") == ""
 
