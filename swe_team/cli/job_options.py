@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from core.errors import SweTeamError
+from swe_team.cli.choices import APPROVE_HELP, JobKind, WorkspaceName, approve_policy
 from swe_team.cli.common import read_text_file, settings_for
 
 if TYPE_CHECKING:
@@ -24,12 +25,14 @@ Task = Annotated[
     ),
 ]
 TaskFile = Annotated[Path | None, typer.Option(help="Read the task from this file.")]
-Kind = Annotated[str, typer.Option(help="bug, feature or auto (the planner decides).")]
+Kind = Annotated[JobKind, typer.Option(help="What the task is; auto lets the planner decide.")]
 Approve = Annotated[
     str,
     typer.Option(
-        help="Gates that ask you: auto, all, or a list of plan, locations, patch, final, patch-on-fail "
-        "(ask at the patch gate only when tests failed or the reviewer did not approve)."
+        parser=approve_policy,
+        show_default="the approve setting",
+        help=f"Gates that ask you: {APPROVE_HELP} (patch-on-fail asks at the patch gate only when tests failed "
+        "or the reviewer did not approve).",
     ),
 ]
 YesDestructive = Annotated[
@@ -38,7 +41,9 @@ YesDestructive = Annotated[
 Model = Annotated[str | None, typer.Option(help="litellm model for both aliases.")]
 ApiBase = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")]
 MaxIterations = Annotated[int | None, typer.Option(help="Coder ↔ tester rounds.")]
-WorkspaceKind = Annotated[str | None, typer.Option(help="auto, local or docker.")]
+WorkspaceKind = Annotated[
+    WorkspaceName | None, typer.Option(show_default="the workspace setting", help="Where commands run.")
+]
 TestCommand = Annotated[str | None, typer.Option(help="How to run the tests.")]
 InstanceId = Annotated[str, typer.Option(help="Name for pred.jsonl (default: job id).")]
 AllowDirty = Annotated[bool, typer.Option(help="Work from HEAD even if the checkout has changes.")]
@@ -98,8 +103,6 @@ def job_request(
     """The settings the job runs with (flags on top of every layer) and the request to start it."""
     from swe_team.runner import JobRequest
 
-    if kind not in ("auto", "bug", "feature"):
-        raise SweTeamError(f"--kind must be bug, feature or auto, not {kind!r}")
     flags = {
         "model": model,
         "api_base": api_base,
