@@ -45,7 +45,8 @@ class Job:
     workspace: str = "local"
     created_at: float = field(default_factory=time.time)
     status: str = "created"
-    """created | queued | running | waiting | resolved | unresolved | failed | rejected | interrupted | cancelled"""
+    """created | queued | running | waiting | resolved | unresolved | failed | rejected | interrupted | cancelled |
+    planned (a dry run)"""
     gate: str = ""
     """The gate a waiting job is stopped at."""
     pid: int = 0
@@ -70,7 +71,7 @@ class Job:
         return f"swe-team/{self.id}"
 
 
-FINISHED = ("resolved", "unresolved", "failed", "rejected", "cancelled")
+FINISHED = ("resolved", "unresolved", "failed", "rejected", "cancelled", "planned")
 
 
 def effective_status(job: Job) -> str:

@@ -16,7 +16,8 @@ from pydantic_core import to_jsonable_python
 
 from core.settings import Budgets
 
-Status = Literal["running", "resolved", "unresolved", "failed", "rejected"]
+Status = Literal["running", "resolved", "unresolved", "failed", "rejected", "planned"]
+"""`planned`: a dry run that ended with its plan and locations, as asked."""
 
 
 class Plan(BaseModel):

@@ -25,7 +25,7 @@ def decide(state: TeamState) -> tuple[str, list[str]]:
     if state.status == "rejected":
         return "rejected", [state.halt]
     if state.dry_run and not state.halt:
-        return "unresolved", [_dry_run_reason(state)]
+        return "planned", [_dry_run_reason(state)]
     tests_pass = state.test_report is not None and state.test_report.passed
     approved = state.review is not None and state.review.verdict == "approve"
     if not state.halt and tests_pass and approved:

@@ -28,7 +28,7 @@ def test_a_dry_run_plans_and_locates_then_ends_with_no_edit_branch_or_lesson(tmp
         task = (repo / "ISSUE.md").read_text()
         job = run_in_process(settings, chat, JobRequest(repo=repo, task=task, approve="all", dry_run=True))
         assert_script_done(server)
-    assert job.status == "unresolved"
+    assert job.status == "planned"
     folder = settings.jobs_dir / job.id
     report = (folder / "report.md").read_text()
     assert "dry run: a plan of 4 step(s) and 2 ranked location(s); nothing was edited" in report
@@ -42,7 +42,7 @@ def test_run_dry_run_prints_why_it_ended_also_with_json(tmp_path: Path) -> None:
     repo = example_repo(tmp_path)
     result = run_example_job(repo, tmp_path / "home", {"steps": resolved_steps()[:PLAN_AND_LOCATIONS]}, "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["status"] == "unresolved"
+    assert json.loads(result.stdout)["status"] == "planned"
     assert "why" in result.stderr and "dry run: a plan of 4 step(s)" in result.stderr
 
 
