@@ -199,6 +199,13 @@ class EnvironmentSettings(BaseModel):
     """How the project becomes importable from /workspace: editable install, a path entry, or not at all."""
     build_tools: Literal["auto", "always", "never"] = "auto"
     """Give the image the build layer (compiler, headers): `auto` when something has to compile."""
+    test_services: Literal["auto", "httpbin", "none"] = "auto"
+    """Servers the tests reach over HTTP, run beside the workspace: `auto` starts a local httpbin (`HTTPBIN_URL`)
+    when the tests name httpbin.org or `HTTPBIN_URL` and do not serve it themselves (pytest-httpbin)."""
+    test_network: Literal["auto", "none", "firewalled"] = "auto"
+    """`none`: no network at all (a connect fails at once); `firewalled`: a Docker network with no route out, where
+    the services answer and any other connect times out; `auto`: firewalled when there are services or the tests
+    expect a connect to an unroutable address (10.255.255.1) to time out."""
 
     @field_validator("as_of")
     @classmethod

@@ -30,6 +30,7 @@ from workspaces.docker_env import ensure_environment
 from workspaces.docker_exec import ExecRunner
 from workspaces.docker_gc import KEPT_PREFIX, LABEL_JOB, reap, remove_job, workspace_labels
 from workspaces.docker_image import WORKDIR, _user_ids, image_exists, to_stderr
+from workspaces.docker_network import make_network, remove_network
 from workspaces.docker_snapshots import SnapshotExport
 from workspaces.environment.image_build import OVERLAY
 from workspaces.environment.record import EnvironmentRecord
@@ -129,8 +130,8 @@ class DockerWorkspace:
         )
         _refuse_existing(client, name)
         client.volumes.create(name=name, labels=labels)
-        container = start_container(
-            client, image=image, name=name, volume=name, labels=labels, settings=config.docker
+        container = _start(
+            client, environment.network, environment.services, image=image, name=name, labels=labels, settings=config
         )
         details = {
             "container": name,
@@ -177,13 +178,15 @@ class DockerWorkspace:
         if volume_lost:
             client.volumes.create(name=name, labels=labels)
         image = str(info.details["image"])
+        summary = info.details.get("environment")
+        chosen = summary if isinstance(summary, dict) else {}
+        network, services = str(chosen.get("network", "none")), list(chosen.get("services", []))
         if not (image and image_exists(client, image)):
-            image = _environment(
+            environment = _environment(
                 client, Path(info.repo_path), info.base_commit, config, Path(str(info.details["job_dir"]))
-            ).image
-        container = start_container(
-            client, image=image, name=name, volume=name, labels=labels, settings=config.docker
-        )
+            )
+            image, network, services = environment.image, environment.network, environment.services
+        container = _start(client, network, services, image=image, name=name, labels=labels, settings=config)
         workspace = cls(client, container, info, config, recreated=volume_lost)
         if volume_lost:
             workspace._populate(Path(info.repo_path), info.base_commit)
@@ -328,6 +331,7 @@ class DockerWorkspace:
                 self.container.rename(KEPT_PREFIX + name.removeprefix("swe-team-"))
                 return
             self.container.remove(force=True)
+            remove_network(self.client, name)
             self.client.volumes.get(name).remove(force=True)
         except docker.errors.NotFound:
             pass
@@ -342,6 +346,25 @@ def _environment(client: Any, repo: Path, commit: str, settings: Settings, job_d
     if record.status == "partial":
         to_stderr("WARNING: the environment is PARTIAL: " + "; ".join(record.failures))
     return record
+
+
+def _start(
+    client: Any, network: str, services: list[str], *, image: str, name: str, labels: dict[str, str],
+    settings: Settings,
+) -> Any:
+    """The job container on its volume, on its test network (with the services) when its tests need one."""
+    joined = make_network(
+        client, network, services, name=name, labels=labels, settings=settings.docker,
+        lock_dir=settings.home / "cache", default=settings.docker.network,
+    )
+    try:
+        return start_container(
+            client, image=image, name=name, volume=name, labels=labels, settings=settings.docker,
+            network=joined.network, environment=joined.environment,
+        )
+    except BaseException:
+        remove_network(client, name)
+        raise
 
 
 def _refuse_existing(client: Any, name: str) -> None:

@@ -86,18 +86,22 @@ def container_options(settings: DockerSettings) -> dict[str, Any]:
 
 
 def start_container(
-    client: Any, *, image: str, name: str, volume: str, labels: dict[str, str], settings: DockerSettings
+    client: Any, *, image: str, name: str, volume: str, labels: dict[str, str], settings: DockerSettings,
+    network: str = "", environment: dict[str, str] | None = None,
 ) -> Any:
     """The job's container on its volume; no file a command writes may be larger than the workspace's size limit
     (the kernel stops it), and the volume as a whole is watched by the commands (`docker_exec`).
 
     Commands run as `settings.user`; the container's own processes (its init and the sleeping keeper) run as
-    root without any capability, so that no command (`kill -9 -1`) can stop the container under the job."""
+    root without any capability, so that no command (`kill -9 -1`) can stop the container under the job.
+    `network` (a test services' network) replaces `settings.network`; `environment` is every command's."""
     import docker.errors
     import docker.types
 
     largest_file = size_bytes(settings.workspace_size)
     options = {**container_options(settings), "user": KEEPER_USER}
+    if network:
+        options["network_mode"] = network
     try:
         return client.containers.run(
             image,
@@ -106,6 +110,7 @@ def start_container(
             labels=labels,
             volumes={volume: {"bind": WORKDIR, "mode": "rw"}},
             working_dir=WORKDIR,
+            environment=environment or {},
             ulimits=[docker.types.Ulimit(name="fsize", soft=largest_file, hard=largest_file)],
             **options,
         )

@@ -85,7 +85,8 @@ def built_record(client: Any, repo: Path, commit: str, settings: Settings) -> En
     """The record of `repo`'s environment at `commit` when its image is built, else None."""
     files = CommitFiles(repo, commit)
     plan = plan_environment(files, settings)
-    return recorded(client, project_tag(plan, dependency_tag(plan, settings), files))
+    record = recorded(client, project_tag(plan, dependency_tag(plan, settings), files))
+    return _with_network(record, plan) if record is not None else None
 
 
 def ensure_environment(
@@ -97,10 +98,20 @@ def ensure_environment(
     deps_tag = dependency_tag(plan, settings)
     final_tag = project_tag(plan, deps_tag, files)
     done = recorded(client, final_tag)
-    if done is not None:
-        return done
-    with _building(settings, final_tag, progress):
-        return recorded(client, final_tag) or _build(client, repo, files, plan, settings, deps_tag, final_tag, progress)
+    if done is None:
+        with _building(settings, final_tag, progress):
+            done = recorded(client, final_tag) or _build(
+                client, repo, files, plan, settings, deps_tag, final_tag, progress
+            )
+    return _with_network(done, plan)
+
+
+def _with_network(record: EnvironmentRecord, plan: EnvironmentPlan) -> EnvironmentRecord:
+    """The record with the plan's test network: it is made when the workspace opens, so an image built before
+    the network was chosen gets it too."""
+    chosen = plan.network
+    record.network, record.services, record.network_reasons = chosen.mode, list(chosen.services), list(chosen.reasons)
+    return record
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""Labels that tie containers and volumes to a job, its `SWE_TEAM_HOME`, its owner process and an expiry;
-listing and reaping by them.
+"""Labels that tie containers, volumes and test-service networks to a job, its `SWE_TEAM_HOME`, its owner process
+and an expiry; listing and reaping by them.
 
 Labels cannot change after creation, so a new owner (a resumed job) gets a new container, and a kept
 workspace is marked by renaming its container to `swe-team-kept-<job>` (reaped only at expiry). Reaping
@@ -121,6 +121,12 @@ def list_objects(client: Any, now: float | None = None, home: Path | None = None
         if described.job_id in live_jobs and described.status == "owner dead":
             described = _describe("volume", volume.name, labels, "in use", True, moment)
         objects.append(described)
+    for network in client.networks.list(filters=selector):
+        labels = dict(network.attrs.get("Labels") or {})
+        described = _describe("network", network.name, labels, "ready", False, moment)
+        if described.job_id in live_jobs and described.status == "owner dead":
+            described = _describe("network", network.name, labels, "in use", True, moment)
+        objects.append(described)
     return objects
 
 
@@ -152,6 +158,8 @@ def _remove(client: Any, objects: list[WorkspaceObject]) -> list[str]:
         try:
             if obj.kind == "container":
                 client.containers.get(obj.name).remove(force=True, v=False)
+            elif obj.kind == "network":
+                client.networks.get(obj.name).remove()
             else:
                 client.volumes.get(obj.name).remove(force=True)
         except docker.errors.APIError:  # already gone (NotFound) or still in use

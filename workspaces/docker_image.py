@@ -114,7 +114,8 @@ class ImageRecipe:
     def alias(self) -> str:
         """A readable second tag: `latest` for the default image, else the interpreter and layer."""
         python = next((version for version, suite in INTERPRETERS.items() if suite == self.suite), self.suite)
-        return f"{IMAGE_REPOSITORY}:python{python}" + ("-build" if self.has_build_layer else "")
+        extras = "".join(f"-{name}" for name in self.packages if name not in PACKAGES + BUILD_PACKAGES)
+        return f"{IMAGE_REPOSITORY}:python{python}" + ("-build" if self.has_build_layer else "") + extras
 
 
 def _user_ids(user: str) -> tuple[int, int]:
@@ -163,9 +164,11 @@ def _mirror(settings: DockerSettings, suite: str) -> tuple[str, str]:
     return line, line
 
 
-def recipe_for(settings: DockerSettings, python: str = "", *, build_layer: bool = False) -> ImageRecipe:
+def recipe_for(
+    settings: DockerSettings, python: str = "", *, build_layer: bool = False, extra_packages: tuple[str, ...] = ()
+) -> ImageRecipe:
     """The recipe of the image for `python` (one of `INTERPRETERS`; empty: `settings.suite`'s), with or without
-    the build layer."""
+    the build layer, with `extra_packages` from the same suite."""
     if python and python not in INTERPRETERS:
         raise WorkspaceError(
             f"no workspace image has Python {python}", hint=f"choose one of {', '.join(INTERPRETERS)}"
@@ -174,7 +177,7 @@ def recipe_for(settings: DockerSettings, python: str = "", *, build_layer: bool 
     mirror, mirror_text = _mirror(settings, suite)
     ca_sha = hashlib.sha256(HOST_CA_BUNDLE.read_bytes()).hexdigest() if HOST_CA_BUNDLE.is_file() else ""
     uid, gid = _user_ids(settings.user)
-    packages = PACKAGES + BUILD_PACKAGES if build_layer else PACKAGES
+    packages = (PACKAGES + BUILD_PACKAGES if build_layer else PACKAGES) + extra_packages
     return ImageRecipe(suite, mirror, mirror_text, uid, gid, ca_sha, packages)
 
 
@@ -214,12 +217,14 @@ def build_image(
     force: bool = False,
     python: str = "",
     build_layer: bool = False,
+    extra_packages: tuple[str, ...] = (),
 ) -> tuple[str, bool]:
-    """Build the image (for `python`, with the build layer) unless it exists; return (tag, built). Concurrent
-    callers wait for one build."""
-    if settings.image:
+    """Build the image (for `python`, with the build layer and `extra_packages`) unless it exists; return (tag,
+    built). Concurrent callers wait for one build. A configured `docker.image` stands for every image but those
+    with extra packages."""
+    if settings.image and not extra_packages:
         return require_image(client, settings), False
-    recipe = recipe_for(settings, python, build_layer=build_layer)
+    recipe = recipe_for(settings, python, build_layer=build_layer, extra_packages=extra_packages)
     if not force and image_exists(client, recipe.tag):
         return recipe.tag, False
     with exclusive(lock_dir / "build-image.lock"):

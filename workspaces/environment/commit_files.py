@@ -68,6 +68,18 @@ class CommitFiles:
             return None
         return shown.stdout[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
 
+    def grep(self, *patterns: str) -> dict[str, list[str]]:
+        """The text files of the commit holding any of the fixed strings `patterns`: path -> those found in it."""
+        args = [arg for pattern in patterns for arg in ("-e", pattern)]
+        found = git(self.repo, "grep", "-I", "-F", "-o", "-z", "--full-name", *args, self.commit, "--")
+        hits: dict[str, list[str]] = {}
+        for line in found.stdout.splitlines():
+            where, _, sign = line.partition("\0")
+            path = where.partition(":")[2]
+            if path and sign in patterns and sign not in hits.setdefault(path, []):
+                hits[path].append(sign)
+        return hits
+
     def scm_version(self) -> str:
         """The version setuptools-scm would compute from git (its tree arrives without .git): the last tag, or the
         next patch release `.devN` N commits after it."""

@@ -20,6 +20,7 @@ from workspaces.environment.commit_files import CommitFiles
 from workspaces.environment.project_metadata import TEST_EXTRAS, ProjectMetadata, read_project, requirement_name
 from workspaces.environment.python_choice import PythonChoice, choose_python
 from workspaces.environment.requirement_files import Declared, RequirementReader, requirement_files
+from workspaces.environment.test_network import TestNetwork, choose_network
 from workspaces.environment.test_runner import RunnerChoice, choose_runner
 from workspaces.environment.tox_config import ToxConfig, read_tox
 
@@ -62,6 +63,8 @@ class EnvironmentPlan:
     declaration_files: dict[str, str]
     """Every file read, by path, with the hash of its content."""
     notes: list[str] = field(default_factory=list)
+    network: TestNetwork = field(default_factory=TestNetwork)
+    """The network and servers the workspace gets when it opens (no part of the image)."""
 
     def cache_inputs(self) -> dict[str, Any]:
         """Everything the resolution and the dependency layer depend on (not the project's own files)."""
@@ -189,4 +192,5 @@ def plan_environment(files: CommitFiles, settings: Settings) -> EnvironmentPlan:
         pre_install=list(overrides.pre_install),
         declaration_files={p: hashlib.sha256((files.read(p) or "").encode()).hexdigest()[:16] for p in read},
         notes=notes,
+        network=choose_network(files, overrides),
     )

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from workspaces.environment.plan import EnvironmentPlan
+from workspaces.environment.test_network import FIREWALLED, SERVICE_ENVIRONMENT
 
 LABEL = "swe-team.environment"
 SHOWN_PINS = 12
@@ -38,6 +39,12 @@ class EnvironmentRecord:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     test_command: str = ""
+    network: str = "none"
+    """The workspace's network (`none` or `firewalled`); it and `services` are read from the plan when a workspace
+    opens, not from the image."""
+    services: list[str] = field(default_factory=list)
+    """Servers started beside the workspace (`httpbin`)."""
+    network_reasons: list[str] = field(default_factory=list)
 
     @classmethod
     def planned(cls, plan: EnvironmentPlan, test_command: str) -> EnvironmentRecord:
@@ -57,6 +64,9 @@ class EnvironmentRecord:
             build_layer=list(plan.compiles) if plan.build_tools != "never" else [],
             notes=list(plan.notes),
             test_command=test_command,
+            network=plan.network.mode,
+            services=list(plan.network.services),
+            network_reasons=list(plan.network.reasons),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,6 +98,7 @@ class EnvironmentRecord:
         if self.pins:
             shown = ", ".join(self.pins[:SHOWN_PINS]) + (" …" if len(self.pins) > SHOWN_PINS else "")
             lines.append(f"Pinned: {len(self.pins)} packages ({shown})")
+        lines.append(_network_line(self.network, self.services, self.network_reasons))
         if self.test_command:
             lines.append(f"Test command: `{self.test_command}` (set in swe-team.toml)")
         state = self.status.upper() if self.status == "partial" else self.status
@@ -95,3 +106,12 @@ class EnvironmentRecord:
         lines += [f"FAILED: {failure}" for failure in self.failures]
         lines += [f"Note: {note}" for note in self.notes]
         return lines
+
+
+def _network_line(network: str, services: list[str], reasons: list[str]) -> str:
+    why = " — " + "; ".join(reasons) if reasons else ""
+    if network != FIREWALLED:
+        return f"Test network: none (no network at all){why}"
+    shown = [f"{name} ({key}={value})" for name in services for key, value in SERVICE_ENVIRONMENT[name].items()]
+    beside = f", services: {', '.join(shown)}" if shown else ""
+    return f"Test network: firewalled (an internal Docker network with no route out){beside}{why}"

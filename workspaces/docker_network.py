@@ -1,0 +1,137 @@
+"""A Docker workspace's test network: when its tests need one, a per-job Docker network made `--internal` (no
+route out), with the servers they reach over HTTP (httpbin) each in its own container on it, by name.
+
+On that network a connect to any address but the services' is dropped, so it times out as on a firewalled
+network, where `network: none` fails at once with "network unreachable"; names other than the services' do not
+resolve. Unlike `none`, the host answers on the network's gateway (a server there listening on every interface
+is reachable): the network is only made for the repositories whose tests need it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import WorkspaceError
+from core.settings import DockerSettings
+from workspaces.docker_image import Progress, build_image, to_stderr
+from workspaces.environment.test_network import FIREWALLED, HTTPBIN, HTTPBIN_PORT, service_environment
+
+SERVICE_PYTHON = "3.11"
+"""The Debian suite (bookworm) whose packaged servers run the services."""
+SERVICE_PACKAGES = {HTTPBIN: ("python3-httpbin",)}
+SERVICE_COMMANDS = {
+    HTTPBIN: ["/usr/bin/python3", "-m", "httpbin.core", "--host", "0.0.0.0", "--port", str(HTTPBIN_PORT)],
+}
+SERVICE_PORTS = {HTTPBIN: HTTPBIN_PORT}
+SERVICE_USER = "65534:65534"
+"""nobody: a service owns no file of the job."""
+SERVICE_MEMORY = "256m"
+SERVICE_PIDS = 64
+READY_WITHIN_S = 60.0
+
+
+@dataclass
+class JoinedNetwork:
+    """The Docker network a workspace joins and what its commands are told of the services on it."""
+
+    network: str
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+def service_name(workspace_name: str, service: str) -> str:
+    return f"{workspace_name}-{service}"
+
+
+def make_network(
+    client: Any,
+    mode: str,
+    services: list[str],
+    *,
+    name: str,
+    labels: dict[str, str],
+    settings: DockerSettings,
+    lock_dir: Path,
+    progress: Progress = to_stderr,
+    default: str = "none",
+) -> JoinedNetwork:
+    """For a `firewalled` mode, an internal network named `name` with each service running on it under its own name
+    (removed again if one fails to start); else the `default` network mode and no services."""
+    if mode != FIREWALLED:
+        return JoinedNetwork(default)
+    unknown = [service for service in services if service not in SERVICE_COMMANDS]
+    if unknown:
+        raise WorkspaceError(f"no test service is called {', '.join(unknown)}", hint=f"known: {HTTPBIN}")
+    remove_network(client, name)
+    client.networks.create(name, driver="bridge", internal=True, labels=labels)
+    try:
+        for service in services:
+            image, _ = build_image(
+                client,
+                settings,
+                lock_dir=lock_dir,
+                progress=progress,
+                python=SERVICE_PYTHON,
+                extra_packages=SERVICE_PACKAGES[service],
+            )
+            container = _run_service(client, image, service, name=name, labels=labels)
+            _wait_until_listening(container, service)
+    except BaseException:
+        remove_network(client, name)
+        raise
+    return JoinedNetwork(name, service_environment(services))
+
+
+def _run_service(client: Any, image: str, service: str, *, name: str, labels: dict[str, str]) -> Any:
+    import docker.errors
+    import docker.types
+
+    endpoint = docker.types.EndpointConfig(client.api._version, aliases=[service])
+    try:
+        return client.containers.run(
+            image,
+            SERVICE_COMMANDS[service],
+            detach=True,
+            name=service_name(name, service),
+            labels=labels,
+            network=name,
+            networking_config={name: endpoint},
+            user=SERVICE_USER,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            read_only=True,
+            mem_limit=SERVICE_MEMORY,
+            pids_limit=SERVICE_PIDS,
+            init=True,
+            tmpfs={"/tmp": "rw,nosuid,nodev,size=64m"},
+        )
+    except docker.errors.APIError as exc:
+        raise WorkspaceError(f"the test service {service} could not start: {exc.explanation or exc}") from exc
+
+
+def _wait_until_listening(container: Any, service: str) -> None:
+    probe = f"import socket; socket.create_connection(('127.0.0.1', {SERVICE_PORTS[service]}), 1)"
+    deadline = time.monotonic() + READY_WITHIN_S
+    while time.monotonic() < deadline:
+        container.reload()
+        if container.status != "running":
+            break
+        if container.exec_run(["/usr/bin/python3", "-c", probe]).exit_code == 0:
+            return
+        time.sleep(0.5)
+    logs = container.logs(tail=20).decode(errors="replace").strip()
+    raise WorkspaceError(f"the test service {service} did not start listening: {logs or container.status}")
+
+
+def remove_network(client: Any, name: str) -> None:
+    """Remove the service containers and the test network of the workspace `name` (whatever of them exists)."""
+    import docker.errors
+
+    for container in client.containers.list(all=True, filters={"network": name}):
+        if container.name != name:
+            container.remove(force=True)
+    with contextlib.suppress(docker.errors.NotFound):
+        client.networks.get(name).remove()
