@@ -30,11 +30,11 @@ def describe_call(call: LiveCall, now: float) -> str:
         return f"model server silent for {call.silent_for(now):.0f} s (stalled?){retry} — {STALL_ADVICE}"
     if call.reading:
         return f"reading the prompt ({call.prompt_tokens:,} tokens){retry}"
-    return f"writing · {call.written:,} tokens{retry}"
+    return f"writing · {call.written:,} token{'' if call.written == 1 else 's'}{retry}"
 
 
 class LiveProgress:
-    """A spinner line on a terminal; plain lines at changes and as a heartbeat otherwise.
+    """A spinner line on a terminal; plain lines at changes and as a heartbeat otherwise (pipes, TERM=dumb).
 
     `clock` and `autorefresh` are seams for tests: with `autorefresh=False` nothing runs in the background and
     `tick()` does what the refresh thread does.
@@ -56,6 +56,8 @@ class LiveProgress:
         self.heartbeat_s = heartbeat_s
         self.refresh_s = refresh_s
         self.autorefresh = autorefresh
+        self.live = console.is_terminal and not console.is_dumb_terminal
+        """A redrawn spinner line; a dumb terminal (TERM=dumb) cannot redraw, so it gets plain lines."""
         self.started = clock()
         self.role = ""
         self.message = ""
@@ -93,7 +95,7 @@ class LiveProgress:
             changed = role != self.role
             self.role, self.message = role, message
             now = self.clock()
-            if self.console.is_terminal:
+            if self.live:
                 self._draw(now)
                 if changed:
                     self.console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] → {escape(role)}")
@@ -108,7 +110,7 @@ class LiveProgress:
             if not self.role:
                 return
             now = self.clock()
-            if self.console.is_terminal:
+            if self.live:
                 self._draw(now)
                 return
             doing, stalled = self._doing(now)
@@ -118,12 +120,11 @@ class LiveProgress:
             self._was_stalled = stalled
 
     def _draw(self, now: float) -> None:
+        """`role · step · the call under way · elapsed`; the job's token total while no call is under way."""
         doing, stalled = self._doing(now)
         colour = "yellow" if stalled else "default"
-        line = (
-            f"[bold]{escape(self.role)}[/] · [{colour}]{escape(doing)}[/] · {self._tokens():,} tokens · "
-            f"{now - self.started:0.0f}s"
-        )
+        total = "" if self._live_call() is not None else f" · {self._tokens():,} tokens"
+        line = f"[bold]{escape(self.role)}[/] · [{colour}]{escape(doing)}[/]{total} · {now - self.started:0.0f}s"
         if self._status is None:
             self._status = self.console.status(line)
             self._status.start()
