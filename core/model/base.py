@@ -28,8 +28,10 @@ class Usage:
     cost_usd: float | None = None
 
     def __add__(self, other: Usage) -> Usage:
-        cost = None if self.cost_usd is None and other.cost_usd is None else (
-            (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
+        cost = (
+            None
+            if self.cost_usd is None and other.cost_usd is None
+            else ((self.cost_usd or 0.0) + (other.cost_usd or 0.0))
         )
         return Usage(
             self.prompt_tokens + other.prompt_tokens,
