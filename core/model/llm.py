@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import random
-import re
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,13 @@ from typing import Any
 from core.errors import ModelError, ModelUnreachable
 from core.model.answers import Answer, StreamedAnswer, answer_of_response
 from core.model.base import NO_CHOICES, Completion, Message, Usage
+from core.model.call_failures import (
+    STREAM_REFUSED,
+    ended_cleanly,
+    failure_kind,
+    is_json_schema_rejection,
+    server_said,
+)
 from core.model.context_window import TokenCounter, fit_messages, litellm_token_counter
 from core.model.json_tools import as_plain_conversation, tool_call_schema, with_tool_call
 from core.model.local_model import api_base_of
@@ -36,14 +42,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 __all__ = ["DEFAULT_CONTEXT_WINDOW", "LiteLLMClient", "UsageLedger", "UsageRecord"]
 
 DEFAULT_CONTEXT_WINDOW = 8192
-RETRYABLE_4XX = (408, 429)
 MAX_BACKOFF_S = 30.0
-SAID_CHARS = 200
-"""The most of a server's error message an error repeats: its first line, cut at a word."""
-STREAM_REFUSED = re.compile(
-    r"stream\w*\W{0,3}\s+(is\s+|are\s+)?(not|un)\s*(supported|allowed|available)", re.IGNORECASE
-)
-CLEAN_END_WITHOUT_FINISH = "Stream ended before a finish_reason was received"
 UNREACHABLE_HINT = (
     "start an OpenAI-compatible server there (vLLM, llama.cpp, Ollama), run `swe-team model serve` for the "
     "bundled local model, or point SWE_TEAM_API_BASE at a running server"
@@ -55,44 +54,6 @@ def _import_litellm() -> Any:
 
     litellm.suppress_debug_info = True
     return litellm
-
-
-def _failure_kind(exc: BaseException) -> tuple[str, int | None]:
-    """("encoding" | "unreachable" | "timeout" | "server" | "client", HTTP status) of an exception litellm raised;
-    "encoding" is this client failing to encode its own request, which no retry mends."""
-    import openai
-
-    chain = _chain(exc)
-    if any(isinstance(e, UnicodeError) for e in chain):
-        return "encoding", None
-    if any(isinstance(e, openai.APITimeoutError | TimeoutError) for e in chain):
-        return "timeout", None
-    if any(isinstance(e, openai.APIConnectionError | ConnectionError) for e in chain):
-        return "unreachable", None
-    status = getattr(exc, "status_code", None)
-    status = status if isinstance(status, int) else None
-    if status is None or status >= 500 or status in RETRYABLE_4XX:
-        return "server", status
-    return "client", status
-
-
-def _is_json_schema_rejection(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return "json_schema" in text or "response_format" in text
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
-def _ended_cleanly(exc: BaseException) -> bool:
-    """litellm's complaint about a stream that ended in order but without a finish reason (not a lost connection)."""
-    return any(CLEAN_END_WITHOUT_FINISH in str(error) for error in _chain(exc))
 
 
 def _close(stream: Any) -> None:
@@ -266,10 +227,10 @@ class LiteLLMClient:
             try:
                 return self._ask_once(litellm, request, config, handle, streaming)
             except Exception as exc:
-                kind, status = _failure_kind(exc)
+                kind, status = failure_kind(exc)
                 sent_json_schema = request.get("response_format", {}).get("type") == "json_schema"
                 answered = kind in ("client", "server")
-                if answered and sent_json_schema and not switched_json_mode and _is_json_schema_rejection(exc):
+                if answered and sent_json_schema and not switched_json_mode and is_json_schema_rejection(exc):
                     switched_json_mode = True
                     self._remember_json_object_mode(alias)
                     request["response_format"] = self._response_format(schema or {}, "json_object")
@@ -309,7 +270,7 @@ class LiteLLMClient:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"the answer was not complete within {config.timeout_s:g} s")
         except Exception as exc:
-            if not _ended_cleanly(exc):
+            if not ended_cleanly(exc):
                 raise
         finally:
             _close(chunks)
@@ -398,46 +359,6 @@ def sendable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [sendable(item) for item in value]
     return value
-
-
-def server_said(exc: BaseException, limit: int = SAID_CHARS) -> str:
-    """The first useful line of a failed call: the server's own error message when it sent one (not the request
-    litellm repeats around it), else the innermost error (`Connection refused`), cut at a word."""
-    chain = _chain(exc)
-    for error in chain:
-        if message := _error_message(getattr(error, "body", None)):
-            return _first_line(message, limit)
-    quoted = re.search(r"""['"]message['"]\s*:\s*(['"])(.+?)(?<!\\)\1""", str(exc))
-    if quoted:
-        return _first_line(quoted.group(2), limit)
-    innermost = next((str(error) for error in reversed(chain) if str(error).strip()), type(exc).__name__)
-    return _first_line(
-        re.sub(r"^(litellm\.\w+:\s*)?(\w+Exception\s*-\s*)?(Error code: \d+\s*-\s*)?", "", innermost), limit
-    )
-
-
-def _error_message(body: Any) -> str:
-    """The message in an error body: OpenAI's `{"error": {"message"}}`, or FastAPI's `{"detail"}`, whose
-    validation errors repeat the whole request (`input`) and are read as `where: what` instead."""
-    if not isinstance(body, dict):
-        return ""
-    body = body.get("error", body)
-    if not isinstance(body, dict):
-        return str(body or "")
-    message = body.get("message") or body.get("detail")
-    if isinstance(message, list) and message and isinstance(message[0], dict):
-        first = message[0]
-        where = ".".join(str(part) for part in first.get("loc") or [])
-        return f"{where}: {first.get('msg', '')}" if where else str(first.get("msg", ""))
-    return message if isinstance(message, str) else ""
-
-
-def _first_line(text: str, limit: int) -> str:
-    line = next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
-    line = " ".join(line.split())
-    if len(line) <= limit:
-        return line
-    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def probe_cache_path(home: Path) -> Path:
