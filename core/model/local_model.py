@@ -6,7 +6,8 @@ names another file. Its pid, port and log live in `$SWE_TEAM_HOME/local-model/`.
 unless a call forces one function, while this format lets the model answer with a message or tool calls.
 
 It is started through `core.model.llama_server`, which stops the work on a request as soon as its client hangs
-up (a timeout, Ctrl-C), in prompt batches of `PROMPT_BATCH` tokens. Its OpenMP threads wait passively: spinning
+up (a timeout, Ctrl-C), in prompt batches of `PROMPT_BATCH` tokens. It sends no keep-alive pings while it reads a
+prompt: a ping would keep a call alive past its alias's `timeout_s`. Its OpenMP threads wait passively: spinning
 threads, on a machine whose cores are busy, made writing ten times slower or worse.
 """
 
@@ -187,6 +188,7 @@ def _spawn(settings: Settings, gguf: Path) -> int:
         "--n_batch", str(PROMPT_BATCH),
         "--n_ubatch", str(PROMPT_BATCH),
         "--chat_format", "chatml-function-calling",
+        "--disable_ping_events", "true",
     ]  # fmt: skip
     environment = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
     log_path = folder / "server.log"
