@@ -1,0 +1,77 @@
+"""A project whose tests call httpbin, in real Docker: its test passes against the local httpbin its workspace
+gets, the workspace still reaches nothing else (no name resolves, a connect out is dropped), and the network and
+its server go with the workspace."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.docker_fixtures import docker_client
+from tests.environment_fixtures import dated_repo, era_index, offline_settings
+from workspaces.docker import DockerWorkspace
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+CLIENT_TEST = """import json
+import os
+import urllib.request
+
+HTTPBIN = os.environ.get("HTTPBIN_URL", "http://httpbin.org/")
+
+
+def test_httpbin_echoes_the_query():
+    with urllib.request.urlopen(HTTPBIN + "get?probe=1", timeout=10) as response:
+        assert json.load(response)["args"] == {"probe": "1"}
+
+
+if __name__ == "__main__":
+    test_httpbin_echoes_the_query()
+    print("httpbin answered")
+"""
+OUTSIDE_PROBE = """import socket
+try:
+    socket.getaddrinfo("pypi.org", 443)
+    print("pypi.org resolved")
+except socket.gaierror:
+    print("no name resolves")
+try:
+    socket.create_connection(("1.1.1.1", 443), timeout=3)
+    print("connected out")
+except socket.timeout:
+    print("connect out dropped")
+except OSError as exc:
+    print("connect out failed:", exc)
+"""
+
+
+def test_a_test_calling_httpbin_passes_and_the_workspace_still_reaches_nothing_else(tmp_path: Path) -> None:
+    client = docker_client()
+    repo = dated_repo(tmp_path, {"app.py": "", "tests/test_client.py": CLIENT_TEST}, "2024-06-01T12:00:00+00:00")
+    job_dir = tmp_path / "job"
+    with era_index(tmp_path) as index:
+        settings = offline_settings(tmp_path / "home", index.url)
+        workspace = DockerWorkspace.create(
+            job_id=f"nettest-{uuid.uuid4().hex[:8]}",
+            repo_path=repo,
+            base_commit="HEAD",
+            job_dir=job_dir,
+            settings=settings,
+        )
+    network = str(workspace.info.details["container"])
+    try:
+        passed = workspace.exec("python tests/test_client.py", timeout=120)
+        assert passed.ok, passed.observation()
+        assert passed.stdout.strip() == "httpbin answered"
+        outside = workspace.exec(f"python -c '{OUTSIDE_PROBE}'", timeout=60)
+        assert outside.stdout.splitlines() == ["no name resolves", "connect out dropped"], outside.observation()
+        recorded = json.loads((job_dir / "environment.json").read_text())
+        assert (recorded["network"], recorded["services"]) == ("firewalled", ["httpbin"])
+        assert client.networks.get(network).attrs["Internal"] is True
+    finally:
+        workspace.close()
+    assert not client.networks.list(names=[network])
+    assert not client.containers.list(all=True, filters={"name": f"{network}-httpbin"})
