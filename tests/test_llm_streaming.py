@@ -167,3 +167,14 @@ def test_an_unreachable_server_reads_in_one_line(tmp_path: Path) -> None:
     message = str(caught.value)
     assert api_base in message and "after 1 attempts" in message
     assert "\n" not in message and len(message) <= 300
+
+
+def test_a_streamed_answer_of_wrong_types_is_a_model_error_not_an_outage(tmp_path: Path) -> None:
+    broken = {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}
+    broken["usage"] = {"prompt_tokens": -5, "completion_tokens": "many"}
+    with ScriptedModelServer({"steps": [{"body": broken}]}) as server:
+        client = LiteLLMClient(settings_for(server.base_url, tmp_path, retries=0), backoff_s=0.01)
+        with pytest.raises(ModelError) as caught:
+            client.complete(ASK)
+    assert not isinstance(caught.value, ModelUnreachable), "the server answered: it is not unreachable"
+    assert str(caught.value).startswith(f"the model server at {server.base_url} kept failing after 1 attempts: ")

@@ -95,7 +95,9 @@ class StreamedAnswer:
         self.tokens += min(carried, 1)
         return min(carried, 1)
 
-    def _add_calls(self, deltas: list[Any]) -> int:
+    def _add_calls(self, deltas: Any) -> int:
+        if not isinstance(deltas, list):
+            return 0
         carried = 0
         for delta in deltas:
             call_id = str(getattr(delta, "id", None) or "")

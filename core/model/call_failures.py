@@ -18,10 +18,13 @@ def failure_kind(exc: BaseException) -> tuple[str, int | None]:
     """("encoding" | "unreachable" | "timeout" | "server" | "client", HTTP status) of an exception litellm raised;
     "encoding" is this client failing to encode its own request, which no retry mends."""
     import openai
+    from pydantic import ValidationError
 
     chain = chain_of(exc)
     if any(isinstance(e, UnicodeError) for e in chain):
         return "encoding", None
+    if any(isinstance(e, ValidationError) for e in chain):
+        return "server", None  # an answer litellm could not read (wrong types), though it came
     if any(isinstance(e, openai.APITimeoutError | TimeoutError) for e in chain):
         return "timeout", None
     if any(isinstance(e, openai.APIConnectionError | ConnectionError) for e in chain):

@@ -289,7 +289,8 @@ class LiteLLMClient:
                 hint="the server may be overloaded; raise models.<alias>.timeout_s or use a faster model",
             )
         return ModelError(
-            f"the model server at {config.api_base} kept failing (HTTP {status}) after {attempts} attempts: "
+            f"the model server at {config.api_base} kept failing{f' (HTTP {status})' if status else ''} after "
+            f"{attempts} attempts: "
             f"{server_said(exc)}",
             hint="look at the model server's log",
         )

@@ -43,7 +43,8 @@ Script format (JSON file, JSON text or a dict)::
 A request with ``"stream": true`` gets the same answer as server-sent events, the way vLLM and llama.cpp send
 them: a role chunk, the text and each tool call's arguments in pieces of a few characters, a chunk with the
 finish reason, a usage chunk when ``stream_options.include_usage`` is set, then ``[DONE]``. A ``body`` step is
-sent as one event as it is. A client that hangs up mid-stream is counted in ``.abandoned``.
+sent as one chunk, each choice's message as its delta, malformed or not. A client that hangs up mid-stream is
+counted in ``.abandoned``.
 
 Run it on its own: ``python -m core.model.scripted_server SCRIPT.json [--port N] [--record FILE]``; it prints
 the base URL (``http://127.0.0.1:PORT/v1``) on its first line and serves until interrupted.
@@ -80,6 +81,8 @@ class Reply:
     delay_s: float = 0.0
     token_delay_s: float = 0.0
     stall_s: float = 0.0
+    verbatim: bool = False
+    """A `body` step: streamed as one chunk, its messages as they are (malformed ones too)."""
 
 
 def load_script(script: ScriptSource) -> dict[str, Any]:
@@ -192,7 +195,9 @@ class ScriptedModelServer:
         if status != 200:
             error = {"message": f"scripted error {status} at call {call_number}", "type": "server_error"}
             return Reply(status, step.get("body", {"error": error}), delay)
-        payload = step["body"] if "body" in step else self._completion(step.get("response", {}), body)
+        if "body" in step:
+            return Reply(200, step["body"], delay, verbatim=True)
+        payload = self._completion(step.get("response", {}), body)
         return Reply(200, payload, delay, float(step.get("token_delay_s", 0.0)), float(step.get("stall_s", 0.0)))
 
     def next_step(self, body: dict[str, Any]) -> dict[str, Any] | None:
@@ -333,7 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.flush()
             time.sleep(reply.delay_s)
-            for position, event in enumerate(stream_events(reply.payload, include_usage)):
+            events = [as_one_chunk(reply.payload)] if reply.verbatim else stream_events(reply.payload, include_usage)
+            for position, event in enumerate(events):
                 self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.flush()
                 time.sleep(reply.token_delay_s + (reply.stall_s if position == 1 else 0.0))
@@ -349,12 +355,22 @@ def _pieces(text: str) -> list[str]:
     return [text[start : start + size] for start in range(0, len(text), size)]
 
 
+def as_one_chunk(payload: Any) -> Any:
+    """A whole answer (a `body` step) as a single streamed chunk: each choice's `message` becomes its `delta`,
+    as it is; a body whose choices are not a list of objects goes unchanged."""
+    choices = payload.get("choices") if isinstance(payload, dict) else None
+    if not (isinstance(choices, list) and all(isinstance(choice, dict) for choice in choices)):
+        return payload
+    deltas = [
+        {**{key: value for key, value in choice.items() if key != "message"}, "delta": choice.get("message")}
+        for choice in choices
+    ]
+    return {**payload, "object": "chat.completion.chunk", "choices": deltas}
+
+
 def stream_events(payload: dict[str, Any], include_usage: bool) -> Iterator[dict[str, Any]]:
-    """A chat completion as the chunks a streaming server sends; anything else (a `body` step) as one event."""
-    choices = payload.get("choices")
-    if not (isinstance(choices, list) and len(choices) == 1 and isinstance(choices[0].get("message"), dict)):
-        yield payload
-        return
+    """A chat completion this server wrote (one choice) as the chunks a streaming server sends."""
+    choices = payload["choices"]
     head: dict[str, Any] = {key: payload[key] for key in ("id", "created", "model") if key in payload}
     head["object"] = "chat.completion.chunk"
 
