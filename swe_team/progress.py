@@ -101,8 +101,8 @@ class LiveProgress:
                     self.console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] → {escape(role)}")
             elif changed:
                 self._print_plain(now, message)
-        if self.autorefresh and self._ticker is None:
-            self._start_ticker()
+            if self.autorefresh and self._ticker is None:
+                self._start_ticker()
 
     def tick(self) -> None:
         """Redraw the line (terminal), or print what a log reader should know by now (plain output)."""
