@@ -25,6 +25,8 @@ STALL_ADVICE = "Ctrl-C to stop; the job resumes with `swe-team resume`"
 
 def describe_call(call: LiveCall, now: float) -> str:
     """What the model server is doing for the call under way, in a few words."""
+    if not call.sent:
+        return "preparing the request"
     retry = f" (attempt {call.attempt})" if call.attempt > 1 else ""
     if call.stalled(now):
         return f"model server silent for {call.silent_for(now):.0f} s (stalled?){retry} — {STALL_ADVICE}"

@@ -95,6 +95,15 @@ def test_a_long_tool_run_gets_a_heartbeat_and_a_role_change_a_line() -> None:
     ]
 
 
+def test_a_request_being_prepared_is_not_a_silent_server() -> None:
+    progress, ledger, clock, output = plain_progress()
+    progress("planner", "model call 1")
+    ledger.call_started("planner", "reasoning", 0, stall_after_s=10, sent=False)
+    clock.advance(30)
+    progress.tick()
+    assert lines(output)[-1] == "[  30.0s] planner: model call 1 · preparing the request"
+
+
 def test_a_retried_call_says_its_attempt() -> None:
     progress, ledger, clock, output = plain_progress()
     progress("localizer", "model call 2")

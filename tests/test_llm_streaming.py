@@ -32,14 +32,21 @@ class WatchedLedger(UsageLedger):
 
     def __init__(self) -> None:
         super().__init__()
-        self.started: list[tuple[str, int, int]] = []
+        self.started: list[tuple[str, int, int, bool]] = []
         self.heard_tokens: list[int] = []
 
     def call_started(
-        self, role: str, alias: str, prompt_tokens: int, stall_after_s: float = 60.0, attempt: int = 1
+        self,
+        role: str,
+        alias: str,
+        prompt_tokens: int,
+        stall_after_s: float = 60.0,
+        attempt: int = 1,
+        *,
+        sent: bool = True,
     ) -> int:
-        self.started.append((role, prompt_tokens, attempt))
-        return super().call_started(role, alias, prompt_tokens, stall_after_s, attempt)
+        self.started.append((role, prompt_tokens, attempt, sent))
+        return super().call_started(role, alias, prompt_tokens, stall_after_s, attempt, sent=sent)
 
     def heard(self, handle: int, tokens: int = 0) -> None:
         self.heard_tokens.append(tokens)
@@ -105,7 +112,9 @@ def test_the_ledger_sees_the_prompt_read_then_every_token_written(tmp_path: Path
     step = {"response": {"content": "one two three four five six seven eight"}}
     with ScriptedModelServer({"steps": [step]}) as server:
         LiteLLMClient(settings_for(server.base_url, tmp_path), ledger).complete(ASK, role="planner")
-    ((role, prompt_tokens, attempt),) = ledger.started
+    preparing, sent = ledger.started
+    assert preparing == ("planner", 0, 1, False), "the request is prepared (fitted, counted) before it is sent"
+    role, prompt_tokens, attempt, _ = sent
     assert role == "planner" and prompt_tokens > 0 and attempt == 1
     assert ledger.heard_tokens[0] == 0, "the role chunk carries no token: the server was still reading"
     assert sum(ledger.heard_tokens) >= 10, "each piece of text counts as it arrives"

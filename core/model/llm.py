@@ -155,6 +155,20 @@ class LiteLLMClient:
         response_schema: dict[str, Any] | None = None,
         role: str = "",
     ) -> Completion:
+        preparing = self.ledger.call_started(role, alias, 0, self.settings.models.stall_after_s, sent=False)
+        try:
+            return self._complete(messages, alias, tools, response_schema, role)
+        finally:
+            self.ledger.call_ended(preparing)
+
+    def _complete(
+        self,
+        messages: list[Message],
+        alias: str,
+        tools: list[dict[str, Any]] | None,
+        response_schema: dict[str, Any] | None,
+        role: str,
+    ) -> Completion:
         config = self.settings.alias(alias)
         started = time.monotonic()
         messages = sendable(messages)

@@ -25,7 +25,8 @@ class UsageRecord:
 
 @dataclass(frozen=True)
 class LiveCall:
-    """A model call under way: the server reads the prompt until `written` turns positive, then writes."""
+    """A model call under way: prepared (fitted, counted) until `sent`, then the server reads the prompt until
+    `written` turns positive, then writes."""
 
     role: str
     alias: str
@@ -38,6 +39,7 @@ class LiveCall:
     attempt: int = 1
     stall_after_s: float = DEFAULT_STALL_AFTER_S
     """Silence after which the progress line calls the server stalled (`models.stall_after_s`)."""
+    sent: bool = True
 
     @property
     def reading(self) -> bool:
@@ -47,7 +49,7 @@ class LiveCall:
         return max(0.0, now - self.last_heard)
 
     def stalled(self, now: float) -> bool:
-        return self.silent_for(now) >= self.stall_after_s
+        return self.sent and self.silent_for(now) >= self.stall_after_s
 
 
 class UsageLedger:
@@ -69,14 +71,22 @@ class UsageLedger:
             self._records.append(UsageRecord(role or "unknown", alias, model, usage))
 
     def call_started(
-        self, role: str, alias: str, prompt_tokens: int, stall_after_s: float = DEFAULT_STALL_AFTER_S, attempt: int = 1
+        self,
+        role: str,
+        alias: str,
+        prompt_tokens: int,
+        stall_after_s: float = DEFAULT_STALL_AFTER_S,
+        attempt: int = 1,
+        *,
+        sent: bool = True,
     ) -> int:
-        """A request was sent; returns the handle `heard` and `call_ended` take."""
+        """A request was sent (or, `sent=False`, is being prepared); returns the handle `heard` and `call_ended`
+        take. The latest call started is the one shown."""
         now = self.clock()
         with self._lock:
             self._next_live += 1
             self._live[self._next_live] = LiveCall(
-                role or "unknown", alias, prompt_tokens, now, now, attempt=attempt, stall_after_s=stall_after_s
+                role or "unknown", alias, prompt_tokens, now, now, 0, attempt, stall_after_s, sent
             )
             return self._next_live
 
