@@ -5,14 +5,18 @@ its server go with the workspace."""
 from __future__ import annotations
 
 import json
+import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 
+from core.settings import DockerSettings
 from tests.docker_fixtures import docker_client
 from tests.environment_fixtures import dated_repo, era_index, offline_settings
 from workspaces.docker import DockerWorkspace
+from workspaces.docker_gc import LABEL_OWNER_PID, reap, workspace_labels
+from workspaces.docker_network import make_network
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -28,8 +32,14 @@ def test_httpbin_echoes_the_query():
         assert json.load(response)["args"] == {"probe": "1"}
 
 
+def test_httpbin_answers_over_https_with_a_certificate_python_trusts():
+    with urllib.request.urlopen("https://httpbin.org/get?probe=2", timeout=10) as response:
+        assert json.load(response)["args"] == {"probe": "2"}
+
+
 if __name__ == "__main__":
     test_httpbin_echoes_the_query()
+    test_httpbin_answers_over_https_with_a_certificate_python_trusts()
     print("httpbin answered")
 """
 OUTSIDE_PROBE = """import socket
@@ -75,3 +85,20 @@ def test_a_test_calling_httpbin_passes_and_the_workspace_still_reaches_nothing_e
         workspace.close()
     assert not client.networks.list(names=[network])
     assert not client.containers.list(all=True, filters={"name": f"{network}-httpbin"})
+    assert not client.volumes.list(filters={"name": f"{network}-trust"})
+
+
+def test_a_dead_owners_network_and_its_server_are_reaped(tmp_path: Path) -> None:
+    client = docker_client()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    home = tmp_path / "home"
+    name = f"swe-team-reaptest-{uuid.uuid4().hex[:8]}"
+    labels = {**workspace_labels(name, 1.0, home=home), LABEL_OWNER_PID: str(dead.pid)}
+    joined = make_network(
+        client, "firewalled", ["httpbin"], name=name, labels=labels, settings=DockerSettings(), lock_dir=tmp_path
+    )
+    assert joined.network == name and joined.environment["HTTPBIN_URL"] == "http://httpbin.org/"
+    removed = reap(client, home=home)
+    assert sorted(removed) == [f"container {name}-httpbin", f"network {name}", f"volume {name}-trust"]
+    assert not client.networks.list(names=[name])

@@ -80,6 +80,7 @@ def test_env_show_names_the_network_and_why(tmp_path: Path) -> None:
     assert shown.returncode == 0, shown.stderr
     line = next(line for line in shown.stdout.splitlines() if line.startswith("Test network"))
     assert line.startswith(
-        "Test network: firewalled (an internal Docker network with no route out), services: httpbin "
-        "(HTTPBIN_URL=http://httpbin:8080/) — the tests call an httpbin server: tests/test_client.py"
+        "Test network: firewalled (an internal Docker network with no route out), services: httpbin as "
+        "httpbin.org over HTTP and HTTPS (its own CA, trusted in the workspace), HTTPBIN_URL=http://httpbin.org/ — "
+        "the tests call an httpbin server: tests/test_client.py"
     )

@@ -360,7 +360,7 @@ def _start(
     try:
         return start_container(
             client, image=image, name=name, volume=name, labels=labels, settings=settings.docker,
-            network=joined.network, environment=joined.environment,
+            network=joined.network, environment=joined.environment, mounts=joined.volumes,
         )
     except BaseException:
         remove_network(client, name)

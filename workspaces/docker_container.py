@@ -87,14 +87,15 @@ def container_options(settings: DockerSettings) -> dict[str, Any]:
 
 def start_container(
     client: Any, *, image: str, name: str, volume: str, labels: dict[str, str], settings: DockerSettings,
-    network: str = "", environment: dict[str, str] | None = None,
+    network: str = "", environment: dict[str, str] | None = None, mounts: dict[str, dict[str, str]] | None = None,
 ) -> Any:
     """The job's container on its volume; no file a command writes may be larger than the workspace's size limit
     (the kernel stops it), and the volume as a whole is watched by the commands (`docker_exec`).
 
     Commands run as `settings.user`; the container's own processes (its init and the sleeping keeper) run as
     root without any capability, so that no command (`kill -9 -1`) can stop the container under the job.
-    `network` (a test services' network) replaces `settings.network`; `environment` is every command's."""
+    `network` (a test network) replaces `settings.network`; `environment` is every command's; `mounts` are more
+    volumes."""
     import docker.errors
     import docker.types
 
@@ -108,7 +109,7 @@ def start_container(
             detach=True,
             name=name,
             labels=labels,
-            volumes={volume: {"bind": WORKDIR, "mode": "rw"}},
+            volumes={volume: {"bind": WORKDIR, "mode": "rw"}, **(mounts or {})},
             working_dir=WORKDIR,
             environment=environment or {},
             ulimits=[docker.types.Ulimit(name="fsize", soft=largest_file, hard=largest_file)],

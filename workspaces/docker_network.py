@@ -18,17 +18,13 @@ from typing import Any
 from core.errors import WorkspaceError
 from core.settings import DockerSettings
 from workspaces.docker_image import Progress, build_image, to_stderr
-from workspaces.environment.test_network import FIREWALLED, HTTPBIN, HTTPBIN_PORT, service_environment
+from workspaces.docker_test_services import SERVICES, TRUST_ENVIRONMENT, TRUST_IN_SERVICE, TRUST_IN_WORKSPACE
+from workspaces.environment.test_network import FIREWALLED, HTTPBIN
 
 SERVICE_PYTHON = "3.11"
 """The Debian suite (bookworm) whose packaged servers run the services."""
-SERVICE_PACKAGES = {HTTPBIN: ("python3-httpbin",)}
-SERVICE_COMMANDS = {
-    HTTPBIN: ["/usr/bin/python3", "-m", "httpbin.core", "--host", "0.0.0.0", "--port", str(HTTPBIN_PORT)],
-}
-SERVICE_PORTS = {HTTPBIN: HTTPBIN_PORT}
-SERVICE_USER = "65534:65534"
-"""nobody: a service owns no file of the job."""
+SERVICE_USER = "0:0"
+"""Root without any capability (as a workspace's keeper): it owns the fresh trust volume, and nothing else."""
 SERVICE_MEMORY = "256m"
 SERVICE_PIDS = 64
 READY_WITHIN_S = 60.0
@@ -40,10 +36,16 @@ class JoinedNetwork:
 
     network: str
     environment: dict[str, str] = field(default_factory=dict)
+    volumes: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Mounted in the workspace: the trust volume holding the services' CA certificate."""
 
 
 def service_name(workspace_name: str, service: str) -> str:
     return f"{workspace_name}-{service}"
+
+
+def trust_volume(workspace_name: str) -> str:
+    return f"{workspace_name}-trust"
 
 
 def make_network(
@@ -62,12 +64,15 @@ def make_network(
     (removed again if one fails to start); else the `default` network mode and no services."""
     if mode != FIREWALLED:
         return JoinedNetwork(default)
-    unknown = [service for service in services if service not in SERVICE_COMMANDS]
+    unknown = [service for service in services if service not in SERVICES]
     if unknown:
         raise WorkspaceError(f"no test service is called {', '.join(unknown)}", hint=f"known: {HTTPBIN}")
     remove_network(client, name)
     client.networks.create(name, driver="bridge", internal=True, labels=labels)
+    environment: dict[str, str] = {}
     try:
+        if services:
+            client.volumes.create(name=trust_volume(name), labels=labels)
         for service in services:
             image, _ = build_image(
                 client,
@@ -75,25 +80,30 @@ def make_network(
                 lock_dir=lock_dir,
                 progress=progress,
                 python=SERVICE_PYTHON,
-                extra_packages=SERVICE_PACKAGES[service],
+                extra_packages=SERVICES[service].packages,
             )
             container = _run_service(client, image, service, name=name, labels=labels)
             _wait_until_listening(container, service)
+            environment.update(SERVICES[service].environment)
     except BaseException:
         remove_network(client, name)
         raise
-    return JoinedNetwork(name, service_environment(services))
+    if not services:
+        return JoinedNetwork(name)
+    mounts = {trust_volume(name): {"bind": TRUST_IN_WORKSPACE, "mode": "ro"}}
+    return JoinedNetwork(name, {**environment, **TRUST_ENVIRONMENT}, mounts)
 
 
 def _run_service(client: Any, image: str, service: str, *, name: str, labels: dict[str, str]) -> Any:
     import docker.errors
     import docker.types
 
-    endpoint = docker.types.EndpointConfig(client.api._version, aliases=[service])
+    spec = SERVICES[service]
+    endpoint = docker.types.EndpointConfig(client.api._version, aliases=spec.aliases)
     try:
         return client.containers.run(
             image,
-            SERVICE_COMMANDS[service],
+            spec.command,
             detach=True,
             name=service_name(name, service),
             labels=labels,
@@ -107,13 +117,15 @@ def _run_service(client: Any, image: str, service: str, *, name: str, labels: di
             pids_limit=SERVICE_PIDS,
             init=True,
             tmpfs={"/tmp": "rw,nosuid,nodev,size=64m"},
+            volumes={trust_volume(name): {"bind": TRUST_IN_SERVICE, "mode": "rw"}},
         )
     except docker.errors.APIError as exc:
         raise WorkspaceError(f"the test service {service} could not start: {exc.explanation or exc}") from exc
 
 
 def _wait_until_listening(container: Any, service: str) -> None:
-    probe = f"import socket; socket.create_connection(('127.0.0.1', {SERVICE_PORTS[service]}), 1)"
+    ports = SERVICES[service].ports
+    probe = f"import socket\nfor port in {ports!r}:\n    socket.create_connection(('127.0.0.1', port), 1)"
     deadline = time.monotonic() + READY_WITHIN_S
     while time.monotonic() < deadline:
         container.reload()
@@ -135,3 +147,5 @@ def remove_network(client: Any, name: str) -> None:
             container.remove(force=True)
     with contextlib.suppress(docker.errors.NotFound):
         client.networks.get(name).remove()
+    with contextlib.suppress(docker.errors.NotFound):
+        client.volumes.get(trust_volume(name)).remove(force=True)

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from workspaces.environment.plan import EnvironmentPlan
-from workspaces.environment.test_network import FIREWALLED, SERVICE_ENVIRONMENT
+from workspaces.environment.test_network import FIREWALLED, SERVICE_DESCRIPTIONS
 
 LABEL = "swe-team.environment"
 SHOWN_PINS = 12
@@ -112,6 +112,6 @@ def _network_line(network: str, services: list[str], reasons: list[str]) -> str:
     why = " — " + "; ".join(reasons) if reasons else ""
     if network != FIREWALLED:
         return f"Test network: none (no network at all){why}"
-    shown = [f"{name} ({key}={value})" for name in services for key, value in SERVICE_ENVIRONMENT[name].items()]
-    beside = f", services: {', '.join(shown)}" if shown else ""
+    shown = [SERVICE_DESCRIPTIONS.get(name, name) for name in services]
+    beside = f", services: {'; '.join(shown)}" if shown else ""
     return f"Test network: firewalled (an internal Docker network with no route out){beside}{why}"

@@ -15,9 +15,13 @@ from core.settings import EnvironmentSettings
 from workspaces.environment.commit_files import CommitFiles
 
 HTTPBIN = "httpbin"
-HTTPBIN_PORT = 8080
-SERVICE_ENVIRONMENT = {HTTPBIN: {"HTTPBIN_URL": f"http://{HTTPBIN}:{HTTPBIN_PORT}/"}}
-"""What the workspace's commands are told of each service: its host name is its name on the workspace's network."""
+SERVICE_ENVIRONMENT = {HTTPBIN: {"HTTPBIN_URL": "http://httpbin.org/"}}
+"""What the workspace's commands are told of each service; on the workspace's network httpbin answers as
+httpbin.org, the name its tests use, over HTTP and HTTPS."""
+SERVICE_DESCRIPTIONS = {
+    HTTPBIN: "httpbin as httpbin.org over HTTP and HTTPS (its own CA, trusted in the workspace), "
+    "HTTPBIN_URL=http://httpbin.org/",
+}
 HTTPBIN_SIGNS = ("HTTPBIN_URL", "httpbin.org")
 SELF_SERVED_SIGNS = ("pytest-httpbin", "pytest_httpbin")
 UNROUTABLE_SIGNS = ("10.255.255.1",)
@@ -38,10 +42,6 @@ class TestNetwork:
     reasons: list[str] = field(default_factory=list)
 
     __test__ = False
-
-
-def service_environment(names: list[str]) -> dict[str, str]:
-    return {variable: value for name in names for variable, value in SERVICE_ENVIRONMENT.get(name, {}).items()}
 
 
 def _read_by_tests(path: str) -> bool:

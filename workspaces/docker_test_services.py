@@ -1,0 +1,72 @@
+"""What each test service is: its Debian packages, the command its container runs, the names it answers to, the
+ports it is ready on.
+
+httpbin answers as `httpbin` and as `httpbin.org`, over HTTP (80) and HTTPS (443), since tests also name
+https://httpbin.org outright. Its certificate is signed by a CA the container makes when it starts (the key
+never leaves it); the CA's certificate goes to the trust volume, which the workspace mounts read-only and points
+`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` at. Nothing outside the job's network trusts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workspaces.environment.test_network import HTTPBIN, SERVICE_ENVIRONMENT
+
+TRUST_IN_SERVICE = "/srv/trust"
+TRUST_IN_WORKSPACE = "/opt/swe-team-trust"
+CA_FILE = "test-services-ca.pem"
+TRUST_ENVIRONMENT = {
+    variable: f"{TRUST_IN_WORKSPACE}/{CA_FILE}"
+    for variable in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+}
+
+_CERTIFICATES = f"""set -e
+cd /tmp
+openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=swe-team test services CA" \\
+  -keyout ca.key -out ca.pem -addext "basicConstraints=critical,CA:TRUE" \\
+  -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=$1" -keyout server.key -out server.csr 2>/dev/null
+printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nkeyUsage=critical,digitalSignature,keyEncipherment\\n\
+extendedKeyUsage=serverAuth\\nsubjectKeyIdentifier=hash\\nauthorityKeyIdentifier=keyid,issuer\\n' "$2" > server.ext
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile server.ext \\
+  -out server.pem 2>/dev/null
+cp ca.pem {TRUST_IN_SERVICE}/{CA_FILE}.new && mv {TRUST_IN_SERVICE}/{CA_FILE}.new {TRUST_IN_SERVICE}/{CA_FILE}
+"""
+
+_SERVE_HTTPBIN = """import ssl, threading
+from httpbin.core import app
+from werkzeug.serving import make_server
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain("/tmp/server.pem", "/tmp/server.key")
+secure = make_server("0.0.0.0", 443, app, threaded=True, ssl_context=context)
+threading.Thread(target=secure.serve_forever, daemon=True).start()
+make_server("0.0.0.0", 80, app, threaded=True).serve_forever()
+"""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    packages: tuple[str, ...]
+    command: list[str]
+    aliases: list[str]
+    ports: tuple[int, ...]
+    environment: dict[str, str]
+    """What the workspace's commands are told of it, besides the trust variables."""
+
+
+def _certified(command: str, names: list[str]) -> list[str]:
+    alt_names = ",".join(f"DNS:{name}" for name in names)
+    return ["sh", "-c", f"{_CERTIFICATES}exec {command}", "service", names[-1], alt_names]
+
+
+HTTPBIN_NAMES = [HTTPBIN, "httpbin.org"]
+SERVICES = {
+    HTTPBIN: ServiceSpec(
+        packages=("python3-httpbin", "openssl"),
+        command=_certified(f"/usr/bin/python3 -c '{_SERVE_HTTPBIN}'", HTTPBIN_NAMES),
+        aliases=HTTPBIN_NAMES,
+        ports=(80, 443),
+        environment=SERVICE_ENVIRONMENT[HTTPBIN],
+    ),
+}
