@@ -3,8 +3,8 @@ route out), with the servers they reach over HTTP (httpbin) each in its own cont
 
 On that network a connect to any address but the services' is dropped, so it times out as on a firewalled
 network, where `network: none` fails at once with "network unreachable"; names other than the services' do not
-resolve. Unlike `none`, the host answers on the network's gateway (a server there listening on every interface
-is reachable): the network is only made for the repositories whose tests need it.
+resolve. Unlike `none`, the host's bridge addresses route (a server on the host listening on every interface is
+reachable at 172.17.0.1): the network is only made for the repositories whose tests need it.
 """
 
 from __future__ import annotations
