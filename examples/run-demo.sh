@@ -29,9 +29,11 @@ if [[ -z "${SWE_TEAM_API_BASE:-}" ]]; then
     export SWE_TEAM_BUDGETS__MAX_ITERATIONS=${SWE_TEAM_BUDGETS__MAX_ITERATIONS:-1}
 fi
 
-if docker info >/dev/null 2>&1; then
-    if ! bash scripts/ensure-workspace-image.sh; then
-        echo "note: no Docker workspace image (see above): the demo runs in a local workspace instead" >&2
+if [[ "${SWE_TEAM_WORKSPACE:-auto}" != local ]] && docker info >/dev/null 2>&1; then
+    command -v mmdebstrap >/dev/null 2>&1 || (. scripts/lib.sh && apt_install mmdebstrap) || true
+    # The environment the job needs (interpreter image, locked dependencies, the project), built once with progress.
+    if ! "$bin/swe-team" env build "$demo"; then
+        echo "note: the Docker environment could not be built (see above): the demo runs in a local workspace" >&2
         export SWE_TEAM_WORKSPACE=local
     fi
 fi

