@@ -144,13 +144,29 @@ def extract_json(text: str) -> str:
     return text[start : end + 1] if start != -1 and end > start else text
 
 
+def parse_answer(text: str, output: type[Output]) -> Output:
+    """`output` read from the JSON in `text`; raw line breaks and tabs inside its strings, which small models
+    often write, are accepted. `ValidationError` when it is not one."""
+    found = extract_json(text)
+    try:
+        return output.model_validate_json(found)
+    except ValidationError as exc:
+        if not any(error["type"] == "json_invalid" for error in exc.errors()):
+            raise
+        try:
+            value = json.loads(found, strict=False)
+        except json.JSONDecodeError:
+            raise exc from None
+        return output.model_validate(value)
+
+
 def ask_structured(visit: RoleVisit, messages: list[Message], output: type[Output]) -> Output:
     """A JSON answer validated against `output`; invalid answers are sent back with the error."""
     schema = output.model_json_schema()
     while True:
         completion = visit.ask(messages, response_schema=schema)
         try:
-            answer = output.model_validate_json(extract_json(completion.content))
+            answer = parse_answer(completion.content, output)
             problem = text_problem(answer.model_dump(), "answer")
             if not problem:
                 return answer
@@ -164,7 +180,7 @@ def ask_structured(visit: RoleVisit, messages: list[Message], output: type[Outpu
 
 def _parse_arguments(call: ToolCall) -> dict[str, Any]:
     try:
-        arguments = json.loads(call.arguments or "{}")
+        arguments = json.loads(call.arguments or "{}", strict=False)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the arguments of {call.name} are not valid JSON ({exc.msg} at {exc.pos})") from exc
     except RecursionError as exc:
@@ -248,7 +264,7 @@ def _answer_in_text(content: str, output: type[Output]) -> Output | None:
     if "{" not in content:
         return None
     try:
-        answer = output.model_validate_json(extract_json(content))
+        answer = parse_answer(content, output)
     except ValidationError:
         return None
     return None if text_problem(answer.model_dump()) else answer

@@ -88,7 +88,7 @@ def as_plain_conversation(messages: list[Message], tools: list[dict[str, Any]]) 
 def with_tool_call(completion: Completion) -> Completion:
     """The completion with its JSON reply read as a tool call; left as text when it is not one."""
     try:
-        reply = json.loads(completion.content)
+        reply = json.loads(completion.content, strict=False)
     except json.JSONDecodeError:
         return completion
     if not isinstance(reply, dict) or not isinstance(reply.get("tool"), str):
