@@ -86,8 +86,16 @@ def container_options(settings: DockerSettings) -> dict[str, Any]:
 
 
 def start_container(
-    client: Any, *, image: str, name: str, volume: str, labels: dict[str, str], settings: DockerSettings,
-    network: str = "", environment: dict[str, str] | None = None, mounts: dict[str, dict[str, str]] | None = None,
+    client: Any,
+    *,
+    image: str,
+    name: str,
+    volume: str,
+    labels: dict[str, str],
+    settings: DockerSettings,
+    network: str = "",
+    environment: dict[str, str] | None = None,
+    mounts: dict[str, dict[str, str]] | None = None,
 ) -> Any:
     """The job's container on its volume; no file a command writes may be larger than the workspace's size limit
     (the kernel stops it), and the volume as a whole is watched by the commands (`docker_exec`).
