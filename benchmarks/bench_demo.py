@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,11 +40,21 @@ class DemoRun:
     status: str
     longest_quiet_s: float
     screen_updates: int
+    tail: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _environment(home: Path, api_base: str | None) -> dict[str, str]:
+    """A fresh home, no user config, and the embedded model on a port of its own (another home's server may hold
+    the default one)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SWE_TEAM_")}
     env.update(SWE_TEAM_HOME=str(home), SWE_TEAM_USER_CONFIG=str(home / "no-user-config.toml"))
+    env["SWE_TEAM_LOCAL_MODEL__PORT"] = str(_free_port())
     env.update(TERM="xterm-256color", COLUMNS="120", LINES="40")
     if api_base:
         env["SWE_TEAM_API_BASE"] = api_base
@@ -53,7 +64,12 @@ def _environment(home: Path, api_base: str | None) -> dict[str, str]:
 def _run_demo(env: dict[str, str]) -> DemoRun:
     """`bash examples/run-demo.sh` on a pseudo-terminal, noting when the screen changed."""
     child = pexpect.spawn(
-        "bash", ["examples/run-demo.sh"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=TIMEOUT_S,
+        "bash",
+        ["examples/run-demo.sh"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT_S,
         dimensions=(40, 120),
     )
     started = last = time.monotonic()
@@ -67,9 +83,10 @@ def _run_demo(env: dict[str, str]) -> DemoRun:
         longest, last, updates, text = max(longest, now - last), now, updates + 1, text + chunk
     child.close()
     seconds = time.monotonic() - started
-    found = STATUS.findall(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text))
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    found = STATUS.findall(plain)
     status = found[-1] if found else f"no status (exit {child.exitstatus})"
-    return DemoRun(seconds, status, longest, updates)
+    return DemoRun(seconds, status, longest, updates, plain[-2000:])
 
 
 def _stop_local_model(env: dict[str, str]) -> None:
@@ -107,7 +124,7 @@ def main() -> None:
     )
     Console().print(table)
     if run.status.startswith("no status"):
-        raise SystemExit(f"the demo ended without a job status: {run.status}")
+        raise SystemExit(f"the demo ended without a job status: {run.status}; its last output:\n{run.tail}")
 
 
 if __name__ == "__main__":
