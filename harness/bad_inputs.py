@@ -75,5 +75,6 @@ def bad_inputs(where: Path, repo: Path) -> list[BadInput]:
         BadInput("home under a read-only folder", task, "swe-team's home /sys/swe-team-home cannot be used",
                  env={"SWE_TEAM_HOME": "/sys/swe-team-home"}),
         BadInput("unknown kind", [*task, "--kind", "chore"], "--kind must be bug, feature or auto"),
+        BadInput("unknown gate", [*task, "--approve", "plan,pacth"], "--approve: unknown gate 'pacth'"),
         BadInput("not a repository", ["run", "--repo", str(where), "--task", "x"], "is not a git repository"),
     ]

@@ -13,7 +13,6 @@ from typing import Literal
 import typer
 
 WorkspaceName = Literal["auto", "local", "docker"]
-JobKind = Literal["auto", "bug", "feature"]
 PythonVersion = Literal["3.9", "3.11", "3.13"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from core.errors import SweTeamError
-from swe_team.cli.choices import APPROVE_HELP, JobKind, WorkspaceName, approve_policy
+from swe_team.cli.choices import APPROVE_HELP, WorkspaceName, approve_policy
 from swe_team.cli.common import read_text_file, settings_for
 
 if TYPE_CHECKING:
@@ -25,11 +25,13 @@ Task = Annotated[
     ),
 ]
 TaskFile = Annotated[Path | None, typer.Option(help="Read the task from this file.")]
-Kind = Annotated[JobKind, typer.Option(help="What the task is; auto lets the planner decide.")]
+Kind = Annotated[
+    str, typer.Option(metavar="<auto|bug|feature>", help="What the task is; auto lets the planner decide.")
+]
 Approve = Annotated[
     str,
     typer.Option(
-        parser=approve_policy,
+        metavar="<gates>",
         show_default="the approve setting",
         help=f"Gates that ask you: {APPROVE_HELP} (patch-on-fail asks at the patch gate only when tests failed "
         "or the reviewer did not approve).",
@@ -103,6 +105,12 @@ def job_request(
     """The settings the job runs with (flags on top of every layer) and the request to start it."""
     from swe_team.runner import JobRequest
 
+    if kind not in ("auto", "bug", "feature"):
+        raise SweTeamError(f"--kind must be bug, feature or auto, not {kind!r}")
+    try:
+        approve = approve_policy(approve)
+    except typer.BadParameter as exc:
+        raise SweTeamError(f"--approve: {exc.message}") from exc
     flags = {
         "model": model,
         "api_base": api_base,
