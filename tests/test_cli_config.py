@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
+import subprocess
+import sys
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -103,5 +106,12 @@ def test_version_comes_from_the_package(cli: CliRunner) -> None:
 
 def test_shell_completion_script_is_offered(cli: CliRunner) -> None:
     assert "--install-completion" in invoke(cli, "--help")
-    script = invoke(cli, "--show-completion", "bash")
-    assert "_SWE_TEAM_COMPLETE" in script and "complete " in script
+    # The shell is found from the parent process, as when a user types it in bash.
+    shown = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(sys.executable)} -m swe_team --show-completion"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "_SWE_TEAM_COMPLETE" in shown.stdout and "complete " in shown.stdout, shown.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def env(
     }
     if backend == "redis":
         values["SWE_TEAM_REDIS_URL"] = request.getfixturevalue("redis_url")
-        values["SWE_TEAM_MEMORY_KEY_PREFIX"] = f"reading:{tmp_path.name}"
+        values["SWE_TEAM_MEMORY_KEY_PREFIX"] = f"reading:{uuid.uuid4().hex}"
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
