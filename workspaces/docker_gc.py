@@ -115,18 +115,13 @@ def list_objects(client: Any, now: float | None = None, home: Path | None = None
         if not described.reapable:
             live_jobs.add(described.job_id)
         objects.append(described)
-    for volume in client.volumes.list(filters=selector):
-        labels = dict(volume.attrs.get("Labels") or {})
-        described = _describe("volume", volume.name, labels, "ready", False, moment)
-        if described.job_id in live_jobs and described.status == "owner dead":
-            described = _describe("volume", volume.name, labels, "in use", True, moment)
-        objects.append(described)
-    for network in client.networks.list(filters=selector):
-        labels = dict(network.attrs.get("Labels") or {})
-        described = _describe("network", network.name, labels, "ready", False, moment)
-        if described.job_id in live_jobs and described.status == "owner dead":
-            described = _describe("network", network.name, labels, "in use", True, moment)
-        objects.append(described)
+    for kind, collection in (("volume", client.volumes), ("network", client.networks)):
+        for item in collection.list(filters=selector):
+            labels = dict(item.attrs.get("Labels") or {})
+            described = _describe(kind, item.name, labels, "ready", False, moment)
+            if described.job_id in live_jobs and described.status == "owner dead":
+                described = _describe(kind, item.name, labels, "in use", True, moment)
+            objects.append(described)
     return objects
 
 
