@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from core.errors import ToolError, validation_problems
 
 if TYPE_CHECKING:
+    from core.edit_actions import EditAction
     from workspaces.base import Workspace
 
 Args = TypeVar("Args", bound=BaseModel)
@@ -28,11 +29,17 @@ class ToolContext:
     command_timeout_s: float = 300.0
     file_listeners: list[Callable[[str], None]] = field(default_factory=list)
     """Called with the repository-relative path after a tool changed, created or deleted a file."""
+    action_listeners: list[Callable[[EditAction], None]] = field(default_factory=list)
+    """Called with the `EditAction` (tool, arguments, file edits) of every edit a tool made: the action log."""
     extras: dict[str, Any] = field(default_factory=dict)
 
     def file_changed(self, path: str) -> None:
         for listener in self.file_listeners:
             listener(path)
+
+    def action_made(self, action: EditAction) -> None:
+        for listener in self.action_listeners:
+            listener(action)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from core.errors import ToolError, WorkspaceError
+from tools.actions.edits import report_action
 from tools.base import Tool, ToolContext
 from tools.files import numbered, read_text
 from workspaces.paths import normalize_relative
@@ -131,9 +132,12 @@ def search_replace(ctx: ToolContext, args: SearchReplaceArgs) -> str:
         ctx.workspace.write_file(args.path, updated)
     except WorkspaceError as exc:
         raise ToolError(exc.user_message()) from exc
-    ctx.file_changed(normalize_relative(args.path))
-    new_lines = updated.splitlines()
+    path = normalize_relative(args.path)
+    ctx.file_changed(path)
     first = occurrences[0]
+    summary = f"replace lines {first}-{first + len(search.splitlines()) - 1} of {path}"
+    report_action(ctx, "search_replace", args.model_dump(), {path: (content, updated)}, summary)
+    new_lines = updated.splitlines()
     last = first + max(len(replace.splitlines()), 1) - 1
     shown_first, shown_last = max(1, first - CONTEXT_LINES), min(len(new_lines), last + CONTEXT_LINES)
     region = (

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from core.errors import ToolError, WorkspaceError
+from tools.actions.edits import report_action
 from tools.base import Tool, ToolContext
 from workspaces.git_snapshots import JUNK_PATHSPECS
 from workspaces.paths import normalize_relative
@@ -142,15 +143,20 @@ class CreateFileArgs(BaseModel):
 
 def create_file(ctx: ToolContext, args: CreateFileArgs) -> str:
     try:
-        if ctx.workspace.exists(args.path) and not args.overwrite:
+        existed = ctx.workspace.exists(args.path)
+        if existed and not args.overwrite:
             raise ToolError(
                 f"{args.path} already exists: edit it with search_replace, "
                 "or call create_file with overwrite=true to replace it"
             )
+        before = ctx.workspace.read_file(args.path) if existed else ""
         ctx.workspace.write_file(args.path, args.content)
     except WorkspaceError as exc:
         raise ToolError(exc.user_message()) from exc
-    ctx.file_changed(normalize_relative(args.path))
+    path = normalize_relative(args.path)
+    ctx.file_changed(path)
+    summary = f"{'overwrite' if existed else 'create'} {path}"
+    report_action(ctx, "create_file", args.model_dump(), {path: (before, args.content)}, summary)
     return f"wrote {args.path} ({len(args.content.splitlines())} lines)"
 
 
