@@ -89,6 +89,12 @@ class ModelAlias(BaseModel):
     """Dollars per prompt token, for the usage report; unknown local models cost nothing."""
     output_cost_per_token: float | None = None
     """Dollars per completion token."""
+    pinned_id: str = ""
+    """The exact model id the server must serve (as `GET /v1/models` names it); another one stops CI commands
+    with an error. Empty: not pinned."""
+    pinned_digest: str = ""
+    """The model's digest (e.g. `sha256:…`) when the server reports one (Ollama does); a different or missing
+    digest stops CI commands with an error. Empty: not pinned."""
 
 
 class ModelSettings(BaseModel):
@@ -260,6 +266,45 @@ class ForgeSettings(BaseModel):
     """Seconds before a call to the forge's API is abandoned."""
 
 
+class CiSettings(BaseModel):
+    """CI mode: `swe-team ci diagnose` and `ci regress`."""
+
+    confidence_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+    """A diagnosis the model is less sure of than this goes to a person: exit code 3 and a job waiting in
+    `swe-team jobs --waiting`."""
+
+
+DANGEROUS_CODE_RULES = (
+    "eval",
+    "exec",
+    "os-system",
+    "subprocess-shell",
+    "pickle-loads",
+    "yaml-load",
+    "tls-verify-off",
+)
+"""The kinds of added code the dangerous-code check reports (tools/dangerous_code.py)."""
+
+
+class ReviewSettings(BaseModel):
+    """`swe-team review`, and the dangerous-code check on every patch the team writes."""
+
+    max_findings: int = Field(default=25, ge=1)
+    """The most findings a review reports: the most severe and most confident are kept."""
+    dangerous_code_allow: list[str] = Field(default_factory=list)
+    """Added code the dangerous-code check lets pass: `RULE` anywhere or `PATH_GLOB:RULE` (`scripts/*.py:exec`);
+    rules: eval, exec, os-system, subprocess-shell, pickle-loads, yaml-load, tls-verify-off, or `*` for all."""
+
+    @field_validator("dangerous_code_allow")
+    @classmethod
+    def _known_rules(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            rule = entry.rpartition(":")[2].strip()
+            if rule != "*" and rule not in DANGEROUS_CODE_RULES:
+                raise ValueError(f"{entry!r} names no rule; use one of {', '.join(DANGEROUS_CODE_RULES)} or *")
+        return entries
+
+
 class Settings(BaseSettings):
     """Everything swe-team can be told. Every field can be set in TOML, by `SWE_TEAM_*` env or a flag."""
 
@@ -310,6 +355,10 @@ class Settings(BaseSettings):
     """Job queue, workers, leases and timeouts of a fleet."""
     forge: ForgeSettings = Field(default_factory=ForgeSettings)
     """GitHub and GitLab access: issue URLs as tasks, pull requests of finished jobs."""
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    """`swe-team review` and the dangerous-code gate: how many findings, which added code is allowed."""
+    ci: CiSettings = Field(default_factory=CiSettings)
+    """CI mode: the confidence under which an answer goes to a person."""
 
     @model_validator(mode="after")
     def _environment_test_command(self) -> Settings:
