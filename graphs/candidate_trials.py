@@ -1,0 +1,173 @@
+"""Trying every candidate patch in one workspace: the evidence `graphs/selection.select` chooses from.
+
+Every run starts from the same snapshot (the repository with the tester's reproduction tests, before any fix).
+Each candidate is applied to learn what it changes (`change_key`); one of each distinct change is then tested:
+its regression tests (chosen from its change) against the same tests before it, the tester's reproduction tests,
+its own tests, and every other candidate's tests put beside its code. A candidate's edits to the tester's test
+files are left out: the tester's version is the one that judges.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from core.errors import WorkspaceError
+from graphs.patch_identity import added_test_files, change_key, changed_paths, file_blocks, split_diff
+from graphs.selection import TESTER, Candidate, Evidence, representatives
+from tools.test_results import TestCase, TestReport, run_tests
+from tools.testing.ids import matches
+from workspaces.base import Workspace
+
+PATCH_FILE = ".swe-team-candidate.patch"
+APPLY = f"git apply --whitespace=nowarn {PATCH_FILE}"
+
+RegressionTests = Callable[[str], list[str]]
+"""The regression tests for a change to the code (its diff): test selectors, [] for none."""
+
+
+@dataclass
+class TrialPlan:
+    workspace: Workspace
+    start_snapshot: str
+    """Every candidate is tried from here: the repository with the tester's tests, before any fix."""
+    test_command: str
+    tester_tests: list[str]
+    tester_files: list[str] = field(default_factory=list)
+    """The tester's test files: candidates' edits to them are left out."""
+    regression_tests: RegressionTests = lambda diff: []
+    timeout: float = 600.0
+
+
+def without_files(diff: str, paths: list[str]) -> str:
+    kept = [block for path, block in file_blocks(diff) if path not in paths]
+    return "".join(block if block.endswith("\n") else block + "\n" for block in kept)
+
+
+def _apply(workspace: Workspace, diff: str) -> str:
+    """'' when `diff` applied (or is empty), else why not."""
+    if not diff.strip():
+        return ""
+    workspace.write_file(PATCH_FILE, diff if diff.endswith("\n") else diff + "\n")
+    result = workspace.exec(f"{APPLY}; status=$?; rm -f {shlex.quote(PATCH_FILE)}; exit $status", timeout=120)
+    said = (result.stderr or result.stdout).strip()
+    if result.exit_code == 0:
+        return ""
+    return said.splitlines()[0][:300] if said else f"git apply exited {result.exit_code}"
+
+
+def _contents(workspace: Workspace, paths: list[str]) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for path in paths:
+        try:
+            found[path] = workspace.read_file(path) if workspace.exists(path) else None
+        except WorkspaceError:
+            found[path] = None
+    return found
+
+
+def _outcomes(cases: list[TestCase], files: list[str] | None = None) -> dict[str, str]:
+    """Each test's outcome (collection errors left out: they name a file, not a test)."""
+    return {
+        case.test_id: case.outcome for case in cases if not case.collection and (files is None or case.file in files)
+    }
+
+
+def broken(before: list[TestCase], now: list[TestCase]) -> list[str]:
+    """Tests that passed before and fail now; a file that no longer collects breaks every test of it that passed."""
+    passed = {case.test_id: case.file for case in before if case.outcome == "passed" and not case.collection}
+    found = [case.test_id for case in now if case.outcome in ("failed", "error") and case.test_id in passed]
+    for case in now:
+        if case.collection and case.outcome == "error":
+            found += [test for test, file in passed.items() if file and file == case.file]
+    return sorted(set(found))
+
+
+class Trials:
+    """Runs the trials of one set of candidates: `evidence()` once, then read `reports` for the logs."""
+
+    def __init__(self, plan: TrialPlan, diffs: dict[str, str]) -> None:
+        self.plan = plan
+        self.code: dict[str, str] = {}
+        self.tests: dict[str, str] = {}
+        for cid, diff in diffs.items():
+            code, tests = split_diff(without_files(diff, plan.tester_files))
+            self.code[cid], self.tests[cid] = code, tests
+        self.reports: dict[str, TestReport] = {}
+        self._tester: dict[str, dict[str, str]] = {}
+
+    def _at_start(self) -> None:
+        self.plan.workspace.rollback(self.plan.start_snapshot)
+
+    def _run(self, name: str, selectors: list[str]) -> TestReport:
+        plan = self.plan
+        report = run_tests(plan.workspace, plan.test_command, selectors, plan.timeout)
+        self.reports[name] = report
+        return report
+
+    def candidate(self, cid: str) -> Candidate:
+        """Applies the candidate alone to learn what it changes."""
+        self._at_start()
+        code = self.code[cid]
+        paths = changed_paths(code)
+        before = _contents(self.plan.workspace, paths)
+        problem = _apply(self.plan.workspace, code + self.tests[cid])
+        key = "" if problem else change_key(before, _contents(self.plan.workspace, paths))
+        lines = sum(1 for line in code.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+        return Candidate(id=cid, key=key, applied=not problem, problem=problem, diff_lines=lines)
+
+    def evidence(self) -> Evidence:
+        plan = self.plan
+        candidates = [self.candidate(cid) for cid in self.code]
+        groups = representatives(candidates)
+        rep_of = {member: first for first, members in groups.items() for member in members}
+        regression = {cid: plan.regression_tests(self.code[cid]) for cid in groups}
+        wanted = list(dict.fromkeys([*plan.tester_tests, *(t for tests in regression.values() for t in tests)]))
+        self._at_start()
+        before = self._run("before", wanted).cases if wanted else []
+        self._note_tester("before", before)
+        evidence = Evidence(candidates=candidates)
+        for cid in groups:
+            self._tried_alone(cid, regression[cid], before, evidence)
+        for owner in [c.id for c in candidates if c.applied and added_test_files(self.tests[c.id])]:
+            for cid in groups:
+                if cid != owner:
+                    self._tried_with(cid, owner, evidence, own=rep_of.get(owner) == cid)
+        tester_ids = list(dict.fromkeys(test for found in self._tester.values() for test in found))
+        evidence.test_sets[TESTER] = tester_ids
+        for cid in groups:
+            found = self._tester.get(cid, {})
+            evidence.outcomes.setdefault(cid, {})[TESTER] = {test: found.get(test, "missing") for test in tester_ids}
+        return evidence
+
+    def _note_tester(self, name: str, cases: list[TestCase]) -> None:
+        selectors = self.plan.tester_tests
+        self._tester[name] = {
+            case.test_id: case.outcome
+            for case in cases
+            if not case.collection and any(matches(case, selector) for selector in selectors)
+        }
+
+    def _tried_alone(self, cid: str, regression: list[str], before: list[TestCase], evidence: Evidence) -> None:
+        plan = self.plan
+        self._at_start()
+        _apply(plan.workspace, self.code[cid] + self.tests[cid])
+        own = added_test_files(self.tests[cid])
+        report = self._run(cid, list(dict.fromkeys([*regression, *plan.tester_tests, *own])))
+        evidence.regressions[cid] = broken(before, report.cases)
+        self._note_tester(cid, report.cases)
+        if own:
+            evidence.test_sets[cid] = sorted(_outcomes(report.cases, own))
+            evidence.outcomes.setdefault(cid, {})[cid] = _outcomes(report.cases, own)
+
+    def _tried_with(self, cid: str, owner: str, evidence: Evidence, own: bool) -> None:
+        """The owner's tests beside `cid`'s code; `own`: `cid` makes the owner's change, so this run names the set."""
+        plan = self.plan
+        self._at_start()
+        files = added_test_files(self.tests[owner])
+        problem = _apply(plan.workspace, self.code[cid]) or _apply(plan.workspace, self.tests[owner])
+        outcomes = {} if problem else _outcomes(self._run(f"{cid}+{owner}", files).cases, files)
+        if own:
+            evidence.test_sets[owner] = sorted(outcomes)
+        evidence.outcomes.setdefault(cid, {})[owner] = outcomes
