@@ -118,6 +118,7 @@ class Trials:
         return Candidate(id=cid, key=key, applied=not problem, problem=problem, diff_lines=lines)
 
     def evidence(self) -> Evidence:
+        """Tries every candidate; the workspace is left at the start snapshot."""
         plan = self.plan
         candidates = [self.candidate(cid) for cid in self.code]
         groups = representatives(candidates)
@@ -127,18 +128,20 @@ class Trials:
         self._at_start()
         before = self._run("before", wanted).cases if wanted else []
         self._note_tester("before", before)
-        evidence = Evidence(candidates=candidates)
+        evidence = Evidence(candidates=candidates, test_sets={TESTER: []})
+        owners = [c.id for c in candidates if c.applied and added_test_files(self.tests[c.id])]
         for cid in groups:
-            self._tried_alone(cid, regression[cid], before, evidence)
-        for owner in [c.id for c in candidates if c.applied and added_test_files(self.tests[c.id])]:
-            for cid in groups:
-                if cid != owner:
-                    self._tried_with(cid, owner, evidence, own=rep_of.get(owner) == cid)
+            self._tried(cid, regression[cid], before, [o for o in owners if o != cid], evidence)
+        for owner in owners:
+            if owner in groups:
+                continue  # named by its own run
+            evidence.test_sets[owner] = sorted(evidence.outcomes.get(rep_of[owner], {}).get(owner, {}))
         tester_ids = list(dict.fromkeys(test for found in self._tester.values() for test in found))
         evidence.test_sets[TESTER] = tester_ids
         for cid in groups:
             found = self._tester.get(cid, {})
             evidence.outcomes.setdefault(cid, {})[TESTER] = {test: found.get(test, "missing") for test in tester_ids}
+        self._at_start()
         return evidence
 
     def _note_tester(self, name: str, cases: list[TestCase]) -> None:
@@ -149,25 +152,31 @@ class Trials:
             if not case.collection and any(matches(case, selector) for selector in selectors)
         }
 
-    def _tried_alone(self, cid: str, regression: list[str], before: list[TestCase], evidence: Evidence) -> None:
+    def _tried(
+        self, cid: str, regression: list[str], before: list[TestCase], owners: list[str], evidence: Evidence
+    ) -> None:
+        """One run of `cid` with its regression tests, the tester's, its own and every other owner's tests that
+        apply beside them; an owner's tests that do not apply beside them run in a run of their own."""
         plan = self.plan
         self._at_start()
         _apply(plan.workspace, self.code[cid] + self.tests[cid])
         own = added_test_files(self.tests[cid])
-        report = self._run(cid, list(dict.fromkeys([*regression, *plan.tester_tests, *own])))
+        beside = [owner for owner in owners if not _apply(plan.workspace, self.tests[owner])]
+        files = {owner: added_test_files(self.tests[owner]) for owner in owners}
+        extra = [file for owner in beside for file in files[owner]]
+        report = self._run(cid, list(dict.fromkeys([*regression, *plan.tester_tests, *own, *extra])))
         evidence.regressions[cid] = broken(before, report.cases)
         self._note_tester(cid, report.cases)
+        sets = evidence.outcomes.setdefault(cid, {})
         if own:
             evidence.test_sets[cid] = sorted(_outcomes(report.cases, own))
-            evidence.outcomes.setdefault(cid, {})[cid] = _outcomes(report.cases, own)
+            sets[cid] = _outcomes(report.cases, own)
+        for owner in owners:
+            sets[owner] = _outcomes(report.cases, files[owner]) if owner in beside else self._alone_with(cid, owner)
 
-    def _tried_with(self, cid: str, owner: str, evidence: Evidence, own: bool) -> None:
-        """The owner's tests beside `cid`'s code; `own`: `cid` makes the owner's change, so this run names the set."""
-        plan = self.plan
+    def _alone_with(self, cid: str, owner: str) -> dict[str, str]:
+        """The owner's tests beside `cid`'s code alone (they clash with `cid`'s own tests)."""
         self._at_start()
         files = added_test_files(self.tests[owner])
-        problem = _apply(plan.workspace, self.code[cid]) or _apply(plan.workspace, self.tests[owner])
-        outcomes = {} if problem else _outcomes(self._run(f"{cid}+{owner}", files).cases, files)
-        if own:
-            evidence.test_sets[owner] = sorted(outcomes)
-        evidence.outcomes.setdefault(cid, {})[owner] = outcomes
+        problem = _apply(self.plan.workspace, self.code[cid]) or _apply(self.plan.workspace, self.tests[owner])
+        return {} if problem else _outcomes(self._run(f"{cid}+{owner}", files).cases, files)

@@ -144,6 +144,7 @@ def _set_name(owner: str) -> str:
 
 def _why_behind(evidence: Evidence, loser: Verdict, winner: Verdict, sets: int) -> str:
     failed = [owner for owner in loser.failed_sets if owner not in winner.failed_sets] or loser.failed_sets
+    failed.sort(key=lambda owner: owner != TESTER)
     if _rank(loser) == _rank(winner):
         what = "tied on tests and votes, behind the two finalists (earlier candidates)"
     elif failed:

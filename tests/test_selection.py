@@ -84,7 +84,8 @@ def test_the_right_candidate_wins_and_every_elimination_is_explained() -> None:
     assert reasons["c4"][0] == "outvoted"
     assert reasons["c4"][1].startswith("fails the tester's reproduction tests (t::test_neg)")
     assert "2 votes" in reasons["c4"][1]
-    assert reasons["c5"] == ("duplicate", "the same change as c4 once whitespace, comments and formatting are set aside")
+    same = "the same change as c4 once whitespace, comments and formatting are set aside"
+    assert reasons["c5"] == ("duplicate", same)
     assert reasons["c6"] == ("dropped", "it changes no code once whitespace, comments and tests are set aside")
     assert reasons["c7"] == ("dropped", "its diff does not apply: patch failed: calc/ops.py:3")
     assert reasons["c1"][1] == "ranked first by the tests and votes: 2 of 2 test sets, 2 tests passed"

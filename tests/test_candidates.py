@@ -1,0 +1,92 @@
+"""Candidates tried for real in a local workspace with pytest, then selected: the right patch wins over one that
+breaks a test which passed, one that passes the tester's test but fails another candidate's, and a wrong change
+made twice in different whitespace; each elimination says why."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from graphs.candidate_trials import TrialPlan, Trials
+from graphs.selection import TESTER, select
+from tests.workspace_fixtures import make_repo, open_workspace
+from workspaces.local import LocalWorkspace
+
+PYTEST = f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider"
+OPS = "def add(a, b):\n    return a + b\n\n\ndef neg(a):\n    return a\n"
+PROJECT = {
+    "conftest.py": "",
+    "calc/__init__.py": "",
+    "calc/ops.py": OPS,
+    "tests/__init__.py": "",
+    "tests/test_ops.py": "from calc.ops import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+}
+TESTER_FILE = "tests/test_neg.py"
+TESTER_TEST = f"{TESTER_FILE}::test_neg"
+EXTRA_TEST = "from calc.ops import neg\n\n\ndef test_neg_of_negative():\n    assert neg(-3) == 3\n"
+CANDIDATES = {
+    "right": ({"calc/ops.py": OPS.replace("return a\n", "return -a\n"), "tests/test_neg_more.py": EXTRA_TEST}),
+    "breaks_add": {"calc/ops.py": OPS.replace("return a\n", "return -a\n").replace("a + b", "a - b")},
+    "only_two": {"calc/ops.py": OPS.replace("return a\n", "return -2 if a == 2 else a\n")},
+    "wrong": {"calc/ops.py": OPS.replace("return a\n", "return a * 1\n")},
+    "wrong_again": {"calc/ops.py": OPS.replace("return a\n", "return a*1  # same\n")},
+}
+
+
+def candidate_diffs(workspace: LocalWorkspace, start: str) -> dict[str, str]:
+    """Each candidate's diff against the base commit, as a coder's workspace gives it (with the tester's test)."""
+    diffs = {}
+    for name, files in CANDIDATES.items():
+        workspace.rollback(start)
+        for path, content in files.items():
+            workspace.write_file(path, content)
+        diffs[name] = workspace.diff()
+    workspace.rollback(start)
+    return diffs
+
+
+def test_the_right_candidate_wins_and_each_elimination_is_explained(tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path, make_repo(tmp_path, PROJECT))
+    workspace.write_file(TESTER_FILE, "from calc.ops import neg\n\n\ndef test_neg():\n    assert neg(2) == -2\n")
+    start = workspace.snapshot("reproduced")
+    diffs = candidate_diffs(workspace, start)
+    assert TESTER_FILE in diffs["right"]
+    plan = TrialPlan(
+        workspace=workspace,
+        start_snapshot=start,
+        test_command=PYTEST,
+        tester_tests=[TESTER_TEST],
+        tester_files=[TESTER_FILE],
+        regression_tests=lambda diff: ["tests/test_ops.py"] if "calc/ops.py" in diff else [],
+        timeout=60,
+    )
+    trials = Trials(plan, diffs)
+    evidence = trials.evidence()
+
+    assert evidence.test_sets == {TESTER: [TESTER_TEST], "right": ["tests/test_neg_more.py::test_neg_of_negative"]}
+    assert evidence.regressions["breaks_add"] == ["tests/test_ops.py::test_add"]
+    assert evidence.outcomes["only_two"][TESTER] == {TESTER_TEST: "passed"}
+    assert evidence.outcomes["only_two"]["right"] == {"tests/test_neg_more.py::test_neg_of_negative": "failed"}
+    assert "wrong_again" not in evidence.outcomes  # the same change as `wrong`: tested once
+
+    selection = select(evidence)
+    assert selection.winner == "right"
+    reasons = {verdict.id: (verdict.standing, verdict.reason) for verdict in selection.verdicts}
+    assert reasons["breaks_add"] == ("dropped", "breaks tests that passed before the job: tests/test_ops.py::test_add")
+    assert reasons["only_two"][0] == "runner-up"
+    assert reasons["only_two"][1].startswith("fails right's tests (tests/test_neg_more.py::test_neg_of_negative)")
+    assert reasons["wrong"][0] == "outvoted"
+    assert reasons["wrong"][1].startswith(f"fails the tester's reproduction tests ({TESTER_TEST})")
+    assert reasons["wrong_again"][0] == "duplicate"
+    assert workspace.read_file("calc/ops.py") == OPS  # the workspace is back at the start
+
+
+def test_a_candidate_whose_diff_does_not_apply_is_dropped_with_gits_reason(tmp_path: Path) -> None:
+    workspace = open_workspace(tmp_path, make_repo(tmp_path, PROJECT))
+    start = workspace.snapshot("start")
+    bad = "diff --git a/calc/ops.py b/calc/ops.py\n--- a/calc/ops.py\n+++ b/calc/ops.py\n@@ -1 +1 @@\n-nope\n+x\n"
+    evidence = Trials(TrialPlan(workspace, start, PYTEST, []), {"bad": bad}).evidence()
+    candidate = evidence.candidates[0]
+    assert not candidate.applied and "calc/ops.py" in candidate.problem
+    assert select(evidence).verdict("bad").standing == "dropped"
