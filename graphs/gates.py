@@ -15,7 +15,7 @@ from langgraph.types import interrupt
 from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 
-from core.errors import validation_problems
+from core.errors import SweTeamError, validation_problems
 from core.state import LOCATIONS, Decision, GateOutcome, Plan, Snapshot, TeamState, stored
 from graphs.back_to_gate import reopened_because, reopened_gate
 from graphs.branch import commit_plan
@@ -23,6 +23,7 @@ from graphs.context import TeamContext
 from graphs.decisions import DECISION_ACTIONS
 from graphs.finalize import decide
 from graphs.nodes import Node
+from tools.dangerous_code import scan_diff
 
 GATES = ("plan", "locations", "patch", "final")
 POLICIES = ("patch-on-fail",)
@@ -188,6 +189,19 @@ def apply_decision(
     return stored(update)
 
 
+def dangerous_additions(context: TeamContext, diff: str) -> list[dict[str, Any]]:
+    """The dangerous code the patch adds that `review.dangerous_code_allow` does not let pass: each hit stops
+    auto-approval at the patch gate."""
+
+    def new_text(path: str) -> str | None:
+        try:
+            return context.workspace.read_file(path)
+        except (SweTeamError, OSError, UnicodeDecodeError):
+            return None
+
+    return [hit.to_dict() for hit in scan_diff(diff, new_text, context.settings.review.dangerous_code_allow)]
+
+
 def gate_node(gate: str) -> Node:
     def node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
         context = runtime.context
@@ -196,12 +210,16 @@ def gate_node(gate: str) -> Node:
         if gate in ("patch", "final"):
             diff = context.workspace.diff()
             branch_pending = decide(state)[0] == "resolved" and bool(diff.strip())
-        if not gate_asks(gate, state, branch_pending) and reopened_gate(state) != gate:
+        dangerous = dangerous_additions(context, diff) if gate == "patch" else []
+        if not gate_asks(gate, state, branch_pending) and not dangerous and reopened_gate(state) != gate:
             return stored({"gate_outcome": GateOutcome(gate=gate, action="approve")})
-        payload = {"gate": gate, "job_id": state.job_id, "role": ROLE_AT_GATE[gate]}
+        payload: dict[str, Any] = {"gate": gate, "job_id": state.job_id, "role": ROLE_AT_GATE[gate]}
         if problem := reopened_because(state, gate):
             payload["problem"] = problem
-        decision = interrupt({**payload, "evidence": evidence(gate, state, context, diff)})
+        shown = evidence(gate, state, context, diff)
+        if dangerous:
+            shown["dangerous_code"] = dangerous
+        decision = interrupt({**payload, "evidence": shown})
         if not isinstance(decision, dict) or decision.get("action") not in DECISION_ACTIONS:
             decision = {"action": "retry", "comment": str(decision)}
         update = apply_decision(gate, decision, state, context, proposal_text(gate, state, diff))

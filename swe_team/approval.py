@@ -62,8 +62,14 @@ class NoHumanApprover:
 
 
 def needs_human(payload: dict[str, Any]) -> NeedsHuman:
-    """The gate of `payload` waits for a human; why it asks again, when a model failure reopened it."""
+    """The gate of `payload` waits for a human; why it asks again, when a model failure reopened it or the patch
+    adds dangerous code."""
     job_id, gate, problem = str(payload.get("job_id", "")), str(payload.get("gate", "?")), payload.get("problem")
+    dangerous = payload.get("evidence", {}).get("dangerous_code", [])
+    if dangerous and not problem:
+        where = ", ".join(f"{hit.get('path')}:{hit.get('line')} {hit.get('rule')}" for hit in dangerous[:3])
+        more = f" and {len(dangerous) - 3} more" if len(dangerous) > 3 else ""
+        problem = f"the patch adds dangerous code ({where}{more}), which a person must approve"
     return NeedsHuman(job_id, gate, why=str(problem)) if problem else NeedsHuman(job_id, gate)
 
 

@@ -130,8 +130,26 @@ def _change(evidence: dict[str, Any]) -> Text:
     )
 
 
+def _dangerous_code(hits: list[dict[str, Any]]) -> RenderableType:
+    """The dangerous code the patch adds: why auto-approval stopped here."""
+    text = Text(
+        "the patch adds dangerous code: only a person can approve it, never auto-approval "
+        "(known, reviewed uses go in review.dangerous_code_allow)\n",
+        style="bold red",
+    )
+    for hit in hits:
+        text.append(f"  {hit.get('path')}:{hit.get('line')} ", style="bold")
+        text.append(f"[{hit.get('rule')}] ", style="red")
+        text.append(f"{hit.get('code', '')}\n")
+        text.append(f"      {hit.get('why', '')}\n", style="dim")
+    return Panel(text, title="dangerous code", title_align="left", border_style="red")
+
+
 def _patch(evidence: dict[str, Any], diff: str) -> RenderableType:
-    return Group(_change(evidence), diff_panel(diff), _tests(evidence), _review(evidence))
+    parts = [_change(evidence), diff_panel(diff), _tests(evidence), _review(evidence)]
+    if evidence.get("dangerous_code"):
+        parts.insert(1, _dangerous_code(evidence["dangerous_code"]))
+    return Group(*parts)
 
 
 def diff_stat(diff: str) -> list[tuple[str, int, int]]:
