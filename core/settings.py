@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationErro
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from core.errors import ConfigError, validation_problems
+from core.search_settings import SearchSettings
 
 USER_CONFIG = Path("~/.config/swe-team/config.toml")
 HOME_CONFIG_NAME = "config.toml"
@@ -359,6 +360,8 @@ class Settings(BaseSettings):
     """`swe-team review` and the dangerous-code gate: how many findings, which added code is allowed."""
     ci: CiSettings = Field(default_factory=CiSettings)
     """CI mode: the confidence under which an answer goes to a person."""
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    """Candidate search: how many patches after the reproduction test, in parallel, within which budget."""
 
     @model_validator(mode="after")
     def _environment_test_command(self) -> Settings:
