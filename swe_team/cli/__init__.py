@@ -9,7 +9,21 @@ from typing import Annotated
 
 import typer
 
-from swe_team.cli import chat, config, env, eval, fleet, graph, jobs, memory, model, pr, trajectory, workspace
+from swe_team.cli import (
+    chat,
+    config,
+    env,
+    eval,
+    fleet,
+    graph,
+    jobs,
+    memory,
+    model,
+    pr,
+    tests_gap,
+    trajectory,
+    workspace,
+)
 
 app = typer.Typer(
     name="swe-team",
@@ -45,5 +59,5 @@ def main(
     features in your repository."""
 
 
-for _module in (jobs, config, model, graph, workspace, env, memory, chat, pr, trajectory, fleet, eval):
+for _module in (jobs, config, model, graph, workspace, env, memory, chat, pr, trajectory, fleet, eval, tests_gap):
     app.add_typer(_module.app)
