@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 from pydantic_core import to_jsonable_python
 
+from core.action_log import LoggedAction, merge_actions
 from core.settings import Budgets
 
 Status = Literal["running", "resolved", "unresolved", "failed", "rejected", "planned"]
@@ -209,6 +210,11 @@ class TeamState(JobInput):
     feedback: str = ""
     """What the tester, the reviewer or a person sends back to the next role."""
 
+    search_candidates: int = 1
+    """Candidate patches to make after the reproduction test (`search.candidates`, copied at intake); 1: none."""
+    candidates: dict[str, Any] = {}
+    """The candidate search's record (`graphs/candidates.py`): every candidate, the selection and its steps."""
+
     iterations: int = 0
     """Coder visits so far."""
     review_rounds: int = 0
@@ -225,6 +231,9 @@ class TeamState(JobInput):
     """Summed: seconds spent inside nodes (time waiting at a gate or dead after a crash is not counted)."""
     notes: Annotated[list[str], operator.add] = []
     """Appended: things the report should say (fallbacks taken, weak reproductions, budgets hit)."""
+    actions: Annotated[list[LoggedAction], merge_actions] = []
+    """The patch as the ordered edit actions that made it: a role's edits appended, a person's correction at a
+    gate replacing the tail from the action it corrects (`core/action_log.py`)."""
 
     status: Status = "running"
     halt: str = ""

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
+from core.action_log import LoggedAction, logged
+from core.edit_actions import EditAction
 from core.errors import ModelError, ModelUnreachable, SweTeamError, WorkspaceError
 from core.state import Snapshot, TeamState, stored
 from graphs.back_to_gate import back_to_gate, sending_gate
@@ -71,6 +73,27 @@ def _finish(
     return stored(update)
 
 
+class ActionRecorder:
+    """The edit actions the tools make during one role visit, each also written to the trajectory with its place
+    in the job's sequence (the state keeps them only when the visit's work is kept)."""
+
+    def __init__(self, context: TeamContext, role: str, start: int) -> None:
+        self.context, self.role, self.start = context, role, start
+        self.actions: list[EditAction] = []
+        context.tools.action_listeners.append(self.add)
+
+    def add(self, action: EditAction) -> None:
+        index = self.start + len(self.actions)
+        self.actions.append(action)
+        self.context.trajectory.record("edit_action", role=self.role, index=index, **action.model_dump(mode="json"))
+
+    def stop(self) -> None:
+        self.context.tools.action_listeners.remove(self.add)
+
+    def logged(self) -> list[LoggedAction]:
+        return logged(self.actions, self.start, self.role)
+
+
 def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
     """A node that runs one role visit; with `snapshot`, the workspace is snapshotted after it."""
 
@@ -83,6 +106,7 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
         task = runtime.execution_info
         visit = RoleVisit(role_spec(role), context.role_services(), journal_key=task.task_id if task else name)
         sent_from = sending_gate(state)
+        made = ActionRecorder(context, role, start=len(state.actions))
         try:
             update = run(state, visit)
         except ModelError as exc:
@@ -102,10 +126,13 @@ def role_node(name: str, role: str, run: RoleRun, *, snapshot: bool) -> Node:
         except Exception as exc:
             visit.answer_failed(exc)  # resumable, and the resume asks the model again instead of replaying
             raise
+        finally:
+            made.stop()
         returned = "gate_outcome" in update
         update["usage"] = visit.usage_update()
         if snapshot and not returned:
             update["snapshots"] = [Snapshot(node=name, id=context.workspace.snapshot(name))]
+            update["actions"] = made.logged()
         if sent_from and not returned:
             update["gate_outcome"] = None  # the work the gate sent on is done: a later failure ends as usual
         return _finish(state, context, name, update, started)
@@ -121,6 +148,7 @@ def intake(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]
     settings = context.settings
     update: dict[str, Any] = {
         "budgets": settings.budgets,
+        "search_candidates": settings.search.candidates,
         "kind": state.kind if state.kind != "auto" else guess_kind(state.task),
         "test_command": settings.test_command or detect_test_command(context.workspace),
         "status": "running",

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import TextIO
+from typing import Literal, TextIO
 
+from memory.experience.action_preferences import actionrl_row, dpo_row, settled
 from memory.experience.record import Experience
+
+ActionFormat = Literal["actionrl", "dpo"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,19 @@ def export_preferences(experiences: Iterable[Experience], out: TextIO) -> int:
             out.write(item.to_json() + "\n")
             written += 1
     return written
+
+
+def export_action_preferences(experiences: Iterable[Experience], out: TextIO, fmt: ActionFormat) -> tuple[int, int]:
+    """One JSON line per action-level record that has a chosen and a rejected side (`actionrl`: the shared prefix
+    and the two actions at the divergence point; `dpo`: prompt, chosen and rejected completions). Returns (written,
+    skipped): records without a divergence (an accept, a rejection, a retry never settled) are skipped."""
+    row = actionrl_row if fmt == "actionrl" else dpo_row
+    written = skipped = 0
+    for exp in experiences:
+        for record in settled(exp.action_preferences):
+            if not record.is_pair:
+                skipped += 1
+                continue
+            out.write(json.dumps(row(record, exp.repo, exp.id), ensure_ascii=False) + "\n")
+            written += 1
+    return written, skipped

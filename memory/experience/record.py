@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from core.git import git
+from memory.experience.action_preferences import ActionPreference
 
 log = logging.getLogger("swe_team.memory")
 
@@ -72,6 +73,8 @@ class Experience(BaseModel):
     """passed | failed | not_run, optionally followed by a short note."""
     review_objections: list[str] = Field(default_factory=list)
     decisions: list[HumanDecision] = Field(default_factory=list)
+    action_preferences: list[ActionPreference] = Field(default_factory=list)
+    """The person's answers at the patch gate, action by action (`export-preferences --format actionrl|dpo`)."""
     status: Status = "unresolved"
     reasons: list[str] = Field(default_factory=list)
     """Why the job ended as it did, as finalize said (empty for a clean resolve)."""

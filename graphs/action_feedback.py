@@ -1,0 +1,186 @@
+"""A person's answer at the patch (or final) gate, action by action, and the preference record it leaves.
+
+`keep_and_correct` applies "keep the first k actions, then my correction of action k+1 (or nothing)": the workspace
+goes back to the base snapshot and the chosen actions are replayed. `remember_answer` writes every answer as an
+`ActionPreference` to the job folder (`preferences/`, one file per decision, so a re-run node writes the same file);
+finalize puts them in the job's lesson. A whole patch edited by hand is a correction too: the actions whose edits
+survive in the settled code are the kept prefix, and the rest of the settled code is the correction.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from core.action_log import (
+    CUT,
+    DEVELOPER,
+    ActionDoesNotApply,
+    LoggedAction,
+    apply_action,
+    correction,
+    cut_at,
+    logged,
+    replay,
+    touched_files,
+)
+from core.edit_actions import EditAction
+from core.errors import validation_problems
+from core.state import Decision, GateOutcome, Snapshot, TeamState
+from graphs.context import TeamContext
+from memory.experience.action_preferences import ActionPreference, Answer, make_preference
+from tools.actions.edits import file_edits
+from workspaces.base import Workspace
+
+ACTION_GATES = ("patch", "final")
+PREFERENCES_DIR = "preferences"
+ANSWERS: dict[str, Answer] = {"approve": "accept", "reject": "reject", "retry": "retry"}
+PATCHED_FILE = re.compile(r"^(?:\+\+\+ b/|--- a/)(.+)$", re.MULTILINE)
+
+
+def _rebuild(workspace: Workspace, state: TeamState, chosen: list[LoggedAction]) -> str:
+    """Put the workspace at the base snapshot plus `chosen`; '' when done, else why not (workspace restored)."""
+    workspace.rollback(state.snapshots[0].id)
+    paths = touched_files(state.actions, chosen)
+    before = {path: workspace.read_file(path) if workspace.exists(path) else "" for path in paths}
+    try:
+        after = replay(before, chosen)
+    except ActionDoesNotApply as exc:
+        workspace.rollback(state.snapshots[-1].id)
+        return exc.user_message()
+    for path, text in after.items():
+        if text != before[path]:
+            workspace.write_file(path, text)
+    return ""
+
+
+def _correction(decision: dict[str, Any]) -> tuple[EditAction | None, str]:
+    raw = decision.get("correction")
+    if raw is None:
+        return None, ""
+    try:
+        return EditAction.model_validate(raw), ""
+    except ValidationError as exc:
+        return None, f"the correction is not an action: {validation_problems(exc, 'correction')}"
+
+
+def keep_and_correct(
+    gate: str, decision: dict[str, Any], state: TeamState, context: TeamContext, record: Decision
+) -> dict[str, Any]:
+    """The update for "keep the first k actions, then this correction"; asked again when it cannot be used."""
+    actions, kept = state.actions, decision.get("kept")
+    fix, problem = _correction(decision)
+    if not isinstance(kept, int) or not 0 <= kept < len(actions):
+        problem = f"keep 0 to {len(actions) - 1} of the {len(actions)} actions (keeping all of them is approve)"
+    elif fix is None and not problem and kept == 0:
+        problem = "dropping every action leaves no patch: reject it instead"
+    chosen = list(actions[: kept if isinstance(kept, int) else 0])
+    if fix is not None:
+        chosen += logged([fix], len(chosen), DEVELOPER)
+    if not problem:
+        problem = _rebuild(context.workspace, state, chosen)
+    if problem:
+        record.action, record.changed = "edit_failed", f"the corrected actions could not be used: {problem}"
+        return {"gate_outcome": GateOutcome(gate=gate, action="ask_again")}
+    record.accepted = context.workspace.diff()
+    how = f"replaced action {len(chosen)} with yours" if fix is not None else "dropped the rest"
+    record.changed = f"kept {kept} of {len(actions)} action(s) and {how}; the tests run again"
+    return {
+        "gate_outcome": GateOutcome(gate=gate, action="edited"),
+        "snapshots": [Snapshot(node=f"{gate}_gate", id=context.workspace.snapshot(f"{gate}-actions"))],
+        "actions": chosen,
+    }
+
+
+def base_texts(workspace: Workspace, paths: list[str]) -> dict[str, str]:
+    """The files at the job's base commit ('' for a file not there yet)."""
+    base = workspace.info.base_commit
+    texts = {}
+    for path in paths:
+        result = workspace.exec(f"git show {shlex.quote(f'{base}:{path}')}", timeout=60)
+        texts[path] = result.stdout if result.exit_code == 0 else ""
+    return texts
+
+
+def _settled_text(workspace: Workspace, path: str) -> str:
+    return workspace.read_file(path) if workspace.exists(path) else ""
+
+
+def hand_edited(state: TeamState, workspace: Workspace, patch: str) -> list[LoggedAction]:
+    """The chosen sequence after a person's own patch: the team's actions whose edits all survive in the settled
+    code, up to the first that does not, then one correction making the rest of the settled code."""
+    paths = touched_files(state.actions) + [p for p in PATCHED_FILE.findall(patch) if p != "/dev/null"]
+    paths = list(dict.fromkeys(paths))
+    base = base_texts(workspace, paths)
+    settled = {path: _settled_text(workspace, path) for path in paths}
+    files, kept = base, 0
+    for action in state.actions:
+        if not all(edit.after in settled[edit.path] for edit in action.edits if edit.after.strip()):
+            break
+        try:
+            files = apply_action(files, action)
+        except ActionDoesNotApply:
+            break
+        kept += 1
+    edits = [edit for path in paths for edit in file_edits(path, files.get(path, ""), settled[path])]
+    chosen = list(state.actions[:kept])
+    if edits:
+        created = [path for path in paths if not base[path]]
+        fix = correction(edits, "the developer's own version of the rest of the patch", created)
+        chosen += logged([fix], kept, DEVELOPER)
+    return chosen
+
+
+def _answer(gate: str, update: dict[str, Any]) -> Answer | None:
+    action = str(update["decisions"][0]["action"])
+    if action == "edit":
+        return "correct" if "actions" in update else "hand_edit"
+    if gate == "final" and action == "approve":
+        return None  # the patch gate (or the policy) already settled the actions
+    return ANSWERS.get(action)
+
+
+def remember_answer(
+    gate: str, decision: dict[str, Any], state: TeamState, context: TeamContext, update: dict[str, Any]
+) -> dict[str, Any]:
+    """Write the answer as a preference record; a hand edit also sets the action sequence to the settled one."""
+    answer = _answer(gate, update) if gate in ACTION_GATES else None
+    if answer is None or not (state.actions or answer == "hand_edit"):
+        return update
+    chosen: list[LoggedAction] | None = None
+    if answer == "accept":
+        chosen = list(state.actions)
+    elif answer == "correct":
+        chosen = [LoggedAction.model_validate(item) for item in update["actions"] if item["tool"] != CUT]
+    elif answer == "hand_edit":
+        chosen = hand_edited(state, context.workspace, str(decision.get("patch", "")))
+        replaced = chosen or [cut_at(0)]
+        update = {**update, "actions": [item.model_dump(mode="json") for item in replaced]}
+    files = touched_files(state.actions, chosen or [])
+    record = make_preference(
+        gate,
+        answer,
+        state.task,
+        base_texts(context.workspace, files),
+        state.actions,
+        chosen,
+        comment=str(decision.get("comment", "")),
+        by=str(decision.get("by", "")),
+    )
+    folder = context.job_dir / PREFERENCES_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / f"{len(state.decisions):03d}-{gate}.json").write_text(record.model_dump_json(), encoding="utf-8")
+    context.trajectory.record("preference", gate=gate, answer=answer, divergence=record.divergence)
+    return update
+
+
+def stored_answers(job_dir: Path) -> list[ActionPreference]:
+    """The job's preference records, in the order the answers were given."""
+    folder = job_dir / PREFERENCES_DIR
+    if not folder.is_dir():
+        return []
+    return [ActionPreference.model_validate_json(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))]
