@@ -8,7 +8,16 @@ from typing import Any
 
 from tools.base import Tool
 
-TOOL_MODULES = ("tools.files", "tools.edit", "tools.shell", "tools.graph")
+TOOL_MODULES = (
+    "tools.files",
+    "tools.edit",
+    "tools.shell",
+    "tools.graph",
+    "tools.actions.rename",
+    "tools.actions.signature",
+    "tools.actions.extract",
+    "tools.actions.imports",
+)
 
 
 @cache

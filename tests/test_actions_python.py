@@ -1,0 +1,148 @@
+"""rename_symbol, change_signature, extract_function and add_import on a small Python repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import ToolError
+from tests.actions_fixtures import action_bench
+
+SHOP = {
+    "shop/__init__.py": "",
+    "shop/pricing.py": (
+        '"""Prices."""\n\n__all__ = ["total", "Discount"]\n\n\n'
+        "def total(items, rate=1):\n    return sum(items) * rate\n\n\n"
+        "class Discount:\n    def apply(self, amount):\n        return amount * 0.9\n"
+    ),
+    "shop/cart.py": (
+        "import os\n\nfrom shop.pricing import Discount, total\n\n\n"
+        "def checkout(items):\n    return Discount().apply(total(items, rate=2))\n\n\n"
+        "def summary(items):\n    total = len(items)\n    return f'{total} items in {os.getcwd()}'\n"
+    ),
+    "shop/report.py": (
+        "from shop import pricing\n\n\ndef report(items):\n    first = pricing.total(items)\n"
+        "    second = pricing.total(items, 3)\n    return first + second\n"
+    ),
+}
+
+
+def test_rename_follows_imports_calls_and_all_but_not_a_local_of_the_same_name(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP)
+    answer = bench.run("rename_symbol", symbol="shop/pricing.py:total", new_name="grand_total")
+    assert "3 files" in answer
+    assert "def grand_total(items, rate=1)" in bench.read("shop/pricing.py")
+    assert '__all__ = ["grand_total", "Discount"]' in bench.read("shop/pricing.py")
+    cart = bench.read("shop/cart.py")
+    assert "from shop.pricing import Discount, grand_total" in cart
+    assert "grand_total(items, rate=2)" in cart
+    assert "    total = len(items)\n    return f'{total} items" in cart
+    assert bench.read("shop/report.py").count("pricing.grand_total(items") == 2
+    [action] = bench.actions
+    assert action.tool == "rename_symbol" and set(action.files()) == {
+        "shop/pricing.py",
+        "shop/cart.py",
+        "shop/report.py",
+    }
+    assert bench.context.code_graph.references("shop/pricing.py:grand_total")
+    assert not bench.context.code_graph.definition("shop/pricing.py:total")
+
+
+def test_rename_a_method_reaches_its_callers(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP)
+    bench.run("rename_symbol", symbol="Discount.apply", new_name="apply_to")
+    assert "def apply_to(self, amount)" in bench.read("shop/pricing.py")
+    assert "Discount().apply_to(" in bench.read("shop/cart.py")
+
+
+def test_rename_refuses_dynamic_access_a_duplicate_definition_and_a_taken_name(tmp_path: Path) -> None:
+    files = {
+        **SHOP,
+        "shop/plugins.py": "def hook(obj):\n    return getattr(obj, 'apply')\n",
+        "shop/twice.py": "def helper():\n    return 1\n\n\ndef helper():\n    return 2\n",
+    }
+    bench = action_bench(tmp_path, files)
+    with pytest.raises(ToolError, match=r"reached by name at shop/plugins.py:2"):
+        bench.run("rename_symbol", symbol="Discount.apply", new_name="apply_to")
+    with pytest.raises(ToolError, match=r"defined 2 times in shop/twice.py \(lines 1, 5\)"):
+        bench.run("rename_symbol", symbol="shop/twice.py:helper", new_name="aid")
+    with pytest.raises(ToolError, match="Discount already names something"):
+        bench.run("rename_symbol", symbol="shop/pricing.py:total", new_name="Discount")
+    with pytest.raises(ToolError, match="not an identifier"):
+        bench.run("rename_symbol", symbol="shop/pricing.py:total", new_name="2x")
+    assert bench.read("shop/pricing.py") == files["shop/pricing.py"] and not bench.actions
+
+
+def test_an_ambiguous_name_is_refused_with_its_candidates(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, {**SHOP, "shop/other.py": "def total(x):\n    return x\n"})
+    with pytest.raises(ToolError, match=r"defined 2 times \(.*shop/other.py:total"):
+        bench.run("rename_symbol", symbol="total", new_name="grand_total")
+
+
+def test_rename_without_a_code_graph_reads_the_workspace(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP, with_graph=False)
+    bench.run("rename_symbol", symbol="shop/pricing.py:Discount", new_name="Rebate")
+    assert "Rebate().apply(" in bench.read("shop/cart.py")
+
+
+def test_change_signature_adds_removes_and_reorders_at_every_call(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP)
+    with pytest.raises(ToolError, match="would follow a parameter with a default"):
+        bench.run("change_signature", function="shop/pricing.py:total", add=[{"name": "currency", "value": "'EUR'"}])
+    bench.run(
+        "change_signature",
+        function="shop/pricing.py:total",
+        add=[{"name": "currency", "value": "'EUR'", "default": "None"}],
+    )
+    assert "def total(items, rate=1, currency=None):" in bench.read("shop/pricing.py")
+    assert "total(items, 2, 'EUR')" in bench.read("shop/cart.py")
+    report = bench.read("shop/report.py")
+    assert "pricing.total(items, currency='EUR')" in report and "pricing.total(items, 3, 'EUR')" in report
+    bench.run("change_signature", function="shop/pricing.py:total", order=["items", "currency", "rate"])
+    assert "def total(items, currency=None, rate=1):" in bench.read("shop/pricing.py")
+    assert "total(items, 'EUR', 2)" in bench.read("shop/cart.py")
+    bench.run("change_signature", function="shop/pricing.py:total", remove=["currency"])
+    assert "def total(items, rate=1):" in bench.read("shop/pricing.py")
+    assert "total(items, 2)" in bench.read("shop/cart.py")
+    assert [action.tool for action in bench.actions] == ["change_signature"] * 3
+
+
+def test_change_signature_renames_a_parameter_in_keyword_calls(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP)
+    bench.run("change_signature", function="shop/pricing.py:total", rename={"rate": "factor"})
+    assert "def total(items, factor=1):\n    return sum(items) * factor" in bench.read("shop/pricing.py")
+    assert "total(items, factor=2)" in bench.read("shop/cart.py")
+
+
+def test_change_signature_refuses_removing_a_parameter_the_body_uses(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP)
+    with pytest.raises(ToolError, match="body still uses rate"):
+        bench.run("change_signature", function="shop/pricing.py:total", remove=["rate"])
+
+
+def test_extract_function_infers_parameters_and_calls_it(tmp_path: Path) -> None:
+    files = {"calc.py": "def area(w, h):\n    base = w * h\n    doubled = base * 2\n    return doubled + 1\n"}
+    bench = action_bench(tmp_path, files)
+    bench.run("extract_function", path="calc.py", start_line=2, end_line=3, name="doubled_area")
+    text = bench.read("calc.py")
+    assert "doubled = doubled_area(w, h)" in text and "def doubled_area(w, h):" in text
+    namespace: dict[str, object] = {}
+    exec(compile(text, "calc.py", "exec"), namespace)
+    assert namespace["area"](2, 3) == 13  # type: ignore[operator]
+
+
+def test_add_import_joins_the_existing_import_or_takes_its_sorted_place(tmp_path: Path) -> None:
+    files = {
+        **SHOP,
+        "shop/tax.py": "def vat(x):\n    return x\n",
+        "shop/zeta.py": "def last():\n    return 0\n",
+    }
+    bench = action_bench(tmp_path, files)
+    bench.run("add_import", path="shop/cart.py", name="vat")
+    cart = bench.read("shop/cart.py")
+    assert "from shop.pricing import Discount, total\nfrom shop.tax import vat\n" in cart
+    bench.run("add_import", path="shop/report.py", name="last")
+    assert bench.read("shop/report.py").startswith("from shop import pricing\nfrom shop.zeta import last\n")
+    with pytest.raises(ToolError, match="already imported"):
+        bench.run("add_import", path="shop/cart.py", name="vat")

@@ -1,0 +1,181 @@
+"""Python refactorings through rope: rename, change a signature, extract a function, as `Proposal`s."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from core.errors import ToolError
+from tools.actions.apply import Proposal
+from tools.actions.source_tree import rope_project
+from tools.actions.targets import Target, bindings_in_scope, name_offset
+from tools.base import ToolContext
+
+_DYNAMIC = r"\b(?:getattr|setattr|hasattr|delattr)\s*\([^()]*?['\"]{name}['\"]"
+
+
+def _rope_errors() -> tuple[type[Exception], ...]:
+    from rope.base.exceptions import RopeError
+
+    return (RopeError, SyntaxError, ValueError)
+
+
+def proposal_from(changes: Any, proposal: Proposal) -> Proposal:
+    """The new text of every file a rope change set touches; a set that moves or creates files is refused."""
+    from rope.base.change import ChangeContents, ChangeSet
+
+    pending = [changes]
+    while pending:
+        change = pending.pop()
+        if isinstance(change, ChangeSet):
+            pending.extend(change.changes)
+        elif isinstance(change, ChangeContents):
+            proposal.change(change.resource.path, change.resource.read(), change.new_contents)
+        else:
+            raise ToolError(f"{proposal.summary} would {change.get_description()}; refused, nothing was changed")
+    return proposal
+
+
+def dynamic_uses(root: Path, name: str, limit: int = 5) -> list[str]:
+    """`path:line` of getattr/setattr/hasattr/delattr calls that name `name` as a string."""
+    pattern = re.compile(_DYNAMIC.format(name=re.escape(name)))
+    found: list[str] = []
+    for file in sorted(root.rglob("*.py")):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if name not in text:
+            continue
+        for match in pattern.finditer(text):
+            found.append(f"{file.relative_to(root).as_posix()}:{text.count(chr(10), 0, match.start()) + 1}")
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def _resource_and_offset(ctx: ToolContext, target: Target) -> tuple[Any, Any, int, str]:
+    project = rope_project(ctx)
+    resource = project.get_resource(target.path)
+    source = resource.read()
+    return project, resource, name_offset(source, target), source
+
+
+def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: str) -> None:
+    """Refusals shared by rename: a name bound twice in its scope, the new name taken there, dynamic uses."""
+    from tools.actions.source_tree import host_root
+
+    twice = bindings_in_scope(source, target, target.name)
+    if len(twice) > 1:
+        lines = ", ".join(map(str, twice))
+        raise ToolError(
+            f"{target.name} is defined {len(twice)} times in {target.path} (lines {lines}); callers may mean either, "
+            "so nothing was changed",
+            hint="remove the duplicate first, or edit with search_replace",
+        )
+    taken = bindings_in_scope(source, target, new_name)
+    if taken:
+        raise ToolError(f"{new_name} already names something in {target.path} (line {taken[0]}); nothing was changed")
+    dynamic = dynamic_uses(host_root(ctx), target.name)
+    if dynamic:
+        raise ToolError(
+            f"{target.name} is reached by name at {', '.join(dynamic)} (getattr/setattr/hasattr with a string); a "
+            "rename would break it, so nothing was changed",
+            hint="change those places by hand with search_replace if the rename is still wanted",
+        )
+
+
+def _unique_name(project: Any, name: str) -> Callable[[Any], bool]:
+    """Rope's 'unsure' occurrences (`x.name` where x's type is unknown) count when only one definition has the name."""
+    pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    count = 0
+    for resource in project.get_python_files():
+        text = resource.read()
+        if name in text:
+            count += len(pattern.findall(text))
+    return lambda occurrence: count == 1
+
+
+def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Proposal) -> Proposal:
+    from rope.refactor.rename import Rename
+
+    project, resource, offset, source = _resource_and_offset(ctx, target)
+    refuse_if_unsafe(ctx, target, new_name, source)
+    try:
+        changes = Rename(project, resource, offset).get_changes(
+            new_name, unsure=_unique_name(project, target.name), docs=False
+        )
+    except _rope_errors() as exc:
+        raise ToolError(f"cannot rename {target.qualname}: {exc}; nothing was changed") from exc
+    proposal = proposal_from(changes, proposal)
+    _rename_in_all(proposal, target, new_name, source)
+    return proposal
+
+
+def _rename_in_all(proposal: Proposal, target: Target, new_name: str, source: str) -> None:
+    """A module-level name listed in its module's `__all__` keeps being exported under the new name."""
+    if "." in target.qualname:
+        return
+    text = proposal.after.get(target.path, source)
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            lines = text.splitlines(keepends=True)
+            first, last = node.lineno - 1, node.end_lineno or node.lineno
+            block = "".join(lines[first:last])
+            renamed = re.sub(rf"(['\"]){re.escape(target.name)}\1", rf"\g<1>{new_name}\g<1>", block)
+            proposal.change(target.path, source, "".join(lines[:first]) + renamed + "".join(lines[last:]))
+
+
+def rename_parameter_python(ctx: ToolContext, target: Target, old: str, new: str, proposal: Proposal) -> Proposal:
+    from rope.refactor.rename import Rename
+
+    project, resource, offset, source = _resource_and_offset(ctx, target)
+    header = re.compile(rf"\b{re.escape(old)}\b").search(source, offset + len(target.name))
+    if header is None:
+        raise ToolError(f"{target.qualname} has no parameter {old}")
+    try:
+        changes = Rename(project, resource, header.start()).get_changes(new, docs=False)
+    except _rope_errors() as exc:
+        raise ToolError(f"cannot rename parameter {old} of {target.qualname}: {exc}") from exc
+    return proposal_from(changes, proposal)
+
+
+def signature_changer(ctx: ToolContext, target: Target) -> tuple[Any, list[str]]:
+    """Rope's signature refactoring for the target and its parameter names (without *args and **kwargs)."""
+    from rope.refactor.change_signature import ChangeSignature
+
+    project, resource, offset, _ = _resource_and_offset(ctx, target)
+    try:
+        changer = ChangeSignature(project, resource, offset)
+        names = [name for name, _ in changer.get_args()]
+    except _rope_errors() as exc:
+        raise ToolError(f"cannot change the signature of {target.qualname}: {exc}") from exc
+    return changer, names
+
+
+def change_calls_python(changer: Any, changers: list[Any], proposal: Proposal) -> Proposal:
+    try:
+        changes = changer.get_changes(changers)
+    except _rope_errors() as exc:
+        raise ToolError(f"cannot change the signature: {exc}; nothing was changed") from exc
+    return proposal_from(changes, proposal)
+
+
+def extract_python(ctx: ToolContext, path: str, start: int, end: int, name: str, proposal: Proposal) -> Proposal:
+    from rope.refactor.extract import ExtractMethod
+
+    project = rope_project(ctx)
+    resource = project.get_resource(path)
+    lines = resource.read().splitlines(keepends=True)
+    if not 1 <= start <= end <= len(lines):
+        raise ToolError(f"lines {start}-{end} are not in {path} ({len(lines)} lines)")
+    first = sum(len(line) for line in lines[: start - 1]) + len(lines[start - 1]) - len(lines[start - 1].lstrip())
+    last = sum(len(line) for line in lines[:end]) - (len(lines[end - 1]) - len(lines[end - 1].rstrip()))
+    try:
+        changes = ExtractMethod(project, resource, first, last).get_changes(name)
+    except _rope_errors() as exc:
+        raise ToolError(f"cannot extract lines {start}-{end} of {path}: {exc}; nothing was changed") from exc
+    return proposal_from(changes, proposal)

@@ -1,0 +1,94 @@
+"""The workspace's files on this machine, where rope and tree-sitter read them.
+
+With a code graph, that is the graph's host copy (the worktree itself for a local workspace; for a Docker workspace,
+the copy every tool edit is mirrored into). Without one, the files are read through the workspace API into a
+temporary directory once, and kept current from then on by the context's file listeners. Either way an action
+compares each file's text with the workspace before writing, so a stale copy can only make it refuse.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+from core.errors import ToolError, WorkspaceError
+from tools.base import ToolContext
+
+SOURCE_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".java", ".go")
+_TREE_KEY = "actions.source_tree"
+_ROPE_KEY = "actions.rope_project"
+
+
+class GraphView(Protocol):
+    """The part of the code graph (memory/codegraph) the actions use."""
+
+    root: Path
+
+    def definition(self, symbol: str) -> list[Any]: ...
+
+    def references(self, symbol: str) -> list[Any]: ...
+
+    def search_symbols(self, query: str, kinds: tuple[str, ...] = (), limit: int = 20) -> list[Any]: ...
+
+
+def graph_of(ctx: ToolContext) -> GraphView | None:
+    graph: GraphView | None = ctx.code_graph
+    return graph
+
+
+def _materialize(ctx: ToolContext) -> Path:
+    directory = Path(tempfile.mkdtemp(prefix="swe-team-actions-"))
+    try:
+        paths = ctx.workspace.list_files(".")
+    except WorkspaceError as exc:
+        raise ToolError(exc.user_message()) from exc
+    for path in paths:
+        if path.endswith(SOURCE_SUFFIXES):
+            _copy_in(ctx, directory, path)
+
+    def mirror(path: str) -> None:
+        if path.endswith(SOURCE_SUFFIXES):
+            _copy_in(ctx, directory, path)
+
+    ctx.file_listeners.append(mirror)
+    return directory
+
+
+def _copy_in(ctx: ToolContext, directory: Path, path: str) -> None:
+    target = directory / path
+    try:
+        text = ctx.workspace.read_file(path) if ctx.workspace.exists(path) else None
+    except (WorkspaceError, UnicodeDecodeError):
+        text = None
+    if text is None:
+        target.unlink(missing_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def host_root(ctx: ToolContext) -> Path:
+    """The directory holding the workspace's current source files on this machine."""
+    graph = graph_of(ctx)
+    if graph is not None:
+        return Path(graph.root)
+    if _TREE_KEY not in ctx.extras:
+        ctx.extras[_TREE_KEY] = _materialize(ctx)
+    root: Path = ctx.extras[_TREE_KEY]
+    return root
+
+
+def rope_project(ctx: ToolContext) -> Any:
+    """A rope project over `host_root`, kept open across calls (a warm project answers a rename on pytest in
+    well under a second; opening one costs seconds) and revalidated against the files on each use."""
+    from rope.base.project import Project
+
+    root = host_root(ctx)
+    project = ctx.extras.get(_ROPE_KEY)
+    if project is None or Path(project.address) != root:
+        project = Project(str(root), ropefolder=None)
+        ctx.extras[_ROPE_KEY] = project
+    else:
+        project.validate()
+    return project
