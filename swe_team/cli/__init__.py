@@ -11,6 +11,7 @@ import typer
 
 from swe_team.cli import (
     chat,
+    ci,
     config,
     env,
     eval,
@@ -59,5 +60,5 @@ def main(
     features in your repository."""
 
 
-for _module in (jobs, config, model, graph, workspace, env, memory, chat, pr, trajectory, fleet, eval, tests_gap):
+for _module in (jobs, config, model, graph, workspace, env, memory, chat, pr, trajectory, fleet, eval, tests_gap, ci):
     app.add_typer(_module.app)
