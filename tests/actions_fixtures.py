@@ -35,6 +35,6 @@ def action_bench(where: Path, files: dict[str, str], with_graph: bool = True) ->
     if with_graph:
         graph = CodeGraph.build(workspace.info.root, cache_dir=None, workers=1)
         context.code_graph = graph
-        context.file_listeners.append(graph.update_file)
+        context.file_listeners.append(lambda path: None if graph.update_file(path) else None)
     context.action_listeners.append(bench.actions.append)
     return bench
