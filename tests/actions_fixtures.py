@@ -35,6 +35,10 @@ def action_bench(where: Path, files: dict[str, str], with_graph: bool = True) ->
     if with_graph:
         graph = CodeGraph.build(workspace.info.root, cache_dir=None, workers=1)
         context.code_graph = graph
-        context.file_listeners.append(lambda path: None if graph.update_file(path) else None)
+
+        def follow(path: str) -> None:
+            graph.update_file(path)
+
+        context.file_listeners.append(follow)
     context.action_listeners.append(bench.actions.append)
     return bench
