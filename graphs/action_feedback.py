@@ -39,6 +39,7 @@ from workspaces.base import Workspace
 ACTION_GATES = ("patch", "final")
 PREFERENCES_DIR = "preferences"
 ANSWERS: dict[str, Answer] = {"approve": "accept", "reject": "reject", "retry": "retry"}
+REPLACEMENT_FILE = ".swe-team-replacement.patch"
 PATCHED_FILE = re.compile(r"^(?:\+\+\+ b/|--- a/)(.+)$", re.MULTILINE)
 
 
@@ -56,6 +57,24 @@ def _rebuild(workspace: Workspace, state: TeamState, chosen: list[LoggedAction])
         if text != before[path]:
             workspace.write_file(path, text)
     return ""
+
+
+def _apply_replacement(workspace: Workspace, state: TeamState, patch: str) -> tuple[str, EditAction | None]:
+    """Apply a person's diff on top of the kept actions: ('', the correction it makes) or (why not, None), the
+    workspace then restored."""
+    paths = list(dict.fromkeys(p for p in PATCHED_FILE.findall(patch) if p != "/dev/null"))
+    before = {path: _settled_text(workspace, path) for path in paths}
+    workspace.write_file(REPLACEMENT_FILE, patch if patch.endswith("\n") else patch + "\n")
+    result = workspace.exec(f"git apply --whitespace=nowarn {REPLACEMENT_FILE}", timeout=60)
+    workspace.delete_file(REPLACEMENT_FILE)
+    if result.exit_code != 0:
+        workspace.rollback(state.snapshots[-1].id)
+        return (result.stderr or result.stdout).strip()[:500] or f"git apply exited {result.exit_code}", None
+    edits = [edit for path in paths for edit in file_edits(path, before[path], _settled_text(workspace, path))]
+    if not edits:
+        return "", None
+    created = [path for path in paths if not before[path]]
+    return "", correction(edits, "the developer's replacement", created)
 
 
 def _correction(decision: dict[str, Any]) -> tuple[EditAction | None, str]:
@@ -76,13 +95,17 @@ def keep_and_correct(
     fix, problem = _correction(decision)
     if not isinstance(kept, int) or not 0 <= kept < len(actions):
         problem = f"keep 0 to {len(actions) - 1} of the {len(actions)} actions (keeping all of them is approve)"
-    elif fix is None and not problem and kept == 0:
+    elif fix is None and not problem and kept == 0 and "correction_patch" not in decision:
         problem = "dropping every action leaves no patch: reject it instead"
     chosen = list(actions[: kept if isinstance(kept, int) else 0])
     if fix is not None:
         chosen += logged([fix], len(chosen), DEVELOPER)
     if not problem:
         problem = _rebuild(context.workspace, state, chosen)
+    replacement = decision.get("correction_patch")
+    if not problem and isinstance(replacement, str):
+        problem, fix = _apply_replacement(context.workspace, state, replacement)
+        chosen += logged([fix], len(chosen), DEVELOPER) if fix is not None else []
     if problem:
         record.action, record.changed = "edit_failed", f"the corrected actions could not be used: {problem}"
         return {"gate_outcome": GateOutcome(gate=gate, action="ask_again")}

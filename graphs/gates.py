@@ -17,6 +17,7 @@ from pydantic_core import to_jsonable_python
 
 from core.errors import SweTeamError, validation_problems
 from core.state import LOCATIONS, Decision, GateOutcome, Plan, Snapshot, TeamState, stored
+from graphs.action_feedback import keep_and_correct, remember_answer
 from graphs.back_to_gate import reopened_because, reopened_gate
 from graphs.branch import commit_plan
 from graphs.context import TeamContext
@@ -101,6 +102,7 @@ def evidence(gate: str, state: TeamState, context: TeamContext | None = None, di
             "reproduction": state.reproduction,
             "baseline": state.baseline,
             "iterations": state.iterations,
+            "actions": state.actions,
         }
     if gate == "final" and context is not None:
         shown["branch"] = {
@@ -145,6 +147,8 @@ def _apply_edit(
         problem = validation_problems(exc, gate)
         record.action, record.changed = "edit_failed", f"the edited {gate} is not valid: {problem}"
         return {"gate_outcome": GateOutcome(gate=gate, action="ask_again")}
+    if "kept" in decision and context is not None:
+        return keep_and_correct(gate, decision, state, context, record)
     patch = decision.get("patch")
     if not isinstance(patch, str) or context is None:
         record.action, record.changed = "edit_failed", "the edit held no patch"
@@ -223,6 +227,7 @@ def gate_node(gate: str) -> Node:
         if not isinstance(decision, dict) or decision.get("action") not in DECISION_ACTIONS:
             decision = {"action": "retry", "comment": str(decision)}
         update = apply_decision(gate, decision, state, context, proposal_text(gate, state, diff))
+        update = remember_answer(gate, decision, state, context, update)
         context.trajectory.record("decision", **update["decisions"][0])
         return update
 

@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from core.state import Decision, TeamState
+from graphs.action_feedback import stored_answers
 from graphs.context import TeamContext
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
         test_outcome=state.test_report.summary if state.test_report else "",
         review_objections=[f.message for f in state.review.findings if f.severity != "info"] if state.review else [],
         decisions=remembered_decisions(state.decisions),
+        action_preferences=stored_answers(context.job_dir),
         status=status,  # type: ignore[arg-type]
         reasons=reasons,
         cost=Cost(

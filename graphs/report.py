@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.action_log import edit_summary
 from core.state import TeamState
 from workspaces.environment.record import EnvironmentRecord
 
@@ -71,6 +72,17 @@ def _change(state: TeamState) -> str:
     )
 
 
+def _actions(state: TeamState) -> str:
+    """The patch as the ordered actions that made it, with who made each (a correction is the developer's)."""
+    if not state.actions:
+        return ""
+    lines = [
+        f"{n}. `{action.tool}` ({action.role or 'team'}) {action.summary} — {edit_summary(action.edits) or 'no edit'}"
+        for n, action in enumerate(state.actions, 1)
+    ]
+    return "## Actions\n" + "\n".join(lines)
+
+
 def _environment(state: TeamState) -> str:
     """The environment's choices and reasons, for jobs in a Docker workspace (a local one uses the host's)."""
     recorded = state.workspace.get("details", {}).get("environment")
@@ -94,6 +106,7 @@ def render(
         _plan(state),
         _listed("Locations", [f"`{loc.path}` {loc.symbol} {loc.reason}".rstrip() for loc in state.locations], "None."),
         _change(state),
+        _actions(state),
         _environment(state),
         f"## Tests\n{_tests(state)}",
         f"## Review\n{_review(state)}",

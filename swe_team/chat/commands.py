@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Verb = Literal["approve", "reject", "edit", "retry", "ask", "comment", "show", "diff", "quit", "help"]
+Verb = Literal["approve", "reject", "edit", "keep", "retry", "ask", "comment", "show", "diff", "quit", "help"]
 
 WORDS: dict[str, Verb] = {
     "approve": "approve",
@@ -19,6 +19,8 @@ WORDS: dict[str, Verb] = {
     "n": "reject",
     "edit": "edit",
     "e": "edit",
+    "keep": "keep",
+    "accept": "keep",
     "retry": "retry",
     "r": "retry",
     "again": "retry",
@@ -40,6 +42,7 @@ HELP = """\
 [bold]approve[/] (a, yes)           let the team go on
 [bold]reject[/] \\[reason]            end the job here, with the reason
 [bold]edit[/]                       open $EDITOR on the plan, the locations or the patch; your version goes on
+[bold]keep[/] K                     at the patch gate: keep actions 1..K, then edit, replace or drop action K+1
 [bold]retry[/] \\[comment]            send the work back to the role with your comment
 [bold]ask[/] <question>             the role answers without acting; the gate stays open
 [bold]show[/]                       draw the evidence again

@@ -12,6 +12,8 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
+from swe_team.chat.actions import actions_panel
+
 OUTCOME_STYLE = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow"}
 GATE_QUESTION = {
     "plan": "Is this the right plan?",
@@ -149,6 +151,8 @@ def _patch(evidence: dict[str, Any], diff: str) -> RenderableType:
     parts = [_change(evidence), diff_panel(diff), _tests(evidence), _review(evidence)]
     if evidence.get("dangerous_code"):
         parts.insert(1, _dangerous_code(evidence["dangerous_code"]))
+    if evidence.get("actions"):
+        parts.insert(1, actions_panel(evidence["actions"]))
     return Group(*parts)
 
 

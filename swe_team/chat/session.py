@@ -13,6 +13,7 @@ from rich.text import Text
 
 from core.errors import SweTeamError
 from swe_team.approval import NeedsHuman, needs_human, who
+from swe_team.chat.actions import keep_and_change
 from swe_team.chat.commands import HELP, ChatCommand, parse_command
 from swe_team.chat.editor import EditRejected, edit_proposal
 from swe_team.chat.evidence import diff_panel, problem_text, render_screen
@@ -33,7 +34,8 @@ class ChatApprover:
     def show(self, screen: dict[str, Any]) -> None:
         """Draw a gate's screen; `ask` for the same gate then does not draw it again."""
         self.console.print(render_screen(screen))
-        self.console.print("[dim]approve · reject · edit · retry · ask <question> · help[/]")
+        keep = " · keep K" if screen.get("evidence", {}).get("actions") else ""
+        self.console.print(f"[dim]approve · reject · edit{keep} · retry · ask <question> · help[/]")
         self._shown = (str(screen.get("job_id", "")), str(screen.get("gate", "")))
 
     def ask(self, payload: dict[str, Any], context: Any = None) -> dict[str, Any]:
@@ -71,6 +73,12 @@ class ChatApprover:
             return {"action": "retry", "comment": comment}
         if verb == "edit":
             return self._edit(gate, screen)
+        if verb == "keep":
+            actions = list(screen.get("evidence", {}).get("actions", []))
+            if gate in ("patch", "final") and actions:
+                return keep_and_change(self.console, self.read_line, actions, text)
+            self.console.print("no actions to keep here: keep works at the patch gate on the team's actions")
+            return None
         if verb == "ask":
             self._answer(screen, context, text)
         elif verb == "show":

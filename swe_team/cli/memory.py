@@ -223,16 +223,37 @@ def stats(repo: RepoOpt = None, as_json: JsonOpt = False, backend: BackendOpt = 
         typer.echo(f"  {result.pending_writes} write(s) queued on disk until the server answers")
 
 
+PREFERENCE_FORMATS = ("pairs", "actionrl", "dpo")
+
+
 @app.command("export-preferences")
 @guarded
 def export_preferences_command(
-    output: Annotated[str, typer.Option("--output", "-o", help="JSONL file, or - for stdout.")] = "-",
+    output: Annotated[str, typer.Option("--output", "--out", "-o", help="JSONL file, or - for stdout.")] = "-",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="pairs: gate texts (plan, locations, diff) as chosen/rejected; actionrl: per patch-gate answer, the "
+            "shared action prefix and the chosen and rejected action where they part; dpo: prompt with the whole "
+            "chosen and rejected action sequences (TRL's DPOTrainer format).",
+        ),
+    ] = "pairs",
     repo: RepoOpt = None,
     backend: BackendOpt = None,
 ) -> None:
-    """Preference pairs (context, chosen, rejected, divergence) from human edits and rejections at gates."""
+    """Preference data from what people decided at gates, as JSON lines."""
     from memory.experience import export_preferences
+    from memory.experience.preferences import ActionFormat, export_action_preferences
 
+    if fmt not in PREFERENCE_FORMATS:
+        raise SweTeamError(f"unknown --format {fmt!r}", hint=f"use one of: {', '.join(PREFERENCE_FORMATS)}")
     with _store(backend) as store, _output(output) as handle:
-        count = export_preferences(store.iter_all(repo=_repo(repo)), handle)
-    typer.echo(f"exported {count} preference pair(s)", err=True)
+        if fmt == "pairs":
+            count = export_preferences(store.iter_all(repo=_repo(repo)), handle)
+            typer.echo(f"exported {count} preference pair(s)", err=True)
+            return
+        shape: ActionFormat = "actionrl" if fmt == "actionrl" else "dpo"
+        written, skipped = export_action_preferences(store.iter_all(repo=_repo(repo)), handle, shape)
+    unpaired = f"; skipped {skipped} answer(s) with nothing to prefer (accepted as proposed, rejected, never settled)"
+    typer.echo(f"exported {written} {fmt} record(s){unpaired if skipped else ''}", err=True)
