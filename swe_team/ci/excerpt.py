@@ -20,7 +20,7 @@ FILE_POSITION = re.compile(r'\.\w{1,6}(", line |:|\()\d+')
 
 _STEP_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^##\[group\]Run (?P<step>.+)$"), "before-error"),
-    (re.compile(r"^#\d+ \[(?P<step>[^\]]*\d+/\d+\] .+)$"), "before-error"),
+    (re.compile(r"^#\d+ (?P<step>\[[^\]]*\d+/\d+\] .+)$"), "before-error"),
     (re.compile(r"^Step \d+/\d+ : (?P<step>.+)$"), "before-error"),
     (re.compile(r"^\[Pipeline\] \{ \((?P<step>.+)\)$"), "before-error"),
     (re.compile(r"^\$ (?P<step>.+)$"), "before-error"),
@@ -57,20 +57,20 @@ class LogExcerpt:
 
 
 def failing_step(lines: list[str], error_index: int) -> str:
-    """The step that failed: the wrapper's step open when the first error came, else what the tool says failed."""
+    """The step that failed: the CI or docker step open when the first error came (the nearest one above it),
+    else what the tool itself says failed."""
+    limit = error_index if error_index >= 0 else len(lines) - 1
+    for index in range(limit, -1, -1):
+        for pattern, where in _STEP_PATTERNS:
+            match = pattern.match(lines[index]) if where == "before-error" else None
+            if match:
+                return match.group("step").strip()
     for pattern, where in _STEP_PATTERNS:
         if where == "first":
             for line in lines:
                 match = pattern.match(line)
                 if match:
                     return match.group("step").strip()
-    limit = error_index if error_index >= 0 else len(lines)
-    for index in range(limit, -1, -1):
-        line = lines[index] if index < len(lines) else ""
-        for pattern, where in _STEP_PATTERNS:
-            match = pattern.match(line) if where == "before-error" else None
-            if match:
-                return match.group("step").strip()
     return ""
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07")
 CI_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+BUILDKIT_OUTPUT = re.compile(r"^#\d+ \d+\.\d+ ")
+"""What docker buildkit puts before each line a step prints (`#8 1.204 `)."""
 WRAPPERS = ("docker", "npm", "maven", "gradle")
 """Kinds that run other tools: a log with one of these and another kind is about the other one."""
 
@@ -70,7 +72,7 @@ def clean_lines(text: str) -> list[str]:
     lines = []
     for raw in text.replace("\r\n", "\n").split("\n"):
         line = ANSI.sub("", raw.rsplit("\r", 1)[-1])
-        lines.append(CI_TIMESTAMP.sub("", line).rstrip())
+        lines.append(BUILDKIT_OUTPUT.sub("", CI_TIMESTAMP.sub("", line)).rstrip())
     return lines
 
 

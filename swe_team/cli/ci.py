@@ -161,12 +161,15 @@ def _print_regress(results: list[CaseResult], totals: dict[str, tuple[int, int]]
 
     from swe_team.ci.regress import METRICS
 
-    table = Table("case", *METRICS, "confidence", "top files")
+    from swe_team.cli.tables import print_table
+
+    shown = [m for m in METRICS if m in totals]
+    table = Table("case", *shown, "confidence", "top files")
     for result in results:
-        marks = [("✓" if result.checks[m] else "✗") if m in result.checks else "" for m in METRICS]
+        marks = [("✓" if result.checks[m] else "✗") if m in result.checks else "" for m in shown]
         table.add_row(escape(result.name), *marks, f"{result.confidence:.2f}", escape(", ".join(result.top_files)))
-    table.add_row("accuracy", *[f"{totals[m][0]}/{totals[m][1]}" if m in totals else "" for m in METRICS], "", "")
-    out.print(table)
+    table.add_row("accuracy", *[f"{totals[m][0]}/{totals[m][1]}" for m in shown], "", "")
+    print_table(table, out)
 
 
 @app.command("answer")
