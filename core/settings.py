@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationErro
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
 from core.errors import ConfigError, validation_problems
+from core.redaction.config import RedactionSettings
 from core.search_settings import SearchSettings
 
 USER_CONFIG = Path("~/.config/swe-team/config.toml")
@@ -356,6 +357,9 @@ class Settings(BaseSettings):
     """Job queue, workers, leases and timeouts of a fleet."""
     forge: ForgeSettings = Field(default_factory=ForgeSettings)
     """GitHub and GitLab access: issue URLs as tasks, pull requests of finished jobs."""
+    redaction: RedactionSettings = Field(default_factory=RedactionSettings)
+    """Secrets (and optionally e-mails, IP addresses, own patterns) replaced before text reaches the model, the
+    trajectory, the report or the experience memory (`[redaction]`)."""
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     """`swe-team review` and the dangerous-code gate: how many findings, which added code is allowed."""
     ci: CiSettings = Field(default_factory=CiSettings)
