@@ -21,6 +21,7 @@ from swe_team.cli import (
     memory,
     model,
     pr,
+    review,
     tests_gap,
     trajectory,
     workspace,
@@ -60,5 +61,21 @@ def main(
     features in your repository."""
 
 
-for _module in (jobs, config, model, graph, workspace, env, memory, chat, pr, trajectory, fleet, eval, tests_gap, ci):
+for _module in (
+    jobs,
+    config,
+    model,
+    graph,
+    workspace,
+    env,
+    memory,
+    chat,
+    pr,
+    trajectory,
+    fleet,
+    eval,
+    tests_gap,
+    ci,
+    review,
+):
     app.add_typer(_module.app)

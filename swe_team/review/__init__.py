@@ -1,0 +1,1 @@
+"""`swe-team review`: a change reviewed as findings on the lines it touches (see README.md)."""

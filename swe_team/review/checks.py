@@ -1,0 +1,150 @@
+"""The deterministic checks a review merges with the model's findings, each kept to the lines the change touches:
+dangerous code (tools/dangerous_code.py), Bandit, secrets, and changed functions whose tests did not change."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from memory.codegraph.link import is_test_path
+from swe_team.review.change import Change
+from swe_team.review.findings import ReviewFinding, Severity
+from swe_team.review.graph_context import ChangedFunction
+from swe_team.review.secrets import secrets_on_lines
+from tools.dangerous_code import DangerousHit
+
+BANDIT_SEVERITY: dict[str, Severity] = {"LOW": "minor", "MEDIUM": "major", "HIGH": "critical"}
+BANDIT_CONFIDENCE = {"LOW": 0.4, "MEDIUM": 0.7, "HIGH": 0.9}
+BANDIT_SKIPPED = ("B101",)
+"""`assert` used: style, not a risk a review should raise."""
+
+
+def dangerous_findings(hits: list[DangerousHit]) -> list[ReviewFinding]:
+    return [
+        ReviewFinding(
+            file=hit.path,
+            line=hit.line,
+            end_line=hit.line,
+            severity="blocker",
+            category="security",
+            title=f"dangerous code added: {hit.rule}",
+            body=f"{hit.why}. Added here: `{hit.code}`.",
+            suggestion="Avoid it, or add a reviewed use to review.dangerous_code_allow.",
+            confidence=0.95,
+            sources=["dangerous-code"],
+            rule=hit.rule,
+        )
+        for hit in hits
+    ]
+
+
+def _bandit_issues(folder: Path, paths: list[str]) -> list[tuple[str, int, int, str, str, str, str, str]]:
+    """(path, line, last line, test id, test name, severity, confidence, text) of each issue Bandit finds."""
+    from bandit.core import config as bandit_config
+    from bandit.core import manager as bandit_manager
+
+    logging.getLogger("bandit").setLevel(logging.CRITICAL)
+    profile = {"exclude": list(BANDIT_SKIPPED)}
+    manager = bandit_manager.BanditManager(bandit_config.BanditConfig(), "file", quiet=True, profile=profile)
+    manager.files_list = [str(folder / path) for path in paths]
+    manager.run_tests()
+    issues = []
+    for issue in manager.get_issue_list():
+        path = Path(issue.fname).relative_to(folder).as_posix()
+        lines = list(issue.linerange) or [issue.lineno]
+        issues.append(
+            (path, issue.lineno, max(lines), issue.test_id, issue.test, issue.severity, issue.confidence, issue.text)
+        )
+    return issues
+
+
+def bandit_findings(change: Change) -> list[ReviewFinding]:
+    """Bandit on the new text of every changed Python file outside the tests, only issues starting on a touched
+    line."""
+    wanted = {
+        diff.path: diff.touched_lines
+        for diff in change.files
+        if diff.path.endswith(".py") and not is_test_path(diff.path)
+    }
+    texts = {path: text for path in wanted if (text := change.new_text(path)) is not None}
+    if not texts:
+        return []
+    with tempfile.TemporaryDirectory(prefix="swe-team-review-") as folder:
+        for path, text in texts.items():
+            target = Path(folder) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        issues = _bandit_issues(Path(folder), sorted(texts))
+    return [
+        ReviewFinding(
+            file=path,
+            line=line,
+            end_line=max(line, last),
+            severity=BANDIT_SEVERITY.get(severity, "minor"),
+            category="security",
+            title=f"{test_id} {name.replace('_', ' ')}",
+            body=text,
+            confidence=BANDIT_CONFIDENCE.get(confidence, 0.5),
+            sources=["bandit"],
+            rule=test_id,
+        )
+        for path, line, last, test_id, name, severity, confidence, text in issues
+        if line in wanted[path]
+    ]
+
+
+def secret_findings(change: Change) -> list[ReviewFinding]:
+    findings = []
+    for diff in change.files:
+        for found in secrets_on_lines(diff.added_lines):
+            findings.append(
+                ReviewFinding(
+                    file=diff.path,
+                    line=found.line,
+                    end_line=found.line,
+                    severity="blocker",
+                    category="secrets",
+                    title=f"secret in the code: {found.kind}",
+                    body=f"Line {found.line} adds what looks like a {found.kind}. Anyone who can read the "
+                    "repository can use it, and it stays in the history after it is removed.",
+                    suggestion="Revoke it, then read it from the environment or a secret store.",
+                    confidence=0.8,
+                    sources=["secrets"],
+                    rule=found.kind,
+                )
+            )
+    return findings
+
+
+def untested_findings(change: Change, functions: list[ChangedFunction]) -> list[ReviewFinding]:
+    """Changed functions outside the tests whose tests (as the code graph links them) did not change."""
+    changed_tests = {diff.path for diff in change.files if is_test_path(diff.path)}
+    findings = []
+    for function in functions:
+        if is_test_path(function.path) or function.qualname.rpartition(".")[2].startswith("_"):
+            continue
+        if set(function.tests) & changed_tests:
+            continue
+        known = ", ".join(function.tests[:3])
+        body = (
+            f"`{function.qualname}` changed but none of the tests that exercise it ({known}) did."
+            if function.tests
+            else f"`{function.qualname}` changed and no test exercises it."
+        )
+        findings.append(
+            ReviewFinding(
+                file=function.path,
+                line=function.first_touched,
+                end_line=function.first_touched,
+                severity="minor",
+                category="tests",
+                title=f"changed without a test change: {function.qualname}",
+                body=body,
+                suggestion="Add or update a test for the behaviour this change introduces.",
+                confidence=0.6 if function.tests else 0.5,
+                sources=["tests"],
+                rule="untested-change",
+            )
+        )
+    return findings
