@@ -156,8 +156,9 @@ class TestsGapRun:
 
         workspace, trajectory, progress = context.workspace, context.trajectory, context.progress
         timeout = context.settings.budgets.command_timeout_s
-        plain = context.settings.test_command or detect_test_command(workspace)
-        command = coverage_command(workspace, plain)
+        command = coverage_command(workspace, context.settings.test_command or detect_test_command(workspace))
+        plain = command.plain
+        context.tools.extras["test_command"] = plain
         result = GapResult(
             context.job.id,
             context.job.repo,
@@ -192,7 +193,7 @@ class TestsGapRun:
             result.functions = [FunctionResult(f, before[f.id], before[f.id], changed is not None) for f in listed]
             return result
         files = self._write(context, targets, before, plain, result)
-        judgement = judge_tests(workspace, command, plain, files, targets, baseline.files, timeout, progress)
+        judgement = judge_tests(workspace, command, files, targets, baseline.files, timeout, progress)
         for verdict in judgement.verdicts:
             trajectory.record("test_judged", **verdict.to_dict())
         result.verdicts, result.test_files = judgement.verdicts, judgement.kept_files

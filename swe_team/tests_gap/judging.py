@@ -11,13 +11,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from memory.codegraph.link import is_test_path
-from swe_team.tests_gap.measure import CoverageCommand, FileCoverage, Measurement, combined, measure
+from swe_team.tests_gap.measure import CoverageCommand, FileCoverage, Measurement, TestRun, measure, measure_per_test
 from swe_team.tests_gap.targets import TargetFunction
-from tools.test_results import run_tests
+from tools.testing.report import TestCase
 from workspaces.base import Workspace
-
-MAX_CANDIDATES = 40
-"""Tests measured one by one at most; the rest are dropped unmeasured."""
 
 
 @dataclass
@@ -82,17 +79,22 @@ def keep_only(source: str, kept: set[str]) -> str | None:
 
 
 def gained(
-    targets: list[TargetFunction], current: dict[str, FileCoverage], new: dict[str, FileCoverage]
-) -> tuple[int, int]:
-    """(lines, branches) of the targets that `new` ran and `current` did not."""
-    lines = branches = 0
-    empty = FileCoverage()
+    targets: list[TargetFunction], current: dict[str, FileCoverage], ran: dict[str, TestRun]
+) -> dict[str, FileCoverage]:
+    """Per file, the target statements and branches `ran` covered that `current` did not (as executed)."""
+    found: dict[str, FileCoverage] = {}
     for target in targets:
+        had, run = current.get(target.path, FileCoverage()), ran.get(target.path)
+        if run is None:
+            continue
         inside = range(target.start_line, target.end_line + 1)
-        had, ran = current.get(target.path, empty), new.get(target.path, empty)
-        lines += len({n for n in ran.executed - had.executed if n in inside})
-        branches += len({arc for arc in ran.executed_arcs - had.executed_arcs if arc[0] in inside})
-    return lines, branches
+        lines = {n for n in run.lines & had.missing if n in inside}
+        arcs = {arc for arc in run.arcs & had.missing_arcs if arc[0] in inside}
+        if lines or arcs:
+            found[target.path] = found.get(target.path, FileCoverage()).union(
+                FileCoverage(executed=lines, executed_arcs=arcs)
+            )
+    return found
 
 
 @dataclass
@@ -103,47 +105,52 @@ class Judgement:
     notes: list[str]
 
 
+def _failure(outcome: str, message: str) -> str:
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return f"{outcome}: {first}"[:200] if first else outcome
+
+
 def judge_tests(
     workspace: Workspace,
     command: CoverageCommand,
-    plain_command: str,
     files: list[str],
     targets: list[TargetFunction],
     baseline: dict[str, FileCoverage],
     timeout: float,
     progress: Callable[[str, str], None],
 ) -> Judgement:
-    """Run the tests in `files`, keep those that pass and add coverage of `targets`, and cut the files to them."""
+    """Run the tests in `files`, keep those that pass and add coverage of `targets`, and cut the files to them.
+
+    A test function is judged whole: all its parametrized cases pass, and together they add coverage."""
     include = sorted({t.path for t in targets})
     notes: list[str] = []
-    progress("judge", f"running the {len(files)} new test file(s)")
-    report = run_tests(workspace, plain_command, files, timeout)
+    progress("judge", f"running the {len(files)} new test file(s) under coverage, one context per test")
+    run = measure_per_test(workspace, command, files, timeout, include)
+    cases: dict[tuple[str, str], list[TestCase]] = {}
+    for case in run.report.cases:
+        cases.setdefault(test_key(case.test_id), []).append(case)
     verdicts: list[Verdict] = []
-    current = {path: coverage for path, coverage in baseline.items()}
-    measured = 0
-    for case in report.cases:
-        if case.outcome != "passed":
-            why = f"{case.outcome}: {case.message.strip().splitlines()[0]}" if case.message.strip() else case.outcome
-            verdicts.append(Verdict(case.test_id, case.outcome, False, why[:200]))
+    current = dict(baseline)
+    for (test_file, name), group in cases.items():
+        failing = [case for case in group if case.outcome != "passed"]
+        if failing:
+            why = _failure(failing[0].outcome, failing[0].message)
+            verdicts += [
+                Verdict(c.test_id, c.outcome, False, why if c in failing else f"another case of this test {why}")
+                for c in group
+            ]
             continue
-        if measured >= MAX_CANDIDATES:
-            verdicts.append(Verdict(case.test_id, "passed", False, f"not measured (over {MAX_CANDIDATES} tests)"))
+        gain = gained(targets, current, run.of(test_file, name))
+        lines = sum(len(f.executed) for f in gain.values())
+        branches = sum(len(f.executed_arcs) for f in gain.values())
+        if not gain:
+            verdicts += [Verdict(c.test_id, "passed", False, "passes but adds no coverage") for c in group]
             continue
-        measured += 1
-        progress("judge", f"measuring {case.test_id}")
-        alone = measure(workspace, command, [case.test_id], timeout, include)
-        if alone.report.exit_code != 0:
-            verdicts.append(Verdict(case.test_id, "failed", False, "fails when run alone"))
-            continue
-        lines, branches = gained(targets, current, alone.files)
-        if lines or branches:
-            current = combined(current, alone.files)
-            reason = f"raises coverage: +{lines} lines, +{branches} branches"
-            verdicts.append(Verdict(case.test_id, "passed", True, reason, lines, branches))
-        else:
-            verdicts.append(Verdict(case.test_id, "passed", False, "passes but adds no coverage"))
-    if not report.cases:
-        notes.append(f"the new test files ran no test ({report.summary()})")
+        current = {path: _moved(coverage, gain.get(path)) for path, coverage in current.items()}
+        reason = f"raises coverage: +{lines} lines, +{branches} branches"
+        verdicts += [Verdict(c.test_id, "passed", True, reason, lines, branches) for c in group]
+    if not run.report.cases:
+        notes.append(f"the new test files ran no test ({run.report.summary()})")
     kept_files = _cut_files(workspace, files, {test_key(v.test_id) for v in verdicts if v.kept})
     final = None
     if kept_files:
@@ -158,6 +165,11 @@ def judge_tests(
             kept_files = _cut_files(workspace, kept_files, {test_key(v.test_id) for v in verdicts if v.kept})
             final = measure(workspace, command, kept_files, timeout, include) if kept_files else None
     return Judgement(verdicts, kept_files, final, notes)
+
+
+def _moved(coverage: FileCoverage, newly: FileCoverage | None) -> FileCoverage:
+    """`coverage` with what a kept test newly ran counted as executed."""
+    return coverage if newly is None else coverage.union(newly)
 
 
 def _cut_files(workspace: Workspace, files: list[str], kept: set[tuple[str, str]]) -> list[str]:

@@ -9,6 +9,7 @@ that they never reach a diff.
 from __future__ import annotations
 
 import json
+import posixpath
 import shlex
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +23,33 @@ from workspaces.base import Workspace
 SCRATCH = ".swe-team-coverage"
 DATA_FILE = f"{SCRATCH}/data"
 JSON_REPORT = f"{SCRATCH}/coverage.json"
+PER_TEST_CONFIG = f"{SCRATCH}/per-test.rc"
+PER_TEST_SCRIPT = f"{SCRATCH}/per_test.py"
+PER_TEST_REPORT = f"{SCRATCH}/per-test.json"
+PER_TEST_RC = "[run]\nbranch = True\ndynamic_context = test_function\n"
+"""Coverage's own configuration for a per-test run: each test function's lines and arcs under its own context."""
+PER_TEST_READER = """\
+import json, os, re, sys
+import coverage
+
+data = coverage.CoverageData(basename=sys.argv[1])
+data.read()
+wanted = set(sys.argv[3:])
+found = {}
+for context in sorted(data.measured_contexts()):
+    if not context:
+        continue
+    data.set_query_contexts(["^" + re.escape(context) + "$"])
+    files = {}
+    for path in data.measured_files():
+        relative = os.path.relpath(path)
+        if relative in wanted:
+            files[relative] = {"lines": sorted(data.lines(path) or []), "arcs": sorted(data.arcs(path) or [])}
+    found[context] = files
+with open(sys.argv[2], "w") as out:
+    json.dump(found, out)
+"""
+"""Run with the tests' interpreter: per test context, the lines and arcs it ran in the wanted files."""
 Arc = tuple[int, int]
 
 
@@ -65,12 +93,31 @@ def combined(first: dict[str, FileCoverage], second: dict[str, FileCoverage]) ->
 
 @dataclass(frozen=True)
 class CoverageCommand:
-    """The test command wrapped in coverage, and how coverage itself is run for its report."""
+    """The test command's parts, to run it under coverage, without it, and to run coverage itself."""
 
-    test_command: str
-    coverage: str
-    """`<python> -m coverage`, with the data file in the scratch folder."""
+    assignments: tuple[str, ...]
+    python: str
+    module_args: tuple[str, ...]
+    """`pytest` and its arguments."""
     note: str = ""
+
+    def run(self, *options: str) -> str:
+        """The test command under `coverage run --branch` with `options`, its data file in the scratch folder."""
+        words = [*self.assignments, f"COVERAGE_FILE={DATA_FILE}", self.python, "-m", "coverage", "run", "--branch"]
+        return join_words([*words, *options, "-m", *self.module_args])
+
+    @property
+    def test_command(self) -> str:
+        return self.run()
+
+    @property
+    def plain(self) -> str:
+        """The test command without coverage, on the same interpreter."""
+        return join_words([*self.assignments, self.python, "-m", *self.module_args])
+
+    @property
+    def coverage(self) -> str:
+        return join_words([f"COVERAGE_FILE={DATA_FILE}", self.python, "-m", "coverage"])
 
 
 def _interpreter_imports(workspace: Workspace, python: str, *modules: str) -> bool:
@@ -112,11 +159,60 @@ def coverage_command(workspace: Workspace, test_command: str) -> CoverageCommand
             )
         note = f"{python} has no coverage.py: the tests ran with swe-team's own Python ({sys.executable})"
         python = sys.executable
-    environment = [*assignments, f"COVERAGE_FILE={DATA_FILE}"]
-    wrapped = [*environment, python, "-m", "coverage", "run", "--branch", "-m", *module_args]
-    return CoverageCommand(
-        join_words(wrapped), join_words([f"COVERAGE_FILE={DATA_FILE}", python, "-m", "coverage"]), note
-    )
+    return CoverageCommand(tuple(assignments), python, tuple(module_args), note)
+
+
+@dataclass
+class TestRun:
+    """What one test function ran in one file."""
+
+    __test__ = False
+
+    lines: set[int]
+    arcs: set[Arc]
+
+
+@dataclass
+class PerTest:
+    """A run of some tests: each test's outcome, and per test function (its file's stem, its name) what it ran."""
+
+    report: TestReport
+    runs: dict[tuple[str, str], dict[str, TestRun]]
+
+    def of(self, test_file: str, name: str) -> dict[str, TestRun]:
+        stem = posixpath.splitext(posixpath.basename(test_file))[0]
+        return self.runs.get((stem, name), {})
+
+
+def _read_per_test(text: str) -> dict[tuple[str, str], dict[str, TestRun]]:
+    runs: dict[tuple[str, str], dict[str, TestRun]] = {}
+    for context, files in json.loads(text).items():
+        parts = context.split(".")
+        for stem in parts[:-1]:
+            entry = runs.setdefault((stem, parts[-1]), {})
+            for path, ran in files.items():
+                found = entry.setdefault(path, TestRun(set(), set()))
+                found.lines.update(ran["lines"])
+                found.arcs.update((int(a), int(b)) for a, b in ran["arcs"])
+    return runs
+
+
+def measure_per_test(
+    workspace: Workspace, command: CoverageCommand, selectors: list[str], timeout: float, include: list[str]
+) -> PerTest:
+    """Run the tests `selectors` name under coverage with one context per test function, and read what each
+    ran in the `include` files."""
+    workspace.exec(f"rm -rf {SCRATCH} && mkdir -p {SCRATCH}", timeout=60)
+    try:
+        workspace.write_file(PER_TEST_CONFIG, PER_TEST_RC)
+        workspace.write_file(PER_TEST_SCRIPT, PER_TEST_READER)
+        report = run_tests(workspace, command.run(f"--rcfile={PER_TEST_CONFIG}"), selectors, timeout)
+        read = join_words([command.python, PER_TEST_SCRIPT, DATA_FILE, PER_TEST_REPORT, *include])
+        if workspace.exec(read, timeout=300).exit_code != 0 or not workspace.exists(PER_TEST_REPORT):
+            return PerTest(report, {})
+        return PerTest(report, _read_per_test(workspace.read_file(PER_TEST_REPORT)))
+    finally:
+        workspace.exec(f"rm -rf {SCRATCH}", timeout=60)
 
 
 def _read_report(text: str) -> dict[str, FileCoverage]:

@@ -1,0 +1,197 @@
+"""`swe-team tests-gap` on a small repository in a local workspace, with the scripted tester: only a test that
+passes and raises coverage reaches the branch, coverage before and after is reported, `--base` lists only the
+functions the change touched, and what cannot work is one clear error."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from core.errors import SweTeamError
+from core.model.scripted_server import ScriptedModelServer
+from swe_team.cli import app
+from swe_team.tests_gap.job import GapRequest, TestsGapRun
+from tests.model_fixtures import settings_for, tool_step
+from tests.workspace_fixtures import git, make_repo
+
+CALC = (
+    "def clamp(value, low, high):\n"
+    "    if low > high:\n"
+    "        raise ValueError('low must not exceed high')\n"
+    "    if value < low:\n"
+    "        return low\n"
+    "    if value > high:\n"
+    "        return high\n"
+    "    return value\n"
+    "\n"
+    "\n"
+    "def double(number):\n"
+    "    return number * 2\n"
+)
+EXISTING_TESTS = (
+    "from calc import clamp, double\n"
+    "\n"
+    "\n"
+    "def test_double():\n"
+    "    assert double(2) == 4\n"
+    "\n"
+    "\n"
+    "def test_clamp_inside():\n"
+    "    assert clamp(5, 0, 10) == 5\n"
+)
+NEW_TESTS = "tests/test_clamp_edges.py"
+WRITTEN = (
+    "import pytest\n"
+    "\n"
+    "from calc import clamp\n"
+    "\n"
+    "\n"
+    "def test_clamp_refuses_low_above_high():\n"
+    "    with pytest.raises(ValueError):\n"
+    "        clamp(1, 5, 0)\n"
+    "\n"
+    "\n"
+    "def test_clamp_below_low_wrongly_expected():\n"
+    "    assert clamp(-1, 0, 10) == -1\n"
+    "\n"
+    "\n"
+    "def test_clamp_inside_again():\n"
+    "    assert clamp(3, 0, 10) == 3\n"
+)
+TEST_COMMAND = f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {sys.executable} -m pytest -q -p no:cacheprovider"
+
+
+def calc_repo(where: Path) -> Path:
+    return make_repo(where, {"calc/__init__.py": CALC, "tests/test_calc.py": EXISTING_TESTS})
+
+
+def scripted_tester(path: str, content: str, ids: list[str], *, mentions: list[str]) -> dict[str, object]:
+    """The tester writes `content` to `path` and submits; its first request must name `mentions`."""
+    first = tool_step("create_file", {"path": path, "content": content}, role="tester")
+    first["expect"]["prompt_contains"] = mentions  # type: ignore[index]
+    return {"steps": [first, tool_step("submit", {"test_files": [path], "test_ids": ids}, role="tester")]}
+
+
+def cli_settings(monkeypatch: pytest.MonkeyPatch, home: Path, api_base: str) -> None:
+    """The environment `swe-team` reads its settings from: this home, this model server, local workspaces."""
+    for key in [key for key in os.environ if key.startswith("SWE_TEAM_")]:
+        monkeypatch.delenv(key)
+    for key, value in {
+        "SWE_TEAM_HOME": str(home),
+        "SWE_TEAM_USER_CONFIG": str(home / "no-user-config.toml"),
+        "SWE_TEAM_API_BASE": api_base,
+        "SWE_TEAM_WORKSPACE": "local",
+        "SWE_TEAM_TEST_COMMAND": TEST_COMMAND,
+    }.items():
+        monkeypatch.setenv(key, value)
+
+
+def run_gap(tmp_path: Path, repo: Path, script: dict[str, object], **request: object) -> tuple[object, Path]:
+    with ScriptedModelServer(script) as server:
+        settings = settings_for(server.base_url, tmp_path / "home")
+        settings = settings.model_copy(update={"workspace": "local", "test_command": TEST_COMMAND})
+        result = TestsGapRun(settings, Console(stderr=True)).run(GapRequest(repo=repo, **request))  # type: ignore[arg-type]
+        assert not server.failures, server.failures
+    return result, settings.jobs_dir
+
+
+def test_only_the_passing_test_that_raises_coverage_is_committed(tmp_path: Path) -> None:
+    repo = calc_repo(tmp_path)
+    ids = [
+        f"{NEW_TESTS}::{name}"
+        for name in (
+            "test_clamp_refuses_low_above_high",
+            "test_clamp_below_low_wrongly_expected",
+            "test_clamp_inside_again",
+        )
+    ]
+    script = scripted_tester(NEW_TESTS, WRITTEN, ids, mentions=["`clamp` in calc/__init__.py", "!    3"])
+    result, jobs_dir = run_gap(tmp_path, repo, script)
+
+    fates = {v.test_id.rsplit("::", 1)[-1]: (v.kept, v.reason) for v in result.verdicts}  # type: ignore[attr-defined]
+    assert fates["test_clamp_refuses_low_above_high"][0] is True
+    assert fates["test_clamp_below_low_wrongly_expected"] == (False, fates["test_clamp_below_low_wrongly_expected"][1])
+    assert fates["test_clamp_below_low_wrongly_expected"][1].startswith("failed")
+    assert fates["test_clamp_inside_again"] == (False, "passes but adds no coverage")
+
+    clamp = next(f for f in result.functions if f.target.qualname == "clamp")  # type: ignore[attr-defined]
+    assert (clamp.before.covered_lines, clamp.after.covered_lines) == (5, 6)
+    assert clamp.after.covered_branches == clamp.before.covered_branches + 1
+    assert [f.target.qualname for f in result.functions] == ["clamp"]  # type: ignore[attr-defined]
+
+    branch = f"refs/heads/{result.branch}"  # type: ignore[attr-defined]
+    committed = git(repo, "show", f"{branch}:{NEW_TESTS}")
+    assert "def test_clamp_refuses_low_above_high" in committed
+    assert "wrongly_expected" not in committed and "inside_again" not in committed
+    assert git(repo, "diff", "--name-only", "main", branch).split() == [NEW_TESTS]
+    message = git(repo, "log", "-1", "--format=%B", branch)
+    assert message.startswith("Add tests for 1 function: coverage ")
+    assert "calc/__init__.py:clamp: 5/8 lines, 3/6 branches" in message and "→ 6/8 lines, 4/6 branches" in message
+    assert git(repo, "status", "--porcelain") == "" and git(repo, "branch", "--show-current").strip() == "main"
+
+    job_dir = jobs_dir / result.job_id  # type: ignore[attr-defined]
+    saved = json.loads((job_dir / "tests-gap.json").read_text())
+    assert saved["functions"][0]["after"]["covered_lines"] == 6
+    assert json.loads((job_dir / "job.json").read_text())["status"] == "resolved"
+    events = [json.loads(line)["event"] for line in (job_dir / "trajectory.jsonl").read_text().splitlines()]
+    assert {"coverage_baseline", "model_call", "test_judged", "finalized"} <= set(events)
+
+
+def test_base_lists_only_the_changed_functions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = calc_repo(tmp_path)
+    changed = CALC.replace(
+        "    return number * 2\n", "    if number is None:\n        return 0\n    return number * 2\n"
+    )
+    (repo / "calc/__init__.py").write_text(changed)
+    git(repo, "commit", "-qam", "double of None")
+    written = "from calc import double\n\n\ndef test_double_of_none_is_zero():\n    assert double(None) == 0\n"
+    new_file = "tests/test_double_none.py"
+    script = scripted_tester(new_file, written, [f"{new_file}::test_double_of_none_is_zero"], mentions=["`double`"])
+    with ScriptedModelServer(script) as server:
+        cli_settings(monkeypatch, tmp_path / "home", server.base_url)
+        args = ["tests-gap", "--repo", str(repo), "--base", "HEAD~1", "--json", "--no-branch"]
+        done = CliRunner().invoke(app, args)
+        assert not server.failures, server.failures
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.stdout)
+    assert [f["id"] for f in result["functions"]] == ["calc/__init__.py:double"]
+    assert result["functions"][0]["changed"] is True
+    assert result["functions"][0]["before"]["covered_lines"] < result["functions"][0]["after"]["covered_lines"]
+    assert [t["kept"] for t in result["tests"]] == [True]
+    assert result["branch"] == "" and git(repo, "branch", "--list", "swe-team/*") == ""
+
+
+def test_what_cannot_work_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_for("http://127.0.0.1:9/v1", tmp_path / "home").model_copy(update={"workspace": "local"})
+    run = TestsGapRun(settings, Console(stderr=True))
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(SweTeamError, match="is not a git repository"):
+        run.run(GapRequest(repo=tmp_path / "plain"))
+    repo = calc_repo(tmp_path)
+    with pytest.raises(SweTeamError, match="--base no-such-ref names no commit"):
+        run.run(GapRequest(repo=repo, base="no-such-ref"))
+    cli_settings(monkeypatch, tmp_path / "home", "http://127.0.0.1:9/v1")
+    done = CliRunner().invoke(app, ["tests-gap", "--repo", str(repo), "--base", "HEAD"])
+    assert done.exit_code == 0 and "no Python file changed since HEAD" in done.output
+    done = CliRunner().invoke(app, ["tests-gap", "--repo", str(repo), "--base", "nowhere"])
+    assert done.exit_code == 1 and "error: --base nowhere names no commit" in done.output
+
+
+def test_a_repository_without_tests_or_with_another_runner_is_told_so(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, {"calc/__init__.py": CALC, "setup.py": "from setuptools import setup\nsetup()\n"})
+    with ScriptedModelServer({"steps": []}) as server:
+        settings = settings_for(server.base_url, tmp_path / "home")
+        settings = settings.model_copy(update={"workspace": "local", "test_command": TEST_COMMAND})
+        with pytest.raises(SweTeamError, match="no tests found"):
+            TestsGapRun(settings, Console(stderr=True)).run(GapRequest(repo=repo))
+        other = settings.model_copy(update={"test_command": "make check"})
+        with pytest.raises(SweTeamError, match="tests-gap runs pytest under coverage"):
+            TestsGapRun(other, Console(stderr=True)).run(GapRequest(repo=repo))
+    statuses = {json.loads((job / "job.json").read_text())["status"] for job in settings.jobs_dir.iterdir()}
+    assert statuses == {"failed"}
