@@ -155,16 +155,30 @@ def judge_tests(
     final = None
     if kept_files:
         progress("judge", f"running the {len(kept_files)} kept test file(s) together")
-        final = measure(workspace, command, kept_files, timeout, include)
-        failing = [case.test_id for case in final.report.cases if case.outcome != "passed"]
-        if failing:
-            notes.append(f"kept tests fail when run together: {', '.join(failing)}; they were dropped")
-            for verdict in verdicts:
-                if verdict.test_id in failing:
-                    verdict.kept, verdict.reason = False, "fails next to the other kept tests"
-            kept_files = _cut_files(workspace, kept_files, {test_key(v.test_id) for v in verdicts if v.kept})
-            final = measure(workspace, command, kept_files, timeout, include) if kept_files else None
+        kept_files, final = _run_together(workspace, command, kept_files, include, timeout, verdicts, notes)
     return Judgement(verdicts, kept_files, final, notes)
+
+
+def _run_together(
+    workspace: Workspace,
+    command: CoverageCommand,
+    files: list[str],
+    include: list[str],
+    timeout: float,
+    verdicts: list[Verdict],
+    notes: list[str],
+) -> tuple[list[str], Measurement | None]:
+    """The kept tests run together, as they will in the suite; one that fails there is dropped after all."""
+    final = measure(workspace, command, files, timeout, include)
+    broken = {case.test_id for case in final.report.cases if case.outcome != "passed"}
+    if not broken:
+        return files, final
+    notes.append(f"kept tests fail when run together: {', '.join(sorted(broken))}; they were dropped")
+    for verdict in verdicts:
+        if verdict.test_id in broken:
+            verdict.kept, verdict.reason = False, "fails next to the other kept tests"
+    files = _cut_files(workspace, files, {test_key(v.test_id) for v in verdicts if v.kept})
+    return files, (measure(workspace, command, files, timeout, include) if files else None)
 
 
 def _moved(coverage: FileCoverage, newly: FileCoverage | None) -> FileCoverage:
