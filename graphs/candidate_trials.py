@@ -45,7 +45,7 @@ def without_files(diff: str, paths: list[str]) -> str:
     return "".join(block if block.endswith("\n") else block + "\n" for block in kept)
 
 
-def _apply(workspace: Workspace, diff: str) -> str:
+def apply_diff(workspace: Workspace, diff: str) -> str:
     """'' when `diff` applied (or is empty), else why not."""
     if not diff.strip():
         return ""
@@ -112,7 +112,7 @@ class Trials:
         code = self.code[cid]
         paths = changed_paths(code)
         before = _contents(self.plan.workspace, paths)
-        problem = _apply(self.plan.workspace, code + self.tests[cid])
+        problem = apply_diff(self.plan.workspace, code + self.tests[cid])
         key = "" if problem else change_key(before, _contents(self.plan.workspace, paths))
         lines = sum(1 for line in code.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
         return Candidate(id=cid, key=key, applied=not problem, problem=problem, diff_lines=lines)
@@ -159,9 +159,9 @@ class Trials:
         apply beside them; an owner's tests that do not apply beside them run in a run of their own."""
         plan = self.plan
         self._at_start()
-        _apply(plan.workspace, self.code[cid] + self.tests[cid])
+        apply_diff(plan.workspace, self.code[cid] + self.tests[cid])
         own = added_test_files(self.tests[cid])
-        beside = [owner for owner in owners if not _apply(plan.workspace, self.tests[owner])]
+        beside = [owner for owner in owners if not apply_diff(plan.workspace, self.tests[owner])]
         files = {owner: added_test_files(self.tests[owner]) for owner in owners}
         extra = [file for owner in beside for file in files[owner]]
         report = self._run(cid, list(dict.fromkeys([*regression, *plan.tester_tests, *own, *extra])))
@@ -178,5 +178,5 @@ class Trials:
         """The owner's tests beside `cid`'s code alone (they clash with `cid`'s own tests)."""
         self._at_start()
         files = added_test_files(self.tests[owner])
-        problem = _apply(self.plan.workspace, self.code[cid]) or _apply(self.plan.workspace, self.tests[owner])
+        problem = apply_diff(self.plan.workspace, self.code[cid]) or apply_diff(self.plan.workspace, self.tests[owner])
         return {} if problem else _outcomes(self._run(f"{cid}+{owner}", files).cases, files)

@@ -49,10 +49,17 @@ def after_locations_gate(state: TeamState) -> Literal["localizer", "tester_repro
     return "finalize" if state.dry_run else "tester_reproduce"
 
 
-def after_reproduce(state: TeamState) -> Literal["locations_gate", "coder", "finalize"]:
+def after_reproduce(state: TeamState) -> Literal["locations_gate", "candidates", "coder", "finalize"]:
+    """With `search.candidates` > 1 the first patch comes from a candidate search, later ones from the coder."""
     if _halted(state):
         return "finalize"
-    return "locations_gate" if reopened_gate(state) == "locations" else "coder"
+    if reopened_gate(state) == "locations":
+        return "locations_gate"
+    return "candidates" if state.search_candidates > 1 and state.iterations == 0 else "coder"
+
+
+def after_candidates(state: TeamState) -> Literal["tester_verify", "finalize"]:
+    return "finalize" if _halted(state) else "tester_verify"
 
 
 def after_coder(state: TeamState) -> Literal["patch_gate", "final_gate", "tester_verify", "finalize"]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 TESTER = "tester"
 """The owner of the tester's reproduction tests among the test sets."""
@@ -62,8 +62,8 @@ class Verdict(BaseModel):
 class Comparison(BaseModel):
     """The reviewer's comparison of the two finalists."""
 
-    preferred: str
-    reason: str
+    preferred: str = Field(description="The id of the candidate to keep.")
+    reason: str = Field(description="One or two sentences: why it is the better change.")
 
 
 class Selection(BaseModel):

@@ -6,6 +6,7 @@ from langgraph.graph import END, START, StateGraph
 
 from core.state import JobInput, TeamState
 from graphs import routing
+from graphs.candidates import candidates_node
 from graphs.context import TeamContext
 from graphs.finalize import finalize
 from graphs.gates import gate_node
@@ -28,6 +29,7 @@ def build_team_graph() -> StateGraph[TeamState, TeamContext, JobInput, TeamState
     graph.add_node("localizer", localizer_node)
     graph.add_node("locations_gate", gate_node("locations"))
     graph.add_node("tester_reproduce", tester_reproduce_node)
+    graph.add_node("candidates", candidates_node)
     graph.add_node("coder", coder_node)
     graph.add_node("tester_verify", tester_verify)
     graph.add_node("reviewer", reviewer_node)
@@ -42,6 +44,7 @@ def build_team_graph() -> StateGraph[TeamState, TeamContext, JobInput, TeamState
     graph.add_conditional_edges("localizer", routing.after_localizer)
     graph.add_conditional_edges("locations_gate", routing.after_locations_gate)
     graph.add_conditional_edges("tester_reproduce", routing.after_reproduce)
+    graph.add_conditional_edges("candidates", routing.after_candidates)
     graph.add_conditional_edges("coder", routing.after_coder)
     graph.add_conditional_edges("tester_verify", routing.after_verify)
     graph.add_conditional_edges("reviewer", routing.after_review)

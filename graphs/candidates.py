@@ -1,0 +1,154 @@
+"""The candidate search node (`search.candidates` > 1): make N candidate patches, try them all, keep one.
+
+After the reproduction test, `graphs/candidate_runs` makes the candidates in workspaces of their own;
+`graphs/candidate_trials` tries each in the job's workspace from the same snapshot; `graphs/selection` chooses,
+with the reviewer comparing the two finalists. The winner is applied to the job's workspace and goes on to the
+usual verify, review and patch gate. Every candidate's diff is kept in `<job>/candidates/<id>/patch.diff`, the
+selection with every step's evidence in `<job>/candidates/selection.json` and in the state (`candidates`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from core.errors import SweTeamError
+from core.state import PatchSummary, Snapshot, TeamState, merge_usage, stored
+from graphs.candidate_runs import CandidateRun, make_candidates
+from graphs.candidate_trials import TrialPlan, Trials, apply_diff, without_files
+from graphs.context import TeamContext
+from graphs.patch_identity import changed_paths
+from graphs.selection import Comparer, Comparison, Selection, Verdict, select
+from roles.briefing import section, task_section
+from roles.loop import RoleVisit, run_tool_loop
+from roles.spec import role_spec
+from roles.test_scope import is_test_module, linked_to_diff, run_budget
+from roles.tester import targets_of
+
+COMPARED_CHARS = 12_000
+
+
+def regression_tests(context: TeamContext, state: TeamState) -> Any:
+    """Regression tests for a change: the tests the code graph links to it and the baseline's selection; every
+    test file when the baseline ran the whole suite (it fit the time budget)."""
+    baseline = state.baseline
+    if baseline is not None and baseline.scope == "suite":
+        files = [path for path in context.workspace.list_files() if is_test_module(path)]
+        return lambda diff: files
+    selectors = baseline.selectors if baseline else []
+    return lambda diff: list(dict.fromkeys([*selectors, *linked_to_diff(context.tools.code_graph, diff)]))
+
+
+def reviewer_comparer(context: TeamContext, state: TeamState, diffs: dict[str, str], usage: list[Any]) -> Comparer:
+    """The reviewer asked which of two finalists to keep; its usage is appended to `usage`."""
+
+    def compare(first: str, second: str) -> Comparison:
+        visit = RoleVisit(role_spec("reviewer"), context.role_services(), journal_key=f"compare-{first}-{second}")
+        messages = visit.opening(
+            task_section(state),
+            section(f"Candidate {first}", f"```diff\n{diffs[first][:COMPARED_CHARS]}\n```"),
+            section(f"Candidate {second}", f"```diff\n{diffs[second][:COMPARED_CHARS]}\n```"),
+            f"Both candidates are finalists of the tests. Compare them and say which one to keep: answer with "
+            f"`preferred` = {first} or {second} and the reason.",
+        )
+        try:
+            return run_tool_loop(visit, messages, Comparison)
+        except SweTeamError as exc:
+            return Comparison(preferred="", reason=f"the reviewer could not compare them: {exc}")
+        finally:
+            usage.append(visit.usage_update())
+
+    return compare
+
+
+def _patch_summary(run: CandidateRun, code: str) -> PatchSummary:
+    return PatchSummary(
+        summary=run.summary,
+        root_cause=run.root_cause,
+        files=changed_paths(code),
+        diff_lines=code.count("\n"),
+    )
+
+
+def _failed(runs: list[CandidateRun]) -> list[Verdict]:
+    return [
+        Verdict(id=run.id, standing="dropped", reason=f"its coder run failed: {run.error}") for run in runs if run.error
+    ]
+
+
+def candidates_node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, Any]:
+    context = runtime.context
+    started = time.monotonic()
+    workspace = context.workspace
+    context.progress("coder", f"making {state.search_candidates} candidate patches")
+    context.trajectory.record("node_start", node="candidates")
+    start = state.snapshots[-1].id
+    runs, stopped = make_candidates(context, state, workspace.diff())
+    folder = context.job_dir / "candidates"
+    for run in runs:
+        (folder / run.id).mkdir(parents=True, exist_ok=True)
+        (folder / run.id / "patch.diff").write_text(run.diff, encoding="utf-8")
+    diffs = {run.id: run.diff for run in runs if not run.error}
+    tester_files = state.reproduction.test_files if state.reproduction else []
+    context.progress("tester", f"trying {len(diffs)} candidates against every candidate's tests")
+    plan = TrialPlan(
+        workspace=workspace,
+        start_snapshot=start,
+        test_command=state.test_command,
+        tester_tests=targets_of(state),
+        tester_files=tester_files,
+        regression_tests=regression_tests(context, state),
+        timeout=run_budget(state, context.settings.budgets.command_timeout_s),
+    )
+    evidence = Trials(plan, diffs).evidence()
+    compared: list[Any] = []
+    selection = select(evidence, reviewer_comparer(context, state, diffs, compared))
+    selection.verdicts += _failed(runs)
+    update = _applied(context, state, selection, runs, tester_files, start)
+    usage: dict[str, dict[str, Any]] = {}
+    for part in [run.usage for run in runs] + compared:
+        usage = merge_usage(usage, part)
+    update["usage"] = usage
+    update["candidates"] = {
+        "runs": [run.record() for run in runs],
+        "selection": selection.model_dump(),
+        "stopped": stopped,
+    }
+    (folder / "selection.json").write_text(json.dumps(update["candidates"], indent=2), encoding="utf-8")
+    update["notes"] = [note for note in (stopped, _outcome_note(selection)) if note]
+    update["elapsed"] = time.monotonic() - started
+    context.trajectory.record("node_end", node="candidates", winner=selection.winner, seconds=update["elapsed"])
+    return stored(update)
+
+
+def _applied(
+    context: TeamContext,
+    state: TeamState,
+    selection: Selection,
+    runs: list[CandidateRun],
+    tester_files: list[str],
+    start: str,
+) -> dict[str, Any]:
+    """The winner applied to the job's workspace (at the start snapshot when there is none), as an update."""
+    workspace = context.workspace
+    workspace.rollback(start)
+    update: dict[str, Any] = {"iterations": state.iterations + 1, "feedback": ""}
+    winner = next((run for run in runs if run.id == selection.winner), None)
+    if winner is not None:
+        code = without_files(winner.diff, tester_files)
+        if problem := apply_diff(workspace, code):
+            workspace.rollback(start)
+            update["halt"] = f"candidates: the winner {winner.id} did not apply to the job's workspace: {problem}"
+        else:
+            update["patch"] = _patch_summary(winner, code)
+    update["snapshots"] = [Snapshot(node="candidates", id=workspace.snapshot("candidates"))]
+    return update
+
+
+def _outcome_note(selection: Selection) -> str:
+    if not selection.winner:
+        return "candidates: no candidate survived the tests; the coder goes on alone from the reproduction test"
+    return f"candidates: {selection.winner} chosen — {selection.verdict(selection.winner).reason}"

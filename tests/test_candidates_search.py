@@ -1,0 +1,116 @@
+"""The candidate search node on the shop example with a scripted model: coder runs in workspaces of their own,
+tried against each other's tests, the winner applied to the job's workspace; the search stops early when the
+budget policy says so. (Eliminations by regression, votes and duplicates: tests/test_candidates.py.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from core.model.scripted_server import ScriptedModelServer
+from core.search_settings import SearchSettings
+from core.state import Baseline, Location, ReproductionRecord, Snapshot, TeamState
+from graphs.candidate_runs import CandidateRun, SearchBudget
+from graphs.candidates import candidates_node
+from graphs.context import TeamContext
+from graphs.routing import after_candidates, after_reproduce
+from harness.team_context import early_state, node_runtime, team_context
+from tests.job_fixtures import assert_script_done
+from tests.model_fixtures import json_step, tool_step
+
+OLD = "        return min(item.price for item in self.items)"
+RIGHT = '        return min((item.price for item in self.items), default=Decimal("0"))'
+GUARDED = '        if not self.items:\n            return Decimal("0")\n' + OLD
+TESTER_FILE = "tests/test_empty_cart.py"
+TESTER_TESTS = [f"{TESTER_FILE}::test_total_of_empty_cart_is_zero"]
+EMPTY_CART_TEST = (
+    "from decimal import Decimal\n\nfrom shop import Cart\n\n\n"
+    "def test_total_of_empty_cart_is_zero():\n    assert Cart().total() == Decimal('0.00')\n"
+)
+
+
+def coder_steps(replace: str) -> list[dict[str, Any]]:
+    edit = {"path": "shop/cart.py", "search": OLD, "replace": replace}
+    submit = {"summary": "cheapest_price works on an empty cart", "root_cause": "min() of nothing"}
+    return [tool_step("search_replace", edit, role="coder"), tool_step("submit", submit, role="coder")]
+
+
+def reproduced(context: TeamContext, candidates: int) -> TeamState:
+    """The state after the tester wrote its reproduction test, as the candidates node receives it."""
+    base = context.workspace.snapshot("base")
+    context.workspace.write_file(TESTER_FILE, EMPTY_CART_TEST)
+    reproduced_at = Snapshot(node="tester_reproduce", id=context.workspace.snapshot("reproduced"))
+    return early_state(
+        context,
+        search_candidates=candidates,
+        locations=[
+            Location(path="shop/cart.py", symbol="Cart.cheapest_price"),
+            Location(path="shop/cart.py", symbol="Cart.discount"),
+        ],
+        reproduction=ReproductionRecord(test_files=[TESTER_FILE], test_selectors=TESTER_TESTS, reproduced=True),
+        baseline=Baseline(scope="suite"),
+        snapshots=[Snapshot(node="intake", id=base), reproduced_at],
+    )
+
+
+def test_the_search_stops_once_a_candidate_passes_and_is_approved_and_the_reviewer_breaks_the_tie(
+    tmp_path: Path,
+) -> None:
+    changes = {"verdict": "request_changes", "summary": "a guard where a default would do", "findings": []}
+    approve = {"verdict": "approve", "summary": "fixed at the root", "findings": []}
+    why = "min() with a default says it in one line"
+    steps = [*coder_steps(GUARDED), json_step(changes, role="reviewer")]
+    steps += [*coder_steps(RIGHT), json_step(approve, role="reviewer")]
+    steps.append(json_step({"preferred": "c2", "reason": why}, role="reviewer"))
+    with ScriptedModelServer({"steps": steps}) as server:
+        context = team_context(tmp_path, server.base_url)
+        context.settings.search = SearchSettings(candidates=4, parallel=1, stop_early=True)
+        update = candidates_node(reproduced(context, 4), runtime=node_runtime(context))
+        assert_script_done(server)
+
+    record = update["candidates"]
+    assert [(run["id"], run["temperature"], run["passed"], run["review"]) for run in record["runs"]] == [
+        ("c1", 0.0, True, "request_changes"),
+        ("c2", 0.5, True, "approve"),
+    ]
+    stopped = "2 of 4 candidates made: c2 passed every test and the reviewer approved it (search.stop_early)"
+    assert record["stopped"] == stopped and stopped in update["notes"]
+    selection = record["selection"]
+    assert selection["winner"] == "c2" and selection["finalists"] == ["c2", "c1"]
+    assert selection["comparison"] == {"preferred": "c2", "reason": why}
+    loser = next(v for v in selection["verdicts"] if v["id"] == "c1")
+    assert (
+        loser["reason"]
+        == "tied on tests and votes; the reviewer preferred c2: min() with a default says it in one line"
+    )
+
+    assert 'default=Decimal("0")' in context.workspace.read_file("shop/cart.py")
+    assert context.workspace.read_file(TESTER_FILE) == EMPTY_CART_TEST
+    assert update["patch"]["files"] == ["shop/cart.py"] and update["iterations"] == 1
+    assert set(update["usage"]) == {"coder (candidates)", "reviewer (candidates)", "reviewer"}
+    folder = context.job_dir / "candidates"
+    assert "if not self.items" in (folder / "c1" / "patch.diff").read_text()
+    assert json.loads((folder / "selection.json").read_text())["selection"]["winner"] == "c2"
+    events = [json.loads(line)["event"] for line in (folder / "c2" / "trajectory.jsonl").read_text().splitlines()]
+    assert events[0] == "candidate_start" and events[-1] == "candidate_end"
+
+
+def test_the_first_patch_comes_from_the_search_and_later_ones_from_the_coder() -> None:
+    assert after_reproduce(TeamState(search_candidates=3)) == "candidates"
+    assert after_reproduce(TeamState(search_candidates=1)) == "coder"
+    assert after_reproduce(TeamState(search_candidates=3, iterations=1)) == "coder"
+    assert after_candidates(TeamState(halt="candidates: the winner did not apply")) == "finalize"
+    assert after_candidates(TeamState()) == "tester_verify"
+
+
+def test_the_token_and_minute_budgets_stop_new_candidates() -> None:
+    now = [0.0]
+    budget = SearchBudget(SearchSettings(max_tokens=1000, max_minutes=2), clock=lambda: now[0])
+    budget.add(CandidateRun("c1", 0.0, tokens=600))
+    assert budget.stop_reason() == ""
+    budget.add(CandidateRun("c2", 0.5, tokens=400))
+    assert budget.stop_reason() == "the search's token budget is spent (1000 ≥ 1000)"
+    later = SearchBudget(SearchSettings(max_minutes=2), clock=lambda: now[0])
+    now[0] = 121.0
+    assert later.stop_reason() == "the search's time budget is spent (2.0 ≥ 2 min)"
