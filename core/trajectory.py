@@ -1,4 +1,7 @@
-"""The job's trajectory: one JSON line per model call, tool call, node and decision, with full text and timings."""
+"""The job's trajectory: one JSON line per model call, tool call, node and decision, with full text and timings.
+
+Every value is redacted before it is written (`core.redaction`): a secret in a prompt or a tool's output never
+reaches the file."""
 
 from __future__ import annotations
 
@@ -8,14 +11,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.redaction import Redactor
+
 
 class Trajectory:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, redactor: Redactor | None = None) -> None:
         self.path = path
+        self.redactor = redactor if redactor is not None else Redactor()
+        """Shared with the job's model client, so `redactor.counts()` is what the job kept back."""
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
 
     def record(self, event: str, **fields: Any) -> None:
+        fields = self.redactor.data(json.loads(json.dumps(fields, default=str)))
         line = json.dumps({"ts": round(time.time(), 3), "event": event, **fields}, default=str)
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")

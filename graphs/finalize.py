@@ -87,7 +87,7 @@ def finalize(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[str, An
     if not state.dry_run and (lesson_id := remember(context, state, status, reasons)):
         outputs["lesson"] = lesson_id
     reported = state.model_copy(update={"notes": state.notes + context.extras.get("run_notes", [])})
-    text = report.render(reported, status, reasons, outputs, lessons)
+    text = report.render(reported, status, reasons, outputs, lessons, context.trajectory.redactor)
     (job_dir / "report.md").write_text(text, encoding="utf-8")
     context.trajectory.record("finalized", status=status, reasons=reasons, at=time.time())
     return {"status": status, "outputs": outputs, "notes": [f"finished: {r}" for r in reasons]}

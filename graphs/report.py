@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.action_log import edit_summary
+from core.redaction import Redactor
 from core.state import TeamState
 from workspaces.environment.record import EnvironmentRecord
 
@@ -95,9 +96,27 @@ def _listed(title: str, lines: list[str], empty: str) -> str:
     return f"## {title}\n" + ("\n".join(f"- {line}" for line in lines) if lines else empty)
 
 
+def _redactions(counts: dict[str, int]) -> str:
+    lines = [f"{kind}: {count}" for kind, count in counts.items()]
+    return _listed("Redacted", lines, "Nothing looked secret.") + (
+        "\n\nDistinct values replaced by `[REDACTED:<kind>]` before they reached the model, the trajectory, this "
+        "report or the experience memory."
+        if lines
+        else ""
+    )
+
+
 def render(
-    state: TeamState, status: str, reasons: list[str], outputs: dict[str, str], lessons: list[str] | None = None
+    state: TeamState,
+    status: str,
+    reasons: list[str],
+    outputs: dict[str, str],
+    lessons: list[str] | None = None,
+    redactor: Redactor | None = None,
 ) -> str:
+    """The report, redacted by `redactor` (the job's, shared with its model client and trajectory, whose counts
+    it shows), or by a fresh one."""
+    redactor = redactor if redactor is not None else Redactor()
     gates = ", ".join(state.approve) or "none"
     sections = [
         f"# swe-team job {state.job_id}: **{status}**",
@@ -120,4 +139,6 @@ def render(
         f"## Usage\n{_usage_table(state.usage)}\n\nWall time in nodes: {state.elapsed:.1f} s",
         "## Artefacts\n" + "\n".join(f"- {name}: `{value}`" for name, value in outputs.items()),
     ]
-    return "\n\n".join(section for section in sections if section) + "\n"
+    body = [redactor.text(section) for section in sections if section]
+    body.insert(len(body) - 1, _redactions(redactor.counts()))
+    return "\n\n".join(body) + "\n"

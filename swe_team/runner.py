@@ -250,6 +250,7 @@ class JobRunner:
 
         from core.model.llm import LiteLLMClient
         from core.model.usage_ledger import UsageLedger
+        from core.redaction import Redactor
         from graphs.context import TeamContext
         from graphs.team import build_team_graph
         from swe_team.chat.screen import save_gate_screen
@@ -259,13 +260,14 @@ class JobRunner:
         job_dir = self.store.folder(job.id)
         ledger = UsageLedger()
         progress = LiveProgress(self.console, ledger)
+        redactor = Redactor(self.settings.redaction)
         context = TeamContext(
             settings=self.settings,
             job=job,
             job_dir=job_dir,
             workspace=workspace,
-            model=LiteLLMClient(self.settings, ledger),
-            trajectory=Trajectory(job_dir / "trajectory.jsonl"),
+            model=LiteLLMClient(self.settings, ledger, redactor=redactor),
+            trajectory=Trajectory(job_dir / "trajectory.jsonl", redactor),
             ledger=ledger,
             progress=progress,
             experience=self._experience_store(),

@@ -35,6 +35,7 @@ from core.model.json_tools import as_plain_conversation, tool_call_schema, with_
 from core.model.local_model import api_base_of
 from core.model.probe import EndpointProbe, JsonMode, ProbeCache, probe_endpoint
 from core.model.usage_ledger import UsageLedger, UsageRecord
+from core.redaction import Redactor
 from core.settings import ModelAlias, Settings
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -74,9 +75,12 @@ class LiteLLMClient:
         *,
         backoff_s: float = 1.0,
         probe_timeout_s: float = 5.0,
+        redactor: Redactor | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger if ledger is not None else UsageLedger()
+        self.redactor = redactor if redactor is not None else Redactor(settings.redaction)
+        """Every message is redacted before it is sent; share it with the job's trajectory for one count."""
         self.backoff_s = backoff_s
         self.probe_timeout_s = probe_timeout_s
         self._probe_cache = ProbeCache(probe_cache_path(settings.home))
@@ -171,7 +175,7 @@ class LiteLLMClient:
     ) -> Completion:
         config = self.settings.alias(alias)
         started = time.monotonic()
-        messages = sendable(messages)
+        messages = self.redactor.messages(sendable(messages))
         window = self.context_window(alias)
         output_budget = max(16, min(config.max_output_tokens, window // 2))
         count = self.token_counter(config.model)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from memory.experience.store import ExperienceStore, MemoryStoreError, MemoryUnavailable
+from core.redaction import Redactor
+from memory.experience.store import ExperienceStore, IndexedStore, MemoryStoreError, MemoryUnavailable
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -27,7 +28,17 @@ def open_store(
 ) -> ExperienceStore:
     """The store `settings.memory` names. Redis unreachable → `MemoryUnavailable` naming the URL, unless
     `settings.memory_fallback == "sqlite"`, which opens the embedded store with a warning. Keyword arguments
-    override the settings (`memory_key_prefix`, `memory_ttl_days`, `memory_fallback`)."""
+    override the settings (`memory_key_prefix`, `memory_ttl_days`, `memory_fallback`). Lessons are redacted
+    with the settings' `[redaction]` rules before they are stored."""
+    store = _open(settings, backend, key_prefix, ttl_days, fallback)
+    if isinstance(store, IndexedStore):
+        store.redactor = Redactor(settings.redaction)
+    return store
+
+
+def _open(
+    settings: Settings, backend: str | None, key_prefix: str | None, ttl_days: float | None, fallback: str | None
+) -> ExperienceStore:
     kind = backend or settings.memory
     if ttl_days is None:
         ttl_days = settings.memory_ttl_days

@@ -104,6 +104,8 @@ class RedisExperienceStore(IndexedStore):
     # writing
 
     def add(self, exp: Experience) -> str:
+        exp = self.redacted(exp)
+
         def queued() -> str:
             self.queue.put("add", exp.model_dump(mode="json"))
             return exp.id
@@ -111,7 +113,7 @@ class RedisExperienceStore(IndexedStore):
         return self._online(lambda: self._add_now(exp), queued, "queued the lesson on disk")
 
     def add_many(self, exps: Iterable[Experience], batch: int = 500) -> int:
-        items = list(exps)
+        items = [self.redacted(exp) for exp in exps]
         for start in range(0, len(items), batch):
             chunk = items[start : start + batch]
 

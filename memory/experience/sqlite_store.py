@@ -72,7 +72,7 @@ class SqliteExperienceStore(IndexedStore):
         return exp.id
 
     def add_many(self, exps: Iterable[Experience], batch: int = 500) -> int:
-        items = list(exps)
+        items = [self.redacted(exp) for exp in exps]
         for start in range(0, len(items), batch):
             with self._lock:
                 self._db.execute("BEGIN IMMEDIATE")

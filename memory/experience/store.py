@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from core.errors import SweTeamError
+from core.redaction import Redactor
 from memory.experience.analysis import query_terms
 from memory.experience.ranking import CandidateMeta, PostingBatch, RankedId, SearchHit, rank_scope
 from memory.experience.record import Experience, RepoFacts, repo_key
@@ -87,6 +88,15 @@ class IndexedStore(ABC):
     backend: str = ""
     location: str = ""
     ttl_days: float = 0.0
+    redactor: Redactor | None = None
+    """Replaces secrets in every lesson before it is indexed or written (`open_store` sets the configured one;
+    None means the default rules)."""
+
+    def redacted(self, exp: Experience) -> Experience:
+        """`exp` with every text field redacted: no secret reaches the store, its index or its disk queue."""
+        if self.redactor is None:
+            self.redactor = Redactor()
+        return Experience.model_validate(self.redactor.data(exp.model_dump(mode="json")))
 
     @abstractmethod
     def read_postings(self, scope: str | None, terms: list[str], limit: int) -> PostingBatch: ...
