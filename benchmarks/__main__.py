@@ -9,7 +9,15 @@ import subprocess
 import sys
 import time
 
-FULL = ["bench_orchestration", "bench_workspace", "bench_memory", "bench_gates", "bench_fleet", "bench_demo"]
+FULL = [
+    "bench_orchestration",
+    "bench_workspace",
+    "bench_memory",
+    "bench_gates",
+    "bench_fleet",
+    "bench_demo",
+    "bench_ci_diagnose",
+]
 QUICK_ALSO = ["localize"]  # the full localization run needs mirrors and a data set: `make bench-localize`
 
 
