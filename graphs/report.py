@@ -92,6 +92,26 @@ def _environment(state: TeamState) -> str:
     return _listed("Environment", EnvironmentRecord.from_dict(recorded).lines(), "")
 
 
+def _candidates(state: TeamState) -> str:
+    """Every candidate of a candidate search and why the winner won (`graphs/candidates.py`)."""
+    record = state.candidates
+    if not record:
+        return ""
+    selection = record.get("selection", {})
+    runs = {run["id"]: run for run in record.get("runs", [])}
+    lines = [f"**{v['id']}** {v['standing']}: {v['reason']}" for v in selection.get("verdicts", [])]
+    lines = [
+        line + (f" (temperature {runs[v['id']]['temperature']:g})" if v["id"] in runs else "")
+        for line, v in zip(lines, selection.get("verdicts", []), strict=True)
+    ]
+    if comparison := selection.get("comparison"):
+        lines.append(f"The reviewer's comparison: prefers {comparison['preferred']} — {comparison['reason']}")
+    if record.get("stopped"):
+        lines.append(record["stopped"])
+    lines.extend(f"step: {step}" for step in selection.get("steps", []))
+    return _listed("Candidates", lines, "")
+
+
 def _listed(title: str, lines: list[str], empty: str) -> str:
     return f"## {title}\n" + ("\n".join(f"- {line}" for line in lines) if lines else empty)
 
@@ -125,6 +145,7 @@ def render(
         _plan(state),
         _listed("Locations", [f"`{loc.path}` {loc.symbol} {loc.reason}".rstrip() for loc in state.locations], "None."),
         _change(state),
+        _candidates(state),
         _actions(state),
         _environment(state),
         f"## Tests\n{_tests(state)}",

@@ -11,6 +11,7 @@ from typing import Any
 from core.model.scripted_server import ScriptedModelServer
 from core.search_settings import SearchSettings
 from core.state import Baseline, Location, ReproductionRecord, Snapshot, TeamState
+from graphs import report
 from graphs.candidate_runs import CandidateRun, SearchBudget
 from graphs.candidates import candidates_node
 from graphs.context import TeamContext
@@ -94,6 +95,9 @@ def test_the_search_stops_once_a_candidate_passes_and_is_approved_and_the_review
     assert json.loads((folder / "selection.json").read_text())["selection"]["winner"] == "c2"
     events = [json.loads(line)["event"] for line in (folder / "c2" / "trajectory.jsonl").read_text().splitlines()]
     assert events[0] == "candidate_start" and events[-1] == "candidate_end"
+    text = report.render(TeamState(candidates=record), "resolved", [], {})
+    assert f"**c1** runner-up: tied on tests and votes; the reviewer preferred c2: {why} (temperature 0)" in text
+    assert "**c2** winner: tied on tests and votes with c1; the reviewer preferred it" in text
 
 
 def test_the_first_patch_comes_from_the_search_and_later_ones_from_the_coder() -> None:

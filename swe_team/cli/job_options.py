@@ -43,6 +43,11 @@ YesDestructive = Annotated[
 Model = Annotated[str | None, typer.Option(help="litellm model for both aliases.")]
 ApiBase = Annotated[str | None, typer.Option(help="OpenAI-compatible server URL.")]
 MaxIterations = Annotated[int | None, typer.Option(help="Coder ↔ tester rounds.")]
+Candidates = Annotated[
+    int | None,
+    typer.Option(help="Candidate patches to make after the reproduction test; the best is kept."),
+]
+Parallel = Annotated[int | None, typer.Option(help="Candidates made at once, each in its own workspace.")]
 WorkspaceKind = Annotated[
     WorkspaceName | None, typer.Option(show_default="the workspace setting", help="Where commands run.")
 ]
@@ -101,6 +106,8 @@ def job_request(
     allow_dirty: bool,
     keep_workspace: bool,
     dry_run: bool = False,
+    candidates: int | None = None,
+    parallel: int | None = None,
 ) -> tuple[Settings, JobRequest]:
     """The settings the job runs with (flags on top of every layer) and the request to start it."""
     from swe_team.runner import JobRequest
@@ -118,6 +125,8 @@ def job_request(
         "workspace": workspace,
         "test_command": test_command,
         "approve": approve or None,
+        "search.candidates": candidates,
+        "search.parallel": parallel,
     }
     settings = settings_for(repo.resolve() if repo.exists() else None, **flags)
     request = JobRequest(

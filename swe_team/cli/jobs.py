@@ -45,6 +45,8 @@ def run(
     allow_dirty: opts.AllowDirty = False,
     keep_workspace: opts.KeepWorkspace = False,
     dry_run: opts.DryRun = False,
+    candidates: opts.Candidates = None,
+    parallel: opts.Parallel = None,
     as_json: opts.AsJson = False,
 ) -> None:
     """Run a job: plan, localize, reproduce, code, verify, review, and write a branch and a report."""
@@ -67,6 +69,8 @@ def run(
         allow_dirty=allow_dirty,
         keep_workspace=keep_workspace,
         dry_run=dry_run,
+        candidates=candidates,
+        parallel=parallel,
     )
     runner = JobRunner(settings, ChatApprover(console), console)
     drive(settings, lambda: runner.start(request), as_json)
