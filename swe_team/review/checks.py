@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from memory.codegraph.link import is_test_path
@@ -39,16 +41,29 @@ def dangerous_findings(hits: list[DangerousHit]) -> list[ReviewFinding]:
     ]
 
 
+@contextmanager
+def _quiet(*loggers: str) -> Iterator[None]:
+    """Bandit's and its plugin loader's log lines (a formatter it cannot load) kept off the user's terminal."""
+    saved = {name: logging.getLogger(name).level for name in loggers}
+    for name in loggers:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
 def _bandit_issues(folder: Path, paths: list[str]) -> list[tuple[str, int, int, str, str, str, str, str]]:
     """(path, line, last line, test id, test name, severity, confidence, text) of each issue Bandit finds."""
     from bandit.core import config as bandit_config
     from bandit.core import manager as bandit_manager
 
-    logging.getLogger("bandit").setLevel(logging.CRITICAL)
     profile = {"exclude": list(BANDIT_SKIPPED)}
-    manager = bandit_manager.BanditManager(bandit_config.BanditConfig(), "file", quiet=True, profile=profile)
-    manager.files_list = [str(folder / path) for path in paths]
-    manager.run_tests()
+    with _quiet("bandit", "stevedore"):
+        manager = bandit_manager.BanditManager(bandit_config.BanditConfig(), "file", quiet=True, profile=profile)
+        manager.files_list = [str(folder / path) for path in paths]
+        manager.run_tests()
     issues = []
     for issue in manager.get_issue_list():
         path = Path(issue.fname).relative_to(folder).as_posix()

@@ -34,12 +34,18 @@ class ReviewFinding(BaseModel):
         return SEVERITIES.index(self.severity), self.confidence
 
 
+def _family(category: str) -> str:
+    return "security" if category in ("security", "secrets") else category
+
+
 def _same_problem(first: ReviewFinding, second: ReviewFinding) -> bool:
-    """Two findings on the same file whose lines overlap, of the same category (or one of them a rule's finding
-    on the same first line: Bandit's B602 and the dangerous-code check's subprocess-shell are one problem)."""
+    """Two findings of the same kind on one file, starting on the same line (or overlapping, when a check's rule
+    found one): Bandit's B602 and the dangerous-code check's subprocess-shell, or a model's "command injection"
+    on that line, are one problem; two model findings in one long range are not."""
     if first.file != second.file or first.line > second.end_line or second.line > first.end_line:
         return False
-    return first.category == second.category or (first.line == second.line and bool(first.rule or second.rule))
+    same_start = first.line == second.line
+    return _family(first.category) == _family(second.category) and (same_start or bool(first.rule or second.rule))
 
 
 def _merged(kept: ReviewFinding, other: ReviewFinding) -> ReviewFinding:

@@ -1,0 +1,68 @@
+"""`swe-team review` on a change that plants `shell=True` and an AWS key: the model's findings and the
+deterministic checks on the touched lines only, one finding per problem, the key never sent to the model, the
+model recorded, and exit 4 for the dangerous code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.model.scripted_server import ScriptedModelServer
+from harness.cli import cli_env, swe_team
+from swe_team.review.result import EXIT_DANGEROUS_CODE
+from tests.job_fixtures import assert_script_done
+from tests.review_fixtures import (
+    FIRST_WORD_START,
+    KEY_LINE,
+    PLANTED_KEY,
+    SHELL_LINE,
+    WORDS_LINE,
+    planted_repo,
+    review_step,
+)
+
+
+def test_a_planted_shell_true_and_secret_fail_the_review_with_every_finding_on_the_change(tmp_path: Path) -> None:
+    repo = planted_repo(tmp_path)
+    requests = tmp_path / "requests.jsonl"
+    script = {"model": "qwen2.5-coder-7b", "context_window": 16384, "steps": [review_step()]}
+    with ScriptedModelServer(script, record_path=requests) as server:
+        env = cli_env(tmp_path / "home", server.base_url)
+        done = swe_team("review", "--repo", str(repo), "--base", "main~1", "--head", "main", env=env)
+        assert_script_done(server, done.stderr)
+    assert done.returncode == EXIT_DANGEROUS_CODE, done.stderr
+    assert f"dangerous code: app/runner.py:{SHELL_LINE} [subprocess-shell]" in done.stderr
+    review = json.loads(done.stdout)
+    found = {(f["line"], f["category"]): f for f in review["findings"]}
+    assert sorted(found) == [
+        (KEY_LINE, "secrets"),
+        (SHELL_LINE, "security"),
+        (SHELL_LINE, "tests"),
+        (FIRST_WORD_START, "tests"),
+        (WORDS_LINE, "null-safety"),
+    ]
+    shell = found[(SHELL_LINE, "security")]
+    assert shell["severity"] == "blocker" and shell["sources"] == ["bandit", "dangerous-code", "model"]
+    assert found[(KEY_LINE, "secrets")]["title"] == "secret in the code: AWS Access Key"
+    assert found[(WORDS_LINE, "null-safety")]["title"] == "IndexError on empty text"
+    assert "tests/test_runner.py" in found[(FIRST_WORD_START, "tests")]["body"]
+    assert all(f["file"] == "app/runner.py" and f["line"] != 1 for f in review["findings"]), "line 1 is untouched"
+    assert review["left_out"] == {"outside_the_change": 1, "malformed": 1, "duplicates": 2, "over_the_cap": 0}
+    assert review["dangerous_code"][0]["rule"] == "subprocess-shell"
+    assert review["model"]["served_id"] == "qwen2.5-coder-7b" and review["summary"].startswith("Commands now run")
+    assert [f["severity"] for f in review["findings"]] == ["blocker", "blocker", "major", "minor", "minor"]
+    assert 0 <= review["score"] < 30
+    assert PLANTED_KEY not in requests.read_text(), "the key never reaches the model"
+
+
+def test_a_clean_change_exits_0_and_a_bad_ref_is_one_line(tmp_path: Path) -> None:
+    repo = planted_repo(tmp_path)
+    (repo / "app/cli.py").write_text((repo / "app/cli.py").read_text() + "\n\nVERSION = 2\n")
+    env = cli_env(tmp_path / "home", "http://127.0.0.1:9/v1")
+    clean = swe_team("review", "--repo", str(repo), "--base", "main", "--no-model", "--format", "markdown", env=env)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout.startswith("## swe-team review: 100/100") and "No findings" in clean.stdout
+    assert "main...the working tree" in clean.stdout and "model: no model" in clean.stdout
+    bad = swe_team("review", "--repo", str(repo), "--base", "nosuchbranch", "--no-model", env=env)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "--base 'nosuchbranch' names no commit" in bad.stderr
