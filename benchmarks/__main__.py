@@ -17,6 +17,7 @@ FULL = [
     "bench_fleet",
     "bench_demo",
     "bench_ci_diagnose",
+    "bench_redaction",
 ]
 QUICK_ALSO = ["localize"]  # the full localization run needs mirrors and a data set: `make bench-localize`
 

@@ -16,6 +16,7 @@ from core.redaction.config import RedactionSettings
 from core.redaction.scan import Scan
 from core.redaction.values import (
     BASE64_CANDIDATE,
+    HASH_WORDS,
     HEX_CANDIDATE,
     hex_context,
     is_password,
@@ -183,6 +184,8 @@ class KeywordRule:
                 if match is None or not match.group(group):
                     continue
                 start, end = match.span(group)
+                if HASH_WORDS.search(line, 0, start):
+                    break
                 if not quoted:
                     end = start + len(re.split(r"[\s,;)]", line[start:end], maxsplit=1)[0])
                 if looks_like_secret_value(line[start:end], quoted):

@@ -7,11 +7,12 @@ import math
 import re
 from collections import Counter
 
-BASE64_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_.-])([A-Za-z0-9+/_-]{20,}={0,2})(?![A-Za-z0-9+/_=-])")
+BASE64_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_.-])([A-Za-z0-9+/_-]{20,}={0,2})(?![A-Za-z0-9+/_=-]|\.\w)")
 HEX_CANDIDATE = re.compile(r"(?<![0-9A-Za-z_-])([0-9a-fA-F]{32,})(?![0-9A-Za-z_-])")
 SECRET_WORDS = re.compile(r"(?i)key|token|secret|passw|credential|auth|bearer")
 HASH_WORDS = re.compile(r"(?i)sha\d*|hash|digest|checksum|integrity|commit|etag|revision|\brev\b|uuid|md5|fingerprint")
 HASH_PREFIX = re.compile(r"(?i)(?:sha\d+|md5|blake2\w*)[-:=]\s*$")
+HASH_NAMED = re.compile(r"(?i)(?:sha\d+|md5|blake2\w*)[-:]")
 PLACEHOLDER = re.compile(
     r"(?i)^(?:[*x.#?-]+|<[^>]*>|\$\{?[\w.-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(?\w*\)?s|\[REDACTED:[\w-]+\]"
     r"|none|null|nil|true|false|undefined|changeme|password|secret|example\w*|your[\w-]*|dummy\w*|\w*placeholder)$"
@@ -21,7 +22,9 @@ IDENTIFIER_PATH = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)*")
 PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")
 KEY_BODY = re.compile(r"(?:[A-Za-z0-9+/=:, \t\r\n-]|\\n|\\r)*")
 WORD_RUNS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-MIN_ENTROPY = 4.5
+MIN_ENTROPY = 4.3
+MIN_LENGTH = 24
+"""Shorter random-looking strings without a known format are mostly names (`SmolLM2-135M-Instruct`)."""
 
 
 def shannon_entropy(value: str) -> float:
@@ -46,7 +49,7 @@ def is_identifier(value: str) -> bool:
 def is_random_base64(value: str, text: str, start: int) -> bool:
     """Long, mixed letters and digits, near the entropy of random characters of its length, not a hash or path."""
     body = value.rstrip("=")
-    if len(body) < 20 or HASH_PREFIX.search(text, max(0, start - 12), start):
+    if len(body) < MIN_LENGTH or HASH_PREFIX.search(text, max(0, start - 12), start) or HASH_NAMED.match(body):
         return False
     if not (any(c.isdigit() for c in body) and any(c.isupper() for c in body) and any(c.islower() for c in body)):
         return False
@@ -84,13 +87,13 @@ def _mixed(value: str, need_case: bool) -> bool:
     upper, lower = any(c.isupper() for c in value), any(c.islower() for c in value)
     if not any(c.isdigit() for c in value):
         switches = sum(1 for a, b in itertools.pairwise(value) if a.isupper() != b.isupper())
-        return upper and lower and switches >= len(value) / 3
+        return upper and lower and switches >= len(value) / 3 and not is_identifier(value)
     return not need_case or (upper and lower)
 
 
 def is_password(value: str) -> bool:
     """A password in a URL: not a template's placeholder (`{}`, `%s`, `${PASS}`), longer than a letter or two."""
-    return len(value) >= 3 and not PLACEHOLDER.match(value)
+    return len(value) >= 3 and not PLACEHOLDER.match(value) and not (value.isalpha() and value.isupper())
 
 
 def jwt_is_valid(token: str) -> bool:
