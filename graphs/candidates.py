@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -152,3 +153,36 @@ def _outcome_note(selection: Selection) -> str:
     if not selection.winner:
         return "candidates: no candidate survived the tests; the coder goes on alone from the reproduction test"
     return f"candidates: {selection.winner} chosen — {selection.verdict(selection.winner).reason}"
+
+
+def finalists_shown(state: TeamState, job_dir: Path, diff_chars: int = 20_000) -> dict[str, Any]:
+    """The patch gate's side-by-side view of a candidate search: the two finalists (diff, test sets, votes, why)
+    and the reviewer's comparison; {} for a job without one. A finalist's `patch_file` is what `edit` takes."""
+    selection = state.candidates.get("selection", {})
+    verdicts = {verdict["id"]: verdict for verdict in selection.get("verdicts", [])}
+    shown = []
+    for cid in selection.get("finalists", []):
+        path = job_dir / "candidates" / cid / "patch.diff"
+        diff = path.read_text(encoding="utf-8") if path.exists() else ""
+        verdict = verdicts.get(cid, {})
+        shown.append(
+            {
+                "id": cid,
+                "standing": verdict.get("standing", ""),
+                "reason": verdict.get("reason", ""),
+                "votes": verdict.get("votes", 1),
+                "passed_sets": verdict.get("passed_sets", []),
+                "failed_sets": verdict.get("failed_sets", []),
+                "tests_passed": verdict.get("tests_passed", 0),
+                "patch_file": str(path),
+                "diff": diff[:diff_chars],
+            }
+        )
+    if not shown:
+        return {}
+    others = [v for cid, v in verdicts.items() if cid not in selection.get("finalists", [])]
+    return {
+        "finalists": shown,
+        "comparison": selection.get("comparison"),
+        "others": [{"id": v["id"], "standing": v["standing"], "reason": v["reason"]} for v in others],
+    }

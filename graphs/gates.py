@@ -20,6 +20,7 @@ from core.state import LOCATIONS, Decision, GateOutcome, Plan, Snapshot, TeamSta
 from graphs.action_feedback import keep_and_correct, remember_answer
 from graphs.back_to_gate import reopened_because, reopened_gate
 from graphs.branch import commit_plan
+from graphs.candidates import finalists_shown
 from graphs.context import TeamContext
 from graphs.decisions import DECISION_ACTIONS
 from graphs.finalize import decide
@@ -104,6 +105,8 @@ def evidence(gate: str, state: TeamState, context: TeamContext | None = None, di
             "iterations": state.iterations,
             "actions": state.actions,
         }
+        if state.candidates and context is not None:
+            shown["candidates"] = finalists_shown(state, context.job_dir)
     if gate == "final" and context is not None:
         shown["branch"] = {
             "name": context.job.branch,

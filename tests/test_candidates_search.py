@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+
 from core.model.scripted_server import ScriptedModelServer
 from core.search_settings import SearchSettings
 from core.state import Baseline, Location, ReproductionRecord, Snapshot, TeamState
@@ -15,8 +17,10 @@ from graphs import report
 from graphs.candidate_runs import CandidateRun, SearchBudget
 from graphs.candidates import candidates_node
 from graphs.context import TeamContext
+from graphs.gates import evidence
 from graphs.routing import after_candidates, after_reproduce
 from harness.team_context import early_state, node_runtime, team_context
+from swe_team.chat.evidence import render_screen
 from tests.job_fixtures import assert_script_done
 from tests.model_fixtures import json_step, tool_step
 
@@ -95,6 +99,15 @@ def test_the_search_stops_once_a_candidate_passes_and_is_approved_and_the_review
     assert json.loads((folder / "selection.json").read_text())["selection"]["winner"] == "c2"
     events = [json.loads(line)["event"] for line in (folder / "c2" / "trajectory.jsonl").read_text().splitlines()]
     assert events[0] == "candidate_start" and events[-1] == "candidate_end"
+    shown = evidence("patch", TeamState(candidates=record), context)["candidates"]
+    assert [finalist["id"] for finalist in shown["finalists"]] == ["c2", "c1"]
+    assert "if not self.items" in shown["finalists"][1]["diff"]
+    assert shown["finalists"][1]["patch_file"] == str(folder / "c1" / "patch.diff")
+    console = Console(record=True, width=200)
+    console.print(render_screen({"gate": "patch", "evidence": {"candidates": shown}}))
+    screen = console.export_text()
+    assert "c2 · winner · 1 vote(s)" in screen and "c1 · runner-up · 1 vote(s)" in screen
+    assert f"reviewer: prefers c2 — {why}" in screen
     text = report.render(TeamState(candidates=record), "resolved", [], {})
     assert f"**c1** runner-up: tied on tests and votes; the reviewer preferred c2: {why} (temperature 0)" in text
     assert "**c2** winner: tied on tests and votes with c1; the reviewer preferred it" in text

@@ -147,8 +147,43 @@ def _dangerous_code(hits: list[dict[str, Any]]) -> RenderableType:
     return Panel(text, title="dangerous code", title_align="left", border_style="red")
 
 
+def _finalist_cell(finalist: dict[str, Any]) -> RenderableType:
+    sets = f"test sets passed: {', '.join(finalist.get('passed_sets', [])) or 'none'}"
+    if finalist.get("failed_sets"):
+        sets += f"; failed: {', '.join(finalist['failed_sets'])}"
+    header = Text.assemble(
+        (f"{finalist.get('id')} · {finalist.get('standing')} · {finalist.get('votes', 1)} vote(s)\n", "bold"),
+        f"{sets}\n",
+        (f"{finalist.get('reason', '')}\n", "dim"),
+        (f"{finalist.get('patch_file', '')}", "dim"),
+    )
+    return Group(header, Syntax(str(finalist.get("diff", "")) or "(empty diff)", "diff", word_wrap=True))
+
+
+def _candidates(shown: dict[str, Any]) -> RenderableType:
+    """A candidate search's two finalists side by side, the reviewer's comparison, and why the others lost."""
+    finalists = shown.get("finalists", [])
+    table = Table(show_header=False, expand=True, box=None)
+    for _ in finalists:
+        table.add_column(ratio=1)
+    table.add_row(*[_finalist_cell(finalist) for finalist in finalists])
+    notes = Text()
+    if comparison := shown.get("comparison"):
+        notes.append(f"reviewer: prefers {comparison.get('preferred')} — {comparison.get('reason')}\n")
+    for other in shown.get("others", []):
+        notes.append(f"{other.get('id')} {other.get('standing')}: {other.get('reason')}\n", style="dim")
+    notes.append(
+        "approve keeps the winner (its patch is the diff above); to keep the runner-up, `edit` and put its "
+        "patch file in place of the diff; `retry` sends a comment to the coder for another round",
+        style="yellow",
+    )
+    return Panel(Group(table, notes), title="candidates", title_align="left")
+
+
 def _patch(evidence: dict[str, Any], diff: str) -> RenderableType:
     parts = [_change(evidence), diff_panel(diff), _tests(evidence), _review(evidence)]
+    if evidence.get("candidates", {}).get("finalists"):
+        parts.insert(2, _candidates(evidence["candidates"]))
     if evidence.get("dangerous_code"):
         parts.insert(1, _dangerous_code(evidence["dangerous_code"]))
     if evidence.get("actions"):
