@@ -103,7 +103,7 @@ def keep_and_change(
     """The decision for `keep K`: approve when K is every action, else K kept and action K+1 changed; None when
     the person went back to the gate."""
     word = text.strip().lower()
-    if word in ("", "all") or (word.isdigit() and int(word) == len(actions)):
+    if word == "all" or (word.isdigit() and int(word) == len(actions)):
         return {"action": "approve", "comment": f"kept all {len(actions)} action(s)"}
     if not word.isdigit() or int(word) > len(actions):
         console.print(f"keep how many? a number from 0 to {len(actions)}, e.g. [bold]keep 2[/]")
@@ -117,7 +117,10 @@ def keep_and_change(
     )
     while True:
         console.print(SUB_PROMPT_HELP.format(kept=kept))
-        verb, _, rest = read_line(f"action {kept + 1}> ").strip().partition(" ")
+        try:
+            verb, _, rest = read_line(f"action {kept + 1}> ").strip().partition(" ")
+        except EOFError:
+            return None
         verb = verb.lower().lstrip("/")
         try:
             if verb in ("edit", "e"):
@@ -127,7 +130,9 @@ def keep_and_change(
         except EditRejected as exc:
             console.print(f"[red]not used:[/] {escape(exc.user_message())}")
             continue
-        if verb == "drop":
+        if verb == "drop" and kept == 0:
+            console.print("dropping every action leaves no patch: go back and reject it instead")
+        elif verb == "drop":
             return {"action": "edit", "kept": kept, "correction": None}
         if verb in ("back", "b", "q"):
             console.print("back at the gate; nothing was sent")
