@@ -7,8 +7,8 @@ For each instance of ../shared/data/swebench-lite-dev.jsonl: a Docker workspace 
 runs them; the whole log of that run goes to the model-free diagnosis with the repository (base commit + test
 patch) and its code graph. A hit is a file of the reference fix (`patch`) among the top 1 / top 3 ranked files.
 Goal: top 3 ≥ 80%. An instance whose FAIL_TO_PASS tests do not fail without the fix (the environment does not
-validate) is left out and counted. Logs and per-instance results are cached in bench-out/ci-diagnose/, so a
-rerun only diagnoses again (`--fresh-logs` runs the tests again).
+validate) is left out and counted. Logs and per-instance results are cached in bench-out/ci-diagnose/: a rerun
+runs no test again (`--fresh-logs` does) and diagnoses again only when swe_team/ci changed.
 
 `--quick`: `ci regress` over the committed sample logs of tests/fixtures/ci_logs (no Docker, no data set).
 """
@@ -118,11 +118,16 @@ def checkout_with_test_patch(instance: Instance, source: RepositorySource) -> Pa
     return target
 
 
+def _diagnosis_code() -> bytes:
+    """The diagnosis's own source: a cached result is reused only for the same log and the same code."""
+    return b"".join(path.read_bytes() for path in sorted((REPO_ROOT / "swe_team" / "ci").glob("*.py")))
+
+
 def diagnose_instance(instance: Instance, log: str, settings: Settings, source: RepositorySource) -> dict[str, Any]:
     from swe_team.ci.pipeline import RepositoryView, diagnose
     from swe_team.eval.instance_run import changed_files
 
-    key = hashlib.sha256(log.encode()).hexdigest()[:16]
+    key = hashlib.sha256(log.encode() + _diagnosis_code()).hexdigest()[:16]
     cached = OUT / "results" / f"{instance.instance_id}.json"
     if cached.is_file():
         earlier = json.loads(cached.read_text())

@@ -24,6 +24,9 @@ SUBJECT_WEIGHT = 1.2
 CALLEE_WEIGHT = 0.4
 LEXICAL_WEIGHT = 1.0
 TEST_FILE_PRIOR = 0.35
+TEST_HELPER_PRIOR = 0.5
+TEST_HELPER = re.compile(r"(^|/)(pytester|testutils|test_?utils?|conftest)\.\w+$|(^|/)(test_?utils?|testing)/")
+"""Code that runs or checks tests (pytest's pytester, a conftest): in many traces, rarely the fault."""
 LEXICAL_FILES = 10
 OUTSIDE_REPOSITORY = re.compile(
     r"(^|/)(site-packages|dist-packages|node_modules|\.cargo/registry|go/pkg/mod|lib/python\d[\d.]*|rustc)/"
@@ -78,7 +81,9 @@ class Evidence:
 
 
 def _prior(path: str) -> float:
-    return TEST_FILE_PRIOR if TEST_PATH.search(path) else 1.0
+    if TEST_PATH.search(path):
+        return TEST_FILE_PRIOR
+    return TEST_HELPER_PRIOR if TEST_HELPER.search(path) else 1.0
 
 
 def _frame_evidence(evidence: Evidence, frames: list[Frame], paths: PathMap | None, graph: CodeGraph | None) -> None:
@@ -107,7 +112,7 @@ def _function_at(graph: CodeGraph | None, path: str, frame: Frame) -> str:
     return frame.function if frame.function and not frame.function.startswith("<") else ""
 
 
-def test_node(test_id: str) -> tuple[str, str]:
+def pytest_node(test_id: str) -> tuple[str, str]:
     """(file, `Class.function`) of a pytest id `a/test_x.py::TestC::test_m[p]`; ("", "") for other ids."""
     if "::" not in test_id:
         return "", ""
@@ -119,7 +124,7 @@ def _test_evidence(evidence: Evidence, graph: CodeGraph, paths: PathMap, test_id
     from memory.codegraph.localize import subjects_of_test
 
     for test_id in test_ids[:20]:
-        log_path, qualname = test_node(test_id)
+        log_path, qualname = pytest_node(test_id)
         path = paths.resolve(log_path) if log_path else None
         if path is None:
             continue
