@@ -29,7 +29,7 @@ from core.action_log import (
     touched_files,
 )
 from core.edit_actions import EditAction
-from core.errors import validation_problems
+from core.errors import SweTeamError, validation_problems
 from core.state import Decision, GateOutcome, Snapshot, TeamState
 from graphs.context import TeamContext
 from memory.experience.action_preferences import ActionPreference, Answer, make_preference
@@ -40,6 +40,7 @@ ACTION_GATES = ("patch", "final")
 PREFERENCES_DIR = "preferences"
 ANSWERS: dict[str, Answer] = {"approve": "accept", "reject": "reject", "retry": "retry"}
 REPLACEMENT_FILE = ".swe-team-replacement.patch"
+BASE_TEXT_FILE = ".swe-team/base-text"
 PATCHED_FILE = re.compile(r"^(?:\+\+\+ b/|--- a/)(.+)$", re.MULTILINE)
 
 
@@ -120,12 +121,19 @@ def keep_and_correct(
 
 
 def base_texts(workspace: Workspace, paths: list[str]) -> dict[str, str]:
-    """The files at the job's base commit ('' for a file not there yet)."""
+    """The files at the job's base commit ('' for a file not there yet, or not text), read whole through a file in
+    the workspace's own folder (which no snapshot or diff includes): command output is cut past a limit."""
     base = workspace.info.base_commit
     texts = {}
     for path in paths:
-        result = workspace.exec(f"git show {shlex.quote(f'{base}:{path}')}", timeout=60)
-        texts[path] = result.stdout if result.exit_code == 0 else ""
+        shown = shlex.quote(f"{base}:{path}")
+        result = workspace.exec(f"mkdir -p .swe-team && git show {shown} > {BASE_TEXT_FILE}", timeout=60)
+        try:
+            texts[path] = workspace.read_file(BASE_TEXT_FILE) if result.exit_code == 0 else ""
+        except (SweTeamError, UnicodeDecodeError):
+            texts[path] = ""
+    if workspace.exists(BASE_TEXT_FILE):
+        workspace.delete_file(BASE_TEXT_FILE)
     return texts
 
 
