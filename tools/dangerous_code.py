@@ -10,7 +10,9 @@ uses pass: `RULE` anywhere, `PATH_GLOB:RULE` in matching files.
 from __future__ import annotations
 
 import ast
+import bisect
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -70,6 +72,16 @@ class Allowlist:
             (not glob or fnmatch.fnmatchcase(path, glob.strip())) and wanted.strip() in ("*", rule)
             for glob, wanted in self.entries
         )
+
+
+@functools.lru_cache(maxsize=16)
+def parsed_python(source: str) -> ast.Module | None:
+    """The module's syntax tree, None when it does not parse; the last few are kept, since a review reads the
+    same files' trees in more than one check. Treat the tree as read-only."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def _dotted(node: ast.expr) -> str:
@@ -161,14 +173,21 @@ def _key_lines(call: ast.Call, rule: str) -> tuple[int, ...]:
     return tuple(lines)
 
 
-def _tree_hits(tree: ast.Module) -> list[tuple[tuple[int, ...], str]]:
-    """(the lines that make it dangerous, rule) of every dangerous construct in the module."""
+def _spans_added(node: ast.expr | ast.stmt, added: list[int]) -> bool:
+    """Whether any of the sorted `added` lines falls within the node's lines."""
+    first = bisect.bisect_left(added, node.lineno)
+    return first < len(added) and added[first] <= (node.end_lineno or node.lineno)
+
+
+def _tree_hits(tree: ast.Module, added: list[int]) -> list[tuple[tuple[int, ...], str]]:
+    """(the lines that make it dangerous, rule) of every dangerous construct in the module that spans one of the
+    sorted `added` lines."""
     imports = _imported_names(tree)
     found: list[tuple[tuple[int, ...], str]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and (rule := _call_rule(node, imports)):
+        if isinstance(node, ast.Call) and _spans_added(node, added) and (rule := _call_rule(node, imports)):
             found.append((_key_lines(node, rule), rule))
-        elif _turns_tls_checks_off(node):
+        elif _turns_tls_checks_off(node) and node.lineno in added:
             found.append(((node.lineno,), "tls-verify-off"))
     return found
 
@@ -176,13 +195,12 @@ def _tree_hits(tree: ast.Module) -> list[tuple[tuple[int, ...], str]]:
 def _python_hits(diff: FileDiff, source: str) -> list[DangerousHit] | None:
     """Hits from the syntax tree, each on the first added line that makes it dangerous; None when the new text
     does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parsed_python(source)
+    if tree is None:
         return None
     added = diff.added_lines
     hits: dict[tuple[int, str], DangerousHit] = {}
-    for lines, rule in _tree_hits(tree):
+    for lines, rule in _tree_hits(tree, sorted(added)):
         line = next((number for number in sorted(lines) if number in added), None)
         if line is not None and (line, rule) not in hits:
             hits[(line, rule)] = DangerousHit(diff.path, line, rule, added[line].strip()[:200], WHY[rule])

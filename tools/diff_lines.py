@@ -30,12 +30,13 @@ class Hunk:
     """What git printed after the second `@@` (often the enclosing function)."""
     lines: list[DiffLine] = field(default_factory=list)
 
-    def numbered(self) -> str:
-        """The hunk as a model reads it: each line with its new line number (removed lines marked `-`)."""
+    def numbered(self, texts: list[str] | None = None) -> str:
+        """The hunk as a model reads it: each line with its new line number (removed lines marked `-`);
+        `texts` replaces the lines' texts (the same lines with secrets hidden)."""
         rows = []
-        for line in self.lines:
+        for line, text in zip(self.lines, texts or [line.text for line in self.lines], strict=True):
             number = f"{line.new_line:>5}" if line.new_line is not None else "     "
-            rows.append(f"{number} {line.kind} {line.text}")
+            rows.append(f"{number} {line.kind} {text}")
         return "\n".join(rows)
 
 

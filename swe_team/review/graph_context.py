@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swe_team.review.change import Change
+from tools.dangerous_code import parsed_python
 
 if TYPE_CHECKING:
     from memory.codegraph import CodeGraph
@@ -55,9 +56,8 @@ def changed_functions(change: Change) -> list[ChangedFunction]:
         text = change.new_text(diff.path) if diff.path.endswith(".py") else None
         if text is None:
             continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        tree = parsed_python(text)
+        if tree is None:
             continue
         touched = diff.touched_lines
         spans = sorted(_functions(tree), key=lambda span: span[2] - span[1])

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from core.model.base import Completion, ModelClient
 from swe_team.review.change import Change
 from swe_team.review.findings import ReviewFinding, Severity
-from swe_team.review.secrets import without_secrets
+from swe_team.review.secrets import lines_without_secrets, without_secrets
 from tools.diff_lines import FileDiff
 
 ROLE = "review"
@@ -62,7 +62,13 @@ class ModelAnswer:
 
 
 def file_section(diff: FileDiff) -> str:
-    hunks = "\n   ...\n".join(hunk.numbered() for hunk in diff.hunks)
+    """The file's hunks, numbered, with secrets hidden."""
+    texts = lines_without_secrets([line.text for hunk in diff.hunks for line in hunk.lines])
+    shown = []
+    for hunk in diff.hunks:
+        shown.append(hunk.numbered(texts[: len(hunk.lines)]))
+        texts = texts[len(hunk.lines) :]
+    hunks = "\n   ...\n".join(shown)
     return f"### {diff.path} ({diff.status})\n```\n{hunks}\n```"
 
 
@@ -115,13 +121,10 @@ def ask_model(client: ModelClient, change: Change, callers: str, alias: str = "i
     answer = ModelAnswer()
     schema = ModelReview.model_json_schema()
     for group in parts(change, budget):
-        context = f"\n\nCallers of the functions this change touches:\n{callers}" if callers else ""
+        context = f"\n\nCallers of the functions this change touches:\n{without_secrets(callers)}" if callers else ""
         messages = [
             {"role": "system", "content": INSTRUCTIONS},
-            {
-                "role": "user",
-                "content": without_secrets(f"The change ({change.described}):\n\n" + "\n\n".join(group) + context),
-            },
+            {"role": "user", "content": f"The change ({change.described}):\n\n" + "\n\n".join(group) + context},
         ]
         _read(client.complete(messages, alias=alias, response_schema=schema, role=ROLE), answer)
     return answer

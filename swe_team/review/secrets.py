@@ -6,6 +6,7 @@ The one place the review asks about secrets, so the project's shared detector ca
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 MIN_RANDOM_LENGTH = 20
@@ -26,8 +27,10 @@ def _quoted_random(value: str, text: str, already: dict[str, str]) -> bool:
     return quoted and mixed and len(value) >= MIN_RANDOM_LENGTH and value not in already
 
 
+@functools.lru_cache(maxsize=8192)
 def _secrets_in(text: str) -> dict[str, str]:
-    """Secret value → its kind, in one line of text (call inside detect-secrets' `default_settings()`)."""
+    """Secret value → its kind, in one line of text (call inside detect-secrets' `default_settings()`); a line
+    is read once however often it is asked about (the checks and the model's prompt share the diff's lines)."""
     from detect_secrets.core.scan import scan_line
 
     values: dict[str, str] = {}
@@ -54,14 +57,18 @@ def secrets_on_lines(lines: dict[int, str]) -> list[SecretOnLine]:
     return found
 
 
-def without_secrets(text: str) -> str:
-    """`text` with every secret replaced by `[REDACTED:<kind>]`, before it is sent to the model."""
+def lines_without_secrets(lines: list[str]) -> list[str]:
+    """Each line with every secret in it replaced by `[REDACTED:<kind>]`, before the model reads it."""
     from detect_secrets.settings import default_settings
 
-    lines = text.split("\n")
+    hidden = []
     with default_settings():
-        for index, line in enumerate(lines):
+        for line in lines:
             for value, kind in sorted(_secrets_in(line).items(), key=lambda item: -len(item[0])):
                 line = line.replace(value, f"[REDACTED:{kind.lower().replace(' ', '-')}]")
-            lines[index] = line
-    return "\n".join(lines)
+            hidden.append(line)
+    return hidden
+
+
+def without_secrets(text: str) -> str:
+    return "\n".join(lines_without_secrets(text.split("\n")))
