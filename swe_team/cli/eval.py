@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -58,6 +58,10 @@ def eval_command(
     workspace: Annotated[
         WorkspaceName | None, typer.Option(help="Where the instances run.", show_default="the workspace setting")
     ] = None,
+    candidates: Annotated[
+        int | None, typer.Option(help="--run: candidate patches per instance, the best kept (best-of-N).")
+    ] = None,
+    parallel: opts.Parallel = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json when done.")] = False,
 ) -> None:
     """Evaluate SWE-bench-format instances: --gold validates environments with the reference fix, --predictions
@@ -65,7 +69,10 @@ def eval_command(
     from swe_team.eval.campaign import Campaign, EvalRequest
 
     mode = _mode(gold, predictions, run)
-    settings = settings_for(model=model, api_base=api_base, workspace=workspace)
+    if (candidates or parallel) and mode != "run":
+        raise SweTeamError("--candidates and --parallel go with --run", hint="only a team run makes candidates")
+    search: dict[str, Any] = {"search.candidates": candidates, "search.parallel": parallel}
+    settings = settings_for(None, model=model, api_base=api_base, workspace=workspace, **search)
     request = EvalRequest(
         dataset=dataset,
         mode=mode,  # type: ignore[arg-type]

@@ -52,8 +52,13 @@ class TeamPatches:
         )
         return JobRequest(
             repo=checkout, task=instance.problem_statement or instance.instance_id, approve="auto",
-            instance_id=instance.instance_id, yes_destructive=True,
+            instance_id=instance.instance_id, yes_destructive=True, flags=self._search_flags(),
         )
+
+    def _search_flags(self) -> dict[str, object]:
+        """The candidate search travels with the job, so a fleet worker makes as many candidates."""
+        search = self.settings.search
+        return {"search.candidates": search.candidates, "search.parallel": search.parallel}
 
     def _known_job(self, instance: Instance) -> str:
         path = self.logs_root / instance.instance_id / JOB_FILE
