@@ -109,3 +109,24 @@ def test_a_pinned_model_that_is_not_served_stops_before_any_call(home: Path, mon
     assert code == 1
     assert "serves 'llama-3.1-8b'" in stderr and "pins 'qwen2.5-coder-7b'" in stderr
     assert "Traceback" not in stderr and server.failures == []
+
+
+def test_secrets_in_the_log_reach_neither_the_model_nor_the_output(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_lines = (
+        "[INFO] Downloading from https://deploy:hunter2secret@repo.example.com/maven2/pom.xml\n"
+        "[ERROR] aws_access_key_id = AKIAZ7Q4M2P9X3LW8KTR was rejected\n"
+    )
+    log = tmp_path / "build.log"
+    log.write_text(secret_lines + LOG.read_text())
+    server = _serve(monkeypatch, [json_step({**ANSWER, "confidence": 0.9})], "scripted")
+    try:
+        result = CliRunner().invoke(app, ["ci", "diagnose", "--log", str(log), "--repo", str(SHOP), "--json"])
+    finally:
+        server.stop()
+    sent = json.dumps(server.requests)
+    assert result.exit_code == 0, result.output
+    for secret in ("hunter2secret", "AKIAZ7Q4M2P9X3LW8KTR"):
+        assert secret not in sent and secret not in result.stdout
+    assert json.loads(result.stdout)["redacted"] == {"aws-access-key": 1, "url-password": 1}

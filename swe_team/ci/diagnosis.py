@@ -46,6 +46,8 @@ class Diagnosis:
     waiting_job: str = ""
     """The job a person answers when the confidence is under the threshold."""
     notes: list[str] = field(default_factory=list)
+    redacted: dict[str, int] = field(default_factory=dict)
+    """Distinct secrets replaced by `[REDACTED:<kind>]` in this diagnosis and what the model was sent, by kind."""
 
     @property
     def needs_person(self) -> bool:

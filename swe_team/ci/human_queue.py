@@ -28,11 +28,9 @@ TAIL_SHOWN = 200
 
 def kept_back(text: str, settings: Settings) -> str:
     """`text` as it may be stored: secrets replaced by the project's redaction rules."""
-    try:
-        from core.redaction.redactor import redact
-    except ImportError:  # the redaction package is not installed in this tree yet
-        return text
-    return redact(text, getattr(settings, "redaction", None)).text
+    from core.redaction import redact
+
+    return redact(text, settings.redaction).text
 
 
 def report_of(diagnosis: Diagnosis) -> str:

@@ -58,9 +58,16 @@ def to_markdown(diagnosis: Diagnosis) -> str:
         lines += [""]
     if diagnosis.first_error:
         lines += ["<details><summary>First error</summary>", "", _fenced(diagnosis.first_error), "", "</details>"]
-    for note in diagnosis.notes:
+    for note in [*diagnosis.notes, *_redaction_note(diagnosis)]:
         lines += ["", f"_{note}_"]
     return "\n".join(lines) + "\n"
+
+
+def _redaction_note(diagnosis: Diagnosis) -> list[str]:
+    if not diagnosis.redacted:
+        return []
+    kinds = ", ".join(f"{count} {kind}" for kind, count in diagnosis.redacted.items())
+    return [f"secrets kept back from the model and this report: {kinds}"]
 
 
 def to_json(diagnosis: Diagnosis) -> str:
@@ -90,5 +97,5 @@ def print_terminal(diagnosis: Diagnosis, console: Console) -> None:
     for rank, ranked in enumerate(diagnosis.files[:SHOWN_FILES], 1):
         functions = f" — {', '.join(ranked.functions[:3])}" if ranked.functions else ""
         console.print(f"{rank:>3}. {escape(ranked.path)}  [dim]{escape(ranked.reason + functions)}[/dim]")
-    for note in diagnosis.notes:
+    for note in [*diagnosis.notes, *_redaction_note(diagnosis)]:
         console.print(f"[dim]{escape(note)}[/dim]")
