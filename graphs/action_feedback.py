@@ -60,10 +60,31 @@ def _rebuild(workspace: Workspace, state: TeamState, chosen: list[LoggedAction])
     return ""
 
 
+def _unexplained(workspace: Workspace, state: TeamState) -> str:
+    """Why the action log does not make the patch as it is (a shell command or a candidate search changed files
+    outside it): keeping actions would then lose those changes. '' when it does."""
+    paths = list(dict.fromkeys([*touched_files(state.actions), *_patched_files(workspace.diff())]))
+    try:
+        replayed = replay(base_texts(workspace, paths), state.actions)
+    except ActionDoesNotApply as exc:
+        return exc.user_message()
+    differing = [path for path in paths if replayed.get(path, "") != _settled_text(workspace, path)]
+    if differing:
+        return (
+            f"the patch holds changes no logged action made ({', '.join(differing[:3])}): keeping actions would "
+            "lose them; edit the whole patch instead"
+        )
+    return ""
+
+
+def _patched_files(patch: str) -> list[str]:
+    return list(dict.fromkeys(path for path in PATCHED_FILE.findall(patch) if path != "/dev/null"))
+
+
 def _apply_replacement(workspace: Workspace, state: TeamState, patch: str) -> tuple[str, EditAction | None]:
     """Apply a person's diff on top of the kept actions: ('', the correction it makes) or (why not, None), the
     workspace then restored."""
-    paths = list(dict.fromkeys(p for p in PATCHED_FILE.findall(patch) if p != "/dev/null"))
+    paths = _patched_files(patch)
     before = {path: _settled_text(workspace, path) for path in paths}
     workspace.write_file(REPLACEMENT_FILE, patch if patch.endswith("\n") else patch + "\n")
     result = workspace.exec(f"git apply --whitespace=nowarn {REPLACEMENT_FILE}", timeout=60)
@@ -102,7 +123,7 @@ def keep_and_correct(
     if fix is not None:
         chosen += logged([fix], len(chosen), DEVELOPER)
     if not problem:
-        problem = _rebuild(context.workspace, state, chosen)
+        problem = _unexplained(context.workspace, state) or _rebuild(context.workspace, state, chosen)
     replacement = decision.get("correction_patch")
     if not problem and isinstance(replacement, str):
         problem, fix = _apply_replacement(context.workspace, state, replacement)
@@ -144,8 +165,7 @@ def _settled_text(workspace: Workspace, path: str) -> str:
 def hand_edited(state: TeamState, workspace: Workspace, patch: str) -> list[LoggedAction]:
     """The chosen sequence after a person's own patch: the team's actions whose edits all survive in the settled
     code, up to the first that does not, then one correction making the rest of the settled code."""
-    paths = touched_files(state.actions) + [p for p in PATCHED_FILE.findall(patch) if p != "/dev/null"]
-    paths = list(dict.fromkeys(paths))
+    paths = list(dict.fromkeys([*touched_files(state.actions), *_patched_files(patch)]))
     base = base_texts(workspace, paths)
     settled = {path: _settled_text(workspace, path) for path in paths}
     files, kept = base, 0

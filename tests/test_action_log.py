@@ -89,3 +89,10 @@ def test_a_retry_is_paired_with_what_the_same_gate_settled_next() -> None:
     records = settled([retry, accepted, rejected])
     assert (records[0].divergence, records[0].is_pair) == (2, True)
     assert [r.is_pair for r in records[1:]] == [False, False], "an accept prefers nothing; a rejection has no chosen"
+
+
+def test_swe_team_trajectory_reads_an_edit_action_as_one_numbered_line() -> None:
+    from swe_team.cli.trajectory import Conversation
+
+    event = {"event": "edit_action", "role": "coder", "index": 1, "tool": "search_replace", "summary": "fix total"}
+    assert list(Conversation(False).blocks(event)) == ["coder · action 2: search_replace fix total"]

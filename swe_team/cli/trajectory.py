@@ -131,6 +131,9 @@ class Conversation:
             yield f"◀ {event.get('node', '?')} · {float(event.get('seconds') or 0):.1f} s{halt}"
         elif kind == "format_error":
             yield f"{event.get('role', '?')} · unusable answer: {shorten(str(event.get('problem', '')), self.full)}"
+        elif kind == "edit_action":
+            number = int(event.get("index") or 0) + 1
+            yield f"{event.get('role', '?')} · action {number}: {event.get('tool', '?')} {event.get('summary', '')}"
         elif kind == "finalized":
             reasons = "".join(f"\n  - {reason}" for reason in event.get("reasons") or [])
             yield f"job ended {event.get('status', '?')}{reasons}"
