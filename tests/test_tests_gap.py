@@ -129,9 +129,11 @@ def test_only_the_passing_test_that_raises_coverage_is_committed(tmp_path: Path)
     committed = git(repo, "show", f"{branch}:{NEW_TESTS}")
     assert "def test_clamp_refuses_low_above_high" in committed
     assert "wrongly_expected" not in committed and "inside_again" not in committed
+    assert committed.endswith("        clamp(1, 5, 0)\n")
     assert git(repo, "diff", "--name-only", "main", branch).split() == [NEW_TESTS]
     message = git(repo, "log", "-1", "--format=%B", branch)
     assert message.startswith("Add tests for 1 function: coverage ")
+    assert "Kept 1 of the 3 tests written; 2 failed or added no coverage." in message
     assert "calc/__init__.py:clamp: 5/8 lines, 3/6 branches" in message and "→ 6/8 lines, 4/6 branches" in message
     assert git(repo, "status", "--porcelain") == "" and git(repo, "branch", "--show-current").strip() == "main"
 

@@ -169,14 +169,20 @@ class TestsGapRun:
             notes=[command.note] if command.note else [],
         )
         progress("coverage", f"running the test suite under coverage ({command.test_command})")
-        baseline = self._baseline(workspace, command, timeout)
+        functions = source_functions(graph)
+        baseline = self._baseline(workspace, command, timeout, {f.path for f in functions})
+        broken = [case for case in baseline.report.cases if case.outcome in ("failed", "error")]
+        if broken:
+            result.notes.append(
+                f"{len(broken)} of the {len(baseline.report.cases)} existing tests fail or error (e.g. "
+                f"{broken[0].test_id}): coverage before counts only what the rest ran"
+            )
         trajectory.record(
             "coverage_baseline",
             command=command.test_command,
             summary=baseline.report.summary(),
             files=len(baseline.files),
         )
-        functions = source_functions(graph)
         if changed is not None:
             listed = changed_functions(functions, changed)
             wanting = [f for f in listed if not function_coverage(f, baseline.files.get(f.path)).complete]
@@ -207,7 +213,7 @@ class TestsGapRun:
         self._finish(context, request, result)
         return result
 
-    def _baseline(self, workspace: Any, command: CoverageCommand, timeout: float) -> Measurement:
+    def _baseline(self, workspace: Any, command: CoverageCommand, timeout: float, sources: set[str]) -> Measurement:
         baseline = measure(workspace, command, None, timeout)
         report = baseline.report
         if report.timed_out:
@@ -220,10 +226,14 @@ class TestsGapRun:
                 f"no tests found: `{command.test_command}` ran none ({report.summary()})",
                 hint="tests-gap adds to an existing pytest suite; pass the command that runs it with --test-command",
             )
-        if not baseline.files:
+        if not any(path in sources for path in baseline.files):
+            left = (
+                "left no coverage data" if not baseline.files else "ran none of the repository's code in the workspace"
+            )
             raise SweTeamError(
-                "coverage not measurable: the test run left no coverage data",
-                hint="check that the tests import the repository's code (not an installed copy of it)",
+                f"coverage not measurable: the test run {left}",
+                hint="the tests must import the repository's own code, not an installed copy of it "
+                "(pass a --test-command whose interpreter has no other copy installed, or use --workspace docker)",
             )
         return baseline
 

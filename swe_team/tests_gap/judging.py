@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -75,7 +76,7 @@ def keep_only(source: str, kept: set[str]) -> str | None:
     lines = source.splitlines(keepends=True)
     for first, last in sorted(drop, reverse=True):
         del lines[first - 1 : last]
-    return "".join(lines)
+    return re.sub(r"\n{4,}", "\n\n\n", "".join(lines)).rstrip() + "\n"
 
 
 def gained(

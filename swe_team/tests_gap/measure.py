@@ -9,6 +9,7 @@ that they never reach a diff.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import shlex
 import sys
@@ -159,7 +160,20 @@ def coverage_command(workspace: Workspace, test_command: str) -> CoverageCommand
             )
         note = f"{python} has no coverage.py: the tests ran with swe-team's own Python ({sys.executable})"
         python = sys.executable
-    return CoverageCommand(tuple(assignments), python, tuple(module_args), note)
+    return CoverageCommand(tuple(assignments + _source_path(workspace, assignments)), python, tuple(module_args), note)
+
+
+def _source_path(workspace: Workspace, assignments: list[str]) -> list[str]:
+    """A local workspace of a `src/` layout imports its own `src/` first: an editable install of the user's
+    checkout would otherwise shadow the workspace's copy, and the tests would measure the checkout."""
+    if (
+        workspace.info.backend != "local"
+        or not workspace.exists("src")
+        or any(word.startswith("PYTHONPATH=") for word in assignments)
+    ):
+        return []
+    inherited = os.environ.get("PYTHONPATH", "")
+    return [f"PYTHONPATH=src{os.pathsep + inherited if inherited else ''}"]
 
 
 @dataclass

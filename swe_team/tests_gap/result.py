@@ -80,25 +80,22 @@ class GapResult:
         }
 
     def commit_message(self) -> str:
-        count = len(self.functions)
+        improved = [f for f in self.functions if f.after.percent > f.before.percent]
+        count = len(improved)
         subject = (
             f"Add tests for {count} function{'s' if count != 1 else ''}: "
             f"coverage {self.before.percent:.0f}% → {self.after.percent:.0f}%"
         )
-        rows = [
-            f"- {f.target.id}: {_fraction(f.before)} → {_fraction(f.after)}"
-            for f in self.functions
-            if f.after.percent > f.before.percent
-        ]
+        rows = [f"- {f.target.id}: {_fraction(f.before)} → {_fraction(f.after)}" for f in improved]
         dropped = len(self.verdicts) - len(self.kept)
-        tests = f"{len(self.kept)} of the {len(self.verdicts)} tests written were kept"
-        why = f" ({dropped} failed or added no coverage)" if dropped else ""
+        why = f"; {dropped} failed or added no coverage" if dropped else ""
         body = "\n".join(
             [
                 "Coverage of the functions tested (lines, branches), before → after:",
                 *rows,
                 "",
-                f"{tests}{why}. Measured with coverage.py running `{self.test_command}`.",
+                f"Kept {len(self.kept)} of the {len(self.verdicts)} tests written{why}. "
+                f"Measured with coverage.py running `{self.test_command}`.",
                 "",
                 f"Job {self.job_id} by swe-team tests-gap.",
             ]
