@@ -120,17 +120,26 @@ def pytest_node(test_id: str) -> tuple[str, str]:
     return path, ".".join(part.split("[", 1)[0] for part in rest.split("::"))
 
 
+def _test_node(graph: CodeGraph, paths: PathMap, test_id: str) -> str | None:
+    """The graph node of a failed test: a pytest id by its file, a dotted unittest or Maven id by name."""
+    log_path, qualname = pytest_node(test_id)
+    if log_path:
+        path = paths.resolve(log_path)
+        return f"{path}:{qualname}" if path else None
+    found = graph.resolve_symbol(test_id) if "." in test_id else []
+    return found[0] if len(found) == 1 else None
+
+
 def _test_evidence(evidence: Evidence, graph: CodeGraph, paths: PathMap, test_ids: list[str]) -> None:
     from memory.codegraph.localize import subjects_of_test
 
-    for test_id in test_ids[:20]:
-        log_path, qualname = pytest_node(test_id)
-        path = paths.resolve(log_path) if log_path else None
-        if path is None:
+    counted = test_ids[:20]
+    for test_id in counted:
+        node = _test_node(graph, paths, test_id)
+        if node is None:
             continue
-        for subject in subjects_of_test(graph, path):
-            evidence.add(subject, SUBJECT_WEIGHT / len(test_ids[:20]), f"the failing test {test_id} is named after it")
-        node = f"{path}:{qualname}"
+        for subject in subjects_of_test(graph, node.partition(":")[0]):
+            evidence.add(subject, SUBJECT_WEIGHT / len(counted), f"the failing test {test_id} is named after it")
         if node not in graph.graph:
             continue
         for callee, _ in graph.callees(node, hops=1):
