@@ -36,7 +36,11 @@ def kept_back(text: str, settings: Settings) -> str:
 def report_of(diagnosis: Diagnosis) -> str:
     tail = diagnosis.tail.splitlines()[-TAIL_SHOWN:]
     body = "\n".join(tail).replace("```", "`\u200b``")
-    return f"{to_markdown(diagnosis)}\n#### End of the log (repeats folded)\n\n```text\n{body}\n```\n"
+    answer = (
+        f"**Answer it** with `swe-team ci answer {diagnosis.waiting_job} --accept` (the diagnosis is right) or "
+        f"`--reject --comment \"what it really was\"`; `swe-team chat` and `approve` are for team jobs.\n\n"
+    )
+    return f"{answer}{to_markdown(diagnosis)}\n#### End of the log (repeats folded)\n\n```text\n{body}\n```\n"
 
 
 def hand_to_person(settings: Settings, diagnosis: Diagnosis, repo: Path | None) -> str:
