@@ -18,6 +18,7 @@ FULL = [
     "bench_demo",
     "bench_ci_diagnose",
     "bench_redaction",
+    "bench_actions",
 ]
 QUICK_ALSO = ["localize"]  # the full localization run needs mirrors and a data set: `make bench-localize`
 

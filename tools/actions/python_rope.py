@@ -18,9 +18,11 @@ _DYNAMIC = r"\b(?:getattr|setattr|hasattr|delattr)\s*\([^()]*?['\"]{name}['\"]"
 
 
 def _rope_errors() -> tuple[type[Exception], ...]:
+    """What rope raises on code it cannot refactor: its own errors, and assertions or lookups that fail inside it on
+    code shapes it does not expect (a call with `**kwargs` in a signature change)."""
     from rope.base.exceptions import RopeError
 
-    return (RopeError, SyntaxError, ValueError)
+    return (RopeError, SyntaxError, ValueError, AssertionError, AttributeError, IndexError, KeyError, TypeError)
 
 
 def proposal_from(changes: Any, proposal: Proposal) -> Proposal:

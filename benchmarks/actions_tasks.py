@@ -1,0 +1,201 @@
+"""The tasks and checks of bench_actions: a repository's functions and methods with ≥ 3 call sites in ≥ 2 files,
+and whether the repository still compiles, imports and passes its tests as before after an edit."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SKIPPED_NAMES = re.compile(r"^(__\w+__|test_\w*|pytest_\w+|setup|teardown|main|run|get|update|close)$")
+BUILTIN_NAMES = frozenset(dir(builtins))
+"""Skipped: the graph links calls of the builtin (`all(...)`) to a method of that name."""
+TEST_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Task:
+    node: str
+    """The graph id: `path:Qual.name`."""
+    path: str
+    qualname: str
+    call_sites: int
+    files: int
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+def _is_test(path: str) -> bool:
+    parts = path.split("/")
+    return any(p in ("tests", "testing", "test") for p in parts) or parts[-1].startswith(("test_", "conftest"))
+
+
+def pick_tasks(graph: Any, count: int, unique_names: bool = False) -> list[Task]:
+    """Up to `count` Python functions and methods outside the tests with ≥ 3 call sites in ≥ 2 files, spread over
+    the repository by a hash of their id (the same tasks every run)."""
+    defined: dict[str, int] = defaultdict(int)
+    for _, data in graph.graph.nodes(data=True):
+        if data.get("kind") in ("function", "method"):
+            defined[data["name"]] += 1
+    found = []
+    for node, data in graph.graph.nodes(data=True):
+        if data.get("kind") not in ("function", "method") or not data["path"].endswith(".py"):
+            continue
+        name = data["name"]
+        if _is_test(data["path"]) or SKIPPED_NAMES.match(name) or name in BUILTIN_NAMES:
+            continue
+        if unique_names and defined[name] > 1:
+            continue
+        calls = [
+            (source, attrs.get("line", 0))
+            for source, _, kind, attrs in graph.graph.in_edges(node, keys=True, data=True)
+            if kind == "calls"
+        ]
+        files = {graph.graph.nodes[source]["path"] for source, _ in calls}
+        if len(calls) >= 3 and len(files) >= 2:
+            found.append(Task(node, data["path"], data["qualname"], len(calls), len(files)))
+    found.sort(key=lambda task: hashlib.sha1(task.node.encode()).hexdigest())
+    return found[:count]
+
+
+def importable_modules(root: Path, paths: list[str], source_dir: str) -> list[str]:
+    modules = []
+    for path in paths:
+        if not path.endswith(".py") or _is_test(path) or not path.startswith(source_dir):
+            continue
+        parts = Path(path[len(source_dir) :].lstrip("/")).with_suffix("").parts
+        modules.append(".".join(p for p in parts if p != "__init__"))
+    return [m for m in modules if m]
+
+
+@dataclass
+class Checker:
+    """Compile, import and (optionally) test checks against the repository as it was before any edit."""
+
+    root: Path
+    source_dir: str
+    run_tests: bool
+    pytest_args: tuple[str, ...] = ()
+    baseline_imports: dict[str, bool] = field(default_factory=dict)
+    baseline_tests: dict[str, str] = field(default_factory=dict)
+
+    def compiles(self, paths: list[str]) -> bool:
+        for path in paths:
+            try:
+                compile((self.root / path).read_text(encoding="utf-8"), path, "exec", dont_inherit=True)
+            except (SyntaxError, ValueError):
+                return False
+        return True
+
+    def imports(self, modules: list[str]) -> bool | None:
+        """True when every module imports; None when one did not import before the edit either (the repository's
+        dependencies are not installed here), so only compiling is checked."""
+        unknown = [m for m in modules if m not in self.baseline_imports]
+        if unknown:
+            self.baseline_imports.update(self._import(unknown))
+        wanted = [m for m in modules if self.baseline_imports[m]]
+        imported = self._import(wanted) if wanted else {}
+        if not all(imported.values()):
+            return False
+        return None if len(wanted) < len(modules) else True
+
+    def _import(self, modules: list[str]) -> dict[str, bool]:
+        """Which of the modules import, each in a fresh interpreter's try (one process for all)."""
+        env = {**os.environ, "PYTHONPATH": str(self.root / self.source_dir), "PYTHONDONTWRITEBYTECODE": "1"}
+        script = (
+            "import importlib, json, sys\nok = {}\nfor m in sys.argv[1:]:\n    try:\n        importlib.import_module(m)"
+            "\n        ok[m] = True\n    except BaseException:\n        ok[m] = False\nprint(json.dumps(ok))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script, *modules],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        try:
+            answer: dict[str, bool] = json.loads(done.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            answer = {}
+        return {m: answer.get(m, False) for m in modules}
+
+    def test_files(self, graph: Any, changed: list[str], limit: int = 2) -> list[str]:
+        tests = [p for p in changed if _is_test(p) and Path(p).name.startswith("test_")]
+        for path in changed:
+            for source, _, kind in graph.graph.in_edges(path, keys=True):
+                source_path = graph.graph.nodes[source]["path"]
+                if kind == "imports" and _is_test(source_path) and Path(source_path).name.startswith("test_"):
+                    tests.append(source_path)
+        return sorted(set(tests))[:limit]
+
+    def tests_as_before(self, files: list[str]) -> bool | None:
+        """The test files' summary line equals the one before the edit; None when no test file applies (or they
+        did not pass a single test before: a missing plugin or fixture)."""
+        if not self.run_tests or not files:
+            return None
+        key = " ".join(files)
+        if key not in self.baseline_tests:
+            self.baseline_tests[key] = self._pytest(files)
+        if " passed" not in self.baseline_tests[key]:
+            return None
+        return self._pytest(files) == self.baseline_tests[key]
+
+    def _pytest(self, files: list[str]) -> str:
+        env = {**os.environ, "PYTHONPATH": str(self.root / self.source_dir), "PYTHONDONTWRITEBYTECODE": "1"}
+        options = ["-q", "-p", "no:cacheprovider", *self.pytest_args, "-o", "addopts="]
+        command = [sys.executable, "-m", "pytest", *options, *files]
+        try:
+            done = subprocess.run(
+                command, cwd=self.root, env=env, capture_output=True, text=True, timeout=TEST_TIMEOUT_S
+            )
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        summary = lines[-1] if lines else ""
+        return re.sub(r" in [\d.]+s.*$", "", summary)
+
+
+def word_occurrences(text: str, name: str) -> int:
+    return len(re.findall(rf"\b{re.escape(name)}\b", text))
+
+
+def word_boundary_replace(root: Path, name: str, new_name: str) -> dict[str, tuple[str, str]]:
+    """The plain baseline: every whole-word occurrence in every Python file replaced (path → before, after)."""
+    changed = {}
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    for file in sorted(root.rglob("*.py")):
+        if ".git" in file.parts:
+            continue
+        text = file.read_text(encoding="utf-8", errors="replace")
+        if name in text:
+            updated = pattern.sub(new_name, text)
+            if updated != text:
+                changed[file.relative_to(root).as_posix()] = (text, updated)
+    return changed
+
+
+def calls_of(text: str, name: str) -> list[tuple[int, bool]]:
+    """Each call of `name` (plain or attribute) in a file: its argument count and whether it unpacks *args/**kw."""
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call):
+            function = node.func
+            called = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+            if called == name:
+                starred = any(isinstance(a, ast.Starred) for a in node.args) or any(
+                    k.arg is None for k in node.keywords
+                )
+                found.append((len(node.args) + len(node.keywords), starred))
+    return found
