@@ -145,3 +145,23 @@ def test_a_missing_or_empty_log_is_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "empty.log").write_text("\n\n")
     empty = CliRunner().invoke(app, ["ci", "diagnose", "--log", str(tmp_path / "empty.log"), "--no-model"])
     assert empty.exit_code == 1 and "the log is empty" in empty.output
+
+
+def test_regress_prints_accuracy_and_fails_under_the_bar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWE_TEAM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SWE_TEAM_USER_CONFIG", str(tmp_path / "none.toml"))
+    every = CliRunner().invoke(app, ["ci", "regress", "--cases", str(SAMPLES), "--no-model", "--json"])
+    assert every.exit_code == 0, every.output
+    accuracy = json.loads(every.stdout)["accuracy"]
+    assert {metric: value["accuracy"] for metric, value in accuracy.items()} == dict.fromkeys(
+        ("kind", "failing_step", "top1", "top3"), 1.0
+    )
+    cases = tmp_path / "cases"
+    for name, expected_file in (("right", "web/src/price.ts"), ("wrong", "rust/src/lib.rs")):
+        (cases / name).mkdir(parents=True)
+        (cases / name / "build.log").write_text((SAMPLES / "tsc" / "log.txt").read_text())
+        expected = {"repo": str(SAMPLES / "shop"), "files": [expected_file]}
+        (cases / name / "expected.json").write_text(json.dumps(expected))
+    half = CliRunner().invoke(app, ["ci", "regress", "--cases", str(cases), "--no-model", "--fail-under", "0.8"])
+    assert half.exit_code == 4
+    assert "1/2" in half.stdout and "top-3 accuracy 0.50 is under --fail-under 0.80" in half.stderr
