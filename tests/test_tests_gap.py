@@ -17,6 +17,7 @@ from core.errors import SweTeamError
 from core.model.scripted_server import ScriptedModelServer
 from swe_team.cli import app
 from swe_team.tests_gap.job import GapRequest, TestsGapRun
+from swe_team.tests_gap.judging import keep_only
 from tests.model_fixtures import settings_for, tool_step
 from tests.workspace_fixtures import git, make_repo
 
@@ -197,3 +198,19 @@ def test_a_repository_without_tests_or_with_another_runner_is_told_so(tmp_path: 
             TestsGapRun(other, Console(stderr=True)).run(GapRequest(repo=repo))
     statuses = {json.loads((job / "job.json").read_text())["status"] for job in settings.jobs_dir.iterdir()}
     assert statuses == {"failed"}
+
+
+def test_a_cut_test_file_keeps_its_helpers_and_only_the_kept_tests() -> None:
+    source = (
+        "import pytest\n\n\n"
+        "@pytest.fixture\ndef numbers():\n    return [1, 2]\n\n\n"
+        "@pytest.mark.parametrize('n', [1, 2])\ndef test_dropped(n):\n    assert n\n\n\n"
+        "class TestEdges:\n    def test_kept(self, numbers):\n        assert numbers\n\n"
+        "    @pytest.mark.skip\n    def test_also_dropped(self):\n        pass\n"
+    )
+    cut = keep_only(source, {"test_kept"})
+    assert cut == (
+        "import pytest\n\n\n@pytest.fixture\ndef numbers():\n    return [1, 2]\n\n\n"
+        "class TestEdges:\n    def test_kept(self, numbers):\n        assert numbers\n"
+    )
+    assert keep_only(source, set()) is None
