@@ -16,6 +16,11 @@ from core.errors import ToolError, WorkspaceError
 from tools.base import ToolContext
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".java", ".go")
+ROPE_IGNORED = [
+    *("*.pyc", "*~", ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".mypy_cache", ".pytest_cache"),
+    *("node_modules", "__pycache__", "site-packages"),
+]
+"""Folders rope never reads: version control, environments, installed packages and caches."""
 _TREE_KEY = "actions.source_tree"
 _ROPE_KEY = "actions.rope_project"
 
@@ -87,7 +92,7 @@ def rope_project(ctx: ToolContext) -> Any:
     root = host_root(ctx)
     project = ctx.extras.get(_ROPE_KEY)
     if project is None or Path(project.address) != root:
-        project = Project(str(root), ropefolder=None)
+        project = Project(str(root), ropefolder=None, ignored_resources=ROPE_IGNORED)
         ctx.extras[_ROPE_KEY] = project
     else:
         project.validate()
