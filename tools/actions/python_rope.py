@@ -10,7 +10,7 @@ from typing import Any
 
 from core.errors import ToolError
 from tools.actions.apply import Proposal
-from tools.actions.source_tree import rope_project
+from tools.actions.source_tree import host_root, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
 
@@ -68,8 +68,6 @@ def _resource_and_offset(ctx: ToolContext, target: Target) -> tuple[Any, Any, in
 
 def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: str) -> None:
     """Refusals shared by rename: a name bound twice in its scope, the new name taken there, dynamic uses."""
-    from tools.actions.source_tree import host_root
-
     twice = bindings_in_scope(source, target, target.name)
     if len(twice) > 1:
         lines = ", ".join(map(str, twice))
