@@ -146,3 +146,18 @@ def test_add_import_joins_the_existing_import_or_takes_its_sorted_place(tmp_path
     assert bench.read("shop/report.py").startswith("from shop import pricing\nfrom shop.zeta import last\n")
     with pytest.raises(ToolError, match="already imported"):
         bench.run("add_import", path="shop/cart.py", name="vat")
+
+
+def test_add_import_writes_a_relative_import_where_the_file_uses_them(tmp_path: Path) -> None:
+    files = {**SHOP, "shop/views.py": "from .cart import checkout\n\n\ndef page(items):\n    return checkout(items)\n"}
+    bench = action_bench(tmp_path, files)
+    bench.run("add_import", path="shop/views.py", name="Discount")
+    assert bench.read("shop/views.py").startswith("from .cart import checkout\nfrom .pricing import Discount\n")
+
+
+def test_extract_refuses_lines_that_are_not_whole_statements(tmp_path: Path) -> None:
+    files = {"calc.py": "def area(w, h):\n    return (w *\n            h)\n"}
+    bench = action_bench(tmp_path, files)
+    with pytest.raises(ToolError, match=r"cannot extract lines 2-2 of calc\.py"):
+        bench.run("extract_function", path="calc.py", start_line=2, end_line=2, name="part")
+    assert bench.read("calc.py") == files["calc.py"]
