@@ -19,6 +19,7 @@ FULL = [
     "bench_ci_diagnose",
     "bench_redaction",
     "bench_actions",
+    "bench_review",
 ]
 QUICK_ALSO = ["localize"]  # the full localization run needs mirrors and a data set: `make bench-localize`
 
