@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from core.errors import SweTeamError
-from core.jobs import Job, new_job_id, require_writable_home
+from core.jobs import Job, JobStore, new_job_id, require_writable_home
 from core.settings import Settings
 from core.trajectory import Trajectory
 from graphs.branch import write_branch
@@ -95,7 +95,7 @@ class TestsGapRun:
         )
         store.create(job)
         try:
-            result = self._in_job(job, request, changed)
+            result = self._in_job(job, store, request, changed)
         except BaseException:
             job.status, job.pid = "failed", 0
             store.save(job)
@@ -104,7 +104,7 @@ class TestsGapRun:
         store.save(job)
         return result
 
-    def _in_job(self, job: Job, request: GapRequest, changed: dict[str, set[int]] | None) -> GapResult:
+    def _in_job(self, job: Job, store: JobStore, request: GapRequest, changed: dict[str, set[int]] | None) -> GapResult:
         from core.model.llm import LiteLLMClient
         from core.model.usage_ledger import UsageLedger
         from graphs.codegraph import build_job_graph
@@ -112,7 +112,7 @@ class TestsGapRun:
         from workspaces.registry import create_workspace, resolve_kind
 
         settings = self.settings
-        job_dir = open_job_store(settings).folder(job.id)
+        job_dir = store.folder(job.id)
         backend, note = resolve_kind(settings.workspace)
         if note:
             self.console.print(f"[yellow]note:[/] {escape(note)}")
@@ -195,7 +195,13 @@ class TestsGapRun:
         before = {f.id: function_coverage(f, baseline.files.get(f.path)) for f in listed}
         trajectory.record("targets", mode=result.mode, listed=[f.id for f in listed], targets=[f.id for f in targets])
         if not targets:
-            result.notes.append("every listed function is fully covered already: no test to write")
+            if listed:
+                why = "every function listed is fully covered already"
+            elif changed is not None:
+                why = f"no function of the code under test changed since {request.base}"
+            else:
+                why = "no function of the code under test lacks coverage"
+            result.notes.append(f"{why}: no test to write")
             result.functions = [FunctionResult(f, before[f.id], before[f.id], changed is not None) for f in listed]
             return result
         files = self._write(context, targets, before, plain, result)
