@@ -43,7 +43,7 @@ def test_a_planted_shell_true_and_secret_fail_the_review_with_every_finding_on_t
     ]
     shell = found[(SHELL_LINE, "security")]
     assert shell["severity"] == "blocker" and shell["sources"] == ["bandit", "dangerous-code", "model"]
-    assert found[(KEY_LINE, "secrets")]["title"] == "secret in the code: AWS Access Key"
+    assert found[(KEY_LINE, "secrets")]["title"] == "secret in the code: aws-access-key"
     assert found[(WORDS_LINE, "null-safety")]["title"] == "IndexError on empty text"
     assert "tests/test_runner.py" in found[(FIRST_WORD_START, "tests")]["body"]
     assert all(f["file"] == "app/runner.py" and f["line"] != 1 for f in review["findings"]), "line 1 is untouched"

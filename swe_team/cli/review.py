@@ -44,12 +44,14 @@ def _change(repo: Path | None, base: str | None, head: str | None, diff: Path | 
 
 
 def _reviewed(change: Change, settings: Settings, use_model: bool, max_findings: int | None) -> ReviewResult:
+    from core.redaction import Redactor
     from swe_team.review.run import ReviewOptions, review_change
 
     options = ReviewOptions(
         max_findings=max_findings or settings.review.max_findings,
         dangerous_code_allow=list(settings.review.dangerous_code_allow),
         graph_cache=settings.home / "cache" / "codegraph",
+        redactor=Redactor(settings.redaction),
     )
     if not use_model:
         return review_change(change, None, options)

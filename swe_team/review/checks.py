@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.redaction import Redactor
 from memory.codegraph.link import is_test_path
 from swe_team.review.change import Change
 from swe_team.review.findings import ReviewFinding, Severity
@@ -109,10 +110,10 @@ def bandit_findings(change: Change) -> list[ReviewFinding]:
     ]
 
 
-def secret_findings(change: Change) -> list[ReviewFinding]:
+def secret_findings(change: Change, redactor: Redactor) -> list[ReviewFinding]:
     findings = []
     for diff in change.files:
-        for found in secrets_on_lines(diff.added_lines):
+        for found in secrets_on_lines(diff.added_lines, redactor):
             findings.append(
                 ReviewFinding(
                     file=diff.path,

@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from core.model.base import Completion, ModelClient
+from core.redaction import Redactor
 from swe_team.review.change import Change
 from swe_team.review.findings import ReviewFinding, Severity
-from swe_team.review.secrets import lines_without_secrets, without_secrets
+from swe_team.review.secrets import lines_without_secrets
 from tools.diff_lines import FileDiff
 
 ROLE = "review"
@@ -61,9 +62,9 @@ class ModelAnswer:
     calls: int = 0
 
 
-def file_section(diff: FileDiff) -> str:
+def file_section(diff: FileDiff, redactor: Redactor) -> str:
     """The file's hunks, numbered, with secrets hidden."""
-    texts = lines_without_secrets([line.text for hunk in diff.hunks for line in hunk.lines])
+    texts = lines_without_secrets([line.text for hunk in diff.hunks for line in hunk.lines], redactor)
     shown = []
     for hunk in diff.hunks:
         shown.append(hunk.numbered(texts[: len(hunk.lines)]))
@@ -72,14 +73,14 @@ def file_section(diff: FileDiff) -> str:
     return f"### {diff.path} ({diff.status})\n```\n{hunks}\n```"
 
 
-def parts(change: Change, budget_chars: int) -> list[list[str]]:
+def parts(change: Change, budget_chars: int, redactor: Redactor) -> list[list[str]]:
     """The files' sections grouped so each group fits `budget_chars` (a larger file goes alone, cut)."""
     groups: list[list[str]] = [[]]
     used = 0
     for diff in change.files:
         if not diff.hunks:
             continue
-        section = file_section(diff)[:budget_chars]
+        section = file_section(diff, redactor)[:budget_chars]
         if groups[-1] and used + len(section) > budget_chars:
             groups.append([])
             used = 0
@@ -115,13 +116,15 @@ def _read(completion: Completion, answer: ModelAnswer) -> None:
     _findings(data.get("findings"), answer)
 
 
-def ask_model(client: ModelClient, change: Change, callers: str, alias: str = "instruct") -> ModelAnswer:
+def ask_model(
+    client: ModelClient, change: Change, callers: str, redactor: Redactor, alias: str = "instruct"
+) -> ModelAnswer:
     """The model's summary and findings on the change (on any line: the caller keeps the touched ones)."""
     budget = max(4000, (client.context_window(alias) - RESERVED_TOKENS) * CHARS_PER_TOKEN - len(callers))
     answer = ModelAnswer()
     schema = ModelReview.model_json_schema()
-    for group in parts(change, budget):
-        context = f"\n\nCallers of the functions this change touches:\n{without_secrets(callers)}" if callers else ""
+    for group in parts(change, budget, redactor):
+        context = f"\n\nCallers of the functions this change touches:\n{redactor.text(callers)}" if callers else ""
         messages = [
             {"role": "system", "content": INSTRUCTIONS},
             {"role": "user", "content": f"The change ({change.described}):\n\n" + "\n\n".join(group) + context},

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.errors import SweTeamError
 from core.model.base import ModelClient
+from core.redaction import Redactor
 from swe_team.review.change import Change
 from swe_team.review.checks import bandit_findings, dangerous_findings, secret_findings, untested_findings
 from swe_team.review.findings import ReviewFinding, capped, merge_duplicates, ordered, score
@@ -29,6 +30,8 @@ class ReviewOptions:
     model_identity: dict[str, Any] | None = None
     """The model that answers (recorded in every output), from the pin check made before the review."""
     notes: list[str] = field(default_factory=list)
+    redactor: Redactor = field(default_factory=Redactor)
+    """Finds the secrets the review reports and hides them from the model (the `[redaction]` settings)."""
 
 
 def on_touched_lines(change: Change, finding: ReviewFinding) -> bool:
@@ -64,12 +67,14 @@ def review_change(change: Change, model: ModelClient | None, options: ReviewOpti
     started = time.monotonic()
     hits = scan_diff(change.diff, change.new_text, options.dangerous_code_allow)
     functions, notes = _linked_functions(change, options)
-    answer = ask_model(model, change, callers_section(functions)) if model is not None else ModelAnswer()
+    answer = ModelAnswer()
+    if model is not None:
+        answer = ask_model(model, change, callers_section(functions), options.redactor)
     on_change = [finding for finding in answer.findings if on_touched_lines(change, finding)]
     found = (
         dangerous_findings(hits)
         + bandit_findings(change)
-        + secret_findings(change)
+        + secret_findings(change, options.redactor)
         + on_change
         + untested_findings(change, functions)
     )
