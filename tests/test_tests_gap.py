@@ -214,3 +214,12 @@ def test_a_cut_test_file_keeps_its_helpers_and_only_the_kept_tests() -> None:
         "class TestEdges:\n    def test_kept(self, numbers):\n        assert numbers\n"
     )
     assert keep_only(source, set()) is None
+
+
+def test_a_tester_that_writes_nothing_leaves_the_existing_tests_unjudged(tmp_path: Path) -> None:
+    repo = calc_repo(tmp_path)
+    script = {"steps": [tool_step("submit", {"test_files": []}, role="tester")]}
+    result, jobs_dir = run_gap(tmp_path, repo, script)
+    assert result.verdicts == [] and result.branch == ""  # type: ignore[attr-defined]
+    assert "the tester wrote no new test file: nothing to judge" in result.notes  # type: ignore[attr-defined]
+    assert json.loads((jobs_dir / result.job_id / "job.json").read_text())["status"] == "unresolved"  # type: ignore[attr-defined]

@@ -123,13 +123,16 @@ def judge_tests(
     """Run the tests in `files`, keep those that pass and add coverage of `targets`, and cut the files to them.
 
     A test function is judged whole: all its parametrized cases pass, and together they add coverage."""
+    if not files:
+        return Judgement([], [], None, ["the tester wrote no new test file: nothing to judge"])
     include = sorted({t.path for t in targets})
     notes: list[str] = []
     progress("judge", f"running the {len(files)} new test file(s) under coverage, one context per test")
     run = measure_per_test(workspace, command, files, timeout, include)
     cases: dict[tuple[str, str], list[TestCase]] = {}
     for case in run.report.cases:
-        cases.setdefault(test_key(case.test_id), []).append(case)
+        if test_key(case.test_id)[0] in files:
+            cases.setdefault(test_key(case.test_id), []).append(case)
     verdicts: list[Verdict] = []
     current = dict(baseline)
     for (test_file, name), group in cases.items():
