@@ -18,8 +18,9 @@ from core.redaction.rules import rules_for
 from core.redaction.scan import Scan
 
 PLACEHOLDER_FORMAT = "[REDACTED:{kind}]"
-CACHE_ENTRIES = 1024
-"""Texts remembered with their redaction: a conversation re-sends its earlier messages on every call."""
+CACHE_CHARACTERS = 16_000_000
+"""Texts remembered with their redaction, oldest forgotten first: a conversation re-sends its earlier messages on
+every call, and a role's loop would otherwise redact its whole history again at each step."""
 MIN_CACHED_LENGTH = 64
 
 
@@ -48,6 +49,7 @@ class Redactor:
         self._allow = [re.compile(pattern) for pattern in self.settings.allowlist]
         self._seen: dict[str, set[str]] = {}
         self._cache: dict[str, Redacted] = {}
+        self._cached_characters = 0
         self._lock = threading.Lock()
 
     def find(self, text: str) -> list[Hit]:
@@ -87,12 +89,19 @@ class Redactor:
             parts.append(text[cursor:])
             result = Redacted("".join(parts), dict(Counter(hit.kind for hit in hits)))
             self._remember(hits)
-        if len(text) >= MIN_CACHED_LENGTH:
-            with self._lock:
-                if len(self._cache) >= CACHE_ENTRIES:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[text] = result
+        if MIN_CACHED_LENGTH <= len(text) <= CACHE_CHARACTERS // 4:
+            self._remember_text(text, result)
         return result
+
+    def _remember_text(self, text: str, result: Redacted) -> None:
+        with self._lock:
+            while self._cache and self._cached_characters + len(text) > CACHE_CHARACTERS:
+                oldest = next(iter(self._cache))
+                del self._cache[oldest]
+                self._cached_characters -= len(oldest)
+            if text not in self._cache:
+                self._cache[text] = result
+                self._cached_characters += len(text)
 
     def _remember(self, hits: list[Hit]) -> None:
         with self._lock:
