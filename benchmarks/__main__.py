@@ -20,6 +20,7 @@ FULL = [
     "bench_redaction",
     "bench_actions",
     "bench_review",
+    "bench_candidates",
 ]
 QUICK_ALSO = ["localize"]  # the full localization run needs mirrors and a data set: `make bench-localize`
 

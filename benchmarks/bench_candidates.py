@@ -1,0 +1,250 @@
+"""Candidate search benchmarks: (a) selection on real candidate patches, (b) candidates made at once in Docker.
+
+(a) For each instance of a SWE-bench-format dataset whose environment validated (`swe-team eval --gold`'s
+results.json), in its Docker environment with the test patch applied: the reference fix, its mutants (a changed
+constant, a dropped line, an inverted condition), an empty patch and another instance's fix, shuffled, are tried
+and selected as a job's candidate search does it; the reproduction tests are the instance's FAIL_TO_PASS and the
+regression tests the test patch's files. A candidate resolves when FAIL_TO_PASS and PASS_TO_PASS all pass in its
+trial run. Reported: how often the selector picks a resolving candidate when one exists (goal ≥ 0.95), the time.
+(b) The scripted model answering each coder after a fixed delay: N candidates at once in Docker against one
+(goal: N = 4 within 2.5× the wall time of one).
+
+    .venv/bin/python -m benchmarks.bench_candidates [--quick] [--gold-results /tmp/eval-gold/results.json]
+        [--dataset ../shared/data/swebench-lite-dev.jsonl] [--repos /work/.mirror] [--limit N]
+
+`--quick`: (a) on the shop example in a local workspace (its fix and mutants), (b) with 2 local candidates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.candidate_sets import candidate_set
+from core.model.scripted_server import ScriptedModelServer
+from core.search_settings import SearchSettings
+from core.settings import Settings
+from graphs.candidate_runs import make_candidates
+from graphs.candidate_trials import TrialPlan, Trials, apply_diff
+from graphs.selection import select
+from harness.candidates import marking_step, search_context
+from harness.example import example_repo
+from harness.services import in_ci, run_unless_unavailable
+from swe_team.eval.dataset import Instance, load_instances
+from swe_team.eval.grading import grade
+from swe_team.eval.instance_run import selected_test_files
+from swe_team.eval.repos import RepositorySource
+from tools.test_results import detect_test_command
+from tools.testing.ids import outcome_of
+from workspaces.base import Workspace
+from workspaces.registry import create_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOP_FIX = (
+    "diff --git a/shop/cart.py b/shop/cart.py\n--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -35,7 +35,9 @@\n"
+    '         return sum((item.line_total for item in self.items), Decimal("0"))\n \n'
+    "     def cheapest_price(self) -> Decimal:\n"
+    "-        return min(item.price for item in self.items)\n"
+    "+        if len(self.items) == 0:\n"
+    '+            return Decimal("0")\n'
+    "+        return min(item.price for item in self.items)\n \n     def discount(self) -> Decimal:\n"
+    "         return bulk_discount(self.subtotal(), self.item_count(), self.cheapest_price())\n"
+)
+SHOP_TEST = (
+    "diff --git a/tests/test_empty.py b/tests/test_empty.py\nnew file mode 100644\n--- /dev/null\n"
+    "+++ b/tests/test_empty.py\n@@ -0,0 +1,7 @@\n+from decimal import Decimal\n+\n+from shop import Cart\n+\n+\n"
+    "+def test_empty_total():\n+    assert Cart().total() == Decimal('0.00')\n"
+)
+
+
+@dataclass
+class Outcome:
+    instance: str
+    candidates: int
+    resolving: list[str]
+    picked: str
+    seconds: float
+    why: str
+
+    @property
+    def right(self) -> bool:
+        return self.picked in self.resolving
+
+
+def judged(
+    name: str,
+    workspace: Workspace,
+    command: str,
+    fail_to_pass: list[str],
+    pass_to_pass: list[str],
+    test_patch: str,
+    fix: str,
+    other_fix: str,
+    regression: list[str] | None = None,
+) -> Outcome:
+    """One instance: its candidates tried and selected in `workspace` (at the base commit); each graded."""
+    if problem := apply_diff(workspace, test_patch):
+        raise RuntimeError(f"{name}: the test patch does not apply: {problem}")
+    start = workspace.snapshot("tests")
+    candidates = candidate_set(workspace, start, fix, other_fix, seed=name)
+    files = selected_test_files(test_patch)
+    checked = regression or files
+    plan = TrialPlan(
+        workspace, start, command, fail_to_pass, tester_files=files, regression_tests=lambda diff: checked, timeout=1800
+    )
+    started = time.monotonic()
+    trials = Trials(plan, candidates.diffs)
+    evidence = trials.evidence()
+    selection = select(evidence)
+    seconds = time.monotonic() - started
+    groups = {c.id: c.key for c in evidence.candidates}
+    resolving = []
+    for cid in candidates.diffs:
+        tested = next((rep for rep in trials.reports if groups.get(rep) == groups[cid] and groups[cid]), "")
+        if not tested:
+            continue
+        cases = trials.reports[tested].cases
+        graded = grade(fail_to_pass, pass_to_pass, lambda test_id, cases=cases: outcome_of(cases, test_id))
+        if graded.resolution.value == "FULL":
+            resolving.append(cid)
+    picked = selection.winner
+    why = candidates.kinds.get(picked, "none") + (": " + selection.verdict(picked).reason if picked else "")
+    return Outcome(name, len(candidates.diffs), resolving, picked, seconds, why)
+
+
+def shop_outcome(scratch: Path) -> Outcome:
+    repo = example_repo(scratch)
+    settings = Settings(home=scratch / "home", workspace="local")
+    workspace = create_workspace(
+        "local", job_id="bench-shop", repo_path=repo, base_commit="HEAD", job_dir=scratch / "job", settings=settings
+    )
+    try:
+        command = f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider"
+        tests = ["tests/test_empty.py::test_empty_total"]
+        passing = [
+            "tests/test_cart.py::test_total_includes_tax",
+            "tests/test_cart.py::test_bulk_discount_makes_cheapest_item_free",
+        ]
+        return judged("shop", workspace, command, tests, passing, SHOP_TEST, SHOP_FIX, "", regression=["tests"])
+    finally:
+        workspace.close()
+
+
+def instance_outcome(instance: Instance, other: Instance, source: RepositorySource, settings: Settings) -> Outcome:
+    repo = source.prepared(instance.repo, instance.base_commit)
+    workspace = create_workspace(
+        settings.workspace,
+        job_id=f"bench-{instance.instance_id}",
+        repo_path=repo,
+        base_commit=instance.base_commit,
+        job_dir=settings.home / "bench" / instance.instance_id,
+        settings=settings,
+    )
+    try:
+        command = settings.test_command or detect_test_command(workspace, settings)
+        return judged(
+            instance.instance_id,
+            workspace,
+            command,
+            instance.fail_to_pass,
+            instance.pass_to_pass,
+            instance.test_patch,
+            instance.patch,
+            other.patch,
+        )
+    finally:
+        workspace.close()
+
+
+def validated(results: Path) -> list[str]:
+    instances = json.loads(results.read_text(encoding="utf-8"))["instances"]
+    return [name for name, result in instances.items() if result.get("status") == "resolved"]
+
+
+def selection_table(outcomes: list[Outcome]) -> None:
+    print(f"\n{'instance':<34}{'cands':>6}{'resolving':>10}{'picked':>8}  right  {'s':>7}  why")
+    for o in outcomes:
+        print(
+            f"{o.instance:<34}{o.candidates:>6}{len(o.resolving):>10}{o.picked or '-':>8}  "
+            f"{'yes' if o.right else 'NO':<5}  {o.seconds:>7.1f}  {o.why[:90]}"
+        )
+    with_one = [o for o in outcomes if o.resolving]
+    rate = sum(o.right for o in with_one) / len(with_one) if with_one else 0.0
+    mean = sum(o.seconds for o in outcomes) / len(outcomes) if outcomes else 0.0
+    print(
+        f"\npicked a resolving candidate: {sum(o.right for o in with_one)} of {len(with_one)} instances "
+        f"with one ({rate:.2f}; goal ≥ 0.95); selection time mean {mean:.1f} s, "
+        f"max {max((o.seconds for o in outcomes), default=0):.1f} s"
+    )
+
+
+def parallel_efficiency(
+    scratch: Path, backend: str, count: int, settings: Settings | None, model_delay_s: float = 2.0
+) -> None:
+    """(b): wall time of `count` candidates made at once against one, the model answering after a delay."""
+    walls = {}
+    for n in (0, 1, count):  # 0: a first candidate, untimed, loads what the first model call loads
+        made = max(n, 1)
+        search = SearchSettings(candidates=made, parallel=made, stop_early=False)
+        with ScriptedModelServer(
+            {"steps": [marking_step(hold_s=model_delay_s / 2, model_delay_s=model_delay_s)] * made}
+        ) as server:
+            context, state = search_context(scratch / f"{backend}-{n}", server.base_url, backend, search, settings)
+            try:
+                started = time.monotonic()
+                runs, _ = make_candidates(context, state, start_diff="")
+                walls[n] = time.monotonic() - started
+            finally:
+                context.workspace.close()
+        failed = [run.error for run in runs if run.error]
+        if failed:
+            raise RuntimeError(f"a candidate failed: {failed[0]}")
+    ratio = walls[count] / walls[1]
+    print(
+        f"\n(b) {backend}: 1 candidate {walls[1]:.1f} s, {count} at once {walls[count]:.1f} s → {ratio:.2f}× "
+        f"(goal ≤ 2.5×)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the shop example in local workspaces")
+    parser.add_argument("--dataset", type=Path, default=ROOT.parent / "shared" / "data" / "swebench-lite-dev.jsonl")
+    parser.add_argument("--gold-results", type=Path, default=Path("/tmp/eval-gold/results.json"))
+    parser.add_argument("--repos", type=Path, default=Path(os.environ.get("SWE_TEAM_MIRRORS", "/work/.mirror")))
+    parser.add_argument("--limit", type=int, default=0, help="at most this many validated instances")
+    parser.add_argument("--parallel-only", action="store_true", help="only (b)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-candidates-") as scratch_text:
+        scratch = Path(scratch_text)
+        if args.quick:
+            selection_table([shop_outcome(scratch / "shop")])
+            parallel_efficiency(scratch, "local", 2, None, model_delay_s=0.5)
+            return
+        settings = Settings(workspace="docker")
+        if not args.parallel_only:
+            names = validated(args.gold_results)
+            instances = {i.instance_id: i for i in load_instances(args.dataset)}
+            chosen = [instances[name] for name in names if name in instances][: args.limit or None]
+            source = RepositorySource(args.repos, settings.home / "cache" / "eval-repos")
+            outcomes = []
+            for index, instance in enumerate(chosen):
+                other = chosen[(index + 1) % len(chosen)] if len(chosen) > 1 else instance
+                print(f"(a) {instance.instance_id} …", flush=True)
+                outcomes.append(instance_outcome(instance, other, source, settings))
+            selection_table(outcomes)
+        docker_settings = Settings(home=scratch / "home")
+        parallel_efficiency(scratch, "docker", 4, docker_settings)
+        if in_ci() and not outcomes:
+            raise RuntimeError("no validated instance to select on")
+
+
+if __name__ == "__main__":
+    run_unless_unavailable(main)
