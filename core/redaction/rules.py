@@ -18,6 +18,7 @@ from core.redaction.values import (
     BASE64_CANDIDATE,
     HASH_WORDS,
     HEX_CANDIDATE,
+    SECRET_WORDS_FOLDED,
     hex_context,
     is_password,
     is_random_base64,
@@ -93,7 +94,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     ),
     "jwt": ("eyJ",),
     "npm-token": ("_authToken", "npm_"),
-    "openai-key": ("sk-",),
+    "openai-key": ("T3BlbkFJ", "sk-proj-", "sk-svcacct-", "sk-admin-", "sk-ant-api"),
     "private-key": ("BEGIN", "PuTTY"),
     "slack-token": ("xox", "hooks.slack.com", "xapp-"),
     "stripe-key": ("k_live_",),
@@ -106,7 +107,7 @@ NEEDLES: dict[str, tuple[str, ...]] = {
     "gcp-api-key": ("AIza",),
     "huggingface-token": ("hf_",),
     "bearer-token": ("bearer",),
-    "basic-auth": ("basic",),
+    "basic-auth": ("authorization",),
     "email": ("@",),
 }
 """Literal text without which a rule cannot match (compared case-folded for the rules that ignore case): most
@@ -116,6 +117,7 @@ LINES: dict[str, str] = {
     "ibm-cos-hmac-credentials": r"key|secret",
     "softlayer-credentials": r"s(?:oftlayer|l[-_]?(?:api)?[-_]?(?:key|pw|pass|token))",
     "cloudant-credentials": r"cl(?:oudant|(?:ou)?[-_]?(?:api)?[-_]?(?:key|pw|pass|token))",
+    "url-password": r"://\S*@",
 }
 """Rules whose patterns try every position of a text: run on the lines that name what they look for (patterns
 in lower case, searched in the case-folded text, which is many times faster than ignoring case)."""
@@ -200,12 +202,15 @@ class EntropyRule:
     kind: str
     candidate: re.Pattern[str]
     accept: Callable[[str, str, int], bool]
+    lines: re.Pattern[str] | None = None
     specificity: int = ENTROPY
 
     def spans(self, scan: Scan) -> Iterator[Span]:
-        for match in self.candidate.finditer(scan.text):
-            if self.accept(match.group(1), scan.text, match.start(1)):
-                yield match.span(1)
+        pieces = scan.lines(self.lines) if self.lines is not None else [(0, scan.text)]
+        for offset, piece in pieces:
+            for match in self.candidate.finditer(piece):
+                if self.accept(match.group(1), scan.text, offset + match.start(1)):
+                    yield offset + match.start(1), offset + match.end(1)
 
 
 AnyRule = Rule | KeywordRule | EntropyRule
@@ -263,7 +268,7 @@ def _compiled(settings_json: str) -> tuple[AnyRule, ...]:
         rules.append(_rule("email", re.compile(EMAIL)))
     if settings.high_entropy:
         rules.append(EntropyRule("high-entropy-base64", BASE64_CANDIDATE, is_random_base64))
-        rules.append(EntropyRule("high-entropy-hex", HEX_CANDIDATE, hex_context))
+        rules.append(EntropyRule("high-entropy-hex", HEX_CANDIDATE, hex_context, re.compile(SECRET_WORDS_FOLDED)))
     rules += [Rule(kind, re.compile(pattern), group="first") for kind, pattern in settings.patterns.items()]
     return tuple(rules)
 

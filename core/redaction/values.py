@@ -9,7 +9,9 @@ from collections import Counter
 
 BASE64_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_.-])([A-Za-z0-9+/_-]{20,}={0,2})(?![A-Za-z0-9+/_=-]|\.\w)")
 HEX_CANDIDATE = re.compile(r"(?<![0-9A-Za-z_-])([0-9a-fA-F]{32,})(?![0-9A-Za-z_-])")
-SECRET_WORDS = re.compile(r"(?i)key|token|secret|passw|credential|auth|bearer")
+SECRET_WORDS_FOLDED = r"key|token|secret|passw|credential|auth|bearer"
+"""Words that make a hex string on their line a secret (searched in lower case)."""
+SECRET_WORDS = re.compile(SECRET_WORDS_FOLDED, re.IGNORECASE)
 HASH_WORDS = re.compile(r"(?i)sha\d*|hash|digest|checksum|integrity|commit|etag|revision|\brev\b|uuid|md5|fingerprint")
 HASH_PREFIX = re.compile(r"(?i)(?:sha\d+|md5|blake2\w*)[-:=]\s*$")
 HASH_NAMED = re.compile(r"(?i)(?:sha\d+|md5|blake2\w*)[-:]")
