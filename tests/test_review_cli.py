@@ -1,16 +1,18 @@
 """`swe-team review` on a change that plants `shell=True` and an AWS key: the model's findings and the
 deterministic checks on the touched lines only, one finding per problem, the key never sent to the model, the
-model recorded, and exit 4 for the dangerous code."""
+model recorded; the command exits 0 for a clean change, 1 with one line for a bad ref (4, dangerous code: in
+test_review_formats)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from core.model.scripted_server import ScriptedModelServer
 from harness.cli import cli_env, swe_team
-from swe_team.review.result import EXIT_DANGEROUS_CODE
+from swe_team.review.change import change_between
+from swe_team.review.run import review_with_settings
 from tests.job_fixtures import assert_script_done
+from tests.model_fixtures import settings_for
 from tests.review_fixtures import (
     FIRST_WORD_START,
     KEY_LINE,
@@ -22,17 +24,14 @@ from tests.review_fixtures import (
 )
 
 
-def test_a_planted_shell_true_and_secret_fail_the_review_with_every_finding_on_the_change(tmp_path: Path) -> None:
+def test_the_model_and_the_checks_find_the_planted_problems_on_the_touched_lines_only(tmp_path: Path) -> None:
     repo = planted_repo(tmp_path)
     requests = tmp_path / "requests.jsonl"
     script = {"model": "qwen2.5-coder-7b", "context_window": 16384, "steps": [review_step()]}
     with ScriptedModelServer(script, record_path=requests) as server:
-        env = cli_env(tmp_path / "home", server.base_url)
-        done = swe_team("review", "--repo", str(repo), "--base", "main~1", "--head", "main", env=env)
-        assert_script_done(server, done.stderr)
-    assert done.returncode == EXIT_DANGEROUS_CODE, done.stderr
-    assert f"dangerous code: app/runner.py:{SHELL_LINE} [subprocess-shell]" in done.stderr
-    review = json.loads(done.stdout)
+        settings = settings_for(server.base_url, tmp_path / "home", max_output_tokens=2048)
+        review = review_with_settings(change_between(repo, "main~1", "main"), settings).to_dict()
+        assert_script_done(server)
     found = {(f["line"], f["category"]): f for f in review["findings"]}
     assert sorted(found) == [
         (KEY_LINE, "secrets"),

@@ -91,7 +91,7 @@ def test_the_same_problem_from_three_checks_is_one_finding_naming_all_three() ->
     ]
 
 
-def test_a_saved_diff_is_reviewed_against_the_checkout_and_capped(tmp_path: Path) -> None:
+def test_a_saved_diff_is_reviewed_against_the_checkout_capped_and_exits_4_on_dangerous_code(tmp_path: Path) -> None:
     repo = planted_repo(tmp_path)
     saved = tmp_path / "change.diff"
     saved.write_text(git(repo, "diff", "main~1", "main") + "\n")
@@ -101,4 +101,5 @@ def test_a_saved_diff_is_reviewed_against_the_checkout_and_capped(tmp_path: Path
     assert done.returncode == EXIT_DANGEROUS_CODE, done.stderr
     issues = json.loads((tmp_path / "quality.json").read_text())
     assert [issue["severity"] for issue in issues] == ["blocker", "blocker"] and done.stdout == ""
+    assert f"dangerous code: app/runner.py:{SHELL_LINE} [subprocess-shell]" in done.stderr
     assert f"written to {tmp_path / 'quality.json'}" in " ".join(done.stderr.split())

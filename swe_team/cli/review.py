@@ -20,7 +20,6 @@ from swe_team.cli.common import console, guarded, out, read_text_file, settings_
 from swe_team.cli.repository import HERE, repository_or_here
 
 if TYPE_CHECKING:
-    from core.settings import Settings
     from swe_team.review.change import Change
     from swe_team.review.result import ReviewResult
 
@@ -41,25 +40,6 @@ def _change(repo: Path | None, base: str | None, head: str | None, diff: Path | 
         folder = repo if repo is not None else Path.cwd()
         return change_from_diff(folder, text, "standard input" if str(diff) == "-" else str(diff))
     return change_between(repository_or_here(repo), base or "", head or "")
-
-
-def _reviewed(change: Change, settings: Settings, use_model: bool, max_findings: int | None) -> ReviewResult:
-    from core.redaction import Redactor
-    from swe_team.review.run import ReviewOptions, review_change
-
-    options = ReviewOptions(
-        max_findings=max_findings or settings.review.max_findings,
-        dangerous_code_allow=list(settings.review.dangerous_code_allow),
-        graph_cache=settings.home / "cache" / "codegraph",
-        redactor=Redactor(settings.redaction),
-    )
-    if not use_model:
-        return review_change(change, None, options)
-    from core.model.llm import LiteLLMClient
-    from core.model.pinning import identify_model
-
-    options.model_identity = identify_model(settings, "instruct").to_dict()
-    return review_change(change, LiteLLMClient(settings), options)
 
 
 def _version() -> str:
@@ -113,9 +93,10 @@ def review(
     it adds dangerous code."""
     from swe_team.review.formats import render
     from swe_team.review.result import EXIT_DANGEROUS_CODE
+    from swe_team.review.run import review_with_settings
 
     change = _change(repo, base, head, diff)
-    result = _reviewed(change, settings_for(change.repo), not no_model, max_findings)
+    result = review_with_settings(change, settings_for(change.repo), not no_model, max_findings)
     text = render(result, output_format, _version())
     if output is not None:
         try:

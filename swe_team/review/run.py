@@ -11,6 +11,7 @@ from typing import Any
 from core.errors import SweTeamError
 from core.model.base import ModelClient
 from core.redaction import Redactor
+from core.settings import Settings
 from swe_team.review.change import Change
 from swe_team.review.checks import bandit_findings, dangerous_findings, secret_findings, untested_findings
 from swe_team.review.findings import ReviewFinding, capped, merge_duplicates, ordered, score
@@ -58,6 +59,26 @@ def _linked_functions(change: Change, options: ReviewOptions) -> tuple[list[Any]
     except (OSError, ValueError) as exc:
         return functions, [f"the code graph could not be built ({exc}): no callers or tests were looked up"]
     return functions, []
+
+
+def review_with_settings(
+    change: Change, settings: Settings, use_model: bool = True, max_findings: int | None = None
+) -> ReviewResult:
+    """Review `change` as `settings` say: the allowlist, the cap, the redaction rules, the graph cache, and the
+    `instruct` model, checked against its pin before it is asked (a mismatch stops with `ModelPinMismatch`)."""
+    options = ReviewOptions(
+        max_findings=max_findings or settings.review.max_findings,
+        dangerous_code_allow=list(settings.review.dangerous_code_allow),
+        graph_cache=settings.home / "cache" / "codegraph",
+        redactor=Redactor(settings.redaction),
+    )
+    if not use_model:
+        return review_change(change, None, options)
+    from core.model.llm import LiteLLMClient
+    from core.model.pinning import identify_model
+
+    options.model_identity = identify_model(settings, "instruct").to_dict()
+    return review_change(change, LiteLLMClient(settings), options)
 
 
 def review_change(change: Change, model: ModelClient | None, options: ReviewOptions) -> ReviewResult:
