@@ -73,6 +73,7 @@ def test_hashes_and_commit_ids_are_not_secrets() -> None:
         '  "integrity": "sha512-Zq8RkT3vLm0NwXy5PcDh2JfA9sGb7UeK4iOoQ8njiXNyGiXyy7Fx46dq6JmJX15Kz==",\n'
         "api_key_hash = 0cc175b9c0f1b6a831c399e269772661\n"
         "uuid = 3f2a9c4e-8b1d-4f6a-9e2c-7d5b1a0c3e9f\n"
+        "- uses: actions/create-github-app-token@bcd2ba49218906704ab6c1aa796996da409d3eb1\n"
     )
     assert find_secrets(text) == []
 

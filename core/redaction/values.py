@@ -62,7 +62,10 @@ def is_random_base64(value: str, text: str, start: int) -> bool:
 
 
 def hex_context(value: str, text: str, start: int) -> bool:
-    """A hex string is a secret only on a line naming a key, token or secret and no hash (git SHAs, lock files)."""
+    """A hex string is a secret only on a line naming a key, token or secret and no hash (git SHAs, lock files),
+    and not as the version after an `@`."""
+    if text[start - 1 : start] == "@":
+        return False
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
     line = text[line_start : len(text) if line_end < 0 else line_end]
