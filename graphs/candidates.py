@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
@@ -29,7 +29,11 @@ from roles.spec import role_spec
 from roles.test_scope import is_test_module, linked_to_diff, run_budget
 from roles.tester import targets_of
 
+if TYPE_CHECKING:
+    from memory.experience import HumanDecision
+
 COMPARED_CHARS = 12_000
+ALTERNATIVE_CHARS = 20_000
 
 
 def regression_tests(context: TeamContext, state: TeamState) -> Any:
@@ -186,3 +190,32 @@ def finalists_shown(state: TeamState, job_dir: Path, diff_chars: int = 20_000) -
         "comparison": selection.get("comparison"),
         "others": [{"id": v["id"], "standing": v["standing"], "reason": v["reason"]} for v in others],
     }
+
+
+def rejected_alternatives(state: TeamState, job_dir: Path) -> list[HumanDecision]:
+    """The losing candidates as rejected alternatives for the lesson: one record per distinct losing change,
+    at the gate `candidates` (chosen by the selection, not by a person), its diff rejected for the winner's; the
+    preference export pairs them."""
+    from memory.experience import HumanDecision
+
+    selection = state.candidates.get("selection", {})
+    winner = selection.get("winner", "")
+    folder = job_dir / "candidates"
+    if not winner or not (folder / winner / "patch.diff").exists():
+        return []
+    chosen = (folder / winner / "patch.diff").read_text(encoding="utf-8")[:ALTERNATIVE_CHARS]
+    found = []
+    for verdict in selection.get("verdicts", []):
+        path = folder / verdict["id"] / "patch.diff"
+        if verdict["standing"] in ("winner", "duplicate") or not path.exists():
+            continue
+        found.append(
+            HumanDecision(
+                gate="candidates",
+                action="reject",
+                comment=f"{verdict['id']} {verdict['standing']}: {verdict['reason']}",
+                proposal=path.read_text(encoding="utf-8")[:ALTERNATIVE_CHARS],
+                accepted=chosen,
+            )
+        )
+    return found

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.state import Decision, TeamState
 from graphs.action_feedback import stored_answers
+from graphs.candidates import rejected_alternatives
 from graphs.context import TeamContext
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def remember(context: TeamContext, state: TeamState, status: str, reasons: list[
         change_summary=patch.summary if patch else "",
         test_outcome=state.test_report.summary if state.test_report else "",
         review_objections=[f.message for f in state.review.findings if f.severity != "info"] if state.review else [],
-        decisions=remembered_decisions(state.decisions),
+        decisions=remembered_decisions(state.decisions) + rejected_alternatives(state, context.job_dir),
         action_preferences=stored_answers(context.job_dir),
         status=status,  # type: ignore[arg-type]
         reasons=reasons,

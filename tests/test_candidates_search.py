@@ -15,11 +15,13 @@ from core.search_settings import SearchSettings
 from core.state import Baseline, Location, ReproductionRecord, Snapshot, TeamState
 from graphs import report
 from graphs.candidate_runs import CandidateRun, SearchBudget
-from graphs.candidates import candidates_node
+from graphs.candidates import candidates_node, rejected_alternatives
 from graphs.context import TeamContext
 from graphs.gates import evidence
 from graphs.routing import after_candidates, after_reproduce
 from harness.team_context import early_state, node_runtime, team_context
+from memory.experience import Experience
+from memory.experience.preferences import preference_pairs
 from swe_team.chat.evidence import render_screen
 from tests.job_fixtures import assert_script_done
 from tests.model_fixtures import json_step, tool_step
@@ -108,6 +110,10 @@ def test_the_search_stops_once_a_candidate_passes_and_is_approved_and_the_review
     screen = console.export_text()
     assert "c2 · winner · 1 vote(s)" in screen and "c1 · runner-up · 1 vote(s)" in screen
     assert f"reviewer: prefers c2 — {why}" in screen
+    rejected = rejected_alternatives(TeamState(candidates=record), context.job_dir)
+    pairs = preference_pairs(Experience(repo="shop", task="empty cart", decisions=rejected))
+    assert [(pair.gate, pair.comment[:13]) for pair in pairs] == [("candidates", "c1 runner-up:")]
+    assert "default=Decimal" in pairs[0].chosen and "if not self.items" in pairs[0].rejected
     text = report.render(TeamState(candidates=record), "resolved", [], {})
     assert f"**c1** runner-up: tied on tests and votes; the reviewer preferred c2: {why} (temperature 0)" in text
     assert "**c2** winner: tied on tests and votes with c1; the reviewer preferred it" in text
