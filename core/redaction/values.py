@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 
-BASE64_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_.-])([A-Za-z0-9+/_-]{20,}={0,2})(?![A-Za-z0-9+/_=-]|\.\w)")
+BASE64_CANDIDATE = re.compile(r"(?<![A-Za-z0-9+/_.-])([A-Za-z0-9+/_-]{24,}={0,2})(?![A-Za-z0-9+/_=-]|\.\w)")
 HEX_CANDIDATE = re.compile(r"(?<![0-9A-Za-z_-])([0-9a-fA-F]{32,})(?![0-9A-Za-z_-])")
 SECRET_WORDS_FOLDED = r"key|token|secret|passw|credential|auth|bearer"
 """Words that make a hex string on their line a secret (searched in lower case)."""
