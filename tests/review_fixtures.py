@@ -33,7 +33,7 @@ def first_word(text):
     words = text.split()
     return words[0]
 """
-KEY_LINE, SHELL_LINE, WORDS_LINE, FIRST_WORD_START = 3, 7, 12, 11
+KEY_LINE, SHELL_LINE, WORDS_LINE = 3, 7, 12
 CLI = """\
 from app.runner import first_word
 

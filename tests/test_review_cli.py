@@ -14,7 +14,6 @@ from swe_team.review.run import review_with_settings
 from tests.job_fixtures import assert_script_done
 from tests.model_fixtures import settings_for
 from tests.review_fixtures import (
-    FIRST_WORD_START,
     KEY_LINE,
     PLANTED_KEY,
     SHELL_LINE,
@@ -37,19 +36,21 @@ def test_the_model_and_the_checks_find_the_planted_problems_on_the_touched_lines
         (KEY_LINE, "secrets"),
         (SHELL_LINE, "security"),
         (SHELL_LINE, "tests"),
-        (FIRST_WORD_START, "tests"),
         (WORDS_LINE, "null-safety"),
     ]
     shell = found[(SHELL_LINE, "security")]
     assert shell["severity"] == "blocker" and shell["sources"] == ["bandit", "dangerous-code", "model"]
     assert found[(KEY_LINE, "secrets")]["title"] == "secret in the code: aws-access-key"
     assert found[(WORDS_LINE, "null-safety")]["title"] == "IndexError on empty text"
-    assert "tests/test_runner.py" in found[(FIRST_WORD_START, "tests")]["body"]
+    untested = found[(SHELL_LINE, "tests")]
+    assert untested["title"] == "changed without a test change: run, first_word"
+    assert "`run` changed and no test exercises it" in untested["body"]
+    assert "`first_word` changed but none of the tests that exercise it (tests/test_runner.py) did" in untested["body"]
     assert all(f["file"] == "app/runner.py" and f["line"] != 1 for f in review["findings"]), "line 1 is untouched"
     assert review["left_out"] == {"outside_the_change": 1, "malformed": 1, "duplicates": 2, "over_the_cap": 0}
     assert review["dangerous_code"][0]["rule"] == "subprocess-shell"
     assert review["model"]["served_id"] == "qwen2.5-coder-7b" and review["summary"].startswith("Commands now run")
-    assert [f["severity"] for f in review["findings"]] == ["blocker", "blocker", "major", "minor", "minor"]
+    assert [f["severity"] for f in review["findings"]] == ["blocker", "blocker", "major", "minor"]
     assert 0 <= review["score"] < 30
     assert PLANTED_KEY not in requests.read_text(), "the key never reaches the model"
 

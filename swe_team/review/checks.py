@@ -133,32 +133,39 @@ def secret_findings(change: Change, redactor: Redactor) -> list[ReviewFinding]:
     return findings
 
 
+def _untested_sentence(function: ChangedFunction) -> str:
+    if function.tests:
+        tests = ", ".join(function.tests[:3])
+        return f"`{function.qualname}` changed but none of the tests that exercise it ({tests}) did"
+    return f"`{function.qualname}` changed and no test exercises it"
+
+
 def untested_findings(change: Change, functions: list[ChangedFunction]) -> list[ReviewFinding]:
-    """Changed functions outside the tests whose tests (as the code graph links them) did not change."""
+    """One finding per file for its changed public functions whose tests (as the code graph links them) did not
+    change, on the first line the change touches in them."""
     changed_tests = {diff.path for diff in change.files if is_test_path(diff.path)}
-    findings = []
+    by_file: dict[str, list[ChangedFunction]] = {}
     for function in functions:
-        if is_test_path(function.path) or function.qualname.rpartition(".")[2].startswith("_"):
+        if is_test_path(function.path) or any(part.startswith("_") for part in function.qualname.split(".")):
             continue
-        if set(function.tests) & changed_tests:
-            continue
-        known = ", ".join(function.tests[:3])
-        body = (
-            f"`{function.qualname}` changed but none of the tests that exercise it ({known}) did."
-            if function.tests
-            else f"`{function.qualname}` changed and no test exercises it."
-        )
+        if not set(function.tests) & changed_tests:
+            by_file.setdefault(function.path, []).append(function)
+    findings = []
+    for path, untested in by_file.items():
+        names = ", ".join(function.qualname for function in untested[:5])
+        more = f" and {len(untested) - 5} more" if len(untested) > 5 else ""
+        line = min(function.first_touched for function in untested)
         findings.append(
             ReviewFinding(
-                file=function.path,
-                line=function.first_touched,
-                end_line=function.first_touched,
+                file=path,
+                line=line,
+                end_line=line,
                 severity="minor",
                 category="tests",
-                title=f"changed without a test change: {function.qualname}",
-                body=body,
+                title=f"changed without a test change: {names}{more}",
+                body="; ".join(_untested_sentence(function) for function in untested[:5]) + ".",
                 suggestion="Add or update a test for the behaviour this change introduces.",
-                confidence=0.6 if function.tests else 0.5,
+                confidence=0.6 if all(function.tests for function in untested) else 0.5,
                 sources=["tests"],
                 rule="untested-change",
             )

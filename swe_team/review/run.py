@@ -40,14 +40,15 @@ def on_touched_lines(change: Change, finding: ReviewFinding) -> bool:
     return diff is not None and any(finding.line <= line <= finding.end_line for line in diff.touched_lines)
 
 
-def _deterministic_summary(findings: list[ReviewFinding], change: Change) -> str:
+def _deterministic_summary(findings: list[ReviewFinding], change: Change, limit: int) -> str:
     if not findings:
         return f"No findings on the {len(change.files)} changed files."
     counted = Counter(finding.severity for finding in findings)
     worst = ", ".join(
         f"{counted[name]} {name}" for name in ("blocker", "critical", "major", "minor", "info") if counted[name]
     )
-    return f"{len(findings)} findings ({worst}) on {len(change.files)} changed files."
+    shown = f"; the {limit} that matter most are listed" if len(findings) > limit else ""
+    return f"{len(findings)} findings ({worst}) on {len(change.files)} changed files{shown}."
 
 
 def _linked_functions(change: Change, options: ReviewOptions) -> tuple[list[Any], list[str]]:
@@ -109,7 +110,7 @@ def review_change(change: Change, model: ModelClient | None, options: ReviewOpti
         described=change.described,
         files=len(change.files),
         diff_lines=change.line_count,
-        summary=(answer.summary or _deterministic_summary(merged, change)),
+        summary=(answer.summary or _deterministic_summary(merged, change, options.max_findings)),
         score=score(merged),
         findings=ordered(kept),
         dangerous_code=[hit.to_dict() for hit in hits],
