@@ -65,6 +65,8 @@ WRITTEN = (
     "def test_clamp_inside_again():\n"
     "    assert clamp(3, 0, 10) == 3\n"
 )
+TOKEN = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+"""A GitHub token in the test command: kept from the model, the trajectory and the outputs."""
 TEST_COMMAND = f"PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 {sys.executable} -m pytest -q -p no:cacheprovider"
 
 
@@ -93,10 +95,12 @@ def cli_settings(monkeypatch: pytest.MonkeyPatch, home: Path, api_base: str) -> 
         monkeypatch.setenv(key, value)
 
 
-def run_gap(tmp_path: Path, repo: Path, script: dict[str, object], **request: object) -> tuple[object, Path]:
+def run_gap(
+    tmp_path: Path, repo: Path, script: dict[str, object], test_command: str = TEST_COMMAND, **request: object
+) -> tuple[object, Path]:
     with ScriptedModelServer(script) as server:
         settings = settings_for(server.base_url, tmp_path / "home")
-        settings = settings.model_copy(update={"workspace": "local", "test_command": TEST_COMMAND})
+        settings = settings.model_copy(update={"workspace": "local", "test_command": test_command})
         result = TestsGapRun(settings, Console(stderr=True)).run(GapRequest(repo=repo, **request))  # type: ignore[arg-type]
         assert not server.failures, server.failures
     return result, settings.jobs_dir
@@ -219,7 +223,11 @@ def test_a_cut_test_file_keeps_its_helpers_and_only_the_kept_tests() -> None:
 def test_a_tester_that_writes_nothing_leaves_the_existing_tests_unjudged(tmp_path: Path) -> None:
     repo = calc_repo(tmp_path)
     script = {"steps": [tool_step("submit", {"test_files": []}, role="tester")]}
-    result, jobs_dir = run_gap(tmp_path, repo, script)
+    result, jobs_dir = run_gap(tmp_path, repo, script, test_command=f"GITHUB_TOKEN={TOKEN} {TEST_COMMAND}")
     assert result.verdicts == [] and result.branch == ""  # type: ignore[attr-defined]
     assert "the tester wrote no new test file: nothing to judge" in result.notes  # type: ignore[attr-defined]
-    assert json.loads((jobs_dir / result.job_id / "job.json").read_text())["status"] == "unresolved"  # type: ignore[attr-defined]
+    job_dir = jobs_dir / result.job_id  # type: ignore[attr-defined]
+    assert json.loads((job_dir / "job.json").read_text())["status"] == "unresolved"
+    written = b"".join((job_dir / name).read_bytes() for name in ("trajectory.jsonl", "report.md", "tests-gap.json"))
+    assert TOKEN.encode() not in written and b"[REDACTED:github-token]" in written
+    assert result.redacted.get("github-token", 0) >= 1  # type: ignore[attr-defined]

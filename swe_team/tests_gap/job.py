@@ -107,6 +107,7 @@ class TestsGapRun:
     def _in_job(self, job: Job, store: JobStore, request: GapRequest, changed: dict[str, set[int]] | None) -> GapResult:
         from core.model.llm import LiteLLMClient
         from core.model.usage_ledger import UsageLedger
+        from core.redaction import Redactor
         from graphs.codegraph import build_job_graph
         from swe_team.progress import LiveProgress
         from workspaces.registry import create_workspace, resolve_kind
@@ -121,6 +122,7 @@ class TestsGapRun:
             f"tests-gap job [bold]{job.id}[/] on {escape(job.repo)} at {job.base_commit[:10]} ({backend} workspace)"
         )
         ledger = UsageLedger()
+        redactor = Redactor(settings.redaction)  # shared: its counts are all the job kept back
         progress = LiveProgress(self.console, ledger)
         progress("workspace", "opening the workspace")
         workspace = create_workspace(
@@ -136,8 +138,8 @@ class TestsGapRun:
             job=job,
             job_dir=job_dir,
             workspace=workspace,
-            model=LiteLLMClient(settings, ledger),
-            trajectory=Trajectory(job_dir / "trajectory.jsonl"),
+            model=LiteLLMClient(settings, ledger, redactor=redactor),
+            trajectory=Trajectory(job_dir / "trajectory.jsonl", redactor),
             ledger=ledger,
             progress=progress,
         )
@@ -203,6 +205,7 @@ class TestsGapRun:
                 why = "no function of the code under test lacks coverage"
             result.notes.append(f"{why}: no test to write")
             result.functions = [FunctionResult(f, before[f.id], before[f.id], changed is not None) for f in listed]
+            self._finish(context, request, result)
             return result
         files = self._write(context, targets, before, plain, result)
         judgement = judge_tests(workspace, command, files, targets, baseline.files, timeout, progress)
@@ -275,6 +278,12 @@ class TestsGapRun:
     def _finish(self, context: TeamContext, request: GapRequest, result: GapResult) -> None:
         """The job folder's files, and the branch when tests were kept."""
         job, job_dir = context.job, context.job_dir
+        redactor = context.trajectory.redactor
+        result.test_command = redactor.text(result.test_command)
+        result.notes = [redactor.text(note) for note in result.notes]
+        for verdict in result.verdicts:
+            verdict.reason = redactor.text(verdict.reason)
+        result.redacted = redactor.counts()
         diff = context.workspace.diff() if result.test_files else ""
         (job_dir / "patch.diff").write_text(diff, encoding="utf-8")
         if diff and request.branch:

@@ -47,6 +47,8 @@ class GapResult:
     notes: list[str] = field(default_factory=list)
     usage: dict[str, Any] = field(default_factory=dict)
     model: str = ""
+    redacted: dict[str, int] = field(default_factory=dict)
+    """Secrets and configured patterns kept back from the model, the trajectory and these outputs, per kind."""
 
     @property
     def before(self) -> FunctionCoverage:
@@ -77,6 +79,7 @@ class GapResult:
             "commits": self.commits,
             "notes": self.notes,
             "usage": self.usage,
+            "redacted": self.redacted,
         }
 
     def commit_message(self) -> str:
@@ -123,6 +126,9 @@ class GapResult:
         if self.branch:
             lines += ["", f"Branch `{self.branch}` ({', '.join(c[:10] for c in self.commits)})."]
         lines += [f"- note: {note}" for note in self.notes]
+        if self.redacted:
+            kept_back = ", ".join(f"{count} {kind}" for kind, count in sorted(self.redacted.items()))
+            lines += ["", f"Redacted before the model, the trajectory and this report: {kept_back}."]
         return "\n".join(lines) + "\n"
 
 
