@@ -188,6 +188,8 @@ def test_what_cannot_work_is_one_clear_error(tmp_path: Path, monkeypatch: pytest
     assert done.exit_code == 0 and "no Python file changed since HEAD" in done.output
     done = CliRunner().invoke(app, ["tests-gap", "--repo", str(repo), "--base", "nowhere"])
     assert done.exit_code == 1 and "error: --base nowhere names no commit" in done.output
+    done = CliRunner().invoke(app, ["tests-gap", "--repo", str(repo), "--max-functions", "0"])
+    assert done.exit_code == 1 and "error: --max-functions must be 1 or more, not 0" in done.output
 
 
 def test_a_repository_without_tests_or_with_another_runner_is_told_so(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def tests_gap(
             "functions the tests cover least.",
         ),
     ] = "",
-    max_functions: Annotated[int, typer.Option(min=1, help="At most this many functions get new tests.")] = 5,
+    max_functions: Annotated[int, typer.Option(help="At most this many functions (1 or more) get new tests.")] = 5,
     branch: Annotated[
         bool, typer.Option(help="Write the kept tests to a new branch swe-team/<job id> of the repository.")
     ] = True,

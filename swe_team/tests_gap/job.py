@@ -71,10 +71,10 @@ class TestsGapRun:
         self.console = console
 
     def run(self, request: GapRequest) -> GapResult:
+        if request.max_functions < 1:
+            raise SweTeamError(f"--max-functions must be 1 or more, not {request.max_functions}")
         root, head = check_repository(request.repo.resolve(), request.allow_dirty)
         require_writable_home(self.settings.home)
-        if request.max_functions < 1:
-            raise SweTeamError("--max-functions must be at least 1")
         changed = changed_lines(root, request.base, head) if request.base else None
         if changed is not None and not changed:
             mode_note = f"no Python file changed since {request.base}: nothing to test"
