@@ -229,12 +229,12 @@ def main() -> None:
             parallel_efficiency(scratch, "local", 2, None, model_delay_s=0.5)
             return
         settings = Settings(workspace="docker")
+        outcomes: list[Outcome] = []
         if not args.parallel_only:
             names = validated(args.gold_results)
             instances = {i.instance_id: i for i in load_instances(args.dataset)}
             chosen = [instances[name] for name in names if name in instances][: args.limit or None]
             source = RepositorySource(args.repos, settings.home / "cache" / "eval-repos")
-            outcomes = []
             for index, instance in enumerate(chosen):
                 other = chosen[(index + 1) % len(chosen)] if len(chosen) > 1 else instance
                 print(f"(a) {instance.instance_id} …", flush=True)

@@ -110,13 +110,16 @@ def sampled_model(model: ModelClient, settings: Settings, alias: str, temperatur
 
 
 def open_candidate_workspace(context: TeamContext, state: TeamState, cid: str, folder: Path) -> Workspace:
-    from workspaces.registry import create_workspace
+    from workspaces.registry import create_workspace, discard_workspace
 
     job = context.job
     backend = str(state.workspace.get("backend") or context.workspace.info.backend)
+    job_id = f"{job.id}-{cid}"
+    # a search interrupted by a crash runs again from the start: what its candidates left goes first
+    discard_workspace(backend, job_id=job_id, repo_path=job.repo, job_dir=folder, settings=context.settings)
     return create_workspace(
         backend,
-        job_id=f"{job.id}-{cid}",
+        job_id=job_id,
         repo_path=job.repo,
         base_commit=job.base_commit,
         job_dir=folder,
