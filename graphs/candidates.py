@@ -19,7 +19,7 @@ from langgraph.runtime import Runtime
 from core.errors import SweTeamError
 from core.state import PatchSummary, Snapshot, TeamState, merge_usage, stored
 from graphs.candidate_runs import CandidateRun, make_candidates
-from graphs.candidate_trials import TrialPlan, Trials, apply_diff, without_files
+from graphs.candidate_trials import RegressionTests, TrialPlan, Trials, apply_diff, without_files
 from graphs.context import TeamContext
 from graphs.patch_identity import changed_paths
 from graphs.selection import Comparer, Comparison, Selection, Verdict, select
@@ -36,7 +36,7 @@ COMPARED_CHARS = 12_000
 ALTERNATIVE_CHARS = 20_000
 
 
-def regression_tests(context: TeamContext, state: TeamState) -> Any:
+def regression_tests(context: TeamContext, state: TeamState) -> RegressionTests:
     """Regression tests for a change: the tests the code graph links to it and the baseline's selection; every
     test file when the baseline ran the whole suite (it fit the time budget)."""
     baseline = state.baseline
