@@ -146,12 +146,14 @@ def untested_findings(change: Change, functions: list[ChangedFunction]) -> list[
     changed_tests = {diff.path for diff in change.files if is_test_path(diff.path)}
     by_file: dict[str, list[ChangedFunction]] = {}
     for function in functions:
-        if is_test_path(function.path) or any(part.startswith("_") for part in function.qualname.split(".")):
+        private = any(part.startswith("_") for part in function.qualname.split("."))
+        if is_test_path(function.path) or private or function.nested:
             continue
         if not set(function.tests) & changed_tests:
             by_file.setdefault(function.path, []).append(function)
     findings = []
     for path, untested in by_file.items():
+        untested.sort(key=lambda function: function.first_touched)
         names = ", ".join(function.qualname for function in untested[:5])
         more = f" and {len(untested) - 5} more" if len(untested) > 5 else ""
         line = min(function.first_touched for function in untested)

@@ -30,6 +30,8 @@ class ChangedFunction:
     end_line: int
     first_touched: int
     """The first of its lines the change touches."""
+    nested: bool = False
+    """Defined inside another function (a detail of that function, tested through it)."""
     callers: list[str] = field(default_factory=list)
     """`path:line qualname` of each caller, tests left out."""
     tests: list[str] = field(default_factory=list)
@@ -40,13 +42,15 @@ class ChangedFunction:
         return f"{self.path}:{self.qualname}"
 
 
-def _functions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, int, int]]:
+def _functions(tree: ast.AST, prefix: str = "", in_function: bool = False) -> Iterator[tuple[str, int, int, bool]]:
+    """(qualified name, first line, last line, defined inside another function) of every function."""
     for node in ast.iter_child_nodes(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             name = f"{prefix}{node.name}"
-            if not isinstance(node, ast.ClassDef):
-                yield name, node.lineno, node.end_lineno or node.lineno
-            yield from _functions(node, f"{name}.")
+            is_function = not isinstance(node, ast.ClassDef)
+            if is_function:
+                yield name, node.lineno, node.end_lineno or node.lineno, in_function
+            yield from _functions(node, f"{name}.", in_function or is_function)
 
 
 def changed_functions(change: Change) -> list[ChangedFunction]:
@@ -62,11 +66,11 @@ def changed_functions(change: Change) -> list[ChangedFunction]:
         touched = diff.touched_lines
         spans = sorted(_functions(tree), key=lambda span: span[2] - span[1])
         claimed: set[int] = set()
-        for qualname, start, end in spans:
+        for qualname, start, end, nested in spans:
             lines = {line for line in touched if start <= line <= end} - claimed
             if lines:
                 claimed |= lines
-                found.append(ChangedFunction(diff.path, qualname, start, end, min(lines)))
+                found.append(ChangedFunction(diff.path, qualname, start, end, min(lines), nested))
     return found
 
 
