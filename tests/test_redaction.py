@@ -51,6 +51,14 @@ def test_a_whole_private_key_goes_even_when_the_text_cuts_it_short() -> None:
     assert result.text == "log: loaded [REDACTED:private-key]"
 
 
+def test_a_secret_in_the_middle_of_a_very_long_line_is_found() -> None:
+    """Minified files and one-line logs: rules read the neighbourhood of each keyword, not the whole line."""
+    line = "x = 1; " * 20_000 + "password = 'Zk3!mPq9vLw2'; token " + GITHUB + "; " + "y = 2; " * 20_000
+    result = redact(line)
+    assert result.counts == {"secret-assignment": 1, "github-token": 1}
+    assert "Zk3!mPq9vLw2" not in result.text and GITHUB not in result.text
+
+
 def test_redacting_twice_changes_nothing_more() -> None:
     once = redact(f"token = {GITHUB}\naws_access_key_id = {AWS_KEY}\npassword = 'Zk3!mPq9vL'").text
     again = redact(once)

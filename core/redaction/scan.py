@@ -7,6 +7,8 @@ import re
 import string
 
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+AROUND = 400
+"""Characters either side of a keyword that a rule reads (an assignment sits next to its name)."""
 
 
 def folded(text: str) -> str:
@@ -34,15 +36,20 @@ class Scan:
         return False
 
     def lines(self, pattern: re.Pattern[str]) -> list[tuple[int, str]]:
-        """(offset, line) of each line whose folded copy `pattern` (lower case) matches."""
+        """(offset, piece) of each line whose folded copy `pattern` (lower case) matches: the line around the
+        match, at most `AROUND` characters either side (a minified file or a log of one long line is not read
+        whole again for every keyword on it)."""
         if pattern not in self._lines:
-            text, found, seen = self.text, [], set()
+            text = self.text
+            spans: list[tuple[int, int]] = []
             for hit in pattern.finditer(self.folded):
                 line_start = text.rfind("\n", 0, hit.start()) + 1
-                if line_start in seen:
-                    continue
-                seen.add(line_start)
                 line_end = text.find("\n", hit.end())
-                found.append((line_start, text[line_start : len(text) if line_end < 0 else line_end]))
-            self._lines[pattern] = found
+                start = max(line_start, hit.start() - AROUND)
+                end = min(len(text) if line_end < 0 else line_end, hit.end() + AROUND)
+                if spans and start <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+                else:
+                    spans.append((start, end))
+            self._lines[pattern] = [(start, text[start:end]) for start, end in spans]
         return self._lines[pattern]

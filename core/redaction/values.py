@@ -22,7 +22,7 @@ PLACEHOLDER = re.compile(
 NOT_A_VALUE = re.compile(r"[\s()\[\]{}<>$;]")
 IDENTIFIER_PATH = re.compile(r"[A-Za-z_][\w-]*(?:[.:][A-Za-z_][\w-]*)*")
 PRIVATE_KEY_END = re.compile(r"-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----")
-KEY_BODY = re.compile(r"(?:[A-Za-z0-9+/=:, \t\r\n-]|\\n|\\r)*")
+KEY_BODY = re.compile(r"(?:[A-Za-z0-9+/=:, \t\r\n]|\\n|\\r){0,12000}")
 WORD_RUNS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 MIN_ENTROPY = 4.3
 MIN_LENGTH = 24
