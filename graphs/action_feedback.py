@@ -224,14 +224,21 @@ def remember_answer(
     )
     folder = context.job_dir / PREFERENCES_DIR
     folder.mkdir(exist_ok=True)
-    (folder / f"{len(state.decisions):03d}-{gate}.json").write_text(record.model_dump_json(), encoding="utf-8")
+    path = folder / f"{len(state.decisions):03d}-{gate}.json"
+    path.with_suffix(".tmp").write_text(record.model_dump_json(), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
     context.trajectory.record("preference", gate=gate, answer=answer, divergence=record.divergence)
     return update
 
 
 def stored_answers(job_dir: Path) -> list[ActionPreference]:
-    """The job's preference records, in the order the answers were given."""
+    """The job's preference records, in the order the answers were given; a file that cannot be read is left
+    out (the lesson is worth more than one record)."""
     folder = job_dir / PREFERENCES_DIR
-    if not folder.is_dir():
-        return []
-    return [ActionPreference.model_validate_json(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))]
+    records = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            records.append(ActionPreference.model_validate_json(path.read_bytes()))
+        except ValidationError:
+            continue
+    return records

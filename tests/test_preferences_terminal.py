@@ -1,9 +1,10 @@
 """Feedback at the patch gate, action by action, in a real pseudo-terminal: a person keeps two of the team's three
 actions and edits the third, then edits the whole patch by hand; both answers come back as preference records
-(`memory export-preferences --format actionrl|dpo`), and the actions are in the trajectory and the report."""
+(`memory export-preferences --format actionrl`, and `dpo`), and the actions are in the trajectory and the report."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ from typing import Any
 from harness.cli import cli_env, run_args, swe_team
 from harness.example import example_repo, git
 from harness.terminal import screen_text, spawn
+from memory.experience.preferences import export_action_preferences
 from tests.chat_fixtures import chat_server, editor_script, finish, gate
 from tests.job_fixtures import job_ids
-from tests.preference_fixtures import three_action_steps
+from tests.preference_fixtures import lessons, three_action_steps
 
 PERSON_FIX = 'default=Decimal("0.00")'
 EDITOR_CODE = (
@@ -23,9 +25,9 @@ EDITOR_CODE = (
 """At `keep 2` → `edit` the editor holds action 3 only (the note); at `edit` it holds the whole diff (the fix)."""
 
 
-def exported(fmt: str, folder: Path, env: dict[str, str]) -> tuple[list[dict[str, Any]], str]:
-    out = folder / f"{fmt}.jsonl"
-    result = swe_team("memory", "export-preferences", "--format", fmt, "--out", str(out), env=env)
+def exported_actionrl(folder: Path, env: dict[str, str]) -> tuple[list[dict[str, Any]], str]:
+    out = folder / "actionrl.jsonl"
+    result = swe_team("memory", "export-preferences", "--format", "actionrl", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in out.read_text().splitlines()], result.stderr
 
@@ -61,7 +63,7 @@ def test_keep_two_actions_edit_the_third_then_edit_the_patch_by_hand(tmp_path: P
     assert "## Actions\n1. `create_file` (tester) create tests/test_empty_cart.py" in report
     assert "2. `edit_lines` (developer)" in report
 
-    actionrl, said = exported("actionrl", tmp_path, env)
+    actionrl, said = exported_actionrl(tmp_path, env)
     assert "exported 2 actionrl record(s); skipped 1" in said, "the last approve kept every action: nothing to prefer"
     corrected, by_hand = actionrl
     assert (corrected["answer"], corrected["divergence"]) == ("correct", 2)
@@ -73,8 +75,9 @@ def test_keep_two_actions_edit_the_third_then_edit_the_patch_by_hand(tmp_path: P
     assert PERSON_FIX in by_hand["chosen_action"]["arguments"]["edits"][0]["after"]
     assert 'default=Decimal(\\"0\\")' in by_hand["rejected"], "the team's fix, the first action the person changed"
 
-    dpo, _ = exported("dpo", tmp_path, env)
-    first = dpo[0]
+    dpo = io.StringIO()
+    assert export_action_preferences(lessons(home), dpo, "dpo") == (2, 1)
+    first = json.loads(dpo.getvalue().splitlines()[0])
     assert set(first) >= {"prompt", "chosen", "rejected"}
     assert len(first["chosen"].splitlines()) == 4 and first["chosen"].endswith("(end of patch)")
     assert "# units, not lines" in first["chosen"] and "# counts units" in first["rejected"]
