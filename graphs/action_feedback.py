@@ -211,6 +211,10 @@ def remember_answer(
         chosen = hand_edited(state, context.workspace, str(decision.get("patch", "")))
         replaced = chosen or [cut_at(0)]
         update = {**update, "actions": [item.model_dump(mode="json") for item in replaced]}
+    proposed = str(update["decisions"][0].get("proposal", ""))
+    if unlogged := sorted(set(_patched_files(proposed)) - set(touched_files(state.actions))):
+        context.trajectory.record("preference_skipped", gate=gate, answer=answer, unlogged=unlogged)
+        return update  # the team's side would lack changes no logged action made: no honest pair
     files = touched_files(state.actions, chosen or [])
     record = make_preference(
         gate,

@@ -1,5 +1,6 @@
 """The patch gate's `keep K` answers applied to a real workspace without the graph: a replacement diff for action
-K+1, and the refusals that keep the gate open with the workspace as it was."""
+K+1, the refusals that keep the gate open with the workspace as it was, and no record from a patch the action log
+does not make."""
 
 from __future__ import annotations
 
@@ -80,3 +81,8 @@ def test_a_correction_that_cannot_be_used_keeps_the_gate_open_and_the_workspace_
     assert "no logged action made (shop/pricing.py)" in update["decisions"][0]["changed"]
     assert context.workspace.read_file("shop/pricing.py") == "RATE = 1\n"
     assert not (context.job_dir / PREFERENCES_DIR).exists(), "an answer that settled nothing is no preference"
+
+    answer(context, state, {"action": "approve"})
+    assert not (context.job_dir / PREFERENCES_DIR).exists(), "the team's side would lack the unlogged change"
+    skipped = context.trajectory.events()[-1]
+    assert (skipped["event"], skipped["unlogged"]) == ("preference_skipped", ["shop/pricing.py"])
