@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import litellm  # noqa: F401 - imported once per test process, as the other model tests do (it takes seconds)
 import pytest
 
 from benchmarks.redaction_corpus import samples
