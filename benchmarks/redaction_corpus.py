@@ -50,7 +50,11 @@ def b64url(data: bytes) -> str:
 
 def _jwt(rng: random.Random) -> str:
     header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = {"sub": str(rng.randrange(10**6)), "name": rng.choice(NAMES), "iat": rng.randrange(1_600_000_000, 1_800_000_000)}
+    claims = {
+        "sub": str(rng.randrange(10**6)),
+        "name": rng.choice(NAMES),
+        "iat": rng.randrange(1_600_000_000, 1_800_000_000),
+    }
     return f"{header}.{b64url(json.dumps(claims).encode())}.{b64url(rng.randbytes(32))}"
 
 
