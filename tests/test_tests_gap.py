@@ -156,10 +156,17 @@ def test_base_lists_only_the_changed_functions(tmp_path: Path, monkeypatch: pyte
         "    return number * 2\n", "    if number is None:\n        return 0\n    return number * 2\n"
     )
     (repo / "calc/__init__.py").write_text(changed)
-    git(repo, "commit", "-qam", "double of None")
-    written = "from calc import double\n\n\ndef test_double_of_none_is_zero():\n    assert double(None) == 0\n"
-    new_file = "tests/test_double_none.py"
-    script = scripted_tester(new_file, written, [f"{new_file}::test_double_of_none_is_zero"], mentions=["`double`"])
+    (repo / "calc/halves.py").write_text("def halve(number):\n    result = number / 2\n    return result\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "double of None; halve, which no test imports yet")
+    written = (
+        "from calc import double\nfrom calc.halves import halve\n\n\n"
+        "def test_double_of_none_is_zero():\n    assert double(None) == 0\n\n\n"
+        "def test_half_of_three():\n    assert halve(3) == 1.5\n"
+    )
+    new_file = "tests/test_changed_edges.py"
+    ids = [f"{new_file}::test_double_of_none_is_zero", f"{new_file}::test_half_of_three"]
+    script = scripted_tester(new_file, written, ids, mentions=["`double`", "`halve`", "No existing test imports"])
     with ScriptedModelServer(script) as server:
         cli_settings(monkeypatch, tmp_path / "home", server.base_url)
         args = ["tests-gap", "--repo", str(repo), "--base", "HEAD~1", "--json", "--no-branch"]
@@ -167,10 +174,14 @@ def test_base_lists_only_the_changed_functions(tmp_path: Path, monkeypatch: pyte
         assert not server.failures, server.failures
     assert done.exit_code == 0, done.output
     result = json.loads(done.stdout)
-    assert [f["id"] for f in result["functions"]] == ["calc/__init__.py:double"]
-    assert result["functions"][0]["changed"] is True
-    assert result["functions"][0]["before"]["covered_lines"] < result["functions"][0]["after"]["covered_lines"]
-    assert [t["kept"] for t in result["tests"]] == [True]
+    functions = {f["id"]: f for f in result["functions"]}
+    assert list(functions) == ["calc/__init__.py:double", "calc/halves.py:halve"]
+    assert all(f["changed"] for f in functions.values())
+    double, halve = functions["calc/__init__.py:double"], functions["calc/halves.py:halve"]
+    assert double["before"]["covered_lines"] < double["after"]["covered_lines"] == double["after"]["lines"]
+    assert (halve["before"]["covered_lines"], halve["after"]["covered_lines"], halve["after"]["lines"]) == (0, 3, 3)
+    assert halve["before"]["measured"] is False and halve["before"]["percent"] == 0
+    assert [t["kept"] for t in result["tests"]] == [True, True]
     assert result["branch"] == "" and git(repo, "branch", "--list", "swe-team/*") == ""
 
 

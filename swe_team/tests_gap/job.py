@@ -214,10 +214,11 @@ class TestsGapRun:
         result.verdicts, result.test_files = judgement.verdicts, judgement.kept_files
         result.notes += judgement.notes
         after = combined(baseline.files, judgement.final.files) if judgement.final else baseline.files
-        result.functions = [
-            FunctionResult(f, before[f.id], function_coverage(f, after.get(f.path)), changed is not None)
-            for f in listed
-        ]
+        result.functions = []
+        for function in listed:
+            now = function_coverage(function, after.get(function.path))
+            was = before[function.id] if before[function.id].measured else now.none_ran()
+            result.functions.append(FunctionResult(function, was, now, changed is not None))
         result.usage, result.model = context.ledger.to_dict(), context.settings.alias("instruct").model
         self._finish(context, request, result)
         return result

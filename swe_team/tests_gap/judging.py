@@ -80,17 +80,22 @@ def keep_only(source: str, kept: set[str]) -> str | None:
 
 
 def gained(
-    targets: list[TargetFunction], current: dict[str, FileCoverage], ran: dict[str, TestRun]
+    targets: list[TargetFunction], current: dict[str, FileCoverage], ran: dict[str, TestRun], unmeasured: set[str]
 ) -> dict[str, FileCoverage]:
-    """Per file, the target statements and branches `ran` covered that `current` did not (as executed)."""
+    """Per file, the target statements and branches `ran` covered that `current` did not (as executed). In an
+    `unmeasured` file (no existing test imported it) every line run is a statement, and its branches are unknown."""
     found: dict[str, FileCoverage] = {}
     for target in targets:
-        had, run = current.get(target.path, FileCoverage()), ran.get(target.path)
+        run = ran.get(target.path)
         if run is None:
             continue
         inside = range(target.start_line, target.end_line + 1)
-        lines = {n for n in run.lines & had.missing if n in inside}
-        arcs = {arc for arc in run.arcs & had.missing_arcs if arc[0] in inside}
+        had = current.get(target.path, FileCoverage())
+        if target.path in unmeasured:
+            lines, arcs = {n for n in run.lines - had.executed if n in inside}, set()
+        else:
+            lines = {n for n in run.lines & had.missing if n in inside}
+            arcs = {arc for arc in run.arcs & had.missing_arcs if arc[0] in inside}
         if lines or arcs:
             found[target.path] = found.get(target.path, FileCoverage()).union(
                 FileCoverage(executed=lines, executed_arcs=arcs)
@@ -135,6 +140,7 @@ def judge_tests(
             cases.setdefault(test_key(case.test_id), []).append(case)
     verdicts: list[Verdict] = []
     current = dict(baseline)
+    unmeasured = {t.path for t in targets} - baseline.keys()
     for (test_file, name), group in cases.items():
         failing = [case for case in group if case.outcome != "passed"]
         if failing:
@@ -144,13 +150,14 @@ def judge_tests(
                 for c in group
             ]
             continue
-        gain = gained(targets, current, run.of(test_file, name))
+        gain = gained(targets, current, run.of(test_file, name), unmeasured)
         lines = sum(len(f.executed) for f in gain.values())
         branches = sum(len(f.executed_arcs) for f in gain.values())
         if not gain:
             verdicts += [Verdict(c.test_id, "passed", False, "passes but adds no coverage") for c in group]
             continue
-        current = {path: _moved(coverage, gain.get(path)) for path, coverage in current.items()}
+        for path, newly in gain.items():
+            current[path] = current.get(path, FileCoverage()).union(newly)
         reason = f"raises coverage: +{lines} lines, +{branches} branches"
         verdicts += [Verdict(c.test_id, "passed", True, reason, lines, branches) for c in group]
     if not run.report.cases:
@@ -183,11 +190,6 @@ def _run_together(
             verdict.kept, verdict.reason = False, "fails next to the other kept tests"
     files = _cut_files(workspace, files, {test_key(v.test_id) for v in verdicts if v.kept})
     return files, (measure(workspace, command, files, timeout, include) if files else None)
-
-
-def _moved(coverage: FileCoverage, newly: FileCoverage | None) -> FileCoverage:
-    """`coverage` with what a kept test newly ran counted as executed."""
-    return coverage if newly is None else coverage.union(newly)
 
 
 def _cut_files(workspace: Workspace, files: list[str], kept: set[tuple[str, str]]) -> list[str]:

@@ -41,15 +41,23 @@ class FunctionCoverage:
     covered_branches: int
     missing_lines: tuple[int, ...] = ()
     missing_branches: tuple[tuple[int, int], ...] = ()
+    measured: bool = True
+    """False for a function in a file no test imports: coverage.py does not even count its statements."""
 
     @property
     def percent(self) -> float:
         total = self.lines + self.branches
+        if not self.measured:
+            return 0.0
         return 100.0 if total == 0 else 100.0 * (self.covered_lines + self.covered_branches) / total
 
     @property
     def complete(self) -> bool:
-        return not self.missing_lines and not self.missing_branches
+        return self.measured and not self.missing_lines and not self.missing_branches
+
+    def none_ran(self) -> FunctionCoverage:
+        """The same statements and branches with none of them run: an unmeasured function's coverage before."""
+        return FunctionCoverage(self.lines, 0, self.branches, 0, measured=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,13 +66,14 @@ class FunctionCoverage:
             "branches": self.branches,
             "covered_branches": self.covered_branches,
             "percent": round(self.percent, 1),
+            "measured": self.measured,
         }
 
 
 def function_coverage(target: TargetFunction, file: FileCoverage | None) -> FunctionCoverage:
     """The part of `file`'s coverage inside `target`'s lines (its branches: those leaving one of its lines)."""
     if file is None:
-        return FunctionCoverage(0, 0, 0, 0)
+        return FunctionCoverage(0, 0, 0, 0, measured=False)
     inside = range(target.start_line, target.end_line + 1)
     executed = {line for line in file.executed if line in inside}
     missing = sorted(line for line in file.missing if line in inside)

@@ -51,10 +51,14 @@ def function_section(workspace: Workspace, target: TargetFunction, coverage: Fun
     )
     cut = f"\n… (cut; the function ends at line {target.end_line})" if end < target.end_line else ""
     branches = ", ".join(f"{start}→{'exit' if stop < 0 else stop}" for start, stop in coverage.missing_branches)
-    return (
-        f"### `{target.qualname}` in {target.path} (lines {target.start_line}–{target.end_line})\n"
+    covered = (
         f"Covered now: {coverage.covered_lines}/{coverage.lines} lines, "
         f"{coverage.covered_branches}/{coverage.branches} branches."
+        if coverage.measured
+        else "No existing test imports this file: none of it runs."
+    )
+    return (
+        f"### `{target.qualname}` in {target.path} (lines {target.start_line}–{target.end_line})\n{covered}"
         + (f" Branches never taken (from line → to line): {branches}." if branches else "")
         + f"\n```python\n{numbered}{cut}\n```"
     )
