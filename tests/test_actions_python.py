@@ -161,3 +161,15 @@ def test_extract_refuses_lines_that_are_not_whole_statements(tmp_path: Path) -> 
     with pytest.raises(ToolError, match=r"cannot extract lines 2-2 of calc\.py"):
         bench.run("extract_function", path="calc.py", start_line=2, end_line=2, name="part")
     assert bench.read("calc.py") == files["calc.py"]
+
+
+def test_rename_in_a_src_layout_reaches_the_tests(tmp_path: Path) -> None:
+    files = {
+        "src/shop/__init__.py": "",
+        "src/shop/pricing.py": "def total(items):\n    return sum(items)\n",
+        "tests/__init__.py": "",
+        "tests/test_pricing.py": "from shop.pricing import total\n\n\ndef test_total():\n    assert total([1]) == 1\n",
+    }
+    bench = action_bench(tmp_path, files)
+    bench.run("rename_symbol", symbol="src/shop/pricing.py:total", new_name="grand_total")
+    assert "from shop.pricing import grand_total" in bench.read("tests/test_pricing.py")

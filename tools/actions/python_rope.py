@@ -157,8 +157,26 @@ def signature_changer(ctx: ToolContext, target: Target) -> tuple[Any, list[str]]
 
 
 def change_calls_python(changer: Any, changers: list[Any], proposal: Proposal) -> Proposal:
+    """Rope's `ChangeSignature.get_changes`, with one difference: a call `x.name(...)` whose receiver's type rope
+    cannot infer counts when only one definition in the project has that name (rope's own pass skips it, leaving
+    such callers of a method with the old signature). Uses rope's per-module call changer for the rest."""
+    from rope.base.change import ChangeContents, ChangeSet
+    from rope.refactor import occurrences
+    from rope.refactor.change_signature import _ChangeCallsInModule, _FunctionChangers
+    from rope.refactor.functionutils import DefinitionInfo
+
+    project = changer.project
     try:
-        changes = changer.get_changes(changers)
+        function = changer.pyname.get_object()
+        function_changer = _FunctionChangers(function, DefinitionInfo.read(function), changers)
+        finder = occurrences.create_finder(
+            project, changer.name, changer.pyname, instance=changer.primary, unsure=_unique_name(project, changer.name)
+        )
+        changes = ChangeSet(f"Changing signature of <{changer.name}>")
+        for resource in project.get_python_files():
+            changed = _ChangeCallsInModule(project, finder, resource, function_changer).get_changed_module()
+            if changed is not None:
+                changes.add_change(ChangeContents(resource, changed))
     except _rope_errors() as exc:
         raise ToolError(f"cannot change the signature: {exc}; nothing was changed") from exc
     return proposal_from(changes, proposal)

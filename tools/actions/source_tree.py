@@ -8,6 +8,7 @@ compares each file's text with the workspace before writing, so a stale copy can
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any, Protocol
@@ -84,6 +85,20 @@ def host_root(ctx: ToolContext) -> Path:
     return root
 
 
+def package_roots(root: Path) -> list[str]:
+    """Folders below the root holding top-level packages (`src` in a src layout), which rope must search before
+    this interpreter's own sys.path, where an installed copy of the same package may sit (rope finds the root's
+    packages itself, but then no folder below it)."""
+    found: set[str] = set()
+    skipped = {pattern for pattern in ROPE_IGNORED if "*" not in pattern}
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if name not in skipped and not name.startswith(".")]
+        here = Path(folder)
+        if "__init__.py" in files and not (here.parent / "__init__.py").is_file() and here.parent != root:
+            found.add(here.parent.relative_to(root).as_posix())
+    return sorted(found, key=lambda folder: (folder.count("/"), folder))
+
+
 def rope_project(ctx: ToolContext) -> Any:
     """A rope project over `host_root`, kept open across calls (a warm project answers a rename on pytest in
     well under a second; opening one costs seconds) and revalidated against the files on each use."""
@@ -92,7 +107,9 @@ def rope_project(ctx: ToolContext) -> Any:
     root = host_root(ctx)
     project = ctx.extras.get(_ROPE_KEY)
     if project is None or Path(project.address) != root:
-        project = Project(str(root), ropefolder=None, ignored_resources=ROPE_IGNORED)
+        project = Project(
+            str(root), ropefolder=None, ignored_resources=ROPE_IGNORED, source_folders=package_roots(root)
+        )
         ctx.extras[_ROPE_KEY] = project
     else:
         project.validate()
