@@ -1,5 +1,6 @@
 """The deterministic checks a review merges with the model's findings, each kept to the lines the change touches:
-dangerous code (tools/dangerous_code.py), Bandit, secrets, and changed functions whose tests did not change."""
+dangerous code (tools/dangerous_code.py), Bandit, secrets (the project's redaction rules, `core/redaction`, which
+also hide them from the model), and changed functions whose tests did not change."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.redaction import Redactor
@@ -14,7 +16,6 @@ from memory.codegraph.link import is_test_path
 from swe_team.review.change import Change
 from swe_team.review.findings import ReviewFinding, Severity
 from swe_team.review.graph_context import ChangedFunction
-from swe_team.review.secrets import secrets_on_lines
 from tools.dangerous_code import DangerousHit
 
 BANDIT_SEVERITY: dict[str, Severity] = {"LOW": "minor", "MEDIUM": "major", "HIGH": "critical"}
@@ -108,6 +109,34 @@ def bandit_findings(change: Change) -> list[ReviewFinding]:
         for path, line, last, test_id, name, severity, confidence, text in issues
         if line in wanted[path]
     ]
+
+
+@dataclass(frozen=True)
+class SecretOnLine:
+    line: int
+    kind: str
+
+
+def secrets_on_lines(lines: dict[int, str], redactor: Redactor) -> list[SecretOnLine]:
+    """One entry per line holding a secret (line number → text in), with the kind of its first secret."""
+    numbers = sorted(lines)
+    starts, text, offset = [], [], 0
+    for number in numbers:
+        starts.append(offset)
+        text.append(lines[number])
+        offset += len(lines[number]) + 1
+    found: dict[int, str] = {}
+    for hit in redactor.find("\n".join(text)):
+        index = max(position for position, start in enumerate(starts) if start <= hit.start)
+        found.setdefault(numbers[index], hit.kind)
+    return [SecretOnLine(number, kind) for number, kind in sorted(found.items())]
+
+
+def lines_without_secrets(lines: list[str], redactor: Redactor) -> list[str]:
+    """The lines with every secret replaced by `[REDACTED:<kind>]` (read together: a key split over two lines
+    is still found)."""
+    hidden = redactor.redact("\n".join(lines)).text.split("\n")
+    return hidden if len(hidden) == len(lines) else [redactor.redact(line).text for line in lines]
 
 
 def secret_findings(change: Change, redactor: Redactor) -> list[ReviewFinding]:

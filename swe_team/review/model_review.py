@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, ValidationError
 from core.model.base import Completion, ModelClient
 from core.redaction import Redactor
 from swe_team.review.change import Change
+from swe_team.review.checks import lines_without_secrets
 from swe_team.review.findings import ReviewFinding, Severity
-from swe_team.review.secrets import lines_without_secrets
 from tools.diff_lines import FileDiff
 
 ROLE = "review"
