@@ -131,14 +131,18 @@ class Checker:
             answer = {}
         return {m: answer.get(m, False) for m in modules}
 
-    def test_files(self, graph: Any, changed: list[str], limit: int = 2) -> list[str]:
+    def test_files(self, changed: list[str], limit: int = 2) -> list[str]:
+        """Test files among the changed ones, then test files that import a changed module, at most `limit`."""
         tests = [p for p in changed if _is_test(p) and Path(p).name.startswith("test_")]
-        for path in changed:
-            for source, _, kind in graph.graph.in_edges(path, keys=True):
-                source_path = graph.graph.nodes[source]["path"]
-                if kind == "imports" and _is_test(source_path) and Path(source_path).name.startswith("test_"):
-                    tests.append(source_path)
-        return sorted(set(tests))[:limit]
+        modules = importable_modules(self.root, changed, self.source_dir)
+        if len(tests) < limit and modules:
+            alternatives = "|".join(map(re.escape, modules))
+            pattern = re.compile(rf"^\s*(?:from\s+({alternatives})\s+import|import\s+({alternatives})\b)", re.MULTILINE)
+            for file in sorted(self.root.rglob("test_*.py")):
+                relative = file.relative_to(self.root).as_posix()
+                if relative not in tests and pattern.search(file.read_text(encoding="utf-8", errors="replace")):
+                    tests.append(relative)
+        return tests[:limit]
 
     def tests_as_before(self, files: list[str]) -> bool | None:
         """The test files' summary line equals the one before the edit; None when no test file applies (or they
@@ -186,8 +190,9 @@ def word_boundary_replace(root: Path, name: str, new_name: str) -> dict[str, tup
     return changed
 
 
-def calls_of(text: str, name: str) -> list[tuple[int, bool]]:
-    """Each call of `name` (plain or attribute) in a file: its argument count and whether it unpacks *args/**kw."""
+def calls_of(text: str, name: str) -> list[tuple[int, int, bool]]:
+    """Each call of `name` (plain or attribute) in a file, in source order: its line, argument count and whether it
+    unpacks *args/**kwargs."""
     found = []
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Call):
@@ -197,5 +202,27 @@ def calls_of(text: str, name: str) -> list[tuple[int, bool]]:
                 starred = any(isinstance(a, ast.Starred) for a in node.args) or any(
                     k.arg is None for k in node.keywords
                 )
-                found.append((len(node.args) + len(node.keywords), starred))
-    return found
+                found.append((node.lineno, len(node.args) + len(node.keywords), starred))
+    return sorted(found)
+
+
+def linked_calls(graph: Any, node: str) -> dict[str, set[int]]:
+    """path → lines of the calls the code graph links to `node`: the call sites a signature change must update."""
+    lines: dict[str, set[int]] = defaultdict(set)
+    for source, _, kind, data in graph.graph.in_edges(node, keys=True, data=True):
+        if kind == "calls":
+            lines[graph.graph.nodes[source]["path"]].add(int(data.get("line", 0)))
+    return lines
+
+
+def every_linked_call_gained_one(before: str, after: str, name: str, lines: set[int]) -> bool:
+    """Each call of `name` on a linked line has one argument more after the change (unpacking calls excepted);
+    calls are matched by their order in the file."""
+    old, new = calls_of(before, name), calls_of(after, name)
+    if len(old) != len(new):
+        return False
+    return all(
+        n_new == n_old + 1 or starred
+        for (line, n_old, starred), (_, n_new, _) in zip(old, new, strict=True)
+        if line in lines
+    )
