@@ -1,7 +1,7 @@
 """`swe-team review` on a change that plants `shell=True` and an AWS key: the model's findings and the
 deterministic checks on the touched lines only, one finding per problem, the key never sent to the model, the
 model recorded; the command exits 0 for a clean change, 1 with one line for a bad ref (4, dangerous code: in
-test_review_formats)."""
+test_review_formats); a saved diff reviewed on a checkout that lacks it still finds its dangerous line."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from core.model.scripted_server import ScriptedModelServer
 from harness.cli import cli_env, swe_team
-from swe_team.review.change import change_between
-from swe_team.review.run import review_with_settings
+from swe_team.review.change import change_between, change_from_diff
+from swe_team.review.run import ReviewOptions, review_change, review_with_settings
 from tests.job_fixtures import assert_script_done
 from tests.model_fixtures import settings_for
 from tests.review_fixtures import (
@@ -18,6 +18,7 @@ from tests.review_fixtures import (
     PLANTED_KEY,
     SHELL_LINE,
     WORDS_LINE,
+    git,
     planted_repo,
     review_step,
 )
@@ -66,3 +67,14 @@ def test_a_clean_change_exits_0_and_a_bad_ref_is_one_line(tmp_path: Path) -> Non
     bad = swe_team("review", "--repo", str(repo), "--base", "nosuchbranch", "--no-model", env=env)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "--base 'nosuchbranch' names no commit" in bad.stderr
+
+
+def test_a_saved_diff_reviewed_on_a_checkout_without_it_falls_back_to_its_added_lines(tmp_path: Path) -> None:
+    repo = planted_repo(tmp_path)
+    diff = git(repo, "diff", "main~1", "main") + "\n"
+    git(repo, "checkout", "-q", "main~1")
+    change = change_from_diff(repo, diff, "change.diff")
+    assert change.new_text("app/runner.py") is None, "the checkout is not the diff's new version"
+    review = review_change(change, None, ReviewOptions(graph_cache=tmp_path / "cache"))
+    assert [(hit["line"], hit["rule"]) for hit in review.dangerous_code] == [(SHELL_LINE, "subprocess-shell")]
+    assert {(f.line, f.category) for f in review.findings} >= {(KEY_LINE, "secrets"), (SHELL_LINE, "security")}

@@ -30,9 +30,17 @@ class Change:
     _texts: dict[str, str | None] = field(default_factory=dict)
 
     def new_text(self, path: str) -> str | None:
-        """The file's text in the new version; None when it is gone, binary, too large or unreadable."""
+        """The file's text in the new version; None when it is gone, binary, too large, unreadable, or not the
+        version the diff made (a saved diff reviewed on another checkout: its added lines are not where it says)."""
         if path not in self._texts:
-            self._texts[path] = self._read(path)
+            text = self._read(path)
+            diff = self.file(path)
+            if text is not None and diff is not None:
+                lines = text.splitlines()
+                added = diff.added_lines.items()
+                if any(number > len(lines) or lines[number - 1] != line for number, line in added):
+                    text = None
+            self._texts[path] = text
         return self._texts[path]
 
     def _read(self, path: str) -> str | None:

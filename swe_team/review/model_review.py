@@ -21,6 +21,8 @@ from swe_team.review.findings import ReviewFinding, Severity
 from tools.diff_lines import FileDiff
 
 ROLE = "review"
+TEXT_LIMITS = {"title": 200, "body": 2000, "suggestion": 2000, "category": 40}
+"""Characters of each text a model sends that a finding keeps."""
 CHARS_PER_TOKEN = 3
 RESERVED_TOKENS = 3000
 """The instructions, the callers and the answer, out of the context window."""
@@ -97,7 +99,9 @@ def _findings(raw: Any, answer: ModelAnswer) -> None:
             answer.malformed += 1
             continue
         end = max(found.line, found.end_line or found.line)
-        answer.findings.append(ReviewFinding(**found.model_dump(exclude={"end_line"}), end_line=end, sources=["model"]))
+        fields = found.model_dump(exclude={"end_line"})
+        fields.update({key: str(fields[key])[:limit] for key, limit in TEXT_LIMITS.items()})
+        answer.findings.append(ReviewFinding(**fields, end_line=end, sources=["model"]))
 
 
 def _read(completion: Completion, answer: ModelAnswer) -> None:
