@@ -27,7 +27,7 @@ EDIT_BLOCK = re.compile(
 )
 SUB_PROMPT_HELP = (
     "[bold]edit[/] (open it in $EDITOR) · [bold]replace[/] FILE (a unified diff on top of the kept actions) · "
-    "[bold]drop[/] (keep only the first {kept}) · [bold]back[/]"
+    "{drop}[bold]back[/]"
 )
 
 
@@ -116,7 +116,7 @@ def keep_and_change(
         else f"action 1 ({escape(action.summary)}):"
     )
     while True:
-        console.print(SUB_PROMPT_HELP.format(kept=kept))
+        console.print(SUB_PROMPT_HELP.format(drop=f"[bold]drop[/] (keep only the first {kept}) · " if kept else ""))
         try:
             verb, _, rest = read_line(f"action {kept + 1}> ").strip().partition(" ")
         except EOFError:
