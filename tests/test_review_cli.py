@@ -78,3 +78,5 @@ def test_a_saved_diff_reviewed_on_a_checkout_without_it_falls_back_to_its_added_
     review = review_change(change, None, ReviewOptions(graph_cache=tmp_path / "cache"))
     assert [(hit["line"], hit["rule"]) for hit in review.dangerous_code] == [(SHELL_LINE, "subprocess-shell")]
     assert {(f.line, f.category) for f in review.findings} >= {(KEY_LINE, "secrets"), (SHELL_LINE, "security")}
+    empty = review_change(change_from_diff(repo, "", "an empty diff"), None, ReviewOptions())
+    assert (empty.score, empty.findings, empty.summary) == (100, [], "an empty diff changes nothing.")

@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import SweTeamError
 from core.model.base import ModelClient
 from core.redaction import Redactor
 from core.settings import Settings
@@ -83,10 +82,12 @@ def review_with_settings(
 
 
 def review_change(change: Change, model: ModelClient | None, options: ReviewOptions) -> ReviewResult:
-    """Review `change`; `model` None runs the deterministic checks only."""
-    if not change.files:
-        raise SweTeamError(f"{change.described} changes nothing", hint="check --base/--head, or the diff file")
+    """Review `change`; `model` None runs the deterministic checks only. An empty change is reviewed without
+    asking the model: nothing to say, score 100."""
     started = time.monotonic()
+    if not change.files:
+        empty = f"{change.described} changes nothing."
+        return ReviewResult(change.repo, change.described, 0, change.line_count, empty, 100, [], [], None)
     hits = scan_diff(change.diff, change.new_text, options.dangerous_code_allow)
     functions, notes = _linked_functions(change, options)
     answer = ModelAnswer()
