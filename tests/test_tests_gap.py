@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -18,6 +19,7 @@ from core.model.scripted_server import ScriptedModelServer
 from swe_team.cli import app
 from swe_team.tests_gap.job import GapRequest, TestsGapRun
 from swe_team.tests_gap.judging import keep_only
+from swe_team.tests_gap.result import GapResult
 from tests.model_fixtures import settings_for, tool_step
 from tests.workspace_fixtures import git, make_repo
 
@@ -74,10 +76,10 @@ def calc_repo(where: Path) -> Path:
     return make_repo(where, {"calc/__init__.py": CALC, "tests/test_calc.py": EXISTING_TESTS})
 
 
-def scripted_tester(path: str, content: str, ids: list[str], *, mentions: list[str]) -> dict[str, object]:
+def scripted_tester(path: str, content: str, ids: list[str], *, mentions: list[str]) -> dict[str, Any]:
     """The tester writes `content` to `path` and submits; its first request must name `mentions`."""
     first = tool_step("create_file", {"path": path, "content": content}, role="tester")
-    first["expect"]["prompt_contains"] = mentions  # type: ignore[index]
+    first["expect"]["prompt_contains"] = mentions
     return {"steps": [first, tool_step("submit", {"test_files": [path], "test_ids": ids}, role="tester")]}
 
 
@@ -96,12 +98,12 @@ def cli_settings(monkeypatch: pytest.MonkeyPatch, home: Path, api_base: str) -> 
 
 
 def run_gap(
-    tmp_path: Path, repo: Path, script: dict[str, object], test_command: str = TEST_COMMAND, **request: object
-) -> tuple[object, Path]:
+    tmp_path: Path, repo: Path, script: dict[str, Any], test_command: str = TEST_COMMAND, **request: Any
+) -> tuple[GapResult, Path]:
     with ScriptedModelServer(script) as server:
         settings = settings_for(server.base_url, tmp_path / "home")
         settings = settings.model_copy(update={"workspace": "local", "test_command": test_command})
-        result = TestsGapRun(settings, Console(stderr=True)).run(GapRequest(repo=repo, **request))  # type: ignore[arg-type]
+        result = TestsGapRun(settings, Console(stderr=True)).run(GapRequest(repo=repo, **request))
         assert not server.failures, server.failures
     return result, settings.jobs_dir
 
@@ -119,18 +121,18 @@ def test_only_the_passing_test_that_raises_coverage_is_committed(tmp_path: Path)
     script = scripted_tester(NEW_TESTS, WRITTEN, ids, mentions=["`clamp` in calc/__init__.py", "!    3"])
     result, jobs_dir = run_gap(tmp_path, repo, script)
 
-    fates = {v.test_id.rsplit("::", 1)[-1]: (v.kept, v.reason) for v in result.verdicts}  # type: ignore[attr-defined]
+    fates = {v.test_id.rsplit("::", 1)[-1]: (v.kept, v.reason) for v in result.verdicts}
     assert fates["test_clamp_refuses_low_above_high"][0] is True
     assert fates["test_clamp_below_low_wrongly_expected"] == (False, fates["test_clamp_below_low_wrongly_expected"][1])
     assert fates["test_clamp_below_low_wrongly_expected"][1].startswith("failed")
     assert fates["test_clamp_inside_again"] == (False, "passes but adds no coverage")
 
-    clamp = next(f for f in result.functions if f.target.qualname == "clamp")  # type: ignore[attr-defined]
+    clamp = next(f for f in result.functions if f.target.qualname == "clamp")
     assert (clamp.before.covered_lines, clamp.after.covered_lines) == (5, 6)
     assert clamp.after.covered_branches == clamp.before.covered_branches + 1
-    assert [f.target.qualname for f in result.functions] == ["clamp"]  # type: ignore[attr-defined]
+    assert [f.target.qualname for f in result.functions] == ["clamp"]
 
-    branch = f"refs/heads/{result.branch}"  # type: ignore[attr-defined]
+    branch = f"refs/heads/{result.branch}"
     committed = git(repo, "show", f"{branch}:{NEW_TESTS}")
     assert "def test_clamp_refuses_low_above_high" in committed
     assert "wrongly_expected" not in committed and "inside_again" not in committed
@@ -142,7 +144,7 @@ def test_only_the_passing_test_that_raises_coverage_is_committed(tmp_path: Path)
     assert "calc/__init__.py:clamp: 5/8 lines, 3/6 branches" in message and "→ 6/8 lines, 4/6 branches" in message
     assert git(repo, "status", "--porcelain") == "" and git(repo, "branch", "--show-current").strip() == "main"
 
-    job_dir = jobs_dir / result.job_id  # type: ignore[attr-defined]
+    job_dir = jobs_dir / result.job_id
     saved = json.loads((job_dir / "tests-gap.json").read_text())
     assert saved["functions"][0]["after"]["covered_lines"] == 6
     assert json.loads((job_dir / "job.json").read_text())["status"] == "resolved"
@@ -237,10 +239,10 @@ def test_a_tester_that_writes_nothing_leaves_the_existing_tests_unjudged(tmp_pat
     repo = calc_repo(tmp_path)
     script = {"steps": [tool_step("submit", {"test_files": []}, role="tester")]}
     result, jobs_dir = run_gap(tmp_path, repo, script, test_command=f"GITHUB_TOKEN={TOKEN} {TEST_COMMAND}")
-    assert result.verdicts == [] and result.branch == ""  # type: ignore[attr-defined]
-    assert "the tester wrote no new test file: nothing to judge" in result.notes  # type: ignore[attr-defined]
-    job_dir = jobs_dir / result.job_id  # type: ignore[attr-defined]
+    assert result.verdicts == [] and result.branch == ""
+    assert "the tester wrote no new test file: nothing to judge" in result.notes
+    job_dir = jobs_dir / result.job_id
     assert json.loads((job_dir / "job.json").read_text())["status"] == "unresolved"
     written = b"".join((job_dir / name).read_bytes() for name in ("trajectory.jsonl", "report.md", "tests-gap.json"))
     assert TOKEN.encode() not in written and b"[REDACTED:github-token]" in written
-    assert result.redacted.get("github-token", 0) >= 1  # type: ignore[attr-defined]
+    assert result.redacted.get("github-token", 0) >= 1
