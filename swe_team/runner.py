@@ -22,6 +22,8 @@ from swe_team.approval import Approver, NeedsHuman, PendingDecisionApprover
 from swe_team.job_store import open_job_store
 
 RECURSION_LIMIT = 200
+RUN_AGAIN_KINDS = {"tests-gap": "tests-gap", "ci-diagnosis": "ci diagnose"}
+"""Jobs that are not team graphs: the command that made one runs it again; resume refuses them."""
 
 
 @dataclass
@@ -182,6 +184,11 @@ class JobRunner:
         job = self.store.load(job_id)
         if job.status in FINISHED:
             raise SweTeamError(f"job {job.id} already finished ({job.status})", hint=f"see `swe-team show {job.id}`")
+        if job.kind in RUN_AGAIN_KINDS:
+            raise SweTeamError(
+                f"job {job.id} is a {job.kind} job: it has no team graph to resume",
+                hint=f"run `swe-team {RUN_AGAIN_KINDS[job.kind]}` again (its workspace starts fresh)",
+            )
         state = self.saved_state(job)
         if state is None:
             note = f"the job stopped before its first checkpoint (status {job.status}): it started again from intake"

@@ -42,3 +42,17 @@ def test_a_job_killed_before_its_first_checkpoint_is_started_again_by_resume(tmp
     assert "the model's output was unusable 2 times" in report
     assert "started again from intake" in report
     assert not (home / "jobs" / job_id / "workspace").exists(), "the job's workspace was closed at its end"
+
+
+def test_resume_refuses_a_tests_gap_job_and_says_which_command_runs_it_again(tmp_path: Path) -> None:
+    from core.jobs import Job, JobStore
+
+    home = tmp_path / "home"
+    store = JobStore(home / "jobs")
+    store.create(Job(id="gap1", repo=str(tmp_path), task="tests-gap: tests for 2 functions", kind="tests-gap",
+                     status="running", pid=2**22 + 7))
+    resumed = swe_team("resume", "gap1", env=cli_env(home, "http://127.0.0.1:9"))
+    assert resumed.returncode == 1
+    said = " ".join(resumed.stderr.split())
+    assert "job gap1 is a tests-gap job: it has no team graph to resume" in said
+    assert "swe-team tests-gap" in said
