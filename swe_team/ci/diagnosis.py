@@ -3,6 +3,7 @@ says of it (root cause, impact, one fix command), how sure the answer is, and th
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
 EVIDENCE_CONFIDENCE = {"frame": 0.9, "named": 0.7, "error only": 0.5, "nothing": 0.2}
 """Confidence of a model-free diagnosis by its best evidence: a repository frame in the error's trace, files only
 named (by a test, by the error's words), an error but no file, no error found at all."""
-ERROR_TEXT_CHARS = 2000
+ERROR_TEXT_CHARS = 3000
+MESSAGE_LINES = 30
+MESSAGE_LINE = re.compile(r"^\s*[\w.]*(Error|Exception|Failed|Failure)\b:|\berror(\[\w+\])?:", re.IGNORECASE)
 
 
 @dataclass
@@ -72,6 +75,13 @@ def build_graph(repo: Path, cache_dir: Path | None) -> CodeGraph:
     return CodeGraph.build(repo, cache_dir=cache_dir)
 
 
+def message_lines(block: str) -> list[str]:
+    """The lines of an error block that carry its message (pytest's `E` lines, `…Error: …`), most telling first:
+    what the error text is matched with in the code, before the source lines around them."""
+    lines = block.splitlines()
+    return [line for line in lines if line.startswith("E ") or MESSAGE_LINE.search(line)][:MESSAGE_LINES]
+
+
 def evidence_confidence(files: list[RankedSource], error_line: str) -> float:
     if files and files[0].reason.startswith(("innermost repository frame", "frame ")):
         return EVIDENCE_CONFIDENCE["frame"]
@@ -92,8 +102,9 @@ def read_log(
     excerpt = cut_log(lines)
     frames = find_frames(lines)
     tests = failed_tests(lines)
-    error_text = "\n".join([excerpt.error_line, *tests[:5], excerpt.first_error])[:ERROR_TEXT_CHARS]
-    files = rank_sources(frames, tests, error_text, repo_paths, graph, top_k)
+    error_text = "\n".join([*message_lines(excerpt.first_error), *tests[:5], excerpt.first_error])[:ERROR_TEXT_CHARS]
+    messages = "\n".join([excerpt.error_line, *message_lines(excerpt.first_error)])
+    files = rank_sources(frames, tests, error_text, messages, repo_paths, graph, top_k)
     return Diagnosis(
         kind=primary_kind(kinds),
         kinds=kinds,

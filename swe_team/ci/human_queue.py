@@ -38,7 +38,7 @@ def report_of(diagnosis: Diagnosis) -> str:
     body = "\n".join(tail).replace("```", "`\u200b``")
     answer = (
         f"**Answer it** with `swe-team ci answer {diagnosis.waiting_job} --accept` (the diagnosis is right) or "
-        f"`--reject --comment \"what it really was\"`; `swe-team chat` and `approve` are for team jobs.\n\n"
+        f'`--reject --comment "what it really was"`; `swe-team chat` and `approve` are for team jobs.\n\n'
     )
     return f"{answer}{to_markdown(diagnosis)}\n#### End of the log (repeats folded)\n\n```text\n{body}\n```\n"
 

@@ -2,8 +2,9 @@
 
 Evidence, strongest first: a frame of the repository in a trace (the innermost repository frame of each trace
 counts most, a test file's frames less than the code they test); the source files a failing test is named after
-and the functions it calls (through the code graph); the error text matched against the code (the model-free
-localizer). Without a code graph only the frames count, by the paths the log wrote.
+and the functions it calls (through the code graph); the error messages found among the code's own string literals;
+the error text matched against the code (the model-free localizer). Without a code graph only the frames count, by
+the paths the log wrote.
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ FRAME_WEIGHT = 3.0
 SUBJECT_WEIGHT = 1.2
 CALLEE_WEIGHT = 0.4
 LEXICAL_WEIGHT = 1.0
+MESSAGE_WEIGHT = 1.0
 TEST_FILE_PRIOR = 0.35
 TEST_HELPER_PRIOR = 0.5
+VENDORED_PRIOR = 0.3
+VENDORED = re.compile(r"(^|/)(packages|vendor(ed)?|_vendor|third_party|extern(al)?)/")
+"""Other projects' code copied into the repository: in the trace, seldom what the repository's change fixes."""
 TEST_HELPER = re.compile(r"(^|/)(pytester|testutils|test_?utils?|conftest)\.\w+$|(^|/)(test_?utils?|testing)/")
 """Code that runs or checks tests (pytest's pytester, a conftest): in many traces, rarely the fault."""
 LEXICAL_FILES = 10
@@ -94,11 +99,15 @@ def _frame_evidence(evidence: Evidence, frames: list[Frame], paths: PathMap | No
             continue
         blocks[frame.block].append((frame, mapped or frame.path))
     for block in blocks.values():
-        ordered = sorted(block, key=lambda pair: pair[0].depth)
-        for rank, (frame, path) in enumerate(ordered):
+        rank = 0
+        for frame, path in sorted(block, key=lambda pair: pair[0].depth):
             where = f"{path}:{frame.line}" + (f" in {frame.function}" if frame.function else "")
+            if VENDORED.search(path):
+                evidence.add(path, FRAME_WEIGHT * VENDORED_PRIOR / (1 + rank), f"vendored code in the trace: {where}")
+                continue
             note = "innermost repository frame" if rank == 0 else f"frame {rank + 1} from the error"
             evidence.add(path, FRAME_WEIGHT * _prior(path) / (1 + rank), f"{note}: {where}")
+            rank += 1
             function = _function_at(graph, path, frame)
             if function:
                 evidence.functions[path].setdefault(function, frame.line)
@@ -142,10 +151,25 @@ def _test_evidence(evidence: Evidence, graph: CodeGraph, paths: PathMap, test_id
             evidence.add(subject, SUBJECT_WEIGHT / len(counted), f"the failing test {test_id} is named after it")
         if node not in graph.graph:
             continue
+        called: dict[str, str] = {}
         for callee, _ in graph.callees(node, hops=1):
             if not TEST_PATH.search(callee.path):
-                evidence.add(callee.path, CALLEE_WEIGHT, f"the failing test {test_id} calls {callee.qualname}")
+                called.setdefault(callee.path, callee.qualname)
                 evidence.functions[callee.path].setdefault(callee.qualname, callee.start_line)
+        for path, qualname in called.items():  # once per file: a helper called ten times is still one lead
+            evidence.add(path, CALLEE_WEIGHT * _prior(path), f"the failing test {test_id} calls {qualname}")
+
+
+def _message_evidence(evidence: Evidence, graph: CodeGraph, messages: str) -> None:
+    """Files whose own string literals the error messages show: the code that wrote the message."""
+    from memory.codegraph.literals import code_strings_in
+
+    for node, (weight, reason) in code_strings_in(graph, messages).items():
+        path = node.partition(":")[0]
+        if ":" in node or TEST_PATH.search(path):
+            continue
+        strength = MESSAGE_WEIGHT * min(1.0, weight) ** 2 * _prior(path)  # a short common phrase proves little
+        evidence.add(path, strength, reason.replace("the issue", "the error message"))
 
 
 def _lexical_evidence(evidence: Evidence, graph: CodeGraph, error_text: str) -> None:
@@ -164,6 +188,7 @@ def rank_sources(
     frames: list[Frame],
     test_ids: list[str],
     error_text: str,
+    messages: str,
     repo_paths: list[str] | None,
     graph: CodeGraph | None,
     top_k: int = 10,
@@ -176,6 +201,8 @@ def rank_sources(
         _test_evidence(evidence, graph, paths, test_ids)
         if error_text.strip():
             _lexical_evidence(evidence, graph, error_text)
+        if messages.strip():
+            _message_evidence(evidence, graph, messages)
     ranked = sorted(evidence.scores.items(), key=lambda item: (-item[1], item[0]))[:top_k]
     return [
         RankedSource(
