@@ -159,7 +159,7 @@ def run_rename(repository: Repository, task: Task, tally: Tally) -> None:
         all_tools()["rename_symbol"].invoke(repository.context, {"symbol": task.node, "new_name": new_name})
     except ToolError as exc:
         tally.refused += 1
-        tally.failures.append(f"rename {task.node}: refused: {exc}")
+        tally.failures.append(f"rename {task.node}: {exc}")
         return
     finally:
         tally.seconds.append(time.perf_counter() - started)
@@ -205,7 +205,7 @@ def run_signature(repository: Repository, task: Task, tally: Tally) -> None:
     try:
         all_tools()["change_signature"].invoke(repository.context, arguments)
     except ToolError as exc:
-        tally.failures.append(f"signature {task.node}: refused: {exc}")
+        tally.failures.append(f"signature {task.node}: {exc}")
         return
     changed = repository.actions[-1].files()
     every_call = all(

@@ -173,3 +173,16 @@ def test_rename_in_a_src_layout_reaches_the_tests(tmp_path: Path) -> None:
     bench = action_bench(tmp_path, files)
     bench.run("rename_symbol", symbol="src/shop/pricing.py:total", new_name="grand_total")
     assert "from shop.pricing import grand_total" in bench.read("tests/test_pricing.py")
+
+
+def test_overloads_are_one_definition_for_rename(tmp_path: Path) -> None:
+    files = {
+        "conv.py": (
+            "from typing import overload\n\n\n@overload\ndef conv(x: int) -> int: ...\n@overload\n"
+            "def conv(x: str) -> str: ...\ndef conv(x):\n    return x\n"
+        ),
+        "use.py": "from conv import conv\n\nprint(conv(1))\n",
+    }
+    bench = action_bench(tmp_path, files)
+    bench.run("rename_symbol", symbol="conv.py:conv", new_name="convert")
+    assert bench.read("conv.py").count("def convert(") == 3 and "convert(1)" in bench.read("use.py")

@@ -17,6 +17,10 @@ from tools.base import ToolContext
 _DYNAMIC = r"\b(?:getattr|setattr|hasattr|delattr)\s*\([^()]*?['\"]{name}['\"]"
 
 
+def _reason(exc: Exception) -> str:
+    return str(exc) or f"rope failed on a call or definition it does not understand ({type(exc).__name__})"
+
+
 def _rope_errors() -> tuple[type[Exception], ...]:
     """What rope raises on code it cannot refactor: its own errors, and assertions or lookups that fail inside it on
     code shapes it does not expect (a call with `**kwargs` in a signature change)."""
@@ -109,7 +113,7 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
             new_name, unsure=_unique_name(project, target.name), docs=False
         )
     except _rope_errors() as exc:
-        raise ToolError(f"cannot rename {target.qualname}: {exc}; nothing was changed") from exc
+        raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
     proposal = proposal_from(changes, proposal)
     _rename_in_all(proposal, target, new_name, source)
     return proposal
@@ -178,7 +182,7 @@ def change_calls_python(changer: Any, changers: list[Any], proposal: Proposal) -
             if changed is not None:
                 changes.add_change(ChangeContents(resource, changed))
     except _rope_errors() as exc:
-        raise ToolError(f"cannot change the signature: {exc}; nothing was changed") from exc
+        raise ToolError(f"cannot change the signature: {_reason(exc)}; nothing was changed") from exc
     return proposal_from(changes, proposal)
 
 
