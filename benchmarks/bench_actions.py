@@ -59,7 +59,7 @@ class Source:
     """False: the repository's dependencies are not installed here, so its tests cannot run."""
     pytest_args: tuple[str, ...] = ()
     generated: tuple[tuple[str, str], ...] = ()
-    """Files its build would generate (setuptools-scm's version file), written before indexing."""
+    """Files its build would generate (setuptools-scm's version file), written into the worktree before indexing."""
 
 
 REPOSITORIES = {
@@ -110,8 +110,6 @@ def open_repository(name: str, where: Path, archive: bytes, source: Source) -> R
     repo = where / name / "origin"
     repo.mkdir(parents=True)
     subprocess.run(["tar", "-x", "-C", str(repo)], input=archive, check=True)
-    for path, text in source.generated:
-        (repo / path).write_text(text, encoding="utf-8")
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "-c", "user.email=b@example.com", "-c", "user.name=bench", "commit", "-q", "-m", "head")
@@ -119,6 +117,8 @@ def open_repository(name: str, where: Path, archive: bytes, source: Source) -> R
         job_id=f"bench-{name}", repo_path=repo, base_commit="HEAD", job_dir=where / name / "job", settings=None
     )
     root = Path(workspace.info.root)
+    for path, text in source.generated:
+        (root / path).write_text(text, encoding="utf-8")  # ignored by the repository's .gitignore
     graph = CodeGraph.build(root, cache_dir=where / "cache", languages=["python"])
     context = ToolContext(workspace=workspace, code_graph=graph, command_timeout_s=60)
 
