@@ -186,3 +186,17 @@ def test_overloads_are_one_definition_for_rename(tmp_path: Path) -> None:
     bench = action_bench(tmp_path, files)
     bench.run("rename_symbol", symbol="conv.py:conv", new_name="convert")
     assert bench.read("conv.py").count("def convert(") == 3 and "convert(1)" in bench.read("use.py")
+
+
+def test_a_method_rename_takes_its_overrides_along(tmp_path: Path) -> None:
+    files = {
+        "base.py": "class Base:\n    def run_step(self):\n        return 1\n",
+        "child.py": (
+            "from base import Base\n\n\nclass Child(Base):\n    def run_step(self):\n        return 2\n\n\n"
+            "def go(item: Child):\n    return Child().run_step()\n"
+        ),
+    }
+    bench = action_bench(tmp_path, files)
+    bench.run("rename_symbol", symbol="base.py:Base.run_step", new_name="perform")
+    child = bench.read("child.py")
+    assert "def perform(self):\n        return 2" in child and "Child().perform()" in child

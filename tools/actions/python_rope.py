@@ -110,7 +110,7 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
     refuse_if_unsafe(ctx, target, new_name, source)
     try:
         changes = Rename(project, resource, offset).get_changes(
-            new_name, unsure=_unique_name(project, target.name), docs=False
+            new_name, unsure=_unique_name(project, target.name), docs=False, in_hierarchy=target.kind == "method"
         )
     except _rope_errors() as exc:
         raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
