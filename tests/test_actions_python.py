@@ -200,3 +200,15 @@ def test_a_method_rename_takes_its_overrides_along(tmp_path: Path) -> None:
     bench.run("rename_symbol", symbol="base.py:Base.run_step", new_name="perform")
     child = bench.read("child.py")
     assert "def perform(self):\n        return 2" in child and "Child().perform()" in child
+
+
+def test_change_signature_puts_a_new_parameter_before_star_args_and_refuses_keyword_only(tmp_path: Path) -> None:
+    files = {
+        "a.py": "def g(a, *rest):\n    return a, rest\n\n\ndef k(a, *, b=1):\n    return a + b\n",
+        "b.py": "from a import g, k\n\ng(1, 2)\nk(1, b=2)\ng(3)\n",
+    }
+    bench = action_bench(tmp_path, files)
+    bench.run("change_signature", function="a.py:g", add=[{"name": "new", "value": "7", "default": "None"}])
+    assert "def g(a, new=None, *rest):" in bench.read("a.py") and "g(1, 7, 2)\n" in bench.read("b.py")
+    with pytest.raises(ToolError, match="keyword-only parameters"):
+        bench.run("change_signature", function="a.py:k", add=[{"name": "new", "value": "7", "default": "None"}])

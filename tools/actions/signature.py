@@ -19,7 +19,9 @@ class NewParameter(BaseModel):
     name: str = Field(description="The parameter's name")
     value: str | None = Field(None, description="Expression every existing call passes for it, e.g. 'None' or '0'")
     default: str | None = Field(None, description="Its default in the definition; none makes it required")
-    position: int | None = Field(None, ge=0, description="Index among the parameters (self counts); default: last")
+    position: int | None = Field(
+        None, ge=0, description="Index among the parameters (self counts); default: after the last positional one"
+    )
 
 
 class ChangeSignatureArgs(BaseModel):
@@ -57,7 +59,8 @@ def _changers(args: ChangeSignatureArgs, names: list[str], defaults: list[bool],
         check_identifier(parameter.name, "parameter")
         if parameter.name in names:
             raise ToolError(f"the function already has a parameter {parameter.name}")
-        index = len(names) if parameter.position is None else min(parameter.position, len(names))
+        positional = len([name for name in names if not name.startswith("*")])
+        index = positional if parameter.position is None else min(parameter.position, positional)
         if parameter.default is None and any(defaults[:index]):
             raise ToolError(f"{parameter.name} would follow a parameter with a default: give it a default too")
         if parameter.default is None and parameter.value is None:
@@ -98,6 +101,12 @@ def change_signature(ctx: ToolContext, args: ChangeSignatureArgs) -> str:
     function = _function_node(source, target)
     if function is None:
         raise ToolError(f"cannot find the definition of {target.qualname} in {target.path}")
+    if function.args.kwonlyargs:
+        raise ToolError(
+            f"{target.qualname} has keyword-only parameters, which the signature refactoring would lose; "
+            "nothing was changed",
+            hint="edit the definition and its callers (graph_callers) with search_replace",
+        )
     used = {node.id for node in ast.walk(function) if isinstance(node, ast.Name)}
     changer, names = signature_changer(ctx, target)
     defaults = [default is not None for _, default in changer.get_args()]
