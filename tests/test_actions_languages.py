@@ -116,3 +116,10 @@ def test_python_only_actions_say_so_for_other_languages(tmp_path: Path) -> None:
         bench.run("change_signature", function="src/price.js:total", remove=["items"])
     with pytest.raises(ToolError, match="Python files only"):
         bench.run("extract_function", path="src/cart.js", start_line=4, end_line=4, name="f")
+
+
+def test_a_javascript_function_defined_twice_is_refused(tmp_path: Path) -> None:
+    files = {**JS, "src/price.js": JS["src/price.js"] + "export function total(items) {\n  return 0;\n}\n"}
+    bench = action_bench(tmp_path, files)
+    with pytest.raises(ToolError, match=r"defined 2 times in src/price\.js \(lines 1, 4\)"):
+        bench.run("rename_symbol", symbol="src/price.js:total", new_name="grandTotal")

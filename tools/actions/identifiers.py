@@ -144,6 +144,50 @@ def renamed_text(text: str, language: str, target: Target, new_name: str) -> tup
     return source.decode("utf-8"), clashes, _string_mentions(tree, old)
 
 
+DEFINITION_TYPES = frozenset(
+    {
+        "function_declaration",
+        "generator_function_declaration",
+        "class_declaration",
+        "method_definition",
+        "method_declaration",
+        "interface_declaration",
+        "type_spec",
+    }
+)
+
+
+def definitions_beside(text: str, language: str, target: Target) -> list[int]:
+    """Lines of the definitions named like the target in the same class or file (Go: the same receiver type)."""
+    from tree_sitter_language_pack import get_parser
+
+    tree = get_parser(language).parse(text.encode("utf-8"))  # type: ignore[arg-type]
+    named = [
+        node
+        for node in _walk(tree.root_node)
+        if node.type in DEFINITION_TYPES
+        and (name := node.child_by_field_name("name")) is not None
+        and name.text == target.name.encode()
+    ]
+    home = next((n for n in named if n.start_point[0] + 1 <= target.start_line <= n.end_point[0] + 1), None)
+    if home is None:
+        return []
+    container = _container(home)
+    return sorted(n.start_point[0] + 1 for n in named if _container(n) == container and _receiver(n) == _receiver(home))
+
+
+def _container(node: Any) -> tuple[int, int]:
+    current = node.parent
+    while current is not None and current.type not in ("class_body", "interface_body", "program", "source_file"):
+        current = current.parent
+    return (current.start_byte, current.end_byte) if current is not None else (0, 0)
+
+
+def _receiver(node: Any) -> bytes:
+    receiver = node.child_by_field_name("receiver")
+    return receiver.text.replace(b"*", b"").split()[-1] if receiver is not None else b""
+
+
 def rename_with_identifiers(ctx: ToolContext, target: Target, new_name: str, proposal: Proposal) -> Proposal:
     graph = graph_of(ctx)
     if graph is None:
@@ -154,6 +198,14 @@ def rename_with_identifiers(ctx: ToolContext, target: Target, new_name: str, pro
     symbol = f"{target.path}:{target.qualname}"
     files = dict.fromkeys([target.path] + [ref.source.path for ref in graph.references(symbol)])
     root = host_root(ctx)
+    home_language = TREE_SITTER_GRAMMARS[Path(target.path).suffix.lower()]
+    twice = definitions_beside((root / target.path).read_text(encoding="utf-8"), home_language, target)
+    if len(twice) > 1:
+        raise ToolError(
+            f"{target.name} is defined {len(twice)} times in {target.path} (lines {', '.join(map(str, twice))}); "
+            "callers may mean either, so nothing was changed",
+            hint="remove the duplicate first, or edit with search_replace",
+        )
     for path in files:
         language = TREE_SITTER_GRAMMARS.get(Path(path).suffix.lower())
         if language is None:
