@@ -221,6 +221,7 @@ def main() -> None:
     parser.add_argument("--repos", type=Path, default=Path(os.environ.get("SWE_TEAM_MIRRORS", "/work/.mirror")))
     parser.add_argument("--limit", type=int, default=0, help="at most this many validated instances")
     parser.add_argument("--parallel-only", action="store_true", help="only (b)")
+    parser.add_argument("--instances", default="", help="only these validated instances (comma-separated)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-candidates-") as scratch_text:
         scratch = Path(scratch_text)
@@ -233,7 +234,8 @@ def main() -> None:
         if not args.parallel_only:
             names = validated(args.gold_results)
             instances = {i.instance_id: i for i in load_instances(args.dataset)}
-            chosen = [instances[name] for name in names if name in instances][: args.limit or None]
+            wanted = [name for name in args.instances.split(",") if name] or names
+            chosen = [instances[name] for name in names if name in instances and name in wanted][: args.limit or None]
             source = RepositorySource(args.repos, settings.home / "cache" / "eval-repos")
             for index, instance in enumerate(chosen):
                 other = chosen[(index + 1) % len(chosen)] if len(chosen) > 1 else instance
