@@ -88,12 +88,13 @@ def judged(
     fix: str,
     other_fix: str,
     regression: list[str] | None = None,
+    mutations: int = 3,
 ) -> Outcome:
     """One instance: its candidates tried and selected in `workspace` (at the base commit); each graded."""
     if problem := apply_diff(workspace, test_patch):
         raise RuntimeError(f"{name}: the test patch does not apply: {problem}")
     start = workspace.snapshot("tests")
-    candidates = candidate_set(workspace, start, fix, other_fix, seed=name)
+    candidates = candidate_set(workspace, start, fix, other_fix, seed=name, mutations=mutations)
     files = selected_test_files(test_patch)
     checked = regression or files
     plan = TrialPlan(
@@ -132,7 +133,7 @@ def shop_outcome(scratch: Path) -> Outcome:
             "tests/test_cart.py::test_total_includes_tax",
             "tests/test_cart.py::test_bulk_discount_makes_cheapest_item_free",
         ]
-        return judged("shop", workspace, command, tests, passing, SHOP_TEST, SHOP_FIX, "", regression=["tests"])
+        return judged("shop", workspace, command, tests, passing, SHOP_TEST, SHOP_FIX, "", ["tests"], mutations=1)
     finally:
         workspace.close()
 
@@ -186,11 +187,11 @@ def selection_table(outcomes: list[Outcome]) -> None:
 
 
 def parallel_efficiency(
-    scratch: Path, backend: str, count: int, settings: Settings | None, model_delay_s: float = 2.0
+    scratch: Path, backend: str, count: int, settings: Settings | None, model_delay_s: float = 2.0, warm_up: bool = True
 ) -> None:
     """(b): wall time of `count` candidates made at once against one, the model answering after a delay."""
     walls = {}
-    for n in (0, 1, count):  # 0: a first candidate, untimed, loads what the first model call loads
+    for n in (0, 1, count) if warm_up else (1, count):  # 0: untimed, loads what the first model call loads
         made = max(n, 1)
         search = SearchSettings(candidates=made, parallel=made, stop_early=False)
         with ScriptedModelServer(
@@ -227,7 +228,7 @@ def main() -> None:
         scratch = Path(scratch_text)
         if args.quick:
             selection_table([shop_outcome(scratch / "shop")])
-            parallel_efficiency(scratch, "local", 2, None, model_delay_s=0.5)
+            parallel_efficiency(scratch, "local", 2, None, model_delay_s=0.5, warm_up=False)
             return
         settings = Settings(workspace="docker")
         outcomes: list[Outcome] = []

@@ -100,11 +100,13 @@ class CandidateSet:
     """Neutral id → what it is (reference fix, a mutant, empty, another instance's fix)."""
 
 
-def candidate_set(workspace: Workspace, start: str, fix: str, other_fix: str, seed: str) -> CandidateSet:
-    """The candidates of one instance, in an order shuffled by `seed` (so the earlier-candidate tie-break favours
-    none); the workspace is left at `start`."""
+def candidate_set(
+    workspace: Workspace, start: str, fix: str, other_fix: str, seed: str, mutations: int = len(MUTATIONS)
+) -> CandidateSet:
+    """The candidates of one instance (with the first `mutations` kinds of mutant), in an order shuffled by `seed`
+    (so the earlier-candidate tie-break favours none); the workspace is left at `start`."""
     made = {"reference fix": fix, "empty patch": "", "another instance's fix": other_fix}
-    for name, mutation in MUTATIONS.items():
+    for name, mutation in list(MUTATIONS.items())[:mutations]:
         if diff := mutant(workspace, start, fix, mutation):
             made[name] = diff
     workspace.rollback(start)
