@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 RUN := .run
+TEST_WORKERS ?= 2
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -28,11 +29,11 @@ services: $(STAMP)
 stop-services:
 	@bash scripts/test-services.sh stop $(RUN)
 
-# The tests, then every benchmark in quick mode (a few iterations, small data) so that a broken one fails CI.
+# The tests (TEST_WORKERS processes, one test file each at a time), then every benchmark in quick mode (a few iterations, small data) so that a broken one fails CI.
 test: $(STAMP)
 	@bash scripts/test-services.sh start $(RUN)
 	@set -a; source $(RUN)/services.env; set +a; \
-	  status=0; $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS) || status=$$?; \
+	  status=0; $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
 	  $(BIN)/python -m benchmarks --quick || status=$$(( status ? status : 1 )); \
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 

@@ -13,6 +13,7 @@ from harness.cli import cli_env, swe_team
 from tests.docker_fixtures import docker_client
 from tests.eval_fixtures import CALC, DATES, WORDS, build, diff_of
 from tests.service_fixtures import unavailable
+from workspaces.docker_gc import LABEL_HOME, home_label
 
 IDS = sorted(fixture.instance_id for fixture in (CALC, WORDS, DATES))
 
@@ -56,11 +57,8 @@ def test_gold_eval_validates_the_three_instances_and_writes_results_logs_and_sum
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "**3 of 3** validated" in summary
     assert "| acme/dates | 1 | 1 | 0 | 0 | 100.0% |" in summary
-    leftovers = [
-        c.name for c in docker_client().containers.list(all=True, filters={"label": "swe-team.job"})
-        if c.labels.get("swe-team.job", "").startswith("eval-acme__")
-    ]
-    assert leftovers == []
+    own = f"{LABEL_HOME}={home_label(tmp_path / 'home')}"
+    assert docker_client().containers.list(all=True, filters={"label": own}) == []
 
 
 def test_predictions_are_graded_full_partial_and_no_and_a_second_run_resumes(tmp_path: Path) -> None:
