@@ -221,7 +221,8 @@ def _detect_secrets_rules(ip_addresses: bool) -> list[AnyRule]:
     from detect_secrets.plugins import keyword
 
     rules: list[AnyRule] = []
-    for secret_type, plugin in sorted(get_mapping_from_secret_type_to_class().items()):
+    plugins: dict[str, Any] = get_mapping_from_secret_type_to_class()
+    for secret_type, plugin in sorted(plugins.items()):
         if secret_type in OWN_DETECTORS:  # adapted below: they read one line of a file, not free text
             continue
         kind = KIND_OF_SECRET_TYPE.get(secret_type) or re.sub(r"[^a-z0-9]+", "-", secret_type.lower()).strip("-")
