@@ -160,7 +160,6 @@ def _print_regress(results: list[CaseResult], totals: dict[str, tuple[int, int]]
     from rich.table import Table
 
     from swe_team.ci.regress import METRICS
-
     from swe_team.cli.tables import print_table
 
     shown = [m for m in METRICS if m in totals]
