@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EXIT_WAITING = 3
 """Exit code of `run`, `resume`, `chat`, `approve` and `reject` when the job stopped at a gate for a human."""
 PENDING_FILE = "decision.json"
+CI_DIAGNOSIS_KIND = "ci-diagnosis"
+"""A `ci diagnose` answer a person must confirm: it is closed by `swe-team ci answer`, not at a team gate."""
 
 
 class NeedsHuman(SweTeamError):
@@ -97,11 +99,21 @@ def who() -> str:
         return "unknown"
 
 
+def answer_command(job: Job) -> str:
+    """How a person answers this waiting job."""
+    if job.kind == CI_DIAGNOSIS_KIND:
+        return f"swe-team ci answer {job.id} --accept|--reject"
+    return f"swe-team chat {job.id}"
+
+
 def waiting_job(settings: Settings, job_id: str) -> Job:
     """The job, checked to be waiting at a gate with no live process holding it."""
     from swe_team.job_store import open_job_store
 
     job = open_job_store(settings).load(job_id)
+    if job.kind == CI_DIAGNOSIS_KIND:
+        raise JobError(f"job {job.id} is a CI diagnosis waiting for a person, not a team job at a gate",
+                       hint=f"answer it with `{answer_command(job)}`")
     if job.status != "waiting" or not job.gate:
         raise JobError(
             f"job {job.id} is not waiting at a gate (it is {job.status})",

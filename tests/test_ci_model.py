@@ -81,7 +81,13 @@ def test_an_unsure_answer_waits_for_a_person_with_exit_3(home: Path, monkeypatch
     report = (home / "jobs" / waiting[0]["id"] / "report.md").read_text()
     assert ANSWER["root_cause"] in report and "java.lang.ArithmeticException: / by zero" in report
     assert "BUILD FAILURE" in report  # the end of the log is there for the person
-    answered = CliRunner().invoke(app, ["ci", "answer", waiting[0]["id"], "--reject", "--comment", "the pom is wrong"])
+    job_id = waiting[0]["id"]
+    shown = CliRunner().invoke(app, ["show", job_id])
+    assert f"answer with `swe-team ci answer {job_id} --accept|--reject`" in " ".join(shown.output.split())
+    approved = CliRunner().invoke(app, ["approve", job_id])
+    assert approved.exit_code == 1
+    assert "is a CI diagnosis waiting for a person" in " ".join(approved.output.split())
+    answered = CliRunner().invoke(app, ["ci", "answer", job_id, "--reject", "--comment", "the pom is wrong"])
     assert answered.exit_code == 0, answered.output
     assert json.loads(CliRunner().invoke(app, ["jobs", "--waiting", "--json"]).stdout) == []
 

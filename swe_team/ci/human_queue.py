@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from core.errors import JobError
 from core.jobs import Job, new_job_id
 from core.trajectory import Trajectory
+from swe_team.approval import CI_DIAGNOSIS_KIND
 from swe_team.ci.diagnosis import Diagnosis
 from swe_team.ci.render import to_markdown
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 GATE = "ci-diagnosis"
-KIND = "ci-diagnosis"
+KIND = CI_DIAGNOSIS_KIND
 TAIL_SHOWN = 200
 
 

@@ -159,6 +159,7 @@ def show(
     """Show a job: its record, then its report when it has finished."""
     from rich.markdown import Markdown
 
+    from swe_team.approval import answer_command
     from swe_team.chat.history import decision_table, decisions_of
     from swe_team.job_store import open_job_store
 
@@ -176,7 +177,7 @@ def show(
     out.print(f"[bold]{job.id}[/] · {effective_status(job)} · {escape(job.repo)} @ {job.base_commit[:10]}")
     out.print(f"task: {escape(job.task)}")
     if job.gate:
-        out.print(f"waiting at the [bold]{job.gate}[/] gate — answer with `swe-team chat {job.id}`")
+        out.print(f"waiting at the [bold]{job.gate}[/] gate — answer with `{answer_command(job)}`")
     if decisions:
         out.print(decision_table(decisions))
     if report.exists():
