@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.edit_actions import EditAction
 from core.errors import SweTeamError
 from core.model.base import ModelClient
 from core.search_settings import SearchSettings
@@ -59,9 +60,11 @@ class CandidateRun:
     error: str = ""
     folder: str = ""
     usage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    actions: list[EditAction] = field(default_factory=list)
+    """The coder's edit actions in its workspace, in order: the job's action log when it wins."""
 
     def record(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if key not in ("diff", "usage")}
+        return {key: value for key, value in self.__dict__.items() if key not in ("diff", "usage", "actions")}
 
 
 def candidate_plans(state: TeamState, search: SearchSettings) -> list[CandidatePlan]:
@@ -161,6 +164,7 @@ def _work(
     tools = ToolContext(
         workspace=workspace, experience=context.experience, command_timeout_s=context.settings.budgets.command_timeout_s
     )
+    tools.action_listeners.append(run.actions.append)
     services = RoleServices(
         settings=context.settings,
         model=sampled_model(context.model, context.settings, coder_spec.alias, plan.temperature),

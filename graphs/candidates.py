@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.runtime import Runtime
 
+from core.action_log import logged
 from core.errors import SweTeamError
 from core.state import PatchSummary, Snapshot, TeamState, merge_usage, stored
 from graphs.candidate_runs import CandidateRun, make_candidates
@@ -149,6 +150,12 @@ def _applied(
             update["halt"] = f"candidates: the winner {winner.id} did not apply to the job's workspace: {problem}"
         else:
             update["patch"] = _patch_summary(winner, code)
+            kept = [action for action in winner.actions if not set(action.files()) & set(tester_files)]
+            update["actions"] = logged(kept, len(state.actions), "coder")
+            for index, action in enumerate(kept, start=len(state.actions)):
+                context.trajectory.record(
+                    "edit_action", role="coder", index=index, candidate=winner.id, **action.model_dump(mode="json")
+                )
     update["snapshots"] = [Snapshot(node="candidates", id=workspace.snapshot("candidates"))]
     return update
 

@@ -92,6 +92,9 @@ def test_the_reviewer_breaks_a_tie_between_candidates_and_the_winner_goes_on_in_
     assert 'default=Decimal("0")' in context.workspace.read_file("shop/cart.py")
     assert context.workspace.read_file(TESTER_FILE) == EMPTY_CART_TEST
     assert update["patch"]["files"] == ["shop/cart.py"] and update["iterations"] == 1
+    winner_actions = update["actions"]
+    assert [(a["index"], a["role"], a["tool"]) for a in winner_actions] == [(0, "coder", "search_replace")]
+    assert 'default=Decimal("0")' in winner_actions[0]["edits"][0]["after"]
     assert set(update["usage"]) == {"coder (candidates)", "reviewer"}
     folder = context.job_dir / "candidates"
     assert "if not self.items" in (folder / "c1" / "patch.diff").read_text()
