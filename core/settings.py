@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
+from core.ci_settings import CiSettings, ReviewSettings
+from core.environment_settings import EnvironmentSettings
 from core.errors import ConfigError, validation_problems
+from core.fleet_settings import FleetSettings
 from core.redaction.config import RedactionSettings
 from core.search_settings import SearchSettings
 
@@ -189,64 +191,6 @@ class DockerSettings(BaseModel):
     """Requirements installed in every job environment: what the tester runs the tests with."""
 
 
-class EnvironmentSettings(BaseModel):
-    """Overrides of the environment inferred for a repository (`[environment]` in swe-team.toml); empty = infer."""
-
-    python: Literal["", "3.9", "3.11", "3.13"] = ""
-    """Python of the workspace; empty infers it from the repository's declarations and its commit date."""
-    as_of: str = ""
-    """Resolve dependencies as of this date (YYYY-MM-DD); empty means the base commit's date, `now` no cut-off."""
-    packages: list[str] = Field(default_factory=list)
-    """Extra requirements resolved with the repository's; a name here replaces the repository's own requirement."""
-    pre_install: list[str] = Field(default_factory=list)
-    """Shell commands run in the environment build at the source tree (offline, the locked dependencies installed)
-    before the project installs."""
-    test_command: str = ""
-    """How to run the repository's tests in this environment (sets `test_command` when that is empty)."""
-    project_install: Literal["auto", "editable", "path", "none"] = "auto"
-    """How the project becomes importable from /workspace: editable install, a path entry, or not at all."""
-    build_tools: Literal["auto", "always", "never"] = "auto"
-    """Give the image the build layer (compiler, headers): `auto` when something has to compile."""
-    test_services: Literal["auto", "httpbin", "none"] = "auto"
-    """Servers the tests reach over HTTP, run beside the workspace: `auto` starts a local httpbin (`HTTPBIN_URL`)
-    when the tests name httpbin.org or `HTTPBIN_URL` and do not serve it themselves (pytest-httpbin)."""
-    test_network: Literal["auto", "none", "firewalled"] = "auto"
-    """`none`: no network at all (a connect fails at once); `firewalled`: a Docker network with no route out, where
-    the services answer and any other connect times out; `auto`: firewalled when there are services or the tests
-    expect a connect to an unroutable address (10.255.255.1) to time out."""
-
-    @field_validator("as_of")
-    @classmethod
-    def _date_or_now(cls, value: str) -> str:
-        if value in ("", "now"):
-            return value
-        try:
-            date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) nor `now`") from exc
-        return value
-
-
-class FleetSettings(BaseModel):
-    """Celery workers on a Redis broker (`swe-team submit`, `swe-team worker`); the same values on every machine."""
-
-    enabled: bool = False
-    """Mirror job records in Redis so `jobs`, `show` and `cancel` see fleet jobs from any machine."""
-    broker_url: SecretStr = SecretStr("")
-    """Celery broker; empty means `redis_url`."""
-    namespace: str = "swe-team"
-    """Prefix of every fleet key in Redis (and of the broker's keys): fleets sharing one Redis need different ones."""
-    default_queue: str = "swe-team"
-    """Queue `submit` uses and `worker` consumes when none is named."""
-    lease_seconds: float = 15.0
-    """A job's lease lives this long without renewal; a killed worker's job is resumed elsewhere after about this."""
-    visibility_timeout_s: float = 60.0
-    """Seconds before the broker hands an unacknowledged message (a worker died before taking the lease) to another
-    worker."""
-    worker_heartbeat_s: float = 5.0
-    """How often a worker renews its leases, reports itself, and looks for jobs whose worker died."""
-
-
 class ForgeSettings(BaseModel):
     """GitHub and GitLab: issues read for `run --task URL`, pull requests opened by `swe-team pr`."""
 
@@ -266,45 +210,6 @@ class ForgeSettings(BaseModel):
     """The git remote `swe-team pr` pushes a job's branch to."""
     timeout_s: float = Field(default=30.0, gt=0)
     """Seconds before a call to the forge's API is abandoned."""
-
-
-class CiSettings(BaseModel):
-    """CI mode: `swe-team ci diagnose` and `ci regress`."""
-
-    confidence_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
-    """A diagnosis the model is less sure of than this goes to a person: exit code 3 and a job waiting in
-    `swe-team jobs --waiting`."""
-
-
-DANGEROUS_CODE_RULES = (
-    "eval",
-    "exec",
-    "os-system",
-    "subprocess-shell",
-    "pickle-loads",
-    "yaml-load",
-    "tls-verify-off",
-)
-"""The kinds of added code the dangerous-code check reports (tools/dangerous_code.py)."""
-
-
-class ReviewSettings(BaseModel):
-    """`swe-team review`, and the dangerous-code check on every patch the team writes."""
-
-    max_findings: int = Field(default=25, ge=1)
-    """The most findings a review reports: the most severe and most confident are kept."""
-    dangerous_code_allow: list[str] = Field(default_factory=list)
-    """Added code the dangerous-code check lets pass: `RULE` anywhere or `PATH_GLOB:RULE` (`scripts/*.py:exec`);
-    rules: eval, exec, os-system, subprocess-shell, pickle-loads, yaml-load, tls-verify-off, or `*` for all."""
-
-    @field_validator("dangerous_code_allow")
-    @classmethod
-    def _known_rules(cls, entries: list[str]) -> list[str]:
-        for entry in entries:
-            rule = entry.rpartition(":")[2].strip()
-            if rule != "*" and rule not in DANGEROUS_CODE_RULES:
-                raise ValueError(f"{entry!r} names no rule; use one of {', '.join(DANGEROUS_CODE_RULES)} or *")
-        return entries
 
 
 class Settings(BaseSettings):

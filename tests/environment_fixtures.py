@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.settings import DockerSettings, EnvironmentSettings, Settings
+from core.environment_settings import EnvironmentSettings
+from core.settings import DockerSettings, Settings
 from harness.package_index import PackageIndex, pure_wheel
 
 OLD_PACKAGE = {

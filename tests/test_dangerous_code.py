@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.ci_settings import DANGEROUS_CODE_RULES
 from core.errors import ConfigError
-from core.settings import DANGEROUS_CODE_RULES, load_settings
+from core.settings import load_settings
 from tools.dangerous_code import WHY, scan_diff
 from tools.diff_lines import parse_unified_diff
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from core.ci_settings import ReviewSettings
 from core.model.scripted_server import ScriptedModelServer
-from core.settings import ReviewSettings
 from harness.example import example_repo, git, resolved_steps
 from swe_team.approval import NeedsHuman, NoHumanApprover
 from swe_team.chat.evidence import render_screen

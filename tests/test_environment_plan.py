@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from core.environment_settings import EnvironmentSettings
 from core.errors import ConfigError
-from core.settings import DockerSettings, EnvironmentSettings, Settings, load_settings
+from core.settings import DockerSettings, Settings, load_settings
 from harness.cli import cli_env, swe_team
 from tests.environment_fixtures import commit_files, dated_repo
 from workspaces.environment.commit_files import CommitFiles

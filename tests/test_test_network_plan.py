@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from core.environment_settings import EnvironmentSettings
 from core.errors import ConfigError
-from core.settings import EnvironmentSettings, Settings
+from core.settings import Settings
 from harness.cli import cli_env, swe_team
 from tests.environment_fixtures import dated_repo
 from workspaces.environment.commit_files import CommitFiles

@@ -10,8 +10,8 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from core.environment_settings import EnvironmentSettings
 from core.errors import ConfigError
-from core.settings import EnvironmentSettings
 from workspaces.environment.commit_files import CommitFiles
 
 HTTPBIN = "httpbin"
