@@ -5,10 +5,14 @@ test_review_formats); a saved diff reviewed on a checkout that lacks it still fi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pexpect
 
 from core.model.scripted_server import ScriptedModelServer
 from harness.cli import cli_env, swe_team
+from harness.terminal import screen_text, spawn
 from swe_team.review.change import change_between, change_from_diff
 from swe_team.review.run import ReviewOptions, review_change, review_with_settings
 from tests.job_fixtures import assert_script_done
@@ -64,6 +68,14 @@ def test_a_clean_change_exits_0_and_a_bad_ref_is_one_line(tmp_path: Path) -> Non
     assert clean.returncode == 0, clean.stderr
     assert clean.stdout.startswith("## swe-team review: 100/100") and "No findings" in clean.stdout
     assert "main...the working tree" in clean.stdout and "model: no model" in clean.stdout
+    piped = swe_team("review", "--repo", str(repo), "--base", "main", "--no-model", env=env)
+    assert json.loads(piped.stdout)["score"] == 100, "a pipe gets JSON"
+    child = spawn(["review", "--repo", str(repo), "--base", "main", "--no-model"], env)
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = screen_text(child)
+    assert child.exitstatus == 0 and "swe-team review: 100/100" in shown and "No findings" in shown
+    assert "## swe-team review" not in shown and '"score"' not in shown, "a terminal gets the Markdown rendered"
     bad = swe_team("review", "--repo", str(repo), "--base", "nosuchbranch", "--no-model", env=env)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "--base 'nosuchbranch' names no commit" in bad.stderr

@@ -76,7 +76,12 @@ def review(
         typer.Option("--diff", help="Review a saved unified diff (- reads stdin); new files are read from --repo."),
     ] = None,
     repo: Annotated[Path | None, typer.Option("--repo", help="The repository.", show_default=HERE)] = None,
-    output_format: Annotated[ReviewFormat, typer.Option("--format", help="How the findings are written.")] = "json",
+    output_format: Annotated[
+        ReviewFormat | None,
+        typer.Option(
+            "--format", help="How the findings are written.", show_default="markdown on a terminal, else json"
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--out", help="Write the findings to this file.", show_default="stdout")
     ] = None,
@@ -97,8 +102,14 @@ def review(
 
     change = _change(repo, base, head, diff)
     result = review_with_settings(change, settings_for(change.repo), not no_model, max_findings)
-    text = render(result, output_format, _version())
-    if output is not None:
+    on_terminal = output is None and out.file.isatty()
+    chosen: ReviewFormat = output_format or ("markdown" if on_terminal else "json")
+    text = render(result, chosen, _version())
+    if on_terminal and chosen == "markdown":
+        from rich.markdown import Markdown
+
+        out.print(Markdown(text))
+    elif output is not None:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
