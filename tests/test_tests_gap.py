@@ -146,6 +146,7 @@ def test_only_the_passing_test_that_raises_coverage_is_committed(tmp_path: Path)
 
     job_dir = jobs_dir / result.job_id
     saved = json.loads((job_dir / "tests-gap.json").read_text())
+    assert saved["model"].startswith("scripted at http://127.0.0.1:"), "the output names the model that answered"
     assert saved["functions"][0]["after"]["covered_lines"] == 6
     assert json.loads((job_dir / "job.json").read_text())["status"] == "resolved"
     events = [json.loads(line)["event"] for line in (job_dir / "trajectory.jsonl").read_text().splitlines()]
@@ -196,6 +197,14 @@ def test_what_cannot_work_is_one_clear_error(tmp_path: Path, monkeypatch: pytest
     repo = calc_repo(tmp_path)
     with pytest.raises(SweTeamError, match="--base no-such-ref names no commit"):
         run.run(GapRequest(repo=repo, base="no-such-ref"))
+    with ScriptedModelServer({"model": "llama-3.1-8b", "steps": []}) as server:
+        pinned = settings_for(server.base_url, tmp_path / "home", pinned_id="qwen2.5-coder-7b-instruct")
+        with pytest.raises(SweTeamError, match=r"llama-3\.1-8b") as raised:
+            TestsGapRun(pinned.model_copy(update={"workspace": "local"}), Console(stderr=True)).run(
+                GapRequest(repo=repo)
+            )
+    assert "qwen2.5-coder-7b-instruct" in raised.value.user_message()
+    assert not list((tmp_path / "home" / "jobs").glob("*")), "a pin mismatch stops before any job"
     cli_settings(monkeypatch, tmp_path / "home", "http://127.0.0.1:9/v1")
     done = CliRunner().invoke(app, ["tests-gap", "--repo", str(repo), "--base", "HEAD"])
     assert done.exit_code == 0 and "no Python file changed since HEAD" in done.output

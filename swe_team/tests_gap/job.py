@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from core.errors import SweTeamError
 from core.jobs import Job, JobStore, new_job_id, require_writable_home
+from core.model.pinning import identify_model
 from core.settings import Settings
 from core.trajectory import Trajectory
 from graphs.branch import write_branch
@@ -69,6 +70,7 @@ class TestsGapRun:
     def __init__(self, settings: Settings, console: Console) -> None:
         self.settings = with_coverage_in_image(settings)
         self.console = console
+        self.model_label = ""
 
     def run(self, request: GapRequest) -> GapResult:
         if request.max_functions < 1:
@@ -80,6 +82,7 @@ class TestsGapRun:
             mode_note = f"no Python file changed since {request.base}: nothing to test"
             return GapResult("", str(root), head, "changed", "", base_ref=request.base, notes=[mode_note])
         check_model_endpoints(self.settings)
+        self.model_label = identify_model(self.settings, "instruct").label()
         store = open_job_store(self.settings)
         scope = f"the functions changed since {request.base}" if request.base else "the least covered functions"
         job = Job(
@@ -219,7 +222,7 @@ class TestsGapRun:
             now = function_coverage(function, after.get(function.path))
             was = before[function.id] if before[function.id].measured else now.none_ran()
             result.functions.append(FunctionResult(function, was, now, changed is not None))
-        result.usage, result.model = context.ledger.to_dict(), context.settings.alias("instruct").model
+        result.usage, result.model = context.ledger.to_dict(), self.model_label
         self._finish(context, request, result)
         return result
 
