@@ -93,3 +93,24 @@ def test_a_recorded_decision_answers_its_gate_once(tmp_path: Path) -> None:
     approver = PendingDecisionApprover(tmp_path, Fallback())
     assert approver.ask(PAYLOAD)["comment"] == "ok"
     assert approver.ask(PAYLOAD)["comment"] == "from the fallback"
+
+
+def test_pick_goes_on_with_the_runner_up_and_picking_the_winner_approves(tmp_path: Path) -> None:
+    runner_up = tmp_path / "c1.diff"
+    runner_up.write_text("--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -1 +1 @@\n-old\n+new\n")
+    finalists = [
+        {"id": "c2", "standing": "winner", "diff": "(the winner's diff)", "patch_file": str(tmp_path / "c2.diff")},
+        {"id": "c1", "standing": "runner-up", "diff": "(shown cut)", "patch_file": str(runner_up)},
+    ]
+    payload = {"gate": "patch", "job_id": "j1", "role": "coder", "evidence": {"candidates": {"finalists": finalists}}}
+    lines = iter(["pick c9", "pick c1"])
+    console = Console(record=True, width=160)
+    decision = ChatApprover(console, read_line=lambda prompt: next(lines)).ask(payload)
+    assert decision["action"] == "edit" and decision["patch"] == runner_up.read_text()
+    assert "pick one of the finalists: c2, c1" in console.export_text()
+    lines = iter(["pick c2"])
+    again = ChatApprover(Console(record=True), read_line=lambda prompt: next(lines)).ask(payload)
+    assert again["action"] == "approve"
+    lines = iter(["pick c1", "quit"])
+    with pytest.raises(NeedsHuman):
+        ChatApprover(Console(record=True), read_line=lambda prompt: next(lines)).ask(PAYLOAD)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Verb = Literal["approve", "reject", "edit", "keep", "retry", "ask", "comment", "show", "diff", "quit", "help"]
+Verb = Literal["approve", "reject", "edit", "keep", "pick", "retry", "ask", "comment", "show", "diff", "quit", "help"]
 
 WORDS: dict[str, Verb] = {
     "approve": "approve",
@@ -21,6 +21,8 @@ WORDS: dict[str, Verb] = {
     "e": "edit",
     "keep": "keep",
     "accept": "keep",
+    "pick": "pick",
+    "choose": "pick",
     "retry": "retry",
     "r": "retry",
     "again": "retry",
@@ -43,6 +45,7 @@ HELP = """\
 [bold]reject[/] \\[reason]            end the job here, with the reason
 [bold]edit[/]                       open $EDITOR on the plan, the locations or the patch; your version goes on
 [bold]keep[/] K                     at the patch gate: keep actions 1..K, then edit, replace or drop action K+1
+[bold]pick[/] ID                    after a candidate search: go on with that finalist's patch (c1, c2 …)
 [bold]retry[/] \\[comment]            send the work back to the role with your comment
 [bold]ask[/] <question>             the role answers without acting; the gate stays open
 [bold]show[/]                       draw the evidence again

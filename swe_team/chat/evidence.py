@@ -173,8 +173,8 @@ def _candidates(shown: dict[str, Any]) -> RenderableType:
     for other in shown.get("others", []):
         notes.append(f"{other.get('id')} {other.get('standing')}: {other.get('reason')}\n", style="dim")
     notes.append(
-        "approve keeps the winner (its patch is the diff above); to keep the runner-up, `edit` and put its "
-        "patch file in place of the diff; `retry` sends a comment to the coder for another round",
+        "approve keeps the winner (its patch is the diff above); `pick ID` goes on with the runner-up's patch "
+        "instead; `retry` sends a comment to the coder for another round",
         style="yellow",
     )
     return Panel(Group(table, notes), title="candidates", title_align="left")

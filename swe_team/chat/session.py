@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -79,6 +80,8 @@ class ChatApprover:
                 return keep_and_change(self.console, self.read_line, actions, text)
             self.console.print("no actions to keep here: keep works at the patch gate on the team's actions")
             return None
+        if verb == "pick":
+            return self._pick(screen, text.strip())
         if verb == "ask":
             self._answer(screen, context, text)
         elif verb == "show":
@@ -105,6 +108,22 @@ class ChatApprover:
             return None
         self.console.print(f"your edited {gate if gate != 'final' else 'patch'} goes on")
         return decision
+
+    def _pick(self, screen: dict[str, Any], wanted: str) -> dict[str, Any] | None:
+        finalists = screen.get("evidence", {}).get("candidates", {}).get("finalists", [])
+        chosen = next((finalist for finalist in finalists if finalist.get("id") == wanted), None)
+        if chosen is None:
+            names = ", ".join(str(finalist.get("id")) for finalist in finalists)
+            self.console.print(f"pick one of the finalists: {names}" if names else
+                               "nothing to pick: pick works at the patch gate after a candidate search")
+            return None
+        if chosen.get("standing") == "winner":
+            self.console.print(f"{wanted} is the patch the team went on with: approved")
+            return {"action": "approve", "comment": f"picked {wanted}"}
+        path = Path(str(chosen.get("patch_file", "")))
+        patch = path.read_text(encoding="utf-8") if path.is_file() else str(chosen.get("diff", ""))
+        self.console.print(f"going on with {wanted}'s patch instead: it is verified and reviewed again")
+        return {"action": "edit", "patch": patch, "comment": f"picked {wanted}"}
 
     def _answer(self, screen: dict[str, Any], context: Any, question: str) -> None:
         from swe_team.chat.questions import answer_question
