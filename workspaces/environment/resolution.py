@@ -49,7 +49,7 @@ BACKENDS = ("setuptools", "wheel")
 """Build backends the host needs current to build old source packages' metadata; at run time they keep their era."""
 _ONLY_LATER = re.compile(
     r"`([\w.-]+)` was filtered by `exclude-newer`.*?The latest version satisfying the requirement is \S+, "
-    r"published at (\S+?)\.?\s", re.DOTALL,
+    r"published at (\S+?)\.?(?:\s|$)", re.DOTALL,
 )
 RESOLVE_TIMEOUT_S = 900
 DOWNLOAD_TIMEOUT_S = 300
@@ -151,7 +151,9 @@ def _compile(
         command += ["--exclude-newer", as_of]
     if as_of or build_constraints != [BUILD_CONSTRAINT]:
         command += ["--build-constraints", str(workdir / "build-constraints.txt")]
-    environment = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1", "NO_COLOR": "1"}
+    environment = {
+            **os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1", "NO_COLOR": "1", "COLUMNS": "10000"
+        }
     for _ in range(MAX_REPAIRS + 1):
         source.write_text("\n".join(requirements) + "\n")
         (workdir / "build-constraints.txt").write_text("\n".join(build_constraints) + "\n")
@@ -183,6 +185,7 @@ def _repair(
     build_constraints: list[str],
 ) -> bool:
     """Adjust the inputs for what uv's `error` says the index lacks or a build needs; False when nothing applies."""
+    error = " ".join(error.split())  # uv wraps its message at $COLUMNS
     later = {name: at for name, at in _ONLY_LATER.findall(error) if name not in per_package} if as_of else {}
     for name, published in later.items():
         per_package[name] = _just_after(published)
