@@ -238,7 +238,7 @@ class DockerWorkspace:
         self._require_open()
         relative = normalize_relative(path, WORKDIR)
         script = f"set -- {shlex.quote(WORKDIR + '/' + relative)}\n{_CONFINE}{action}"
-        result = self.runner.run(script, timeout=GIT_TIMEOUT_S, cwd=WORKDIR, limit=None)
+        result = self.runner.run(script, timeout=GIT_TIMEOUT_S, cwd=WORKDIR, limit=None, rerun_safe=True)
         if result.exit_code == _CONFINED_EXIT:
             raise WorkspaceError(
                 f"refused path {path!r}: {result.stderr.strip()}", hint="stay inside the repository"

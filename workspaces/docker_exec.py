@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from core.errors import WorkspaceUnavailable
+from core.errors import WorkspaceError, WorkspaceUnavailable
 from workspaces.base import DEFAULT_OUTPUT_LIMIT, ExecResult
 from workspaces.docker_image import WORKDIR
 from workspaces.process import BoundedCapture
@@ -34,6 +34,11 @@ BACKSTOP_GRACE_S = KILL_AFTER_S + 10.0
 TIMEOUT_EXIT_CODES = (124, 137)
 SIGKILL_EXIT_CODE = 137
 SIZE_NOTE = "[swe-team] stopped: the workspace"
+GARBLED_RERUNS = 2
+
+
+class GarbledOutput(WorkspaceError):
+    """docker-py read payload bytes as a stream header (docker/docker-py#3160): the output is lost, not the engine."""
 
 _SWEEP = r"""
 keeper=; read -r keeper _ < /proc/1/task/1/children 2>/dev/null
@@ -141,10 +146,19 @@ class ExecRunner:
         env: Mapping[str, str] | None = None,
         limit: int | None = DEFAULT_OUTPUT_LIMIT,
         watch_size: bool = False,
+        rerun_safe: bool = False,
     ) -> ExecResult:
-        """Run `command`; `watch_size` stops it when the workspace grows past `size_limit`."""
+        """Run `command`; `watch_size` stops it when the workspace grows past `size_limit`; a `rerun_safe` command
+        (one that only reads, or does what it did again) runs again when its output stream came back garbled."""
+        attempts = GARBLED_RERUNS + 1 if rerun_safe else 1
         with self._one_at_a_time, engine_errors("running a command in the job container"):
-            return self._run(command, timeout, cwd, env, limit, self.size_limit if watch_size else None)
+            for attempt in range(attempts):
+                try:
+                    return self._run(command, timeout, cwd, env, limit, self.size_limit if watch_size else None)
+                except GarbledOutput:
+                    if attempt == attempts - 1:
+                        raise
+        raise AssertionError("unreachable")
 
     def _run(
         self,
@@ -186,6 +200,12 @@ class ExecRunner:
             self._kill_group(marker)
             reader.join(5.0)
         if failure:
+            if isinstance(failure[0], ValueError) and "not a valid stream" in str(failure[0]):
+                raise GarbledOutput(
+                    f"the Docker engine's output of the command came back garbled ({failure[0]}); the command ran, "
+                    "but what it printed is lost",
+                    hint="run it again (a known intermittent fault of docker-py's stream reader)",
+                ) from failure[0]
             raise failure[0]
         exit_code = api.exec_inspect(exec_id).get("ExitCode")
         duration = time.monotonic() - started
