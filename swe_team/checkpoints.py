@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from core.errors import JobError
 from core.settings import Settings
 from core.sqlite_wal import connect_wal
 
 SETUP_LOCK_KEY = 7_245_001
 """Postgres advisory lock taken around the schema migration: workers starting together must not race."""
+SETUP_WAIT_S = 300.0
 _ready: set[str] = set()
 _ready_lock = threading.Lock()
+
+
+def _take_setup_lock(cursor: Any) -> None:
+    """Poll for the lock instead of waiting in `pg_advisory_lock`: a statement waiting there is an open transaction,
+    and the holder's `CREATE INDEX CONCURRENTLY` waits for every open transaction, so the two deadlock."""
+    deadline = time.monotonic() + SETUP_WAIT_S
+    while True:
+        cursor.execute("SELECT pg_try_advisory_lock(%s) AS locked", (SETUP_LOCK_KEY,))
+        row = cursor.fetchone()
+        if (row["locked"] if isinstance(row, dict) else row[0]) is True:
+            return
+        if time.monotonic() > deadline:
+            raise JobError(
+                f"another process has held the checkpoint schema lock for over {SETUP_WAIT_S:.0f} s",
+                hint="check the Postgres server (pg_locks) and the other workers, then run the job again",
+            )
+        time.sleep(0.2)
 
 
 def _set_up_once(saver: Any, url: str) -> None:
@@ -21,7 +41,7 @@ def _set_up_once(saver: Any, url: str) -> None:
         if url in _ready:
             return
         with saver.conn.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+            _take_setup_lock(cursor)
             try:
                 saver.setup()
             finally:
