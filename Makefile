@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN := .run
 TEST_WORKERS ?= 2
+SERIAL_TESTS := tests/test_fleet_workers.py
+# ^ alone after the rest: a killed worker's message is redelivered late when the machine is loaded (under study)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
@@ -33,7 +35,9 @@ stop-services:
 test: $(STAMP)
 	@bash scripts/test-services.sh start $(RUN)
 	@set -a; source $(RUN)/services.env; set +a; \
-	  status=0; $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) || status=$$?; \
+	  status=0; $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --ignore=$(SERIAL_TESTS) \
+	    $(PYTEST_ARGS) || status=$$?; \
+	  [ -n "$(PYTEST_ARGS)" ] || $(BIN)/pytest -q -p no:cacheprovider $(SERIAL_TESTS) || status=$$(( status ? status : 1 )); \
 	  $(BIN)/python -m benchmarks --quick || status=$$(( status ? status : 1 )); \
 	  bash scripts/test-services.sh stop $(RUN); exit $$status
 
