@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from core.jobs import Job
-from core.model.llm import LiteLLMClient
 from core.search_settings import SearchSettings
 from core.settings import ModelAlias, ModelSettings, Settings
 from core.state import TeamState
-from core.trajectory import Trajectory
 from graphs.context import TeamContext
+from harness.team_context import context_for
 from workspaces.registry import create_workspace
 
 SEEN = "seen"
@@ -62,14 +61,7 @@ def search_context(
     workspace = create_workspace(
         backend, job_id=job.id, repo_path=repo, base_commit="HEAD", job_dir=job_dir, settings=settings
     )
-    context = TeamContext(
-        settings=settings,
-        job=job,
-        job_dir=job_dir,
-        workspace=workspace,
-        model=LiteLLMClient(settings, backoff_s=0.01),
-        trajectory=Trajectory(job_dir / "trajectory.jsonl"),
-    )
+    context = context_for(settings, job, workspace)
     state = TeamState(
         job_id=job.id,
         task=job.task,

@@ -19,6 +19,7 @@ from graphs.context import TeamContext
 from harness.example import example_repo
 from roles.loop import RoleVisit
 from roles.spec import role_spec
+from workspaces.base import Workspace
 from workspaces.local import LocalWorkspace
 
 TASK = "Checkout crashes when the cart is empty: Cart.cheapest_price calls min() on no items."
@@ -39,6 +40,12 @@ def team_context(where: Path, api_base: str, repo: Path | None = None, **models:
     workspace = LocalWorkspace.create(
         job_id=job.id, repo_path=repo, base_commit="HEAD", job_dir=job_dir, settings=settings
     )
+    return context_for(settings, job, workspace)
+
+
+def context_for(settings: Settings, job: Job, workspace: Workspace) -> TeamContext:
+    """The run-time services of `job` in `workspace`: the model over HTTP and a trajectory in its folder."""
+    job_dir = settings.jobs_dir / job.id
     return TeamContext(
         settings=settings,
         job=job,
