@@ -96,15 +96,18 @@ def test_change_signature_adds_removes_and_reorders_at_every_call(tmp_path: Path
         add=[{"name": "currency", "value": "'EUR'", "default": "None"}],
     )
     assert "def total(items, rate=1, currency=None):" in bench.read("shop/pricing.py")
-    assert "total(items, 2, 'EUR')" in bench.read("shop/cart.py")
+    assert "total(items, rate=2, currency='EUR')" in bench.read("shop/cart.py")
     report = bench.read("shop/report.py")
     assert "pricing.total(items, currency='EUR')" in report and "pricing.total(items, 3, 'EUR')" in report
     bench.run("change_signature", function="shop/pricing.py:total", order=["items", "currency", "rate"])
     assert "def total(items, currency=None, rate=1):" in bench.read("shop/pricing.py")
-    assert "total(items, 'EUR', 2)" in bench.read("shop/cart.py")
+    assert "total(items, rate=2, currency='EUR')" in bench.read("shop/cart.py")
+    assert "pricing.total(items, 'EUR', 3)" in bench.read("shop/report.py")
     bench.run("change_signature", function="shop/pricing.py:total", remove=["currency"])
     assert "def total(items, rate=1):" in bench.read("shop/pricing.py")
-    assert "total(items, 2)" in bench.read("shop/cart.py")
+    assert "total(items, rate=2))" in bench.read("shop/cart.py")
+    assert "pricing.total(items)\n" in bench.read("shop/report.py")
+    assert "pricing.total(items, 3)" in bench.read("shop/report.py")
     assert [action.tool for action in bench.actions] == ["change_signature"] * 3
 
 
@@ -202,7 +205,7 @@ def test_a_method_rename_takes_its_overrides_along(tmp_path: Path) -> None:
     assert "def perform(self):\n        return 2" in child and "Child().perform()" in child
 
 
-def test_change_signature_puts_a_new_parameter_before_star_args_and_refuses_keyword_only(tmp_path: Path) -> None:
+def test_change_signature_puts_a_new_parameter_before_star_args_and_keyword_only_ones(tmp_path: Path) -> None:
     files = {
         "a.py": "def g(a, *rest):\n    return a, rest\n\n\ndef k(a, *, b=1):\n    return a + b\n",
         "b.py": "from a import g, k\n\ng(1, 2)\nk(1, b=2)\ng(3)\n",
@@ -210,5 +213,5 @@ def test_change_signature_puts_a_new_parameter_before_star_args_and_refuses_keyw
     bench = action_bench(tmp_path, files)
     bench.run("change_signature", function="a.py:g", add=[{"name": "new", "value": "7", "default": "None"}])
     assert "def g(a, new=None, *rest):" in bench.read("a.py") and "g(1, 7, 2)\n" in bench.read("b.py")
-    with pytest.raises(ToolError, match="keyword-only parameters"):
-        bench.run("change_signature", function="a.py:k", add=[{"name": "new", "value": "7", "default": "None"}])
+    bench.run("change_signature", function="a.py:k", add=[{"name": "new", "value": "7", "default": "None"}])
+    assert "def k(a, new=None, *, b=1):" in bench.read("a.py") and "k(1, 7, b=2)\n" in bench.read("b.py")

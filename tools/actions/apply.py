@@ -41,6 +41,8 @@ class Proposal:
     summary: str
     before: dict[str, str] = field(default_factory=dict)
     after: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """Said after the list of edits: what the action saw but left as it was."""
 
     def change(self, path: str, before: str, after: str) -> None:
         if before != after:
@@ -146,6 +148,7 @@ def apply_proposal(ctx: ToolContext, proposal: Proposal) -> str:
     if len(action.files()) > MAX_FILES_SHOWN:
         shown.append(f"  … {len(action.files()) - MAX_FILES_SHOWN} more files")
     counted = f"{len(action.edits)} edit{'s' * (len(action.edits) != 1)} in {len(action.files())} file"
+    shown.extend(f"  note: {note}" for note in proposal.notes[:MAX_FILES_SHOWN])
     return f"{proposal.summary}: {counted}{'s' * (len(action.files()) != 1)}\n" + "\n".join(shown)
 
 

@@ -147,43 +147,34 @@ def rename_parameter_python(ctx: ToolContext, target: Target, old: str, new: str
     return proposal_from(changes, proposal)
 
 
-def signature_changer(ctx: ToolContext, target: Target) -> tuple[Any, list[str]]:
-    """Rope's signature refactoring for the target and its parameter names (without *args and **kwargs)."""
-    from rope.refactor.change_signature import ChangeSignature
+def called_at(ctx: ToolContext, target: Target) -> tuple[dict[str, list[int]], list[str]]:
+    """Where the target is called: path → offsets of the called name, as rope's occurrence finder sees them (a call
+    `x.name(...)` whose receiver rope cannot type counts when only one definition has the name); and the files that
+    mention the name but rope could not read."""
+    from rope.base import evaluate
+    from rope.refactor import occurrences
 
     project, resource, offset, _ = _resource_and_offset(ctx, target)
     try:
-        changer = ChangeSignature(project, resource, offset)
-        names = [name for name, _ in changer.get_args()]
-    except _rope_errors() as exc:
-        raise ToolError(f"cannot change the signature of {target.qualname}: {exc}") from exc
-    return changer, names
-
-
-def change_calls_python(changer: Any, changers: list[Any], proposal: Proposal) -> Proposal:
-    """Rope's `ChangeSignature.get_changes`, with one difference: a call `x.name(...)` whose receiver's type rope
-    cannot infer counts when only one definition in the project has that name (rope's own pass skips it, leaving
-    such callers of a method with the old signature). Uses rope's per-module call changer for the rest."""
-    from rope.base.change import ChangeContents, ChangeSet
-    from rope.refactor import occurrences
-    from rope.refactor.change_signature import _ChangeCallsInModule, _FunctionChangers
-    from rope.refactor.functionutils import DefinitionInfo
-
-    project = changer.project
-    try:
-        function = changer.pyname.get_object()
-        function_changer = _FunctionChangers(function, DefinitionInfo.read(function), changers)
+        primary, pyname = evaluate.eval_location2(project.get_pymodule(resource), offset)
         finder = occurrences.create_finder(
-            project, changer.name, changer.pyname, instance=changer.primary, unsure=_unique_name(project, changer.name)
+            project, target.name, pyname, instance=primary, unsure=_unique_name(project, target.name)
         )
-        changes = ChangeSet(f"Changing signature of <{changer.name}>")
-        for resource in project.get_python_files():
-            changed = _ChangeCallsInModule(project, finder, resource, function_changer).get_changed_module()
-            if changed is not None:
-                changes.add_change(ChangeContents(resource, changed))
     except _rope_errors() as exc:
-        raise ToolError(f"cannot change the signature: {_reason(exc)}; nothing was changed") from exc
-    return proposal_from(changes, proposal)
+        raise ToolError(f"cannot find the calls of {target.qualname}: {_reason(exc)}; nothing was changed") from exc
+    found: dict[str, list[int]] = {}
+    unread: list[str] = []
+    for file in project.get_python_files():
+        if target.name not in file.read():
+            continue
+        try:
+            offsets = [o.offset for o in finder.find_occurrences(file) if o.is_called()]
+        except _rope_errors():
+            unread.append(file.path)
+            continue
+        if offsets:
+            found[file.path] = offsets
+    return found, unread
 
 
 def extract_python(ctx: ToolContext, path: str, start: int, end: int, name: str, proposal: Proposal) -> Proposal:
