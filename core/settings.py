@@ -181,9 +181,14 @@ class DockerSettings(BaseModel):
     apt_sources: str = ""
     """Mirror for the base image: a URL or a .sources/.list file; empty means the host's apt sources."""
     allow_partial_env: bool = False
-    """Continue a job whose environment can only be had in part: a requirement the index lacks is left out, each
-    package is tried alone when the set fails to install, and what is missing is named on screen, in `report.md`
-    and in `env show`."""
+    """Continue a job whose environment can only be had in part: each package is tried alone when the set fails to
+    install, a failing project install goes on, and what is missing is named on screen, in `report.md` and in
+    `env show`."""
+    leave_out_unknown_packages: bool = True
+    """A declared requirement whose name no package index knows (a private package, one withdrawn from the index)
+    is left out instead of stopping the environment: nothing could install it, and test helpers are often declared
+    beside the tests. The environment is then PARTIAL, the name in `env show`, `report.md`, on screen and in the
+    eval's summary; false stops with the resolver's words. A package that exists but fails to build still stops."""
     pip_download_args: list[str] = Field(default_factory=list)
     """Index options of the host-side resolution (`uv pip compile`, which takes pip's: `--no-index`, `--find-links
     DIR`, `--index-url URL`, `--extra-index-url URL`)."""

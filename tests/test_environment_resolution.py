@@ -22,13 +22,13 @@ from workspaces.environment.resolution import Pin, Resolution, fetch, resolve
 
 
 def _resolve(
-    tmp_path: Path, requirements: str, date: str, settings: Settings, partial: bool = False,
-    files: dict[str, str] | None = None,
+    tmp_path: Path, requirements: str, date: str, settings: Settings, files: dict[str, str] | None = None,
 ) -> Resolution:
     repo = dated_repo(tmp_path / "r", files or {"requirements.txt": requirements}, date)
     plan = plan_environment(CommitFiles(repo, "HEAD"), settings)
     (tmp_path / "work").mkdir()
-    return resolve(plan, tmp_path / "work", settings.docker.pip_download_args, None, partial=partial)
+    return resolve(plan, tmp_path / "work", settings.docker.pip_download_args, None,
+                   leave_out_unknown=settings.docker.leave_out_unknown_packages)
 
 
 @pytest.mark.parametrize(
@@ -42,18 +42,18 @@ def test_an_unpinned_dependency_resolves_to_the_release_of_the_commits_day(
     assert [(pin.name, pin.version) for pin in resolution.pins] == [("eradep", version)]
 
 
-def test_a_package_the_index_lacks_is_refused_in_the_resolvers_words_or_left_out_when_partial_is_allowed(
+def test_a_package_the_index_does_not_know_is_left_out_and_named_or_refused_in_the_resolvers_words_when_asked(
     tmp_path: Path,
 ) -> None:
     with era_index(tmp_path) as index:
         settings = offline_settings(tmp_path / "home", index.url)
+        left = _resolve(tmp_path / "a", "eradep\nvanished-tool==1.0\n", "2020-01-01T00:00:00+00:00", settings)
+        settings.docker.leave_out_unknown_packages = False
         with pytest.raises(WorkspaceError) as refused:
-            _resolve(tmp_path / "a", "eradep\nvanished-tool==1.0\n", "2020-01-01T00:00:00+00:00", settings)
-        partial = _resolve(tmp_path / "b", "eradep\nvanished-tool==1.0\n", "2020-01-01T00:00:00+00:00", settings,
-                           partial=True)
+            _resolve(tmp_path / "b", "eradep\nvanished-tool==1.0\n", "2020-01-01T00:00:00+00:00", settings)
+    assert [pin.name for pin in left.pins] == ["eradep"] and left.left_out == ["vanished-tool"]
     assert "environment step 'resolve' (env) failed; uv said:" in str(refused.value)
     assert "vanished-tool was not found in the package registry" in str(refused.value)
-    assert [pin.name for pin in partial.pins] == ["eradep"] and partial.left_out == ["vanished-tool"]
 
 
 def test_a_package_whose_old_releases_were_deleted_gets_its_later_one_with_a_note(tmp_path: Path) -> None:

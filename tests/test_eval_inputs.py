@@ -16,6 +16,8 @@ from swe_team.eval.evidence import cause_words, commonest_error, key_line
 from swe_team.eval.grading import Resolution, grade, passing_without_fix
 from swe_team.eval.instance_run import outcome_lookup
 from swe_team.eval.repos import RepositorySource
+from swe_team.eval.results import InstanceResult
+from swe_team.eval.summary import render
 from tools.test_results import IdOutcomes, TestReport
 
 RECORD = {
@@ -128,3 +130,21 @@ def test_the_command_wants_exactly_one_of_gold_predictions_and_run(tmp_path: Pat
     assert both.returncode == 1 and "exactly one of --gold, --predictions FILE or --run" in _unwrapped(both.stderr)
     assert fleet.returncode == 1
     assert "--fleet spreads the team's jobs over the workers: it needs --run" in _unwrapped(fleet.stderr)
+
+
+def test_the_summary_names_what_a_partial_environment_lacks_beside_its_image() -> None:
+    partial = {"python": "3.9", "status": "partial",
+               "failures": ["rudolf2: no package index knows this name, left out (docker.leave_out_unknown_packages)"]}
+    results = [
+        InstanceResult(instance_id="acme__old-1", repo="acme/old", mode="gold", status="resolved",
+                       environment={"image": "swe-team-env:a", "environment": partial}),
+        InstanceResult(instance_id="acme__new-1", repo="acme/new", mode="gold", status="resolved",
+                       environment={"image": "swe-team-env:b", "environment": {"status": "complete"}}),
+    ]
+
+    rows = {line.split(" | ")[0]: line for line in render("gold", results, 2).splitlines()
+            if line.startswith("| swe-team-env:")}
+
+    assert rows["| swe-team-env:a"].endswith("| PARTIAL: rudolf2: no package index knows this name, left out "
+                                             "(docker.leave_out_unknown_packages) |")
+    assert rows["| swe-team-env:b"].endswith("| complete |")

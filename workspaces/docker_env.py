@@ -63,6 +63,7 @@ def dependency_tag(plan: EnvironmentPlan, settings: Settings) -> str:
         "resolver": uv_version(),
         "index": settings.docker.pip_download_args,
         "partial": settings.docker.allow_partial_env,
+        "leave_out_unknown": settings.docker.leave_out_unknown_packages,
     }
     return f"{ENV_REPOSITORY}:deps-{_digest(inputs)}"
 
@@ -170,12 +171,13 @@ def _build_dependencies(
             source = Path(scratch) / "src"
             _export(files, source)
         resolution = resolve(
-            plan, Path(scratch), settings.docker.pip_download_args, source, partial=settings.docker.allow_partial_env
+            plan, Path(scratch), settings.docker.pip_download_args, source,
+            leave_out_unknown=settings.docker.leave_out_unknown_packages,
         )
     record.pins = [f"{pin.name}=={pin.version}" for pin in resolution.pins]
     record.notes += resolution.notes
-    record.failures += [f"{name} is not on the index: left out (docker.allow_partial_env)" for name in
-                        resolution.left_out]
+    record.failures += [f"{name}: no package index knows this name, left out (docker.leave_out_unknown_packages)"
+                        for name in resolution.left_out]
     if plan.runner.requirement:
         record.runner = f"pytest {resolution.version_of('pytest')}"
     progress(f"[2/5] fetching {len(resolution.pins)} locked packages and {len(resolution.build)} build tools")

@@ -80,8 +80,8 @@ def _failures_heading(mode: Mode) -> str:
 
 
 def _environments(results: list[InstanceResult]) -> list[str]:
-    """Per environment image: how long the first workspace took to open (the build, unless it was cached) and the
-    fastest one (from the cache)."""
+    """Per environment image: how long the first workspace took to open (the build, unless it was cached), the
+    fastest one (from the cache), and what a PARTIAL environment lacks."""
     by_image: dict[str, list[InstanceResult]] = defaultdict(list)
     for result in results:
         if result.environment.get("image"):
@@ -89,8 +89,8 @@ def _environments(results: list[InstanceResult]) -> list[str]:
     if not by_image:
         return []
     lines = ["## Environments", "",
-             "| image | Python | repository versions | instances | first open s | fastest open s |",
-             "|---|---|---|---:|---:|---:|"]
+             "| image | Python | repository versions | instances | first open s | fastest open s | status |",
+             "|---|---|---|---:|---:|---:|---|"]
     for image, group in sorted(by_image.items(), key=lambda item: item[1][0].repo):
         first = min(group, key=lambda r: r.finished_at - r.minutes * 60)
         versions = ", ".join(sorted({f"{r.repo} {r.version}".strip() for r in group}))
@@ -98,6 +98,13 @@ def _environments(results: list[InstanceResult]) -> list[str]:
         python = str(choices.get("python", "")) if isinstance(choices, dict) else ""
         lines.append(
             f"| {image} | {python} | {versions} | {len(group)} | {first.environment_seconds:.0f} | "
-            f"{min(r.environment_seconds for r in group):.0f} |"
+            f"{min(r.environment_seconds for r in group):.0f} | {_status(choices)} |"
         )
     return [*lines, ""]
+
+
+def _status(choices: object) -> str:
+    """`complete`, or PARTIAL and what the environment lacks."""
+    if not isinstance(choices, dict) or choices.get("status") != "partial":
+        return str(choices.get("status", "")) if isinstance(choices, dict) else ""
+    return _cell("PARTIAL: " + "; ".join(str(failure) for failure in choices.get("failures", [])))

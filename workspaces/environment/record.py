@@ -35,7 +35,8 @@ class EnvironmentRecord:
     image: str = ""
     pins: list[str] = field(default_factory=list)
     status: str = "planned"
-    """planned (nothing built), complete, or partial (`docker.allow_partial_env` let failures through)."""
+    """planned (nothing built), complete, or partial (a requirement no index knows left out, or failures
+    `docker.allow_partial_env` let through): `failures` says what."""
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     test_command: str = ""

@@ -79,7 +79,7 @@ class Resolution:
     runner_family: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
-    """Direct requirements the index does not have, left out because a partial environment is allowed."""
+    """Direct requirements whose name the index does not know, left out (`docker.leave_out_unknown_packages`)."""
 
     def version_of(self, name: str) -> str:
         return next((pin.version for pin in self.pins if pin.name == name), "")
@@ -132,8 +132,8 @@ def _compile(
     left_out: list[str] | None = None,
 ) -> Path:
     """Lock `requirements` with uv. What the index lost is repaired and noted: a package whose every release is
-    newer than the cut-off (old releases deleted) gets the releases uv names; given a `left_out` list (a partial
-    environment allowed), a direct requirement the index does not have at all is left out and added to it; a
+    newer than the cut-off (old releases deleted) gets the releases uv names; given a `left_out` list, a direct
+    requirement whose name the index does not know is left out and added to it; a
     source package that needs `use_2to3` narrows `build_constraints` (shared by the resolution's calls) to a
     setuptools that has it."""
     requirements = list(requirements)
@@ -219,16 +219,17 @@ def _just_after(timestamp: str) -> str:
 
 
 def resolve(
-    plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_tree: Path | None, *, partial: bool = False
+    plan: EnvironmentPlan, workdir: Path, extra_args: list[str], source_tree: Path | None, *, leave_out_unknown: bool
 ) -> Resolution:
     """The locked runtime set and build tools of `plan` (with `source_tree` when the project's own metadata must
-    be built to be known)."""
+    be built to be known); `leave_out_unknown` leaves out a direct requirement whose name the index does not know
+    (in `left_out`), else the resolution fails in the resolver's words."""
     requirements = [d.requirement for d in plan.requirements]
     if plan.project.resolve_from_source and source_tree is not None:
         extras = f"[{','.join(plan.extras)}]" if plan.extras else ""
         requirements.append(f"{source_tree}{extras}")
     notes: list[str] = []
-    left_out: list[str] | None = [] if partial else None
+    left_out: list[str] | None = [] if leave_out_unknown else None
     build_constraints = [BUILD_CONSTRAINT]
     common: dict[str, Any] = {
         "python": plan.python, "extra_args": extra_args, "workdir": workdir, "notes": notes,
