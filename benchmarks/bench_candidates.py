@@ -24,10 +24,12 @@ import shlex
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from benchmarks.candidate_results import Outcome, ResultFile, runs_text, selection_table
 from benchmarks.candidate_sets import candidate_set
+from core.errors import SweTeamError
 from core.model.scripted_server import ScriptedModelServer
 from core.search_settings import SearchSettings
 from core.settings import Settings
@@ -47,6 +49,7 @@ from workspaces.base import Workspace
 from workspaces.registry import create_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench-out" / "candidates" / "selection.jsonl"
 SHOP_FIX = (
     "diff --git a/shop/cart.py b/shop/cart.py\n--- a/shop/cart.py\n+++ b/shop/cart.py\n@@ -35,7 +35,9 @@\n"
     '         return sum((item.line_total for item in self.items), Decimal("0"))\n \n'
@@ -62,20 +65,6 @@ SHOP_TEST = (
     "+++ b/tests/test_empty.py\n@@ -0,0 +1,7 @@\n+from decimal import Decimal\n+\n+from shop import Cart\n+\n+\n"
     "+def test_empty_total():\n+    assert Cart().total() == Decimal('0.00')\n"
 )
-
-
-@dataclass
-class Outcome:
-    instance: str
-    candidates: int
-    resolving: list[str]
-    picked: str
-    seconds: float
-    why: str
-
-    @property
-    def right(self) -> bool:
-        return self.picked in self.resolving
 
 
 def judged(
@@ -112,12 +101,13 @@ def judged(
         if not tested:
             continue
         cases = trials.reports[tested].cases
-        graded = grade(fail_to_pass, pass_to_pass, lambda test_id, cases=cases: outcome_of(cases, test_id))
+        graded = grade(fail_to_pass, pass_to_pass, partial(outcome_of, cases))
         if graded.resolution.value == "FULL":
             resolving.append(cid)
     picked = selection.winner
     why = candidates.kinds.get(picked, "none") + (": " + selection.verdict(picked).reason if picked else "")
-    return Outcome(name, len(candidates.diffs), resolving, picked, seconds, why)
+    runs = {run: report.duration_s for run, report in trials.reports.items()}
+    return Outcome(name, len(candidates.diffs), resolving, picked, seconds, why, runs)
 
 
 def shop_outcome(scratch: Path) -> Outcome:
@@ -169,21 +159,43 @@ def validated(results: Path) -> list[str]:
     return [name for name, result in instances.items() if result.get("status") == "resolved"]
 
 
-def selection_table(outcomes: list[Outcome]) -> None:
-    print(f"\n{'instance':<34}{'cands':>6}{'resolving':>10}{'picked':>8}  right  {'s':>7}  why")
-    for o in outcomes:
-        print(
-            f"{o.instance:<34}{o.candidates:>6}{len(o.resolving):>10}{o.picked or '-':>8}  "
-            f"{'yes' if o.right else 'NO':<5}  {o.seconds:>7.1f}  {o.why[:90]}"
-        )
-    with_one = [o for o in outcomes if o.resolving]
-    rate = sum(o.right for o in with_one) / len(with_one) if with_one else 0.0
-    mean = sum(o.seconds for o in outcomes) / len(outcomes) if outcomes else 0.0
-    print(
-        f"\npicked a resolving candidate: {sum(o.right for o in with_one)} of {len(with_one)} instances "
-        f"with one ({rate:.2f}; goal ≥ 0.95); selection time mean {mean:.1f} s, "
-        f"max {max((o.seconds for o in outcomes), default=0):.1f} s"
-    )
+def real_outcomes(args: argparse.Namespace, settings: Settings) -> list[Outcome]:
+    """(a) on the chosen validated instances: a result already in `args.results` is reused, each new one appended
+    as it ends; an instance that fails is reported and left out (and tried again by the next run)."""
+    names = validated(args.gold_results)
+    instances = {i.instance_id: i for i in load_instances(args.dataset)}
+    names = [name for name in names if name in instances]
+    wanted = [name for name in args.instances.split(",") if name] or names
+    chosen = [name for name in names if name in wanted][: args.limit or None]
+    source = RepositorySource(args.repos, settings.home / "cache" / "eval-repos")
+    store = ResultFile(args.results)
+    earlier = store.load()
+    outcomes = []
+    for count, name in enumerate(chosen, start=1):
+        other = instances[names[(names.index(name) + 1) % len(names)]]
+        if name in earlier and not earlier[name].error:
+            outcomes.append(earlier[name])
+            print(f"(a) [{count}/{len(chosen)}] {name}: from {args.results}", flush=True)
+            continue
+        print(f"(a) [{count}/{len(chosen)}] {name} …", flush=True)
+        started = time.monotonic()
+        try:
+            outcome = instance_outcome(instances[name], other, source, settings)
+        except (SweTeamError, RuntimeError, OSError) as exc:
+            outcome = Outcome(name, error=f"{type(exc).__name__}: {exc}")
+        outcome.wall = time.monotonic() - started
+        store.append(outcome)
+        outcomes.append(outcome)
+        if outcome.error:
+            print(f"    left out after {outcome.wall:.0f} s: {outcome.error[:300]}", flush=True)
+        else:
+            print(
+                f"    picked {outcome.picked or '-'} ({'resolving' if outcome.right else 'NOT resolving'}; "
+                f"{len(outcome.resolving)} of {outcome.candidates} resolve), trials {outcome.seconds:.0f} s, "
+                f"wall {outcome.wall:.0f} s: {runs_text(outcome)}",
+                flush=True,
+            )
+    return outcomes
 
 
 def parallel_efficiency(
@@ -223,6 +235,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most this many validated instances")
     parser.add_argument("--parallel-only", action="store_true", help="only (b)")
     parser.add_argument("--instances", default="", help="only these validated instances (comma-separated)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="per-instance results, appended (resumes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-candidates-") as scratch_text:
         scratch = Path(scratch_text)
@@ -233,15 +246,7 @@ def main() -> None:
         settings = Settings(workspace="docker")
         outcomes: list[Outcome] = []
         if not args.parallel_only:
-            names = validated(args.gold_results)
-            instances = {i.instance_id: i for i in load_instances(args.dataset)}
-            wanted = [name for name in args.instances.split(",") if name] or names
-            chosen = [instances[name] for name in names if name in instances and name in wanted][: args.limit or None]
-            source = RepositorySource(args.repos, settings.home / "cache" / "eval-repos")
-            for index, instance in enumerate(chosen):
-                other = chosen[(index + 1) % len(chosen)] if len(chosen) > 1 else instance
-                print(f"(a) {instance.instance_id} …", flush=True)
-                outcomes.append(instance_outcome(instance, other, source, settings))
+            outcomes = real_outcomes(args, settings)
             selection_table(outcomes)
         docker_settings = Settings(home=scratch / "home")
         parallel_efficiency(scratch, "docker", 4, docker_settings)
