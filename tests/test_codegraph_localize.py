@@ -156,6 +156,29 @@ def test_code_using_a_named_option_is_found_through_the_attribute_it_is_stored_i
     assert "lint/linter.py:Linter.report" not in reasons
 
 
+def test_a_one_word_flag_finds_the_code_its_option_turns_on(tmp_path: Path) -> None:
+    linter = (
+        "class Linter:\n"
+        "    def check(self, modules):\n"
+        "        if self.config.recursive:\n"
+        "            modules = self._discover(modules)\n"
+        "        return self._lint(modules)\n\n"
+        "    def _discover(self, modules):\n"
+        "        return modules\n\n"
+        "    def _lint(self, modules):\n"
+        "        return modules\n\n"
+        "    def banner(self):\n"
+        "        return self.config.version\n"
+    )
+    graph = _graph_of(tmp_path, {"lint/linter.py": linter})
+    issue = "Ignores are lost in one mode\n\n```\n$ lint --version\n$ lint --recursive=y .\n```\n"
+    reasons = {f.id: f.reason for f in localize(graph, issue, top_k=10).functions}
+    for used in ("lint/linter.py:Linter.check", "lint/linter.py:Linter._discover"):
+        assert reasons.get(used) == "uses the option recursive", (used, reasons)
+    assert reasons.get("lint/linter.py:Linter._lint") != "uses the option recursive"
+    assert reasons.get("lint/linter.py:Linter.banner") != "uses the option version"
+
+
 def test_tests_matching_the_issue_point_at_the_module_they_test(tmp_path: Path) -> None:
     graph = _graph_of(
         tmp_path,

@@ -94,6 +94,23 @@ def unrelated(data):
     }
 
 
+def test_callers_of_a_named_function_share_its_weight_by_their_own_match(tmp_path: Path) -> None:
+    outcomes = "def skip_test(reason):\n    raise RuntimeError(reason)\n"
+    hooks = """from outcomes import skip_test
+
+
+def run_setup(item):
+    skip_test("marked")
+
+
+def report(item):
+    skip_test("reported")
+"""
+    graph = _repository(tmp_path, {"outcomes.py": outcomes, "hooks.py": hooks})
+    found = reached(graph, {"outcomes.py:skip_test": 1.5}, {"hooks.py:run_setup": 0.6})
+    assert found == {"hooks.py:run_setup": (1.5 * 0.6, "calls skip_test")}
+
+
 def test_the_issues_imports_and_variables_say_which_class_a_method_belongs_to(tmp_path: Path) -> None:
     invoice = "class Invoice:\n    def total(self):\n        return 0\n"
     graph = _repository(

@@ -13,6 +13,10 @@ from memory.codegraph.text import HYPHENATED
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
+SINGLE_WORD_FLAG = re.compile(r"(?<![\w-])--([a-z]{4,}[0-9]*)\b(?!-)")
+"""`--recursive=y`: a flag of one word names an option as much as `--ignore-paths` does."""
+REPORTING_FLAGS = frozenset({"version", "help", "verbose", "quiet"})
+"""Flags every tool has, shown with the tool's version or output rather than as the issue's subject."""
 MAX_READERS = 6
 """An option read in more files than this is too common to point anywhere."""
 
@@ -21,7 +25,9 @@ def option_readers(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
     """Code using an option the issue names: `ignore-paths` → functions reading `.ignore_paths`, the functions
     they pass it to, and readers of an attribute it is stored in (`self._ignore_paths = config.ignore_paths`)."""
     hits: dict[str, tuple[float, str]] = {}
-    options = dict.fromkeys(match.group(1).replace("-", "_") for match in HYPHENATED.finditer(text))
+    named = [match.group(1) for match in HYPHENATED.finditer(text)]
+    named += [m.group(1) for m in SINGLE_WORD_FLAG.finditer(text) if m.group(1) not in REPORTING_FLAGS]
+    options = dict.fromkeys(name.replace("-", "_") for name in named)
     sources = source_texts(graph) if options else {}
     for option in options:
         reason = f"uses the option {option.replace('_', '-')}"
@@ -73,13 +79,23 @@ def _stored_as(source: str, offsets: list[int]) -> set[str]:
 
 PASSED_LINES = 10
 """A call starting this many lines above an option read may take it as an argument."""
+GUARD = re.compile(r"([ \t]*)(?:el)?if\b")
+GUARDED_LINES = 3
+"""An option read in an `if` condition: the calls on these many lines below are what the option turns on."""
 
 
 def _passed_to(graph: CodeGraph, function: str, source: str, offset: int, line: int) -> list[str]:
     """Functions whose call's arguments hold the text at `offset`, on `line` (a call may start a few lines above)."""
     passed: list[str] = []
+    guarded_until = _guarded_block_end(source, offset, line)
     for _, target, data in graph.graph.out_edges(function, data=True):
-        if data.get("kind") != "calls" or not line - PASSED_LINES <= data.get("line", 0) <= line:
+        called_at = data.get("line", 0)
+        if data.get("kind") != "calls":
+            continue
+        if line < called_at <= guarded_until:
+            passed.append(target)
+            continue
+        if not line - PASSED_LINES <= called_at <= line:
             continue
         line_start = _start_of_line_above(source, offset, line - data["line"])
         opening = source.rfind(graph.graph.nodes[target]["name"] + "(", line_start, offset)
@@ -88,6 +104,23 @@ def _passed_to(graph: CodeGraph, function: str, source: str, offset: int, line: 
             if arguments.count("(") > arguments.count(")"):
                 passed.append(target)
     return passed
+
+
+def _guarded_block_end(source: str, offset: int, line: int) -> int:
+    """The last line of the block an `if` holding `offset` (on `line`) guards, at most GUARDED_LINES below; `line`
+    itself when the read is not in an `if` condition."""
+    start = source.rfind("\n", 0, offset) + 1
+    guard = GUARD.match(source, start)
+    line_end = source.find("\n", offset)
+    if guard is None or line_end < 0:
+        return line
+    indent = len(guard.group(1))
+    end = line
+    for below in source[line_end + 1 :].split("\n", GUARDED_LINES)[:GUARDED_LINES]:
+        if below.strip() and len(below) - len(below.lstrip()) <= indent:
+            break
+        end += 1
+    return end
 
 
 def _start_of_line_above(source: str, offset: int, lines_up: int) -> int:

@@ -16,6 +16,8 @@ REACH_HOPS = 2
 REACH_WEIGHT = 1.0
 MAX_REACHED = 200
 """Functions visited per named function: a dispatcher can call hundreds."""
+CALLER_WEIGHT = 1.0
+"""A caller of a named function, relative to a callee one call away: where the named function is used wrongly."""
 
 
 def _callees(graph: CodeGraph, node: str) -> list[str]:
@@ -24,6 +26,15 @@ def _callees(graph: CodeGraph, node: str) -> list[str]:
     if store.nodes[node].get("kind") == "class":
         return [target for _, target, kind in store.out_edges(node, keys=True) if kind in ("contains", "calls")]
     return [target for _, target, kind in store.out_edges(node, keys=True) if kind == "calls"]
+
+
+def store_kind(graph: CodeGraph, node: str) -> str:
+    return str(graph.graph.nodes[node].get("kind", ""))
+
+
+def _callers(graph: CodeGraph, node: str) -> list[str]:
+    callers = [source for source, _, kind in graph.graph.in_edges(node, keys=True) if kind == "calls"]
+    return callers[:MAX_REACHED]
 
 
 def reached(graph: CodeGraph, named: dict[str, float], lexical: dict[str, float]) -> dict[str, tuple[float, str]]:
@@ -47,5 +58,10 @@ def reached(graph: CodeGraph, named: dict[str, float], lexical: dict[str, float]
                     if share > found.get(callee, (0.0, ""))[0]:
                         found[callee] = (share, f"reached from {start_name} in {hop} call{'s' if hop > 1 else ''}")
             frontier = following
+        if store_kind(graph, start) != "class":
+            for caller in _callers(graph, start):
+                share = CALLER_WEIGHT * weight * lexical.get(caller, 0.0)
+                if share > found.get(caller, (0.0, ""))[0]:
+                    found[caller] = (share, f"calls {start_name}")
     return found
 
