@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 SINGLE_WORD_FLAG = re.compile(r"(?<![\w-])--([a-z]{4,}[0-9]*)\b(?!-)")
 """`--recursive=y`: a flag of one word names an option as much as `--ignore-paths` does."""
-REPORTING_FLAGS = frozenset({"version", "help", "verbose", "quiet"})
-"""Flags every tool has, shown with the tool's version or output rather than as the issue's subject."""
+REPORTING_FLAGS = frozenset({"version", "help"})
+"""Flags every tool has, run to show the version or the usage in an issue rather than as its subject."""
 MAX_READERS = 6
 """An option read in more files than this is too common to point anywhere."""
 
