@@ -99,6 +99,12 @@ def _class_body_terms(node: Node, source: bytes) -> str:
     return " ".join(terms(" ".join(pieces), TERMS_PER_SYMBOL))
 
 
+def _role(captures: dict[str, list[Node]]) -> str:
+    """What a query pattern finds, from the captures of one of its matches (every match of a pattern has them)."""
+    definition = next((key for key in captures if key.startswith("definition.")), "")
+    return definition or next((key for key in ("reference.call", "import", "string") if key in captures), "")
+
+
 def extract(source: bytes, language: str) -> FileRecord:
     tree = parser_for(language).parse(source)
     root = tree.root_node
@@ -110,10 +116,14 @@ def extract(source: bytes, language: str) -> FileRecord:
 
     definitions: dict[tuple[int, int], _Definition] = {}
     raw_calls: list[tuple[int, str, int]] = []
-    for _, captures in QueryCursor(query_for(language)).matches(root):
-        kind = next((key.split(".", 1)[1] for key in captures if key.startswith("definition.")), "")
-        if kind:
-            node = captures[f"definition.{kind}"][0]
+    roles: dict[int, str] = {}
+    for pattern, captures in QueryCursor(query_for(language)).matches(root):
+        role = roles.get(pattern)
+        if role is None:
+            role = roles[pattern] = _role(captures)
+        if role.startswith("definition."):
+            kind = role[len("definition.") :]
+            node = captures[role][0]
             key = (node.start_byte, node.end_byte)
             found = definitions.get(key)
             if found is None:
@@ -121,14 +131,14 @@ def extract(source: bytes, language: str) -> FileRecord:
             found.bases.extend(_text(base) for base in captures.get("base", []) if _text(base) not in found.bases)
             if "receiver" in captures:
                 found.receiver = _text(captures["receiver"][0])
-        elif "reference.call" in captures:
+        elif role == "reference.call":
             call = captures["reference.call"][0]
             callee = _callee_text(call, captures["callee"][0])
             if callee:
                 raw_calls.append((call.start_byte, callee, call.start_point[0] + 1))
-        elif "import" in captures:
+        elif role == "import":
             record.imports.extend(parse_import(language, captures))
-        elif "string" in captures:
+        elif role == "string":
             node = captures["string"][0]
             if node.start_point[0] == node.end_point[0] and b" " in (node.text or b""):
                 record.strings.extend((node.start_point[0] + 1, piece) for piece in _string_pieces(_text(node)))

@@ -19,6 +19,7 @@ from memory.codegraph.records import FileRecord
 from memory.codegraph.resolve import Resolver
 from memory.codegraph.snapshot import FileSignature, Snapshot, load_calls, signature_of
 from memory.codegraph.store import GraphStore
+from memory.codegraph.term_counts import LocalTerms
 
 Progress = Callable[[int, int, str], None]
 """Called as (done, total, what: "parsing path/to/file.py") while indexing."""
@@ -74,6 +75,8 @@ class CodeGraph(GraphQueries):
         self.stats = IndexStats()
         self.version = 0
         """Bumped on every change, so derived indexes (lexical search) know when to rebuild."""
+        self.counted_terms: dict[str, LocalTerms] = {}
+        """Files' lexical documents counted by the parsing workers, until the lexical index is first built."""
         self.calls_pending: Path | None = None
         """The snapshot file holding the records' calls, until something needs them (re-linking, publishing)."""
 

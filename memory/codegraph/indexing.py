@@ -79,6 +79,8 @@ def _index_all(
             if parsed.record is None:
                 continue
             records[parsed.path] = (parsed.sha, parsed.record)
+            if parsed.terms is not None:
+                graph.counted_terms[parsed.path] = parsed.terms
             if parsed.from_cache:
                 graph.stats.from_cache += 1
             else:

@@ -23,6 +23,7 @@ from typing import IO, Any
 from memory.codegraph.cache import RecordCache
 from memory.codegraph.extract import extract
 from memory.codegraph.records import FileRecord
+from memory.codegraph.term_counts import LocalTerms, count_file
 
 POOL_MINIMUM = 48
 """Fewer files to parse than this are parsed in this process: starting workers costs about a second."""
@@ -47,6 +48,8 @@ class Parsed:
     record: FileRecord | None
     """None when the file could not be read (deleted meanwhile)."""
     from_cache: bool
+    terms: LocalTerms | None = None
+    """The file's lexical documents, counted by the worker that parsed it (None: to be counted by the index)."""
 
 
 @dataclass
@@ -77,6 +80,16 @@ def parse_one(root: Path, job: Job, cache: RecordCache) -> Parsed:
     record = extract(content, job.language)
     cache.put(job.sha, record)
     return Parsed(job.path, job.sha, record, False)
+
+
+def parse_counted(root: Path, job: Job, cache: RecordCache) -> Parsed:
+    """`parse_one` with the file's lexical documents counted, as a worker answers."""
+    parsed = parse_one(root, job, cache)
+    if parsed.record is None:
+        return parsed
+    return Parsed(
+        parsed.path, parsed.sha, parsed.record, parsed.from_cache, count_file(job.path, job.sha, parsed.record)
+    )
 
 
 def read_message(stream: IO[bytes]) -> Any:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from memory.codegraph.cache import CACHE_FORMAT
 from memory.codegraph.collection import collection_paused
 from memory.codegraph.lexical import LexicalIndex, build_index, unpack_blocks
+from memory.codegraph.term_counts import renumbered
 
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
@@ -97,6 +98,17 @@ def _prune(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+def _counted_index(graph: CodeGraph) -> LexicalIndex:
+    """A fresh index, taking the documents the parsing workers counted (build_index counts any file they did not)."""
+    counted, graph.counted_terms = graph.counted_terms, {}
+    if not counted:
+        return build_index(graph)
+    numbered = renumbered(counted)
+    index = build_index(graph, numbered.vocabulary, numbered.blocks)
+    index.recounted = len(index.file_ids)
+    return index
+
+
 @collection_paused()
 def lexical_index(graph: CodeGraph) -> LexicalIndex:
     """The graph's index, kept per graph version in memory and per tree SHA on disk; counts only what changed."""
@@ -106,7 +118,7 @@ def lexical_index(graph: CodeGraph) -> LexicalIndex:
     if cached is not None:
         index = build_index(graph, cached.vocabulary, unpack_blocks(cached.packed_blocks))
     else:
-        index = load_lexical(graph) or build_index(graph)
+        index = load_lexical(graph) or _counted_index(graph)
     if index.recounted:
         save_lexical(graph, index)
     graph._lexical = index  # type: ignore[attr-defined]

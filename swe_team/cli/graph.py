@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -29,6 +32,27 @@ RepoOption = Annotated[
     Path | None,
     typer.Option("--repo", help="The repository, or any folder of source files.", show_default=HERE, file_okay=False),
 ]
+
+
+def without_collections(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs a command with Python's cyclic garbage collector off, then freezes what it made.
+
+    A large repository's graph is millions of objects without cycles: every collection walks them and frees nothing,
+    and once the command returns, the collection that re-enabling starts would walk them all again (on sympy a
+    tenth of a warm `locate`). Frozen objects are still freed when unreferenced, and are never walked again."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if collecting:
+                gc.freeze()
+                gc.enable()
+
+    return wrapper
 
 
 def _build(
@@ -130,6 +154,7 @@ def _index_summary(graph: CodeGraph) -> dict[str, Any]:
 
 @app.command()
 @guarded
+@without_collections
 def index(
     path: Annotated[
         Path | None,
@@ -185,6 +210,7 @@ def _reranker(repo: Path, wanted: bool | None) -> Reranker | None:
 
 @app.command()
 @guarded
+@without_collections
 def locate(
     repo: RepoOption = None,
     task: Annotated[str, typer.Option("--task", help="The issue text.")] = "",
@@ -254,6 +280,7 @@ def _nothing_located(graph: CodeGraph) -> str:
 
 @show_app.command("show")
 @guarded
+@without_collections
 def show(
     symbol: Annotated[str, typer.Argument(help="`path.py:Class.method`, `pkg.mod.Class`, `Class.method` or a name")],
     repo: RepoOption = None,
