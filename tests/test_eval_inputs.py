@@ -148,3 +148,19 @@ def test_the_summary_names_what_a_partial_environment_lacks_beside_its_image() -
     assert rows["| swe-team-env:a"].endswith("| PARTIAL: rudolf2: no package index knows this name, left out "
                                              "(docker.leave_out_unknown_packages) |")
     assert rows["| swe-team-env:b"].endswith("| complete |")
+
+
+def test_the_gold_summary_tells_validated_instances_from_those_only_passing_with_the_fix() -> None:
+    early = InstanceResult(instance_id="acme__a-1", repo="acme/a", mode="gold", status="unresolved", resolution="FULL",
+                           stage="tests_before", cause="FAIL_TO_PASS tests pass without the fix")
+    results = [
+        InstanceResult(instance_id="acme__a-2", repo="acme/a", mode="gold", status="resolved", resolution="FULL"),
+        early,
+        InstanceResult(instance_id="acme__a-3", repo="acme/a", mode="gold", status="unresolved", resolution="NO"),
+    ]
+
+    summary = render("gold", results, 3)
+
+    assert "**1 of 3** validated" in summary
+    assert "2 pass every FAIL_TO_PASS and PASS_TO_PASS test with the reference fix (what SWE-bench's harness " \
+           "checks); 1 of them also pass some FAIL_TO_PASS tests without it." in summary

@@ -29,6 +29,7 @@ def render(mode: Mode, results: list[InstanceResult], selected: int) -> str:
         f"**{resolved} of {selected}** {HEADINGS[mode]} ({_rate(resolved, selected)})"
         + (f"; {selected - len(results)} not evaluated yet" if len(results) < selected else ""),
         "",
+        *_official_check(mode, results),
         "| status | instances |",
         "|---|---:|",
         *(f"| {status} | {sum(r.status == status for r in results)} |"
@@ -71,6 +72,17 @@ def render(mode: Mode, results: list[InstanceResult], selected: int) -> str:
             f"{r.pass_to_pass.passed}/{r.pass_to_pass.total} | {r.environment_seconds:.0f} | {r.minutes:.1f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _official_check(mode: Mode, results: list[InstanceResult]) -> list[str]:
+    """--gold: how many pass with the reference fix alone, the one check SWE-bench's harness makes of gold patches,
+    and how many of those only miss validation because listed FAIL_TO_PASS tests already pass without the fix."""
+    if mode != "gold":
+        return []
+    full = [r for r in results if r.resolution == "FULL"]
+    early = sum(r.status != "resolved" and r.stage == "tests_before" for r in full)
+    return [f"{len(full)} pass every FAIL_TO_PASS and PASS_TO_PASS test with the reference fix (what SWE-bench's "
+            f"harness checks); {early} of them also pass some FAIL_TO_PASS tests without it.", ""]
 
 
 def _failures_heading(mode: Mode) -> str:
