@@ -7,11 +7,11 @@ A selector here is pytest-style (`path::Class::test`, or a file); every runner r
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from core.state import Location, TeamState
 from memory.codegraph.link import is_test_path
+from tools.diff_lines import parse_unified_diff
 from workspaces.base import Workspace
 
 FILE_LIMIT = 5
@@ -20,8 +20,6 @@ imported by most of the suite)."""
 SELECTOR_LIMIT = 300
 """More linked tests than this are selected by their files."""
 MIN_RUN_SECONDS = 30.0
-
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
 
 def graph_selector(path: str, qualname: str) -> str:
@@ -57,29 +55,11 @@ def sample_test_files(workspace: Workspace, count: int = 3) -> list[str]:
 
 def changed_lines(diff: str) -> dict[str, list[int]]:
     """The lines each file's change touches, numbered in the new file (a pure deletion marks the line after)."""
-    lines: dict[str, list[int]] = {}
-    path = ""
-    number = 0
-    for line in diff.splitlines():
-        if line.startswith("+++ "):
-            path = line[4:].removeprefix("b/") if line[4:] != "/dev/null" else ""
-            continue
-        hunk = _HUNK.match(line)
-        if hunk:
-            number = int(hunk.group(1))
-            if path and hunk.group(2) == "0":
-                lines.setdefault(path, []).append(max(number, 1))
-            continue
-        if not path or line.startswith(("---", "diff --git", "\\")):
-            continue
-        if line.startswith("+"):
-            lines.setdefault(path, []).append(number)
-            number += 1
-        elif line.startswith("-"):
-            lines.setdefault(path, []).append(number)
-        else:
-            number += 1
-    return {p: sorted(set(n)) for p, n in lines.items()}
+    return {
+        file.path: sorted(file.touched_lines)
+        for file in parse_unified_diff(diff)
+        if file.status != "deleted" and file.touched_lines
+    }
 
 
 class Linker:

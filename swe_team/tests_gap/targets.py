@@ -5,7 +5,6 @@ Function ranges come from the code graph; which of their lines and branches ran 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,8 @@ from core.errors import RepositoryError
 from core.git import git, git_output
 from memory.codegraph.link import is_test_path
 from swe_team.tests_gap.measure import FileCoverage
+from tools.diff_lines import parse_unified_diff
 
-HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 FUNCTION_KINDS = ("function", "method")
 
 
@@ -148,15 +147,11 @@ def changed_lines(repo: Path, base: str, head: str) -> dict[str, set[int]]:
         "*.py",
         error=RepositoryError,
     )
-    changed: dict[str, set[int]] = {}
-    path = ""
-    for line in diff.splitlines():
-        if line.startswith("+++ "):
-            path = line[6:] if line.startswith("+++ b/") else ""
-        elif path and (hunk := HUNK.match(line)):
-            start, count = int(hunk.group(1)), int(hunk.group(2) if hunk.group(2) is not None else 1)
-            changed.setdefault(path, set()).update(range(start, start + max(count, 1)))
-    return changed
+    return {
+        file.path: file.touched_lines
+        for file in parse_unified_diff(diff)
+        if file.status != "deleted" and file.touched_lines
+    }
 
 
 def changed_functions(functions: list[TargetFunction], changed: dict[str, set[int]]) -> list[TargetFunction]:
