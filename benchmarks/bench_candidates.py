@@ -35,7 +35,7 @@ from core.search_settings import SearchSettings
 from core.settings import Settings
 from graphs.candidate_runs import make_candidates
 from graphs.candidate_trials import TrialPlan, Trials, apply_diff
-from graphs.selection import select
+from graphs.selection import representatives, select
 from harness.candidates import marking_step, search_context
 from harness.example import example_repo
 from harness.services import in_ci, run_unless_unavailable
@@ -43,7 +43,7 @@ from swe_team.eval.dataset import Instance, load_instances
 from swe_team.eval.grading import grade
 from swe_team.eval.instance_run import selected_test_files
 from swe_team.eval.repos import RepositorySource
-from tools.test_results import detect_test_command
+from tools.test_results import TestCase, detect_test_command, run_tests
 from tools.testing.ids import outcome_of
 from workspaces.base import Workspace
 from workspaces.registry import create_workspace
@@ -94,20 +94,32 @@ def judged(
     evidence = trials.evidence()
     selection = select(evidence)
     seconds = time.monotonic() - started
-    groups = {c.id: c.key for c in evidence.candidates}
-    resolving = []
+    runs = {run: report.duration_s for run, report in trials.reports.items()}
+
+    def resolves(cases: list[TestCase]) -> bool:
+        return grade(fail_to_pass, pass_to_pass, partial(outcome_of, cases)).resolution.value == "FULL"
+
+    rep_of = {member: first for first, members in representatives(evidence.candidates).items() for member in members}
+    resolving, ungraded = [], []
     for cid in candidates.diffs:
-        tested = next((rep for rep in trials.reports if groups.get(rep) == groups[cid] and groups[cid]), "")
-        if not tested:
-            continue
-        cases = trials.reports[tested].cases
-        graded = grade(fail_to_pass, pass_to_pass, partial(outcome_of, cases))
-        if graded.resolution.value == "FULL":
+        if cid not in rep_of:
+            continue  # dropped: its diff does not apply, or it changes nothing
+        run = trials.regression_runs.get(rep_of[cid])
+        if run is None:
+            ungraded.append(cid)
+        elif resolves(trials.reports[run].cases):
             resolving.append(cid)
+    if selection.winner not in resolving and not resolving:  # did a resolving candidate exist?
+        for cid in ungraded:
+            workspace.rollback(start)
+            apply_diff(workspace, trials.code[cid] + trials.tests[cid])
+            if resolves(run_tests(workspace, command, checked, plan.timeout).cases):
+                resolving.append(cid)
+        ungraded = []
+    workspace.rollback(start)
     picked = selection.winner
     why = candidates.kinds.get(picked, "none") + (": " + selection.verdict(picked).reason if picked else "")
-    runs = {run: report.duration_s for run, report in trials.reports.items()}
-    return Outcome(name, len(candidates.diffs), resolving, picked, seconds, why, runs)
+    return Outcome(name, len(candidates.diffs), resolving, picked, seconds, why, runs, ungraded=ungraded)
 
 
 def shop_outcome(scratch: Path) -> Outcome:

@@ -44,6 +44,9 @@ class Outcome:
     """The whole instance: workspace, candidate set, trials."""
     error: str = ""
     code: str = ""
+    ungraded: list[str] = field(default_factory=list)
+    """Candidates not graded: the trials ran no regression run of them (ranked below two that broke none) and the
+    winner resolves, so whether they resolve does not change the result."""
 
     @property
     def right(self) -> bool:
@@ -83,8 +86,9 @@ def selection_table(outcomes: list[Outcome]) -> None:
     done = [o for o in outcomes if not o.error]
     print(f"\n{'instance':<34}{'cands':>6}{'resolving':>10}{'picked':>8}  right  {'sel s':>7}{'wall s':>8}  why")
     for o in done:
+        resolving = f"{len(o.resolving)}" + (f"+{len(o.ungraded)}?" if o.ungraded else "")
         print(
-            f"{o.instance:<34}{o.candidates:>6}{len(o.resolving):>10}{o.picked or '-':>8}  "
+            f"{o.instance:<34}{o.candidates:>6}{resolving:>10}{o.picked or '-':>8}  "
             f"{'yes' if o.right else 'NO':<5}  {o.seconds:>7.1f}{o.wall:>8.1f}  {o.why[:80]}"
         )
     for o in outcomes:

@@ -1,10 +1,13 @@
 """Trying every candidate patch in one workspace: the evidence `graphs/selection.select` chooses from.
 
 Every run starts from the same snapshot (the repository with the tester's reproduction tests, before any fix).
-Each candidate is applied to learn what it changes (`change_key`); one of each distinct change is then tested:
-its regression tests (chosen from its change) against the same tests before it, the tester's reproduction tests,
-its own tests, and every other candidate's tests put beside its code. A candidate's edits to the tester's test
-files are left out: the tester's version is the one that judges.
+Each candidate is applied to learn what it changes (`change_key`); one of each distinct change is then tested
+against the tester's reproduction tests, its own tests and every other candidate's tests put beside its code.
+Then, best ranked first, against its regression tests (chosen from its change; compared with the same tests before
+any candidate), until two break none: the regression tests are the long runs, and a candidate ranked below two
+that break none cannot be a finalist whatever they say. With no more distinct changes than finalists, each one's
+regression tests run in its first run. A candidate's edits to the tester's test files are left
+out: the tester's version is the one that judges.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 
 from core.errors import WorkspaceError
 from graphs.patch_identity import added_test_files, change_key, changed_paths, file_blocks, split_diff
-from graphs.selection import TESTER, Candidate, Evidence, representatives
+from graphs.selection import FINALISTS, TESTER, Candidate, Evidence, by_tests, representatives
 from tools.test_results import TestCase, TestReport, run_tests
 from tools.testing.ids import matches
 from workspaces.base import Workspace
@@ -95,6 +98,8 @@ class Trials:
             code, tests = split_diff(without_files(diff, plan.tester_files))
             self.code[cid], self.tests[cid] = code, tests
         self.reports: dict[str, TestReport] = {}
+        self.regression_runs: dict[str, str] = {}
+        """Candidate → the name of its report that holds its regression tests (none when they were not run)."""
         self._tester: dict[str, dict[str, str]] = {}
 
     def _at_start(self) -> None:
@@ -130,8 +135,9 @@ class Trials:
         self._note_tester("before", before)
         evidence = Evidence(candidates=candidates, test_sets={TESTER: []})
         owners = [c.id for c in candidates if c.applied and added_test_files(self.tests[c.id])]
+        together = len(groups) <= FINALISTS  # every one will need its regression run: one run each, not two
         for cid in groups:
-            self._tried(cid, regression[cid], before, [o for o in owners if o != cid], evidence)
+            self._tried(cid, [o for o in owners if o != cid], evidence, regression[cid] if together else None, before)
         for owner in owners:
             if owner in groups:
                 continue  # named by its own run
@@ -141,8 +147,26 @@ class Trials:
         for cid in groups:
             found = self._tester.get(cid, {})
             evidence.outcomes.setdefault(cid, {})[TESTER] = {test: found.get(test, "missing") for test in tester_ids}
+        self._regressions(groups, regression, before, evidence)
         self._at_start()
         return evidence
+
+    def _regressions(
+        self, groups: dict[str, list[str]], regression: dict[str, list[str]], before: list[TestCase], evidence: Evidence
+    ) -> None:
+        """Each distinct change's regression run, best ranked first, until `FINALISTS` of them break none."""
+        clean = 0
+        for verdict in by_tests(evidence, groups):
+            cid = verdict.id
+            if clean >= FINALISTS:
+                evidence.unchecked.append(cid)
+                continue
+            if cid not in evidence.regressions and regression[cid]:
+                self._at_start()
+                apply_diff(self.plan.workspace, self.code[cid] + self.tests[cid])
+                self.regression_runs[cid] = f"{cid} regression"
+                evidence.regressions[cid] = broken(before, self._run(f"{cid} regression", regression[cid]).cases)
+            clean += not evidence.regressions.setdefault(cid, [])
 
     def _note_tester(self, name: str, cases: list[TestCase]) -> None:
         selectors = self.plan.tester_tests
@@ -153,10 +177,11 @@ class Trials:
         }
 
     def _tried(
-        self, cid: str, regression: list[str], before: list[TestCase], owners: list[str], evidence: Evidence
+        self, cid: str, owners: list[str], evidence: Evidence, regression: list[str] | None, before: list[TestCase]
     ) -> None:
-        """One run of `cid` with its regression tests, the tester's, its own and every other owner's tests that
-        apply beside them; an owner's tests that do not apply beside them run in a run of their own."""
+        """One run of `cid` with the tester's tests, its own and every other owner's tests that apply beside them
+        (and its `regression` tests, unless None: they are run later if needed); an owner's tests that do not apply
+        beside them run in a run of their own."""
         plan = self.plan
         self._at_start()
         apply_diff(plan.workspace, self.code[cid] + self.tests[cid])
@@ -164,15 +189,19 @@ class Trials:
         beside = [owner for owner in owners if not apply_diff(plan.workspace, self.tests[owner])]
         files = {owner: added_test_files(self.tests[owner]) for owner in owners}
         extra = [file for owner in beside for file in files[owner]]
-        report = self._run(cid, list(dict.fromkeys([*regression, *plan.tester_tests, *own, *extra])))
-        evidence.regressions[cid] = broken(before, report.cases)
-        self._note_tester(cid, report.cases)
+        selectors = list(dict.fromkeys([*(regression or []), *plan.tester_tests, *own, *extra]))
+        cases = self._run(cid, selectors).cases if selectors else []
+        if regression is not None:
+            evidence.regressions[cid] = broken(before, cases)
+            if regression:
+                self.regression_runs[cid] = cid
+        self._note_tester(cid, cases)
         sets = evidence.outcomes.setdefault(cid, {})
         if own:
-            evidence.test_sets[cid] = sorted(_outcomes(report.cases, own))
-            sets[cid] = _outcomes(report.cases, own)
+            evidence.test_sets[cid] = sorted(_outcomes(cases, own))
+            sets[cid] = _outcomes(cases, own)
         for owner in owners:
-            sets[owner] = _outcomes(report.cases, files[owner]) if owner in beside else self._alone_with(cid, owner)
+            sets[owner] = _outcomes(cases, files[owner]) if owner in beside else self._alone_with(cid, owner)
 
     def _alone_with(self, cid: str, owner: str) -> dict[str, str]:
         """The owner's tests beside `cid`'s code alone (they clash with `cid`'s own tests)."""

@@ -3,7 +3,8 @@
 1. Candidates that make the same change (`graphs/patch_identity.change_key`) merge: one is tested, each adds a vote.
    A candidate that did not apply, or changes nothing once whitespace and comments are set aside, is dropped.
 2. A candidate that breaks a test which passed before the job is dropped (when every candidate breaks one, only the
-   fewest breakages stay).
+   fewest breakages stay). A candidate ranked (step 3) below two that break none may not have been run against the
+   regression tests: it could not be a finalist either way.
 3. Every remaining candidate ran every test set: the tester's reproduction tests and each candidate's own tests.
    They rank by: passes the tester's tests, test sets passed, tests passed, votes.
 4. The top two are the finalists. The reviewer compares them (when a comparer is given); its preference decides
@@ -20,6 +21,7 @@ from pydantic import BaseModel, Field
 TESTER = "tester"
 """The owner of the tester's reproduction tests among the test sets."""
 NAMED = 3
+FINALISTS = 2
 
 Standing = Literal["winner", "runner-up", "duplicate", "dropped", "outvoted"]
 
@@ -46,6 +48,9 @@ class Evidence(BaseModel):
     """Candidate id → tests that passed before the job and fail with it."""
     outcomes: dict[str, dict[str, dict[str, str]]] = {}
     """Candidate id → test-set owner → test id → outcome (passed, failed, error, skipped, missing)."""
+    unchecked: list[str] = []
+    """Candidates not run against the regression tests: the two ranked above them broke none, so they could not
+    be finalists whatever those tests said."""
 
 
 class Verdict(BaseModel):
@@ -79,6 +84,7 @@ class Selection(BaseModel):
 
 
 Comparer = Callable[[str, str], Comparison]
+UNCHECKED = "ranked below two candidates that broke none"
 
 
 def named(items: list[str]) -> str:
@@ -128,6 +134,13 @@ def _rank(verdict: Verdict) -> tuple[bool, int, int, int]:
     return (TESTER not in verdict.failed_sets, len(verdict.passed_sets), verdict.tests_passed, verdict.votes)
 
 
+def by_tests(evidence: Evidence, groups: dict[str, list[str]], ids: list[str] | None = None) -> list[Verdict]:
+    """The distinct changes `ids` (all of `groups` when None) best first by the test sets and votes, in the order
+    the selection ranks them (equals keep the candidates' order)."""
+    chosen = list(groups) if ids is None else ids
+    return sorted((_scored(evidence, cid, len(groups[cid])) for cid in chosen), key=_rank, reverse=True)
+
+
 def _failing_tests(evidence: Evidence, candidate_id: str, owner: str) -> list[str]:
     outcomes = evidence.outcomes.get(candidate_id, {}).get(owner, {})
     return [test for test in evidence.test_sets.get(owner, []) if outcomes.get(test) != "passed"]
@@ -174,9 +187,9 @@ def _dropped(candidates: list[Candidate], groups: dict[str, list[str]]) -> tuple
 
 
 def _regression_filter(evidence: Evidence, alive: list[str]) -> tuple[list[str], list[Verdict], str]:
-    broken = {cid: evidence.regressions.get(cid, []) for cid in alive}
+    broken = {cid: evidence.regressions.get(cid, []) for cid in alive if cid not in evidence.unchecked}
     fewest = min((len(tests) for tests in broken.values()), default=0)
-    kept = [cid for cid in alive if len(broken[cid]) == fewest]
+    kept = [cid for cid in alive if cid in evidence.unchecked or len(broken[cid]) == fewest]
     dropped = [
         Verdict(id=cid, standing="dropped", reason=f"breaks tests that passed before the job: {named(broken[cid])}")
         for cid in alive
@@ -185,6 +198,8 @@ def _regression_filter(evidence: Evidence, alive: list[str]) -> tuple[list[str],
     step = f"regression tests: {len(dropped)} dropped, {len(kept)} kept"
     if fewest:
         step += f" (every candidate breaks at least {fewest} test(s) that passed before; the fewest stay)"
+    if unchecked := [cid for cid in alive if cid in evidence.unchecked]:
+        step += f"; not run for {', '.join(unchecked)} ({UNCHECKED})"
     return kept, dropped, step
 
 
@@ -220,7 +235,7 @@ def select(evidence: Evidence, compare: Comparer | None = None) -> Selection:
         steps.append("no candidate is left")
         return Selection(verdicts=_ordered(evidence, verdicts), steps=steps)
     sets = sum(1 for tests in evidence.test_sets.values() if tests)
-    scored = sorted((_scored(evidence, cid, len(groups[cid])) for cid in alive), key=_rank, reverse=True)
+    scored = by_tests(evidence, groups, alive)
     steps.append("ranked: " + "; ".join(f"{v.id} {_score_text(v, sets)}" for v in scored))
     lost_tie = ""
     if len(scored) == 1:
@@ -234,6 +249,8 @@ def select(evidence: Evidence, compare: Comparer | None = None) -> Selection:
         if verdict is winner:
             continue
         verdict.reason = _why_behind(evidence, verdict, winner, sets)
+        if verdict.id in evidence.unchecked:
+            verdict.reason += f"; its regression tests were not run ({UNCHECKED})"
         if verdict is runner_up:
             verdict.standing = "runner-up"
             verdict.reason = lost_tie or verdict.reason

@@ -90,3 +90,75 @@ def test_a_candidate_whose_diff_does_not_apply_is_dropped_with_gits_reason(tmp_p
     candidate = evidence.candidates[0]
     assert not candidate.applied and "calc/ops.py" in candidate.problem
     assert select(evidence).verdict("bad").standing == "dropped"
+
+
+NEG_FIXED = OPS.replace("return a\n", "return -a\n")
+ADD_BROKEN = "a - b"
+
+
+def tried(tmp_path: Path, candidates: dict[str, str]) -> Trials:
+    """`candidates` (name → the new calc/ops.py) tried against the tester's test, tests/test_ops.py their
+    regression tests."""
+    workspace = open_workspace(tmp_path, make_repo(tmp_path, PROJECT))
+    workspace.write_file(TESTER_FILE, "from calc.ops import neg\n\n\ndef test_neg():\n    assert neg(2) == -2\n")
+    start = workspace.snapshot("reproduced")
+    diffs = {}
+    for name, ops in candidates.items():
+        workspace.rollback(start)
+        workspace.write_file("calc/ops.py", ops)
+        diffs[name] = workspace.diff()
+    workspace.rollback(start)
+    plan = TrialPlan(workspace, start, PYTEST, [TESTER_TEST], [TESTER_FILE], lambda diff: ["tests/test_ops.py"], 60)
+    return Trials(plan, diffs)
+
+
+def test_a_candidate_ranked_below_two_that_break_nothing_skips_the_regression_run_and_says_why(
+    tmp_path: Path,
+) -> None:
+    trials = tried(
+        tmp_path,
+        {
+            "wrong": OPS.replace("return a\n", "return a * 1\n").replace("a + b", ADD_BROKEN),
+            "right": NEG_FIXED,
+            "also_right": OPS.replace("return a\n", "return 0 - a\n"),
+        },
+    )
+    evidence = trials.evidence()
+
+    assert evidence.unchecked == ["wrong"]
+    assert "wrong regression" not in trials.reports and "right regression" in trials.reports
+    selection = select(evidence)
+    assert selection.finalists == ["right", "also_right"]
+    wrong = selection.verdict("wrong")
+    assert wrong.standing == "outvoted"
+    assert wrong.reason.startswith("fails the tester's reproduction tests")
+    assert wrong.reason.endswith("its regression tests were not run (ranked below two candidates that broke none)")
+    assert any("not run for wrong" in step for step in selection.steps)
+
+
+def test_when_the_best_ranked_candidates_break_tests_the_others_are_still_checked(tmp_path: Path) -> None:
+    trials = tried(
+        tmp_path,
+        {
+            "breaks_add": NEG_FIXED.replace("a + b", ADD_BROKEN),
+            "breaks_add_too": OPS.replace("return a\n", "return 0 - a\n").replace("a + b", ADD_BROKEN),
+            "keeps_add": OPS.replace("return a\n", "return a * 1\n"),
+        },
+    )
+    evidence = trials.evidence()
+
+    assert evidence.unchecked == []
+    assert evidence.regressions["keeps_add"] == []
+    selection = select(evidence)
+    assert selection.winner == "keeps_add"
+    assert selection.verdict("breaks_add").reason.startswith("breaks tests that passed before the job")
+
+
+def test_two_distinct_changes_run_their_regression_tests_in_their_first_run(tmp_path: Path) -> None:
+    trials = tried(tmp_path, {"right": NEG_FIXED, "breaks_add": NEG_FIXED.replace("a + b", ADD_BROKEN)})
+    evidence = trials.evidence()
+
+    assert sorted(trials.reports) == ["before", "breaks_add", "right"]
+    assert trials.regression_runs == {"right": "right", "breaks_add": "breaks_add"}
+    assert evidence.regressions == {"right": [], "breaks_add": ["tests/test_ops.py::test_add"]}
+    assert select(evidence).winner == "right"
