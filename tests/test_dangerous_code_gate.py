@@ -13,7 +13,7 @@ from rich.console import Console
 from core.ci_settings import ReviewSettings
 from core.model.scripted_server import ScriptedModelServer
 from harness.example import example_repo, git, resolved_steps
-from swe_team.approval import NeedsHuman, NoHumanApprover
+from swe_team.approval import AutoApprover, NeedsHuman, NoHumanApprover
 from swe_team.chat.evidence import render_screen
 from swe_team.chat.screen import load_gate_screen
 from swe_team.runner import JobRequest, JobRunner
@@ -48,6 +48,19 @@ def test_a_patch_adding_eval_stops_auto_approval_and_waits_with_the_evidence(tmp
     assert "the patch adds dangerous code: only a person can approve it" in screen
     assert f"shop/cart.py:38 [eval] {DANGEROUS_FIX.strip()}" in screen
     assert "eval() runs a string as Python" in screen
+
+
+def test_the_auto_approver_of_scripts_and_eval_leaves_dangerous_code_to_a_person(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    with ScriptedModelServer({"context_window": 16384, "steps": steps_with_eval()}) as server:
+        settings = in_process_settings(tmp_path, server.base_url)
+        runner = JobRunner(settings, AutoApprover(), Console(file=io.StringIO()))
+        with pytest.raises(NeedsHuman) as waiting:
+            runner.start(JobRequest(repo=repo, task=(repo / "ISSUE.md").read_text(), approve="auto"))
+    assert "the patch adds dangerous code (shop/cart.py:38 eval)" in flat(waiting.value.user_message())
+    job = runner.store.load(waiting.value.job_id)
+    assert (job.status, job.gate) == ("waiting", "patch")
+    assert not (settings.jobs_dir / job.id / "patch.diff").exists()
 
 
 def test_an_allowlisted_use_is_auto_approved(tmp_path: Path) -> None:
