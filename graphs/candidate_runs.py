@@ -169,7 +169,7 @@ def _work(
         settings=context.settings,
         model=sampled_model(context.model, context.settings, coder_spec.alias, plan.temperature),
         tools=tools,
-        trajectory=Trajectory(folder / "trajectory.jsonl"),
+        trajectory=Trajectory(folder / "trajectory.jsonl", context.trajectory.redactor),
         journal=ModelJournal(folder / "journal"),
         progress=lambda role, message: context.progress(role, f"candidate {plan.id}: {message}"),
         ledger=context.ledger,
