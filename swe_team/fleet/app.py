@@ -3,7 +3,8 @@
 Delivery: a message is acknowledged only when its job has ended or released its worker at a gate
 (`task_acks_late`); a pool thread lost mid-task rejects the message back to the queue
 (`task_reject_on_worker_lost`); a message taken by a worker that died is handed out again after
-`fleet.visibility_timeout_s`. Duplicate deliveries are harmless: the job's lease lets one worker run it, and a
+`fleet.visibility_timeout_s` (a worker killed while it held the restore lock blocks redelivery for as long again,
+not kombu's default five minutes). Duplicate deliveries are harmless: the job's lease lets one worker run it, and a
 finished job is never run again.
 """
 
@@ -49,6 +50,7 @@ def make_app(settings: Settings) -> Any:
             "visibility_timeout": fleet.visibility_timeout_s,
             "unacked_restore_interval": restore_interval,
             "unacked_restore_throttle": 1,
+            "unacked_mutex_expire": max(5, int(fleet.visibility_timeout_s)),
             "priority_steps": list(range(10)),
             "queue_order_strategy": "priority",
             "global_keyprefix": f"{fleet.namespace}:broker:",
