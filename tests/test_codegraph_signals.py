@@ -111,6 +111,30 @@ def report(item):
     assert found == {"hooks.py:run_setup": (1.5 * 0.6, "calls skip_test")}
 
 
+def test_an_attribute_the_issue_uses_points_at_the_functions_storing_and_reading_it(tmp_path: Path) -> None:
+    marks = """def stored_marks(obj):
+    return getattr(obj, "pytestmark", [])
+
+
+def store_mark(obj, mark):
+    obj.pytestmark = [*stored_marks(obj), mark]
+
+
+def mark_names(marks):
+    return [mark.name for mark in marks]
+"""
+    graph = _repository(tmp_path, {"marks.py": marks, "shop/cart.py": CART})
+    issue = (
+        "Marks of base classes are lost\n\n```python\nclass Base:\n    @property\n    def pytestmark(self):\n"
+        "        return self._marks\n\n    @pytestmark.setter\n    def pytestmark(self, value):\n"
+        "        self._marks = value\n```\n"
+    )
+    reasons = {function.id: function.reason for function in localize(graph, issue, top_k=5).functions}
+    for user in ("marks.py:stored_marks", "marks.py:store_mark"):
+        assert reasons.get(user) == "uses pytestmark, which the issue names", (user, reasons)
+    assert reasons.get("marks.py:mark_names", "").startswith("uses") is False
+
+
 def test_the_issues_imports_and_variables_say_which_class_a_method_belongs_to(tmp_path: Path) -> None:
     invoice = "class Invoice:\n    def total(self):\n        return 0\n"
     graph = _repository(

@@ -175,6 +175,14 @@ class LexicalIndex:
         """BM25 of every document for weighted query terms: the sum of each term's score times its weight."""
         return (self.files if files else self.symbols).scores(self._query(query))
 
+    def symbols_with(self, term: str) -> list[str]:
+        """The functions and classes whose documents contain `term` (as stemmed)."""
+        number = self.vocabulary.get(stem(term))
+        if number is None or number + 1 >= len(self.symbols.starts):
+            return []
+        documents = self.symbols.documents[self.symbols.starts[number] : self.symbols.starts[number + 1]]
+        return [self.symbols.ids[document] for document in documents.tolist()]
+
     def shared_terms(self, query: dict[str, float], positions: list[int]) -> dict[int, list[str]]:
         """For symbol documents at `positions`, the query terms each contains."""
         numbers = list(self._query(query))

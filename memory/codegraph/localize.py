@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from memory.codegraph.attributes import attribute_users
 from memory.codegraph.collection import collection_paused
 from memory.codegraph.issue_code import code_uses, implied_methods
 from memory.codegraph.issue_text import readable, without_links
@@ -47,6 +48,8 @@ TEST_BRIDGE_WEIGHT = 1.0
 TESTS_REACHED = 5
 TEST_REACH_WEIGHT = 0.5
 OPTION_USE_WEIGHT = 2.0
+ATTRIBUTE_USE_WEIGHT = 1.0
+"""A use of an attribute the issue names (`obj.pytestmark = …`), relative to a phrase the issue quotes."""
 MESSAGE_WEIGHT = 1.0
 """A code string the issue shows, relative to a phrase the issue quotes that is found in the code."""
 RERANKED = 60
@@ -219,6 +222,9 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
         for node, (value, reason) in option_readers(graph, prose).items():
             previous = literals.get(node, (0.0, ""))[0]
             literals[node] = (previous + OPTION_USE_WEIGHT * value, reason)
+        for node, (value, reason) in attribute_users(graph, index, issue).items():
+            previous = literals.get(node, (0.0, ""))[0]
+            literals[node] = (previous + ATTRIBUTE_USE_WEIGHT * value, reason)
     with watch.step("symbols"):
         symbols = _symbol_scores(graph, index, query, hits, literals)
     if reranker is not None:
