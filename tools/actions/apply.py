@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import re
 import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from tools.base import ToolContext
 
 MODULE_NAMES = frozenset(dir(builtins)) | {"__file__", "__builtins__", "__spec__", "__loader__", "__path__"}
 MAX_FILES_SHOWN = 30
+_STAR_IMPORT = re.compile(r"\bimport\s+\*")
 TREE_SITTER_GRAMMARS = {
     ".js": "javascript",
     ".jsx": "javascript",
@@ -65,12 +67,13 @@ def unresolved_names(source: str, filename: str = "<file>") -> set[str]:
                 bound.add(name)
             elif symbol.is_referenced() and (table is module or symbol.is_global()):
                 read.add(name)
-    if "*" in bound or any(isinstance(node, ast.ImportFrom) and node.names[0].name == "*" for node in _imports(source)):
+    star_import = _STAR_IMPORT.search(source) is not None
+    if "*" in bound or (star_import and any(node.names[0].name == "*" for node in _imports(source))):
         return set()
     return read - bound
 
 
-def _imports(source: str) -> list[ast.stmt]:
+def _imports(source: str) -> list[ast.ImportFrom]:
     return [node for node in ast.parse(source).body if isinstance(node, ast.ImportFrom)]
 
 
@@ -102,8 +105,9 @@ def problems_in(path: str, before: str, after: str) -> list[str]:
         new_names = unresolved_names(after, path)
     except (SyntaxError, ValueError) as exc:
         return [f"{path} would no longer parse ({exc.__class__.__name__}: {getattr(exc, 'msg', exc)})"]
-    with contextlib.suppress(SyntaxError, ValueError):
-        new_names -= unresolved_names(before, path)
+    if new_names:
+        with contextlib.suppress(SyntaxError, ValueError):
+            new_names -= unresolved_names(before, path)
     return [f"{path} would use {', '.join(sorted(new_names))}, which nothing defines"] if new_names else []
 
 

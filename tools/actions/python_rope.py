@@ -5,12 +5,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from core.errors import ToolError
 from tools.actions.apply import Proposal
-from tools.actions.source_tree import host_root, rope_project
+from tools.actions.source_tree import PythonTexts, python_texts, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
 
@@ -45,19 +44,14 @@ def proposal_from(changes: Any, proposal: Proposal) -> Proposal:
     return proposal
 
 
-def dynamic_uses(root: Path, name: str, limit: int = 5) -> list[str]:
+def dynamic_uses(texts: PythonTexts, name: str, limit: int = 5) -> list[str]:
     """`path:line` of getattr/setattr/hasattr/delattr calls that name `name` as a string."""
     pattern = re.compile(_DYNAMIC.format(name=re.escape(name)))
     found: list[str] = []
-    for file in sorted(root.rglob("*.py")):
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if name not in text:
-            continue
+    for path in texts.mentioning(name):
+        text = texts.texts[path]
         for match in pattern.finditer(text):
-            found.append(f"{file.relative_to(root).as_posix()}:{text.count(chr(10), 0, match.start()) + 1}")
+            found.append(f"{path}:{text.count(chr(10), 0, match.start()) + 1}")
             if len(found) >= limit:
                 return found
     return found
@@ -83,7 +77,7 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
     taken = bindings_in_scope(source, target, new_name)
     if taken:
         raise ToolError(f"{new_name} already names something in {target.path} (line {taken[0]}); nothing was changed")
-    dynamic = dynamic_uses(host_root(ctx), target.name)
+    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target.name)
     if dynamic:
         raise ToolError(
             f"{target.name} is reached by name at {', '.join(dynamic)} (getattr/setattr/hasattr with a string); a "
@@ -92,14 +86,10 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
         )
 
 
-def _unique_name(project: Any, name: str) -> Callable[[Any], bool]:
+def _unique_name(texts: PythonTexts, name: str) -> Callable[[Any], bool]:
     """Rope's 'unsure' occurrences (`x.name` where x's type is unknown) count when only one definition has the name."""
     pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
-    count = 0
-    for resource in project.get_python_files():
-        text = resource.read()
-        if name in text:
-            count += len(pattern.findall(text))
+    count = sum(len(pattern.findall(texts.texts[path])) for path in texts.mentioning(name))
     return lambda occurrence: count == 1
 
 
@@ -108,9 +98,15 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
 
     project, resource, offset, source = _resource_and_offset(ctx, target)
     refuse_if_unsafe(ctx, target, new_name, source)
+    texts = python_texts(ctx, refresh=False)
+    mentioning = [project.get_resource(path) for path in texts.mentioning(target.name)]
     try:
         changes = Rename(project, resource, offset).get_changes(
-            new_name, unsure=_unique_name(project, target.name), docs=False, in_hierarchy=target.kind == "method"
+            new_name,
+            unsure=_unique_name(texts, target.name),
+            docs=False,
+            in_hierarchy=target.kind == "method",
+            resources=mentioning,
         )
     except _rope_errors() as exc:
         raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
@@ -157,16 +153,16 @@ def called_at(ctx: ToolContext, target: Target) -> tuple[dict[str, list[int]], l
     project, resource, offset, _ = _resource_and_offset(ctx, target)
     try:
         primary, pyname = evaluate.eval_location2(project.get_pymodule(resource), offset)
+        texts = python_texts(ctx, refresh=False)
         finder = occurrences.create_finder(
-            project, target.name, pyname, instance=primary, unsure=_unique_name(project, target.name)
+            project, target.name, pyname, instance=primary, unsure=_unique_name(texts, target.name)
         )
     except _rope_errors() as exc:
         raise ToolError(f"cannot find the calls of {target.qualname}: {_reason(exc)}; nothing was changed") from exc
     found: dict[str, list[int]] = {}
     unread: list[str] = []
-    for file in project.get_python_files():
-        if target.name not in file.read():
-            continue
+    for path in texts.mentioning(target.name):
+        file = project.get_resource(path)
         try:
             offsets = [o.offset for o in finder.find_occurrences(file) if o.is_called()]
         except _rope_errors():

@@ -24,6 +24,7 @@ ROPE_IGNORED = [
 """Folders rope never reads: version control, environments, installed packages and caches."""
 _TREE_KEY = "actions.source_tree"
 _ROPE_KEY = "actions.rope_project"
+_TEXTS_KEY = "actions.python_texts"
 
 
 class GraphView(Protocol):
@@ -99,18 +100,91 @@ def package_roots(root: Path) -> list[str]:
     return sorted(found, key=lambda folder: (folder.count("/"), folder))
 
 
+class PythonTexts:
+    """The text of every Python file under a root, re-read only when a file's size or modification time changed:
+    which files mention a name is answered without reading the tree again."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.texts: dict[str, str] = {}
+        self._stamps: dict[str, tuple[int, int]] = {}
+
+    def refresh(self) -> None:
+        seen: dict[str, tuple[int, int]] = {}
+        skipped = {pattern for pattern in ROPE_IGNORED if "*" not in pattern}
+        for folder, folders, files in os.walk(self.root):
+            folders[:] = [name for name in folders if name not in skipped and not name.startswith(".")]
+            for name in files:
+                if not name.endswith(".py"):
+                    continue
+                file = Path(folder) / name
+                try:
+                    stat = file.stat()
+                except OSError:
+                    continue
+                path = file.relative_to(self.root).as_posix()
+                seen[path] = (stat.st_mtime_ns, stat.st_size)
+                if self._stamps.get(path) != seen[path]:
+                    try:
+                        self.texts[path] = file.read_text(encoding="utf-8")
+                    except (OSError, UnicodeDecodeError):
+                        self.texts[path] = ""
+        for path in set(self.texts) - set(seen):
+            del self.texts[path]
+        self._stamps = seen
+
+    def mentioning(self, name: str) -> list[str]:
+        return sorted(path for path, text in self.texts.items() if name in text)
+
+
+def python_texts(ctx: ToolContext, refresh: bool = True) -> PythonTexts:
+    """The Python files under `host_root`, current as of this call (`refresh=False`: as of the last refresh, for
+    the rest of an action that has just opened the rope project)."""
+    root = host_root(ctx)
+    texts = ctx.extras.get(_TEXTS_KEY)
+    if not isinstance(texts, PythonTexts) or texts.root != root:
+        texts = PythonTexts(root)
+        ctx.extras[_TEXTS_KEY] = texts
+        refresh = True
+    if refresh:
+        texts.refresh()
+    return texts
+
+
+def _project_class() -> type[Any]:
+    from rope.base.project import Project
+
+    class WarmProject(Project):  # type: ignore[misc]
+        """Rope's project, with its source folders (which rope finds by walking the whole tree on every module
+        lookup) kept until a Python file is added or removed."""
+
+        folders_for: frozenset[str] = frozenset()
+        folders: list[Any] | None = None
+
+        def get_source_folders(self) -> list[Any]:
+            if self.folders is None:
+                self.folders = super().get_source_folders()
+            return self.folders
+
+        def track(self, paths: frozenset[str]) -> None:
+            if paths != self.folders_for:
+                self.folders_for, self.folders = paths, None
+
+    return WarmProject
+
+
 def rope_project(ctx: ToolContext) -> Any:
     """A rope project over `host_root`, kept open across calls (a warm project answers a rename on pytest in
     well under a second; opening one costs seconds) and revalidated against the files on each use."""
-    from rope.base.project import Project
-
     root = host_root(ctx)
+    paths = frozenset(python_texts(ctx).texts)
     project = ctx.extras.get(_ROPE_KEY)
     if project is None or Path(project.address) != root:
-        project = Project(
+        project = _project_class()(
             str(root), ropefolder=None, ignored_resources=ROPE_IGNORED, source_folders=package_roots(root)
         )
         ctx.extras[_ROPE_KEY] = project
     else:
         project.validate()
+    project.track(paths)
     return project
