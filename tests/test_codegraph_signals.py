@@ -135,6 +135,19 @@ def mark_names(marks):
     assert reasons.get("marks.py:mark_names", "").startswith("uses") is False
 
 
+def test_an_english_word_in_the_issues_code_names_a_method_less_surely_than_a_call(tmp_path: Path) -> None:
+    capture = "class Capture:\n    @property\n    def buffer(self):\n        return self._lines\n"
+    graph = _repository(tmp_path, {"capture.py": capture, "shop/cart.py": CART})
+
+    def score(issue: str) -> float:
+        found = {f.id: f.score for f in localize(graph, issue, top_k=5).functions}
+        return found["capture.py:Capture.buffer"]
+
+    as_word = score("Output goes missing\n\n```\nwrote lines to the buffer of out\n```\n")
+    as_attribute = score("Output goes missing\n\n```python\nwrote = lines(out.buffer)\n```\n")
+    assert as_attribute > as_word + 0.2
+
+
 def test_the_issues_imports_and_variables_say_which_class_a_method_belongs_to(tmp_path: Path) -> None:
     invoice = "class Invoice:\n    def total(self):\n        return 0\n"
     graph = _repository(

@@ -28,10 +28,10 @@ MAX_FILES = 4
 
 
 def attribute_names(text: str) -> list[str]:
-    """Names the issue uses as attributes: parts of dotted names (`pytestmark.setter`; not `unittest.TestCase`, the
-    standard library's), `def`s, quoted names."""
+    """Names the issue uses as attributes: dotted names but their first part, a variable (`obj.pytestmark`; not
+    `unittest.TestCase`, the standard library's), `def`s, quoted names."""
     dotted = [match.group().split(".") for match in DOTTED.finditer(text)]
-    found = [part for parts in dotted if parts[0] not in sys.stdlib_module_names for part in parts]
+    found = [part for parts in dotted if parts[0] not in sys.stdlib_module_names for part in parts[1:]]
     found += [match.group(1) or match.group(2) for match in DEFINED_OR_QUOTED.finditer(text)]
     return list(dict.fromkeys(found))
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from memory.codegraph.text import Mentions, split_identifier
+from memory.codegraph.text import Mentions, is_distinctive, split_identifier
 
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
@@ -18,6 +18,9 @@ AMBIGUITY_LIMIT = 8
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
 """`type`, `list`, `str` in an issue's code are Python's, not the repository's methods of that name (unless written
 as an attribute: `Expression.compile`)."""
+PLAIN_WORD_SHARE = 0.5
+"""An English-looking word of the issue's code (`name`, `value`) that the issue never calls or reads as an
+attribute: it names a function of that name less surely than `expand_modules` or `xfail(` do."""
 PHRASE_WEIGHT = 1.0
 """A name spelt out as words counts as much as the name written as code."""
 
@@ -85,8 +88,9 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
             continue
         found = [n for n in graph.resolver.by_name.get(identifier, ()) if nodes[n]["kind"] != "file"]
         if 0 < len(found) <= AMBIGUITY_LIMIT:
+            share = 1.0 if is_distinctive(identifier) or identifier in mentions.used_as_code else PLAIN_WORD_SHARE
             for node in found:
-                hits.add(hits.symbols, node, 1.0 / math.sqrt(len(found)), f"named in the issue: {identifier}")
+                hits.add(hits.symbols, node, share / math.sqrt(len(found)), f"named in the issue: {identifier}")
         files = stems.get(identifier.lower(), [])
         if 0 < len(files) <= 3:
             for path in files:

@@ -205,6 +205,9 @@ class Mentions:
     """(path as written, line, function) of traceback frames, outermost first."""
     phrases: dict[str, str] = field(default_factory=dict)
     """Runs of two or three prose words joined (`assertionrewriter`) → as written (`assertion re-writer`)."""
+    used_as_code: set[str] = field(default_factory=set)
+    """Names the issue calls, defines or reads as an attribute (`xfail(`, `def name`, `.node`): used as code, not as
+    the English word."""
 
 
 CODE_SPAN = re.compile(r"```.*?```|`[^`\n]+`|^(?:    |\t|>>> ).*$", re.DOTALL | re.MULTILINE)
@@ -215,6 +218,9 @@ def is_distinctive(word: str) -> bool:
     if len(word) < 3 or word.lower() in STOPWORDS:
         return False
     return "_" in word or any(c.isupper() for c in word[1:])
+
+
+USED_AS_CODE = re.compile(r"(?:\.|\bdef\s+)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")
 
 
 def find_mentions(text: str) -> Mentions:
@@ -243,6 +249,7 @@ def find_mentions(text: str) -> Mentions:
     for match in HYPHENATED.finditer(text):
         seen.setdefault(match.group(1).replace("-", "_"), None)
     mentions.identifiers = list(seen)
+    mentions.used_as_code = {match.group(1) or match.group(2) for match in USED_AS_CODE.finditer(text)}
     mentions.phrases = prose_phrases(text)
     return mentions
 
