@@ -215,3 +215,14 @@ def test_change_signature_puts_a_new_parameter_before_star_args_and_keyword_only
     assert "def g(a, new=None, *rest):" in bench.read("a.py") and "g(1, 7, 2)\n" in bench.read("b.py")
     bench.run("change_signature", function="a.py:k", add=[{"name": "new", "value": "7", "default": "None"}])
     assert "def k(a, new=None, *, b=1):" in bench.read("a.py") and "k(1, 7, b=2)\n" in bench.read("b.py")
+
+
+def test_a_package_added_after_a_rename_is_reached_by_the_next_one(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, SHOP)
+    bench.run("rename_symbol", symbol="shop/pricing.py:total", new_name="grand_total")
+    added = {"extra/__init__.py": "", "extra/use.py": "from shop.pricing import grand_total\n\nTOTAL = grand_total([1])\n"}
+    for path, text in added.items():
+        bench.workspace.write_file(path, text)
+        bench.context.file_changed(path)
+    bench.run("rename_symbol", symbol="shop/pricing.py:grand_total", new_name="overall")
+    assert bench.read("extra/use.py") == "from shop.pricing import overall\n\nTOTAL = overall([1])\n"
