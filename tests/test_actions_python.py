@@ -220,7 +220,10 @@ def test_change_signature_puts_a_new_parameter_before_star_args_and_keyword_only
 def test_a_package_added_after_a_rename_is_reached_by_the_next_one(tmp_path: Path) -> None:
     bench = action_bench(tmp_path, SHOP)
     bench.run("rename_symbol", symbol="shop/pricing.py:total", new_name="grand_total")
-    added = {"extra/__init__.py": "", "extra/use.py": "from shop.pricing import grand_total\n\nTOTAL = grand_total([1])\n"}
+    added = {
+        "extra/__init__.py": "",
+        "extra/use.py": "from shop.pricing import grand_total\n\nTOTAL = grand_total([1])\n",
+    }
     for path, text in added.items():
         bench.workspace.write_file(path, text)
         bench.context.file_changed(path)
