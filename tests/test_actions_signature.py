@@ -117,3 +117,14 @@ def test_a_call_that_does_not_fit_the_signature_is_left_alone_and_said(tmp_path:
     )
     assert "ship/other.py:2 (passes 3 positional arguments where 1 fits)" in answer
     assert bench.read("ship/other.py") == files["ship/other.py"]
+
+
+def test_a_method_taking_its_receiver_through_star_args_is_refused(tmp_path: Path) -> None:
+    files = {
+        "box.py": "class Box:\n    def pack(*items):\n        return items\n",
+        "use.py": "from box import Box\n\nBox().pack(1)\n",
+    }
+    bench = action_bench(tmp_path, files)
+    with pytest.raises(ToolError, match=r"pack takes its receiver through \*items"):
+        bench.run("change_signature", function="box.py:Box.pack", add=[{"name": "size", "value": "1", "default": "0"}])
+    assert bench.read("box.py") == files["box.py"]

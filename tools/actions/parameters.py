@@ -77,6 +77,12 @@ def read_definition(source: str, node: FunctionNode, in_class: bool) -> Definiti
     ]
     is_static = _decorated(node, "staticmethod")
     is_classmethod = _decorated(node, "classmethod")
+    if in_class and not is_static and not positional:
+        raise ToolError(
+            f"{node.name} takes its receiver through *{arguments.vararg.arg if arguments.vararg else 'args'}, so "
+            "where a new parameter lands is unclear; nothing was changed",
+            hint="name the receiver (self) in the definition first",
+        )
     return Definition(parameters, items, in_class and not is_static and bool(positional), is_static, is_classmethod)
 
 
