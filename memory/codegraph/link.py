@@ -173,11 +173,19 @@ class Linker:
             if node and node != path:
                 graph.add_edge(path, node, "imports", line=entry.line)
         test_file = is_test_path(path)
+        resolved: dict[tuple[str, str], tuple[list[str], bool]] = {}
+        callers: dict[str, tuple[str, bool]] = {}
         for call in record.calls:
-            targets, exact = self.resolve(call.callee, call.caller)
-            caller = symbol_id(path, call.caller)
-            caller_name = call.caller.rsplit(".", 1)[-1]
-            is_test = test_file and (caller_name.lower().startswith("test") or record.language in JS_LIKE)
+            found = resolved.get((call.callee, call.caller))
+            if found is None:
+                found = resolved[(call.callee, call.caller)] = self.resolve(call.callee, call.caller)
+            targets, exact = found
+            known = callers.get(call.caller)
+            if known is None:
+                caller_name = call.caller.rsplit(".", 1)[-1]
+                test = test_file and (caller_name.lower().startswith("test") or record.language in JS_LIKE)
+                known = callers[call.caller] = (symbol_id(path, call.caller), test)
+            caller, is_test = known
             for target in targets:
                 if target == caller:
                     continue

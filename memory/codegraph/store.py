@@ -121,13 +121,20 @@ class GraphStore:
         """Add (or replace) the `key` edge from `source` to `target`; unknown ends become bare nodes."""
         if self._frozen is not None:
             self._thaw()
-        if source not in self._nodes:
-            self._nodes[source] = {}
-        if target not in self._nodes:
-            self._nodes[target] = {}
+        nodes = self._nodes
+        if source not in nodes:
+            nodes[source] = {}
+        if target not in nodes:
+            nodes[target] = {}
         value = (line, exact)
-        self._out.setdefault(source, {})[(target, key)] = value
-        self._in.setdefault(target, {})[(source, key)] = value
+        targets = self._out.get(source)
+        if targets is None:
+            targets = self._out[source] = {}
+        targets[(target, key)] = value
+        sources = self._in.get(target)
+        if sources is None:
+            sources = self._in[target] = {}
+        sources[(source, key)] = value
 
     def remove_edges_from(self, edges: Iterable[tuple[str, str, str]]) -> None:
         self._thaw()
