@@ -1,6 +1,6 @@
 """A project whose tests call httpbin, in real Docker: its test passes against the local httpbin its workspace
-gets, the workspace still reaches nothing else (no name resolves, a connect out is dropped), and the network and
-its server go with the workspace."""
+gets (also a client verifying against a CA bundle of its own), the workspace still reaches nothing else (no name
+resolves, a connect out is dropped), and the network and its server go with the workspace."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 CLIENT_TEST = """import json
 import os
+import ssl
 import urllib.request
 
 HTTPBIN = os.environ.get("HTTPBIN_URL", "http://httpbin.org/")
@@ -37,9 +38,17 @@ def test_httpbin_answers_over_https_with_a_certificate_python_trusts():
         assert json.load(response)["args"] == {"probe": "2"}
 
 
+def test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too():
+    own_bundle = os.path.join(os.path.dirname(__file__), "vendored-cacert.pem")
+    context = ssl.create_default_context(cafile=own_bundle)
+    with urllib.request.urlopen("https://httpbin.org/get?probe=3", timeout=10, context=context) as response:
+        assert json.load(response)["args"] == {"probe": "3"}
+
+
 if __name__ == "__main__":
     test_httpbin_echoes_the_query()
     test_httpbin_answers_over_https_with_a_certificate_python_trusts()
+    test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too()
     print("httpbin answered")
 """
 OUTSIDE_PROBE = """import socket
@@ -58,9 +67,20 @@ except OSError as exc:
 """
 
 
+def _unrelated_ca(folder: Path) -> str:
+    """A CA certificate of no server: the bundle a client vendors (as requests did until 2.16)."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=vendored CA",
+         "-keyout", str(folder / "ca.key"), "-out", str(folder / "ca.pem")],
+        check=True, capture_output=True,
+    )
+    return (folder / "ca.pem").read_text()
+
+
 def test_a_test_calling_httpbin_passes_and_the_workspace_still_reaches_nothing_else(tmp_path: Path) -> None:
     client = docker_client()
-    repo = dated_repo(tmp_path, {"app.py": "", "tests/test_client.py": CLIENT_TEST}, "2024-06-01T12:00:00+00:00")
+    files = {"app.py": "", "tests/test_client.py": CLIENT_TEST, "tests/vendored-cacert.pem": _unrelated_ca(tmp_path)}
+    repo = dated_repo(tmp_path, files, "2024-06-01T12:00:00+00:00")
     job_dir = tmp_path / "job"
     with era_index(tmp_path) as index:
         settings = offline_settings(tmp_path / "home", index.url)
