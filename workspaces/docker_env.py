@@ -63,8 +63,10 @@ def dependency_tag(plan: EnvironmentPlan, settings: Settings) -> str:
         "resolver": uv_version(),
         "index": settings.docker.pip_download_args,
         "partial": settings.docker.allow_partial_env,
-        "leave_out_unknown": settings.docker.leave_out_unknown_packages,
     }
+    if not settings.docker.leave_out_unknown_packages:
+        # Only refusing changes the key: images built before the setting existed had nothing to leave out.
+        inputs["leave_out_unknown"] = False
     return f"{ENV_REPOSITORY}:deps-{_digest(inputs)}"
 
 
