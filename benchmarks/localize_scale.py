@@ -74,12 +74,8 @@ def _swe_team(home: Path, *args: str) -> tuple[float, dict[str, Any], float]:
     """Run `swe-team ARGS --json`; (wall seconds, its JSON, CPU seconds of it and its workers)."""
     skipped = ("SWE_TEAM_", "PYTHONDONTWRITEBYTECODE")
     env = {key: value for key, value in os.environ.items() if not key.startswith(skipped)}
-    # Bytecode goes to the case's home, as an installed package has it: a warm command must not compile ours again.
-    env.update(
-        SWE_TEAM_HOME=str(home),
-        SWE_TEAM_USER_CONFIG=str(home / "no-user-config.toml"),
-        PYTHONPYCACHEPREFIX=str(home / "pycache"),
-    )
+    # Bytecode is written, as an installed package has it: a warm command must not compile our modules again.
+    env.update(SWE_TEAM_HOME=str(home), SWE_TEAM_USER_CONFIG=str(home / "no-user-config.toml"))
     before = os.times()
     started = time.perf_counter()
     done = subprocess.run(
