@@ -11,6 +11,7 @@ trial run. Reported: how often the selector picks a resolving candidate when one
 
     .venv/bin/python -m benchmarks.bench_candidates [--quick] [--gold-results /tmp/eval-gold/results.json]
         [--dataset ../shared/data/swebench-lite-dev.jsonl] [--repos /work/.mirror] [--limit N]
+        [--instances ID,...] [--results bench-out/candidates/selection.jsonl] [--selection-only | --parallel-only]
 
 `--quick`: (a) on the shop example in a local workspace (its fix and mutants), (b) with 2 local candidates.
 """
@@ -246,6 +247,7 @@ def main() -> None:
     parser.add_argument("--repos", type=Path, default=Path(os.environ.get("SWE_TEAM_MIRRORS", "/work/.mirror")))
     parser.add_argument("--limit", type=int, default=0, help="at most this many validated instances")
     parser.add_argument("--parallel-only", action="store_true", help="only (b)")
+    parser.add_argument("--selection-only", action="store_true", help="only (a)")
     parser.add_argument("--instances", default="", help="only these validated instances (comma-separated)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="per-instance results, appended (resumes)")
     args = parser.parse_args()
@@ -260,8 +262,8 @@ def main() -> None:
         if not args.parallel_only:
             outcomes = real_outcomes(args, settings)
             selection_table(outcomes)
-        docker_settings = Settings(home=scratch / "home")
-        parallel_efficiency(scratch, "docker", 4, docker_settings)
+        if not args.selection_only:
+            parallel_efficiency(scratch, "docker", 4, Settings(home=scratch / "home"))
         if in_ci() and not outcomes:
             raise RuntimeError("no validated instance to select on")
 
