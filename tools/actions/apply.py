@@ -101,8 +101,7 @@ def problems_in(path: str, before: str, after: str) -> list[str]:
             return [f"{path} would no longer parse"]
         return []
     try:
-        compile(after, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-        new_names = unresolved_names(after, path)
+        new_names = unresolved_names(after, path)  # symtable parses the whole file: a syntax error is raised here
     except (SyntaxError, ValueError) as exc:
         return [f"{path} would no longer parse ({exc.__class__.__name__}: {getattr(exc, 'msg', exc)})"]
     if new_names:
