@@ -31,7 +31,8 @@ def describe_call(call: LiveCall, now: float) -> str:
     if call.stalled(now):
         return f"model server silent for {call.silent_for(now):.0f} s (stalled?){retry} — {STALL_ADVICE}"
     if call.reading:
-        return f"reading the prompt ({call.prompt_tokens:,} tokens){retry}"
+        pace = f", about {call.expected_read_s:.0f} s at this server's pace" if call.expected_read_s >= 5 else ""
+        return f"reading the prompt ({call.prompt_tokens:,} tokens{pace}){retry}"
     return f"writing · {call.written:,} token{'' if call.written == 1 else 's'}{retry}"
 
 

@@ -140,3 +140,31 @@ def test_the_refresh_thread_stops_with_the_line() -> None:
     assert progress.refreshing, "the next event starts the line again (after a gate)"
     progress.stop()
     assert not progress.refreshing
+
+
+def test_a_long_prompt_is_not_called_stalled_before_the_time_the_servers_pace_says_it_takes() -> None:
+    progress, ledger, clock, output = plain_progress()
+    progress("planner", "model call 1")
+    first = ledger.call_started("planner", "reasoning", 1000)
+    clock.advance(20)
+    ledger.heard(first, 1)
+    ledger.call_ended(first)
+    progress("localizer", "model call 2")
+    ledger.call_started("localizer", "reasoning", 5000)
+    clock.advance(80)
+    progress.tick()
+    assert lines(output)[-1] == (
+        "[ 100.0s] localizer: model call 2 · reading the prompt (5,000 tokens, about 100 s at this server's pace)"
+    ), "1,000 tokens took 20 s, so 5,000 should take 100 s: 80 s of silence is not a stall"
+    clock.advance(80)
+    progress.tick()
+    assert "model server silent for 160 s (stalled?)" in lines(output)[-1], "past the pace plus the usual 60 s"
+
+
+def test_the_first_call_of_a_job_has_no_pace_and_is_called_stalled_after_the_usual_silence() -> None:
+    progress, ledger, clock, output = plain_progress()
+    progress("planner", "model call 1")
+    ledger.call_started("planner", "reasoning", 5000)
+    clock.advance(60)
+    progress.tick()
+    assert "model server silent for 60 s (stalled?)" in lines(output)[-1]

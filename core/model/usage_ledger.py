@@ -12,6 +12,10 @@ from core.model.base import Usage
 
 Clock = Callable[[], float]
 DEFAULT_STALL_AFTER_S = 60.0
+PACE_CALLS = 5
+"""The prompt-reading pace is the median of the server's last this many calls."""
+MIN_READ_S = 1.0
+"""Calls answered faster than this tell nothing about the pace (a cache hit, a short prompt)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class LiveCall:
     stall_after_s: float = DEFAULT_STALL_AFTER_S
     """Silence after which the progress line calls the server stalled (`models.stall_after_s`)."""
     sent: bool = True
+    expected_read_s: float = 0.0
+    """How long reading this prompt should take at the pace of the server's earlier calls (0: no pace known)."""
+    heard_any: bool = False
 
     @property
     def reading(self) -> bool:
@@ -49,7 +56,9 @@ class LiveCall:
         return max(0.0, now - self.last_heard)
 
     def stalled(self, now: float) -> bool:
-        return self.sent and self.silent_for(now) >= self.stall_after_s
+        """Silent past `stall_after_s`, counted after the time the prompt should take to read."""
+        allowed = self.stall_after_s + (self.expected_read_s if self.reading and not self.heard_any else 0.0)
+        return self.sent and self.silent_for(now) >= allowed
 
 
 class UsageLedger:
@@ -64,6 +73,8 @@ class UsageLedger:
         self._records: list[UsageRecord] = []
         self._live: dict[int, LiveCall] = {}
         self._next_live = 0
+        self._read_pace: list[float] = []
+        """Prompt tokens per second of recent calls, measured from sending to the first answer."""
         self._lock = threading.Lock()
 
     def record(self, role: str, alias: str, usage: Usage, model: str = "") -> None:
@@ -85,8 +96,9 @@ class UsageLedger:
         now = self.clock()
         with self._lock:
             self._next_live += 1
+            expected = prompt_tokens / self._pace() if sent and self._read_pace else 0.0
             self._live[self._next_live] = LiveCall(
-                role or "unknown", alias, prompt_tokens, now, now, 0, attempt, stall_after_s, sent
+                role or "unknown", alias, prompt_tokens, now, now, 0, attempt, stall_after_s, sent, expected
             )
             return self._next_live
 
@@ -95,8 +107,16 @@ class UsageLedger:
         now = self.clock()
         with self._lock:
             call = self._live.get(handle)
-            if call is not None:
-                self._live[handle] = replace(call, last_heard=now, written=call.written + tokens)
+            if call is None:
+                return
+            read_s = now - call.started
+            if not call.heard_any and call.sent and call.prompt_tokens > 0 and read_s >= MIN_READ_S:
+                self._read_pace = [*self._read_pace, call.prompt_tokens / read_s][-PACE_CALLS:]
+            self._live[handle] = replace(call, last_heard=now, written=call.written + tokens, heard_any=True)
+
+    def _pace(self) -> float:
+        ordered = sorted(self._read_pace)
+        return ordered[len(ordered) // 2]
 
     def call_ended(self, handle: int) -> None:
         with self._lock:
