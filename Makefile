@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN := .run
 TEST_WORKERS ?= 2
 SERIAL_TESTS := tests/test_fleet_workers.py
-# ^ alone after the rest: a killed worker's message is redelivered late when the machine is loaded (under study)
+# ^ alone after the rest: its timings (lease 3 s, redelivery after 10 s) assume the machine is not running other tests
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
