@@ -229,3 +229,24 @@ def test_a_package_added_after_a_rename_is_reached_by_the_next_one(tmp_path: Pat
         bench.context.file_changed(path)
     bench.run("rename_symbol", symbol="shop/pricing.py:grand_total", new_name="overall")
     assert bench.read("extra/use.py") == "from shop.pricing import overall\n\nTOTAL = overall([1])\n"
+
+
+ROPE_UNREADABLE = (
+    "from lib import helper\n\n\nclass TestThing:\n    def test_one(self, tmp):\n"
+    '        example = tmp / "example"\n        text = f"""\n'
+    "            found = {{str(i) for i in range(3)}}\n            assert found == {{{str(example)!r}}}\n"
+    '        """\n        return helper(text)\n'
+)
+
+
+def test_a_file_rope_cannot_read_is_renamed_on_the_lines_the_graph_links(tmp_path: Path) -> None:
+    files = {
+        "lib.py": "def helper(v):\n    return v\n",
+        "use.py": ROPE_UNREADABLE,
+        "other.py": "import lib\n\nlib.helper(2)\n",
+    }
+    bench = action_bench(tmp_path, files)
+    answer = bench.run("rename_symbol", symbol="lib.py:helper", new_name="aid")
+    assert "rope could not read use.py; renamed there on the lines the code graph links to it: 1, 11" in answer
+    assert bench.read("use.py") == ROPE_UNREADABLE.replace("helper", "aid")
+    assert bench.read("other.py") == "import lib\n\nlib.aid(2)\n" and "def aid(v)" in bench.read("lib.py")

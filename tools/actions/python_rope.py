@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from collections.abc import Callable
 from typing import Any
 
 from core.errors import ToolError
 from tools.actions.apply import Proposal
-from tools.actions.source_tree import PythonTexts, python_texts, rope_project
+from tools.actions.argument_lists import Offsets, Replacements
+from tools.actions.source_tree import PythonTexts, graph_of, host_root, python_texts, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
 
@@ -94,25 +97,67 @@ def _unique_name(texts: PythonTexts, name: str) -> Callable[[Any], bool]:
 
 
 def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Proposal) -> Proposal:
-    from rope.refactor.rename import Rename
+    """Rope's rename, file by file over the files that mention the name; a file rope cannot read (its parser
+    rejects some valid code) gets the rename on the lines the code graph links to the target, and a note."""
+    from rope.refactor import occurrences
+    from rope.refactor.rename import Rename, rename_in_module
 
     project, resource, offset, source = _resource_and_offset(ctx, target)
     refuse_if_unsafe(ctx, target, new_name, source)
     texts = python_texts(ctx, refresh=False)
-    mentioning = [project.get_resource(path) for path in texts.mentioning(target.name)]
     try:
-        changes = Rename(project, resource, offset).get_changes(
-            new_name,
+        renamer = Rename(project, resource, offset)
+        renamer.validate_changes(new_name)
+        finder = occurrences.create_finder(
+            project,
+            renamer.old_name,
+            renamer.old_pyname,
             unsure=_unique_name(texts, target.name),
             docs=False,
-            in_hierarchy=target.kind == "method",
-            resources=mentioning,
+            instance=renamer.old_instance,
+            in_hierarchy=target.kind == "method" and renamer.is_method(),
         )
     except _rope_errors() as exc:
         raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
-    proposal = proposal_from(changes, proposal)
+    for path in texts.mentioning(target.name):
+        file = project.get_resource(path)
+        try:
+            renamed = rename_in_module(finder, new_name, resource=file)
+        except _rope_errors() as exc:
+            if path == target.path:
+                raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
+            rename_on_linked_lines(ctx, target, new_name, path, proposal)
+            continue
+        if renamed is not None:
+            proposal.change(path, file.read(), renamed)
     _rename_in_all(proposal, target, new_name, source)
     return proposal
+
+
+def rename_on_linked_lines(ctx: ToolContext, target: Target, new_name: str, path: str, proposal: Proposal) -> None:
+    """The name renamed, as a code token, on the lines of `path` the code graph links to the target."""
+    graph = graph_of(ctx)
+    references = graph.references(f"{target.path}:{target.qualname}") if graph is not None else []
+    lines = sorted({r.line for r in references if r.source.path == path})
+    if not lines:
+        proposal.notes.append(f"rope could not read {path}; the code graph links nothing there to it, left as is")
+        return
+    before = (host_root(ctx) / path).read_text(encoding="utf-8")
+    offsets = Offsets(before)
+    edits = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(before).readline):
+            if token.type == tokenize.NAME and token.string == target.name and token.start[0] in lines:
+                start = offsets.starts[token.start[0] - 1] + token.start[1]
+                edits.append((start, start + len(token.string), new_name))
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise ToolError(f"cannot rename {target.qualname}: neither rope nor the tokenizer reads {path}") from exc
+    replacements = Replacements(before)
+    for start, end, text in edits:
+        replacements.add(start, end, text)
+    proposal.change(path, before, replacements.result())
+    shown = ", ".join(map(str, lines[:10]))
+    proposal.notes.append(f"rope could not read {path}; renamed there on the lines the code graph links to it: {shown}")
 
 
 def _rename_in_all(proposal: Proposal, target: Target, new_name: str, source: str) -> None:
