@@ -20,9 +20,11 @@ from workspaces.docker_network import make_network
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
-CLIENT_TEST = """import json
+CLIENT_TEST = """import http.client
+import json
 import os
 import ssl
+import urllib.parse
 import urllib.request
 
 HTTPBIN = os.environ.get("HTTPBIN_URL", "http://httpbin.org/")
@@ -38,6 +40,14 @@ def test_httpbin_answers_over_https_with_a_certificate_python_trusts():
         assert json.load(response)["args"] == {"probe": "2"}
 
 
+def test_httpbin_takes_a_chunked_body_on_a_connection_it_keeps_alive():
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(HTTPBIN).netloc, timeout=10)
+    connection.request("POST", "/post", body=iter([b"abc", b"def"]))
+    response = connection.getresponse()
+    assert response.status == 200 and json.load(response)["data"] == "abcdef"
+    assert response.getheader("Connection", "").lower() == "keep-alive"
+
+
 def test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too():
     own_bundle = os.path.join(os.path.dirname(__file__), "vendored-cacert.pem")
     context = ssl.create_default_context(cafile=own_bundle)
@@ -48,6 +58,7 @@ def test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too():
 if __name__ == "__main__":
     test_httpbin_echoes_the_query()
     test_httpbin_answers_over_https_with_a_certificate_python_trusts()
+    test_httpbin_takes_a_chunked_body_on_a_connection_it_keeps_alive()
     test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too()
     print("httpbin answered")
 """

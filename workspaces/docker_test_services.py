@@ -2,9 +2,10 @@
 ports it is ready on.
 
 httpbin answers as `httpbin` and as `httpbin.org`, over HTTP (80) and HTTPS (443), since tests also name
-https://httpbin.org outright. Its certificate is signed by a CA the container makes when it starts (the key
-never leaves it); the CA's certificate goes to the trust volume, which the workspace mounts read-only and points
-`SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` at. Nothing outside the job's network trusts it.
+https://httpbin.org outright; gunicorn with gevent workers serves it, as on httpbin.org. Its certificate is signed
+by a CA the container makes when it starts (the key never leaves it); the CA's certificate goes to the trust
+volume, which the workspace mounts read-only and points `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE`
+at. Nothing outside the job's network trusts it.
 
 Code that verifies against a CA bundle of its own ignores those variables (requests before 2.16 reads the
 `cacert.pem` it vendors whenever a prepared request is sent without `Session.request`), so the trust volume also
@@ -63,15 +64,13 @@ cat > {TRUST_IN_SERVICE}/{PYTHON_HOOK_DIR}/sitecustomize.py <<'SWE_TEAM_HOOK'
 cp ca.pem {TRUST_IN_SERVICE}/{CA_FILE}.new && mv {TRUST_IN_SERVICE}/{CA_FILE}.new {TRUST_IN_SERVICE}/{CA_FILE}
 """
 
-_SERVE_HTTPBIN = """import ssl, threading
-from httpbin.core import app
-from werkzeug.serving import make_server
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain("/tmp/server.pem", "/tmp/server.key")
-secure = make_server("0.0.0.0", 443, app, threaded=True, ssl_context=context)
-threading.Thread(target=secure.serve_forever, daemon=True).start()
-make_server("0.0.0.0", 80, app, threaded=True).serve_forever()
-"""
+_GUNICORN = "/usr/bin/gunicorn --worker-class gevent --workers 1 --worker-tmp-dir /tmp httpbin:app"
+SERVE_HTTPBIN = (
+    f"{_GUNICORN} --bind 0.0.0.0:443 --certfile /tmp/server.pem --keyfile /tmp/server.key & "
+    f"exec {_GUNICORN} --bind 0.0.0.0:80"
+)
+"""httpbin as httpbin.org serves it, under gunicorn with gevent workers: connections kept alive, and request bodies
+sent chunked accepted (httpbin refuses those with 501 under any other server, Werkzeug's included)."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +91,8 @@ def _certified(command: str, names: list[str]) -> list[str]:
 HTTPBIN_NAMES = [HTTPBIN, "httpbin.org"]
 SERVICES = {
     HTTPBIN: ServiceSpec(
-        packages=("python3-httpbin", "openssl"),
-        command=_certified(f"/usr/bin/python3 -c '{_SERVE_HTTPBIN}'", HTTPBIN_NAMES),
+        packages=("python3-httpbin", "gunicorn", "python3-gevent", "openssl"),
+        command=_certified(SERVE_HTTPBIN, HTTPBIN_NAMES),
         aliases=HTTPBIN_NAMES,
         ports=(80, 443),
         environment=SERVICE_ENVIRONMENT[HTTPBIN],
