@@ -137,6 +137,7 @@ def _build(
         record = recorded(client, deps_tag) or _build_dependencies(client, plan, files, settings, deps_tag, progress)
     fresh = EnvironmentRecord.planned(plan, settings.environment.test_command)
     record.project, record.project_reason, record.scm_version = fresh.project, fresh.project_reason, fresh.scm_version
+    record.local_packages = fresh.local_packages
     progress(f"[5/5] installing the project ({plan.project.mode}) into {final_tag}")
     uid, gid = _user_ids(settings.docker.user)
     with image_build.BuildContainer(client, deps_tag, settings, None) as build:
@@ -147,6 +148,7 @@ def _build(
             record.notes += image_build.install_project(build, plan.project.mode, plan.project.scm_version)
             if plan.project.mode != "none" and plan.project.name:
                 image_build.check_import(build, plan.project.name)
+            record.notes += image_build.install_local_packages(build, [p.folder for p in plan.local_packages])
         except image_build.StepFailed as exc:
             if not settings.docker.allow_partial_env:
                 raise

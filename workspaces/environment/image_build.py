@@ -163,6 +163,25 @@ def install_project(build: BuildContainer, mode: str, scm_version: str) -> list[
     return []
 
 
+def install_local_packages(build: BuildContainer, folders: list[str]) -> list[str]:
+    """Install each folder of the tree that is a package of its own, editable like the project (its dependencies
+    are in the image already); notes on what had to be done instead."""
+    notes = []
+    pip = f"python -m pip install --no-index --no-deps --progress-bar off --find-links {BUILD_WHEELS}"
+    for folder in folders:
+        path = shlex.quote(f"./{folder}")
+        try:
+            build.step(f"install the local package {folder} (editable)",
+                       f"{_COMPAT_WHEN_KNOWN} {pip} $compat -e {path}")
+        except StepFailed as exc:
+            if NO_EDITABLE_HOOK not in exc.output:
+                raise
+            build.step(f"install the local package {folder}", f"{pip} {path}")
+            notes.append(f"the local package {folder} cannot install editable (no PEP 660 hook): installed as a "
+                         "copy of the base commit's files, so changes to it are not seen until it is reinstalled")
+    return notes
+
+
 def _workspace_on_path(build: BuildContainer, *, first: bool) -> None:
     """A .pth file naming /workspace (and its src folder in a src layout); `first` puts them ahead of the
     installed packages, which a .pth can only do as a line of code."""

@@ -17,6 +17,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from core.errors import ConfigError
 from core.settings import Settings
 from workspaces.environment.commit_files import CommitFiles
+from workspaces.environment.local_packages import LocalPackage
 from workspaces.environment.project_metadata import TEST_EXTRAS, ProjectMetadata, read_project, requirement_name
 from workspaces.environment.python_choice import PythonChoice, choose_python
 from workspaces.environment.requirement_files import Declared, RequirementReader, requirement_files
@@ -65,10 +66,14 @@ class EnvironmentPlan:
     notes: list[str] = field(default_factory=list)
     network: TestNetwork = field(default_factory=TestNetwork)
     """The network and servers the workspace gets when it opens (no part of the image)."""
+    local_packages: list[LocalPackage] = field(default_factory=list)
+    """Folders of the repository installed as packages after the project (their dependencies are resolved)."""
 
     def cache_inputs(self) -> dict[str, Any]:
         """Everything the resolution and the dependency layer depend on (not the project's own files)."""
+        local = {"local_packages": [p.folder for p in self.local_packages]} if self.local_packages else {}
         return {
+            **local,
             "plan": PLAN_VERSION,
             "python": self.python,
             "as_of": self.as_of,
@@ -164,7 +169,11 @@ def plan_environment(files: CommitFiles, settings: Settings) -> EnvironmentPlan:
     requirements = _valid(found.requirements, notes)
     if project.mode != "none" and meta.declared:
         requirements = _valid(_project_requirements(meta, extras), notes) + requirements
-    requirements = [d for d in requirements if not meta.name or requirement_name(d.requirement) != meta.name]
+    for package in found.local_packages:
+        requirements += _valid(_project_requirements(package.metadata, package.extras), notes)
+        notes += package.metadata.unreadable
+    installed_here = {meta.name, *(p.metadata.name for p in found.local_packages)} - {""}
+    requirements = [d for d in requirements if requirement_name(d.requirement) not in installed_here]
     tools = [Declared(tool, "docker.test_tools") for tool in settings.docker.test_tools]
     runner, requirements = choose_runner(
         requirements + tools, python.version, date.fromisoformat(as_of) if as_of else None, meta.name
@@ -175,7 +184,8 @@ def plan_environment(files: CommitFiles, settings: Settings) -> EnvironmentPlan:
     requirements += _valid([Declared(p, "[environment] packages") for p in overrides.packages], notes)
     if runner.requirement and requirement_name(runner.requirement) not in replaced:
         requirements.append(Declared(runner.requirement, "test runner"))
-    read = [*meta.sources, *found.files, *(["tox.ini"] if tox is not None else [])]
+    local_sources = [source for package in found.local_packages for source in package.metadata.sources]
+    read = [*meta.sources, *found.files, *(["tox.ini"] if tox is not None else []), *local_sources]
     return EnvironmentPlan(
         python=python.version,
         python_reasons=python.reasons,
@@ -193,4 +203,5 @@ def plan_environment(files: CommitFiles, settings: Settings) -> EnvironmentPlan:
         declaration_files={p: hashlib.sha256((files.read(p) or "").encode()).hexdigest()[:16] for p in read},
         notes=notes,
         network=choose_network(files, overrides),
+        local_packages=found.local_packages,
     )

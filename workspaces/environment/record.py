@@ -46,6 +46,8 @@ class EnvironmentRecord:
     services: list[str] = field(default_factory=list)
     """Servers started beside the workspace (`httpbin`)."""
     network_reasons: list[str] = field(default_factory=list)
+    local_packages: list[str] = field(default_factory=list)
+    """Folders of the repository installed as packages after the project, each with its reason."""
 
     @classmethod
     def planned(cls, plan: EnvironmentPlan, test_command: str) -> EnvironmentRecord:
@@ -68,6 +70,7 @@ class EnvironmentRecord:
             network=plan.network.mode,
             services=list(plan.network.services),
             network_reasons=list(plan.network.reasons),
+            local_packages=[package.reason for package in plan.local_packages],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,6 +98,7 @@ class EnvironmentRecord:
                                                        else ""))
         version = f", setuptools-scm version {self.scm_version}" if self.scm_version else ""
         lines.append(f"Project: {self.project} install{version} — {self.project_reason}")
+        lines += [f"Local package {reason}" for reason in self.local_packages]
         lines.append("Build layer: " + ("yes — " + "; ".join(self.build_layer) if self.build_layer else "no"))
         if self.pins:
             shown = ", ".join(self.pins[:SHOWN_PINS]) + (" …" if len(self.pins) > SHOWN_PINS else "")

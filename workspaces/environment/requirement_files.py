@@ -2,8 +2,9 @@
 
 Lines are read as pip would, with two differences that matter outside the repository's own checkout: `-e .`
 (or `.[extra]`) always means the repository itself, whatever directory the reader runs in, and what cannot be
-installed from a package index (VCS and URL requirements, other local paths, index options) is noted and
-left out instead of failing later.
+installed from a package index (VCS and URL requirements, index options, local paths that are not packages of the
+repository) is noted and left out instead of failing later. A folder of the repository with project files of its
+own is a local package (`local_packages`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from packaging.requirements import InvalidRequirement, Requirement
 
 from workspaces.environment.commit_files import CommitFiles
+from workspaces.environment.local_packages import LocalPackage, local_target, read_local_package, tests_under
 
 SKIPPED_WORDS = frozenset(
     ("doc", "docs", "typing", "mypy", "lint", "linting", "style", "min", "minimum", "pinned", "release", "build",
@@ -43,6 +45,7 @@ class Declarations:
     project_requested: bool = False
     """A file asks for the project itself (`-e .`): its dependencies join the resolution."""
     project_extras: set[str] = field(default_factory=set)
+    local_packages: list[LocalPackage] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
@@ -133,7 +136,24 @@ class RequirementReader:
             extras = match.group("extras") or ""
             self.found.project_extras.update(e.strip() for e in extras.split(",") if e.strip())
         else:
-            self.found.notes.append(f"{origin}: `{target}` left out (not the project and not on a package index)")
+            self._local_package(target, origin)
+
+    def _local_package(self, target: str, origin: str) -> None:
+        located = local_target(target)
+        package = read_local_package(self.files, *located, origin) if located else None
+        if package is None:
+            unusable = tests_under(self.files, located[0]) if located and located[0] else []
+            tests = f"; {len(unusable)} test file(s) under it may fail to import what it provides" if unusable else ""
+            self.found.notes.append(
+                f"{origin}: `{target}` left out (not the project, not a package of the repository and not on a "
+                f"package index){tests}"
+            )
+            return
+        known = next((p for p in self.found.local_packages if p.folder == package.folder), None)
+        if known is None:
+            self.found.local_packages.append(package)
+        else:
+            known.extras = sorted(set(known.extras) | set(package.extras))
 
     def _requirement(self, line: str, origin: str, constraints: bool) -> None:
         text = re.sub(r"\s--hash[= ]\S+", "", line).strip()
