@@ -2,10 +2,11 @@
 
 (a) For each instance of a SWE-bench-format dataset whose environment validated (`swe-team eval --gold`'s
 results.json), in its Docker environment with the test patch applied: the reference fix, its mutants (a changed
-constant, a dropped line, an inverted condition), an empty patch and another instance's fix, shuffled, are tried
-and selected as a job's candidate search does it; the reproduction tests are the instance's FAIL_TO_PASS and the
-regression tests the test patch's files. A candidate resolves when FAIL_TO_PASS and PASS_TO_PASS all pass in its
-trial run. Reported: how often the selector picks a resolving candidate when one exists (goal ≥ 0.95), the time.
+constant, a dropped line, an inverted condition), an empty patch and the next dataset instance's fix, shuffled,
+are tried and selected as a job's candidate search does it; the reproduction tests are the instance's FAIL_TO_PASS
+and the regression tests the test patch's files. A candidate resolves when FAIL_TO_PASS and PASS_TO_PASS all pass
+in its regression run (one without such a run is run only when the winner does not resolve). Reported: how often
+the selector picks a resolving candidate when one exists (goal ≥ 0.95), the time.
 (b) The scripted model answering each coder after a fixed delay: N candidates at once in Docker against one
 (goal: N = 4 within 2.5× the wall time of one).
 
@@ -176,7 +177,8 @@ def real_outcomes(args: argparse.Namespace, settings: Settings) -> list[Outcome]
     """(a) on the chosen validated instances: a result already in `args.results` is reused, each new one appended
     as it ends; an instance that fails is reported and left out (and tried again by the next run)."""
     names = validated(args.gold_results)
-    instances = {i.instance_id: i for i in load_instances(args.dataset)}
+    dataset = load_instances(args.dataset)
+    instances = {i.instance_id: i for i in dataset}
     names = [name for name in names if name in instances]
     wanted = [name for name in args.instances.split(",") if name] or names
     chosen = [name for name in names if name in wanted][: args.limit or None]
@@ -185,7 +187,7 @@ def real_outcomes(args: argparse.Namespace, settings: Settings) -> list[Outcome]
     earlier = store.load()
     outcomes = []
     for count, name in enumerate(chosen, start=1):
-        other = instances[names[(names.index(name) + 1) % len(names)]]
+        other = dataset[(dataset.index(instances[name]) + 1) % len(dataset)]  # whichever validated
         if name in earlier and not earlier[name].error:
             outcomes.append(earlier[name])
             print(f"(a) [{count}/{len(chosen)}] {name}: from {args.results}", flush=True)

@@ -3,11 +3,10 @@
 Every run starts from the same snapshot (the repository with the tester's reproduction tests, before any fix).
 Each candidate is applied to learn what it changes (`change_key`); one of each distinct change is then tested
 against the tester's reproduction tests, its own tests and every other candidate's tests put beside its code.
-Then, best ranked first, against its regression tests (chosen from its change; compared with the same tests before
-any candidate), until two break none: the regression tests are the long runs, and a candidate ranked below two
-that break none cannot be a finalist whatever they say. With no more distinct changes than finalists, each one's
-regression tests run in its first run. A candidate's edits to the tester's test files are left
-out: the tester's version is the one that judges.
+Its regression tests (chosen from its change; compared with the same tests before any candidate) run in the same
+run, or, when they are the long part (`regression_runs_apart`), afterwards in runs of their own, best ranked first,
+until two break none: a candidate ranked below two that break none cannot be a finalist whatever they say.
+A candidate's edits to the tester's test files are left out: the tester's version is the one that judges.
 """
 
 from __future__ import annotations
@@ -41,6 +40,9 @@ class TrialPlan:
     """The tester's test files: candidates' edits to them are left out."""
     regression_tests: RegressionTests = lambda diff: []
     timeout: float = 600.0
+    regression_apart: bool | None = None
+    """Whether the regression tests run after the others, in runs of their own (None: when that saves time, as
+    `regression_runs_apart` judges it)."""
 
 
 def without_files(diff: str, paths: list[str]) -> str:
@@ -87,6 +89,20 @@ def broken(before: list[TestCase], now: list[TestCase]) -> list[str]:
     return sorted(set(found))
 
 
+def regression_runs_apart(before: TestReport, tester_tests: list[str], distinct: int) -> bool:
+    """Whether running the regression tests apart saves time: they then run for the best-ranked of the `distinct`
+    changes only (at least the finalists), each paying a second run. Judged on the run before any candidate: the
+    regression tests' own time against what a run takes besides its tests (starting, collecting)."""
+    if distinct <= FINALISTS:
+        return False
+    tests_s = sum(case.duration_s for case in before.cases)
+    regression_s = sum(
+        case.duration_s for case in before.cases if not any(matches(case, test) for test in tester_tests)
+    )
+    overhead_s = max(0.0, before.duration_s - tests_s)
+    return (distinct - FINALISTS) * regression_s > FINALISTS * overhead_s
+
+
 class Trials:
     """Runs the trials of one set of candidates: `evidence()` once, then read `reports` for the logs."""
 
@@ -131,11 +147,15 @@ class Trials:
         regression = {cid: plan.regression_tests(self.code[cid]) for cid in groups}
         wanted = list(dict.fromkeys([*plan.tester_tests, *(t for tests in regression.values() for t in tests)]))
         self._at_start()
-        before = self._run("before", wanted).cases if wanted else []
+        before_run = self._run("before", wanted) if wanted else None
+        before = before_run.cases if before_run else []
         self._note_tester("before", before)
         evidence = Evidence(candidates=candidates, test_sets={TESTER: []})
         owners = [c.id for c in candidates if c.applied and added_test_files(self.tests[c.id])]
-        together = len(groups) <= FINALISTS  # every one will need its regression run: one run each, not two
+        apart = plan.regression_apart
+        if apart is None:
+            apart = before_run is not None and regression_runs_apart(before_run, plan.tester_tests, len(groups))
+        together = not apart or len(groups) <= FINALISTS
         for cid in groups:
             self._tried(cid, [o for o in owners if o != cid], evidence, regression[cid] if together else None, before)
         for owner in owners:

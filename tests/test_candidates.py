@@ -8,9 +8,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from graphs.candidate_trials import TrialPlan, Trials
+from graphs.candidate_trials import TrialPlan, Trials, regression_runs_apart
 from graphs.selection import TESTER, select
 from tests.workspace_fixtures import make_repo, open_workspace
+from tools.test_results import TestCase, TestReport
 from workspaces.local import LocalWorkspace
 
 PYTEST = f"{shlex.quote(sys.executable)} -m pytest -p no:cacheprovider"
@@ -96,9 +97,9 @@ NEG_FIXED = OPS.replace("return a\n", "return -a\n")
 ADD_BROKEN = "a - b"
 
 
-def tried(tmp_path: Path, candidates: dict[str, str]) -> Trials:
+def tried(tmp_path: Path, candidates: dict[str, str], apart: bool | None = True) -> Trials:
     """`candidates` (name → the new calc/ops.py) tried against the tester's test, tests/test_ops.py their
-    regression tests."""
+    regression tests (run apart from the others: the timings of these tiny tests would not choose that)."""
     workspace = open_workspace(tmp_path, make_repo(tmp_path, PROJECT))
     workspace.write_file(TESTER_FILE, "from calc.ops import neg\n\n\ndef test_neg():\n    assert neg(2) == -2\n")
     start = workspace.snapshot("reproduced")
@@ -108,7 +109,8 @@ def tried(tmp_path: Path, candidates: dict[str, str]) -> Trials:
         workspace.write_file("calc/ops.py", ops)
         diffs[name] = workspace.diff()
     workspace.rollback(start)
-    plan = TrialPlan(workspace, start, PYTEST, [TESTER_TEST], [TESTER_FILE], lambda diff: ["tests/test_ops.py"], 60)
+    regression = ["tests/test_ops.py"]
+    plan = TrialPlan(workspace, start, PYTEST, [TESTER_TEST], [TESTER_FILE], lambda diff: regression, 60, apart)
     return Trials(plan, diffs)
 
 
@@ -155,10 +157,24 @@ def test_when_the_best_ranked_candidates_break_tests_the_others_are_still_checke
 
 
 def test_two_distinct_changes_run_their_regression_tests_in_their_first_run(tmp_path: Path) -> None:
-    trials = tried(tmp_path, {"right": NEG_FIXED, "breaks_add": NEG_FIXED.replace("a + b", ADD_BROKEN)})
+    trials = tried(tmp_path, {"right": NEG_FIXED, "breaks_add": NEG_FIXED.replace("a + b", ADD_BROKEN)}, apart=None)
     evidence = trials.evidence()
 
     assert sorted(trials.reports) == ["before", "breaks_add", "right"]
     assert trials.regression_runs == {"right": "right", "breaks_add": "breaks_add"}
     assert evidence.regressions == {"right": [], "breaks_add": ["tests/test_ops.py::test_add"]}
     assert select(evidence).winner == "right"
+
+
+def test_regression_tests_run_apart_only_when_their_time_outweighs_the_extra_runs() -> None:
+    def before(run_s: float, regression_s: float) -> TestReport:
+        cases = [
+            TestCase(TESTER_TEST, "failed", duration_s=0.1),
+            TestCase("tests/test_ops.py::test_add", "passed", duration_s=regression_s),
+        ]
+        return TestReport(command="pytest", exit_code=1, cases=cases, duration_s=run_s)
+
+    # 5 distinct changes: the regression tests of 3 are saved when two are enough, 2 runs more are paid
+    assert regression_runs_apart(before(run_s=70.1, regression_s=60), [TESTER_TEST], distinct=5)
+    assert not regression_runs_apart(before(run_s=30.1, regression_s=5), [TESTER_TEST], distinct=5)
+    assert not regression_runs_apart(before(run_s=70.1, regression_s=60), [TESTER_TEST], distinct=2)
