@@ -99,7 +99,8 @@ def candidates_node(state: TeamState, *, runtime: Runtime[TeamContext]) -> dict[
         (folder / run.id / "patch.diff").write_text(run.diff, encoding="utf-8")
     diffs = {run.id: run.diff for run in runs if not run.error}
     tester_files = state.reproduction.test_files if state.reproduction else []
-    context.progress("tester", f"trying {len(diffs)} candidates against every candidate's tests")
+    plural = "" if len(diffs) == 1 else "s"
+    context.progress("tester", f"trying {len(diffs)} candidate{plural} against every candidate's tests")
     plan = TrialPlan(
         workspace=workspace,
         start_snapshot=start,
@@ -162,7 +163,7 @@ def _applied(
 
 def _outcome_note(selection: Selection) -> str:
     if not selection.winner:
-        return "candidates: no candidate survived the tests; the coder goes on alone from the reproduction test"
+        return "candidates: no candidate survived the tests; the coder goes on alone if iterations are left"
     return f"candidates: {selection.winner} chosen — {selection.verdict(selection.winner).reason}"
 
 

@@ -114,7 +114,7 @@ def evidence(gate: str, state: TeamState, context: TeamContext | None = None, di
             "base": context.job.base_commit,
             "commits": [message.partition("\n")[0] for _, message in commit_plan(state, diff)],
         }
-    shown_json: dict[str, Any] = plain(shown)
+    shown_json: dict[str, Any] = plain({key: value for key, value in shown.items() if value is not None})
     return shown_json
 
 

@@ -58,8 +58,13 @@ def after_reproduce(state: TeamState) -> Literal["locations_gate", "candidates",
     return "candidates" if state.search_candidates > 1 and state.iterations == 0 else "coder"
 
 
-def after_candidates(state: TeamState) -> Literal["tester_verify", "finalize"]:
-    return "finalize" if _halted(state) else "tester_verify"
+def after_candidates(state: TeamState) -> Literal["tester_verify", "coder", "finalize"]:
+    """The winner is verified; with no winner the coder tries alone while iterations are left."""
+    if _halted(state):
+        return "finalize"
+    if state.patch is None:
+        return "coder" if state.iterations < state.budgets.max_iterations else "finalize"
+    return "tester_verify"
 
 
 def after_coder(state: TeamState) -> Literal["patch_gate", "final_gate", "tester_verify", "finalize"]:

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from core.model.scripted_server import ScriptedModelServer
 from core.search_settings import SearchSettings
-from core.state import Baseline, Location, ReproductionRecord, Snapshot, TeamState
+from core.state import Baseline, Location, PatchSummary, ReproductionRecord, Snapshot, TeamState
 from graphs import report
 from graphs.candidate_runs import CandidateRun, SearchBudget
 from graphs.candidates import candidates_node, rejected_alternatives
@@ -124,7 +124,23 @@ def test_the_first_patch_comes_from_the_search_and_later_ones_from_the_coder() -
     assert after_reproduce(TeamState(search_candidates=1)) == "coder"
     assert after_reproduce(TeamState(search_candidates=3, iterations=1)) == "coder"
     assert after_candidates(TeamState(halt="candidates: the winner did not apply")) == "finalize"
-    assert after_candidates(TeamState()) == "tester_verify"
+    winner = PatchSummary(summary="the winner", files=["shop/cart.py"])
+    assert after_candidates(TeamState(patch=winner, iterations=1)) == "tester_verify"
+
+
+def test_with_no_winning_candidate_the_coder_tries_alone_while_iterations_are_left() -> None:
+    assert after_candidates(TeamState(iterations=1)) == "coder", "the default budget has 3 iterations"
+    spent = TeamState(iterations=1)
+    spent.budgets.max_iterations = 1
+    assert after_candidates(spent) == "finalize", "no patch to verify and no iteration left"
+
+
+def test_the_patch_gate_after_a_search_with_no_winner_shows_no_patch_rather_than_failing() -> None:
+    shown = evidence("patch", TeamState(iterations=1))
+    assert "patch" not in shown and "review" not in shown
+    screen = Console(record=True, width=120, color_system=None)
+    screen.print(render_screen({"gate": "patch", "job_id": "j", "role": "coder", "evidence": shown, "diff": ""}))
+    assert "(empty diff)" in screen.export_text()
 
 
 def test_the_token_and_minute_budgets_stop_new_candidates() -> None:

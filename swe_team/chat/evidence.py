@@ -249,7 +249,7 @@ def _cost(evidence: dict[str, Any], shown_apart: str = "") -> RenderableType:
 def render_screen(screen: dict[str, Any]) -> RenderableType:
     """Everything a developer needs to decide at this gate, in one screen."""
     gate = str(screen.get("gate", "?"))
-    evidence = screen.get("evidence", {})
+    evidence = {key: value for key, value in (screen.get("evidence") or {}).items() if value is not None}
     parts: list[RenderableType] = [
         Rule(Text.assemble((f"{gate} gate", "bold"), f" · job {screen.get('job_id', '')} · {screen.get('role', '')}")),
         Text(str(evidence.get("task", "")).strip().splitlines()[0] if evidence.get("task") else "", style="italic"),
