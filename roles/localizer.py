@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import WorkspaceError, WorkspaceUnavailable
-from core.state import TeamState
+from core.state import Location, TeamState
 from roles.briefing import format_locations, lessons_section, plan_section, section, task_section
 from roles.loop import RoleFailed, RoleVisit, run_tool_loop
 from roles.schemas import Locations
@@ -23,6 +23,24 @@ def _in_repository(visit: RoleVisit, path: str) -> bool:
         raise
     except WorkspaceError:
         return False
+
+
+def place_named(location: Location) -> Location:
+    """The location with a path field read as a person would: small models write a whole place there
+    (`src/app.py:353-369 Blueprint.add_url_rule`); the path is its first word, the lines and symbol follow."""
+    words = location.path.split()
+    if not words:
+        return location
+    path, _, lines = words[0].partition(":")
+    update: dict[str, Any] = {"path": path}
+    if len(words) > 1 and not location.symbol:
+        update["symbol"] = words[1]
+    start, _, end = lines.partition("-")
+    if start.isdigit() and location.start_line is None:
+        first, last = int(start), int(end) if end.isdigit() else int(start)
+        if 0 < first <= last:
+            update["start_line"], update["end_line"] = first, last
+    return location.model_copy(update=update)
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
@@ -45,7 +63,7 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
             "feedback": "",
             "notes": [f"localizer: the model's answer was unusable ({exc}); kept the search ranking"],
         }
-    located = [loc for loc in answer.locations if _in_repository(visit, loc.path)]
+    located = [place for place in map(place_named, answer.locations) if _in_repository(visit, place.path)]
     if not located:
         named = ", ".join(loc.path for loc in answer.locations)
         return {

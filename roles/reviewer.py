@@ -4,9 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.state import Review, TeamState
+from core.errors import WorkspaceError, WorkspaceUnavailable
+from core.state import Finding, Review, TeamState
 from roles.briefing import plan_section, section, task_section
 from roles.loop import RoleVisit, run_tool_loop
+from workspaces.base import Workspace
+
+
+def grounded(findings: list[Finding], workspace: Workspace) -> tuple[list[Finding], list[str]]:
+    """The findings about files of the repository, with a line the file has (else none), and the files named
+    that the repository does not have: a model's findings are checked before anyone reads them."""
+    kept, unknown = [], []
+    for finding in findings:
+        path = finding.file.strip().partition(":")[0]
+        try:
+            text = workspace.read_file(path)
+        except WorkspaceUnavailable:
+            raise
+        except (WorkspaceError, OSError, UnicodeDecodeError):
+            unknown.append(finding.file)
+            continue
+        line = finding.line if finding.line is not None and 0 < finding.line <= text.count("\n") + 1 else None
+        kept.append(finding.model_copy(update={"file": path, "line": line}))
+    return kept, unknown
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
@@ -19,9 +39,14 @@ def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:
         section("Tests", state.test_report.summary if state.test_report else ""),
     )
     review = run_tool_loop(visit, messages, Review)
+    findings, unknown = grounded(review.findings, visit.services.tools.workspace)
+    review = review.model_copy(update={"findings": findings})
     update: dict[str, Any] = {"review": review}
+    if unknown:
+        named = ", ".join(unknown)
+        update["notes"] = [f"reviewer: findings about files the repository does not have were dropped: {named}"]
     if review.verdict == "request_changes":
         update["review_rounds"] = state.review_rounds + 1
-        findings = "\n".join(f"- {f.file}:{f.line or '?'} [{f.severity}] {f.message}" for f in review.findings)
-        update["feedback"] = f"The reviewer requested changes: {review.summary}\n{findings}"
+        listed = "\n".join(f"- {f.file}:{f.line or '?'} [{f.severity}] {f.message}" for f in review.findings)
+        update["feedback"] = f"The reviewer requested changes: {review.summary}\n{listed}"
     return update
