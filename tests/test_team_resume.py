@@ -52,3 +52,25 @@ def test_kill_9_mid_coder_then_resume_finishes_the_job_exactly_once(tmp_path: Pa
     assert len(edits) == 2 and all(not e["error"] for e in edits), "re-applied once on the restored workspace"
     assert any(e["event"] == "restored" for e in events)
     assert any(e["event"] == "model_call" and e["replayed"] for e in events)
+
+
+def test_sigterm_stops_a_job_like_ctrl_c_saved_for_resume_with_exit_143(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    steps = script("shop-resolved")["steps"]
+    stalled = copy.deepcopy(steps[CODER_RUN_TESTS])
+    stalled["delay_s"] = 600
+    home = tmp_path / "home"
+    with ScriptedModelServer({"steps": [*steps[:CODER_RUN_TESTS], stalled]}) as server:
+        env = cli_env(home, server.base_url)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "swe_team", *run_args(repo, "--yes-destructive")],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        wait_for(lambda: len(server.requests) > CODER_RUN_TESTS, what="the stalled coder call")
+        process.terminate()
+        output, _ = process.communicate(timeout=60)
+        (job_id,) = job_ids(home)
+        listed = swe_team("jobs", "--json", env=env)
+    assert process.returncode == 143, output
+    assert "terminated" in output and f"continue with `swe-team resume {job_id}`" in output
+    assert json.loads(listed.stdout)[0]["status"] == "interrupted"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -71,21 +73,46 @@ def read_text_file(path: Path, what: str) -> str:
     return text
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a service manager stopping us), taken the way Ctrl-C is: jobs saved, containers stopped."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Print a `SweTeamError` as a one-screen message and exit 1; Ctrl-C exits 130 with a note."""
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM unwinds it like Ctrl-C instead of ending the process on the spot."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print a `SweTeamError` as a one-screen message and exit 1; Ctrl-C exits 130 and SIGTERM 143, with a note."""
+    try:
+        with _sigterm_as_interrupt():
+            yield
     except SweTeamError as exc:
         console.print(f"[red]error:[/] {escape(exc.user_message())}")
         sys.exit(1)
+    except Terminated:
+        console.print("\n[yellow]terminated[/]")
+        sys.exit(143)
     except KeyboardInterrupt:
         console.print("\n[yellow]interrupted[/]")
         sys.exit(130)
 
 
 def guarded(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Every command's error path: a `SweTeamError` is one message and exit 1, Ctrl-C exits 130."""
+    """Every command's error path: a `SweTeamError` is one message and exit 1, Ctrl-C exits 130, SIGTERM 143."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
