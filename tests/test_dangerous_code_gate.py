@@ -12,8 +12,9 @@ from rich.console import Console
 
 from core.ci_settings import ReviewSettings
 from core.model.scripted_server import ScriptedModelServer
+from core.settings import Settings
 from harness.example import example_repo, git, resolved_steps
-from swe_team.approval import AutoApprover, NeedsHuman, NoHumanApprover
+from swe_team.approval import Approver, AutoApprover, NeedsHuman, NoHumanApprover
 from swe_team.chat.evidence import render_screen
 from swe_team.chat.screen import load_gate_screen
 from swe_team.runner import JobRequest, JobRunner
@@ -31,19 +32,25 @@ def steps_with_eval() -> list[dict[str, Any]]:
     return steps
 
 
-def test_a_patch_adding_eval_stops_auto_approval_and_waits_with_the_evidence(tmp_path: Path) -> None:
+def waiting_at_the_patch_gate(tmp_path: Path, approver: Approver) -> tuple[Settings, JobRunner, NeedsHuman]:
+    """The job with the dangerous patch, run under `--approve auto` with `approver` until it waits for a person."""
     repo = example_repo(tmp_path)
     with ScriptedModelServer({"context_window": 16384, "steps": steps_with_eval()}) as server:
         settings = in_process_settings(tmp_path, server.base_url)
-        runner = JobRunner(settings, NoHumanApprover(), Console(file=io.StringIO()))
+        runner = JobRunner(settings, approver, Console(file=io.StringIO()))
         with pytest.raises(NeedsHuman) as waiting:
             runner.start(JobRequest(repo=repo, task=(repo / "ISSUE.md").read_text(), approve="auto"))
         assert_script_done(server)
-    message = flat(waiting.value.user_message())
+    return settings, runner, waiting.value
+
+
+def test_a_patch_adding_eval_stops_auto_approval_and_waits_with_the_evidence(tmp_path: Path) -> None:
+    settings, runner, waiting = waiting_at_the_patch_gate(tmp_path, NoHumanApprover())
+    message = flat(waiting.user_message())
     assert "waits at the patch gate: the patch adds dangerous code (shop/cart.py:38 eval)" in message
-    assert runner.store.load(waiting.value.job_id).status == "waiting"
+    assert runner.store.load(waiting.job_id).status == "waiting"
     shown = Console(record=True, width=200, color_system=None)
-    shown.print(render_screen(load_gate_screen(settings.jobs_dir / waiting.value.job_id) or {}))
+    shown.print(render_screen(load_gate_screen(settings.jobs_dir / waiting.job_id) or {}))
     screen = flat(shown.export_text())
     assert "the patch adds dangerous code: only a person can approve it" in screen
     assert f"shop/cart.py:38 [eval] {DANGEROUS_FIX.strip()}" in screen
@@ -51,14 +58,9 @@ def test_a_patch_adding_eval_stops_auto_approval_and_waits_with_the_evidence(tmp
 
 
 def test_the_auto_approver_of_scripts_and_eval_leaves_dangerous_code_to_a_person(tmp_path: Path) -> None:
-    repo = example_repo(tmp_path)
-    with ScriptedModelServer({"context_window": 16384, "steps": steps_with_eval()}) as server:
-        settings = in_process_settings(tmp_path, server.base_url)
-        runner = JobRunner(settings, AutoApprover(), Console(file=io.StringIO()))
-        with pytest.raises(NeedsHuman) as waiting:
-            runner.start(JobRequest(repo=repo, task=(repo / "ISSUE.md").read_text(), approve="auto"))
-    assert "the patch adds dangerous code (shop/cart.py:38 eval)" in flat(waiting.value.user_message())
-    job = runner.store.load(waiting.value.job_id)
+    settings, runner, waiting = waiting_at_the_patch_gate(tmp_path, AutoApprover())
+    assert "the patch adds dangerous code (shop/cart.py:38 eval)" in flat(waiting.user_message())
+    job = runner.store.load(waiting.job_id)
     assert (job.status, job.gate) == ("waiting", "patch")
     assert not (settings.jobs_dir / job.id / "patch.diff").exists()
 
