@@ -15,18 +15,27 @@ def grounded(findings: list[Finding], workspace: Workspace) -> tuple[list[Findin
     """The findings about files of the repository, with a line the file has (else none), and the files named
     that the repository does not have: a model's findings are checked before anyone reads them."""
     kept, unknown = [], []
+    line_counts: dict[str, int | None] = {}
     for finding in findings:
         path = finding.file.strip().partition(":")[0]
-        try:
-            text = workspace.read_file(path)
-        except WorkspaceUnavailable:
-            raise
-        except (WorkspaceError, OSError, UnicodeDecodeError):
+        if path not in line_counts:
+            line_counts[path] = _line_count(workspace, path)
+        lines = line_counts[path]
+        if lines is None:
             unknown.append(finding.file)
             continue
-        line = finding.line if finding.line is not None and 0 < finding.line <= text.count("\n") + 1 else None
+        line = finding.line if finding.line is not None and 0 < finding.line <= lines else None
         kept.append(finding.model_copy(update={"file": path, "line": line}))
     return kept, unknown
+
+
+def _line_count(workspace: Workspace, path: str) -> int | None:
+    try:
+        return workspace.read_file(path).count("\n") + 1
+    except WorkspaceUnavailable:
+        raise
+    except (WorkspaceError, OSError, UnicodeDecodeError):
+        return None
 
 
 def run(state: TeamState, visit: RoleVisit) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Selectors become dotted labels under the directory whose modules the runner imports: the repository (or
 unittest's discovery start or top-level directory), Django's `tests/`. `discover` takes no labels, so a run
-with selectors names them instead, with that directory put on PYTHONPATH. Labels naming no module are left
+with selectors names them instead, with that directory put in front of PYTHONPATH. Labels naming no module are left
 out; a missing test inside an existing module is an error of its own in unittest's report and never stops
 the others.
 """
@@ -10,6 +10,7 @@ the others.
 from __future__ import annotations
 
 import posixpath
+import shlex
 from typing import TYPE_CHECKING
 
 from tools.testing.command import (
@@ -80,9 +81,11 @@ class UnittestRunner:
             options = [w for w in rest if w in ("-b", "--buffer", "-f", "--failfast", "-c", "--catch", "--locals")]
         else:
             options = without(rest, own_targets(rest, 0, frozenset({"-k"}), lambda word: True))
-        path = [f"PYTHONPATH={self.root}"] if self.root != "." else []
         options = [w for w in options if w not in ("-v", "--verbose")]
-        return join_words([*path, *head, "-v", *options, *labels])
+        command = join_words([*head, "-v", *options, *labels])
+        if self.root == ".":
+            return command
+        return f'PYTHONPATH={shlex.quote(self.root)}"${{PYTHONPATH:+:$PYTHONPATH}}" {command}'
 
     def invocation(self, workspace: Workspace, selectors: list[str]) -> Invocation:
         files = set(workspace.list_files())
