@@ -115,7 +115,7 @@ class RoleVisit:
         self.services.trajectory.record("format_error", role=self.spec.name, problem=problem)
         if self.format_errors > budget:
             raise RoleFailed(
-                f"{self.spec.name}: the model's output was unusable {self.format_errors} times "
+                f"the model's output was unusable {self.format_errors} times "
                 f"(budget {budget}); last problem: {problem}",
                 hint="use a stronger model (--model) or raise models.format_retries",
             )

@@ -51,7 +51,8 @@ def test_output_garbled_past_the_budget_fails_the_role_cleanly_and_the_report_sa
     job = json.loads(result.stdout)
     assert job["status"] == "unresolved"
     report = (home / "jobs" / job["id"] / "report.md").read_text()
-    assert "the model's output was unusable 3 times" in report
+    assert "planner: the model's output was unusable 3 times" in report
+    assert "planner: planner:" not in report
 
 
 def test_locations_naming_no_file_of_the_repository_are_replaced_by_the_graph_ranking(tmp_path: Path) -> None:

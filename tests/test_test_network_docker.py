@@ -1,6 +1,7 @@
 """A project whose tests call httpbin, in real Docker: its test passes against the local httpbin its workspace
-gets (also a client verifying against a CA bundle of its own), the workspace still reaches nothing else (no name
-resolves, a connect out is dropped), and the network and its server go with the workspace."""
+gets (also a client verifying against a CA bundle of its own, and a public site the test names), the workspace
+still reaches nothing else (no other name resolves, a connect out is dropped), and the network and its server go
+with the workspace."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 CLIENT_TEST = """import http.client
 import json
 import os
+import socket
 import ssl
 import urllib.parse
 import urllib.request
@@ -55,11 +57,22 @@ def test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too():
         assert json.load(response)["args"] == {"probe": "3"}
 
 
+def test_a_public_site_the_tests_name_answers_and_a_name_made_to_fail_does_not_resolve():
+    with urllib.request.urlopen("https://www.google.co.uk/", timeout=10) as response:
+        assert response.status == 200
+    try:
+        socket.getaddrinfo("doesnotexist.google.com", 80)
+    except socket.gaierror:
+        return
+    raise AssertionError("doesnotexist.google.com resolved")
+
+
 if __name__ == "__main__":
     test_httpbin_echoes_the_query()
     test_httpbin_answers_over_https_with_a_certificate_python_trusts()
     test_httpbin_takes_a_chunked_body_on_a_connection_it_keeps_alive()
     test_a_client_verifying_against_a_bundle_of_its_own_trusts_httpbin_too()
+    test_a_public_site_the_tests_name_answers_and_a_name_made_to_fail_does_not_resolve()
     print("httpbin answered")
 """
 OUTSIDE_PROBE = """import socket
@@ -111,6 +124,7 @@ def test_a_test_calling_httpbin_passes_and_the_workspace_still_reaches_nothing_e
         assert outside.stdout.splitlines() == ["no name resolves", "connect out dropped"], outside.observation()
         recorded = json.loads((job_dir / "environment.json").read_text())
         assert (recorded["network"], recorded["services"]) == ("firewalled", ["httpbin"])
+        assert recorded["stand_ins"] == ["www.google.co.uk"]
         assert client.networks.get(network).attrs["Internal"] is True
     finally:
         workspace.close()

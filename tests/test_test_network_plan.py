@@ -38,6 +38,28 @@ def test_tests_calling_httpbin_get_a_local_one_on_a_firewalled_network(tmp_path:
     assert "tests/test_client.py (HTTPBIN_URL, httpbin.org)" in chosen.reasons[0]
 
 
+SITES_TEST = (
+    "import requests\n\n\n"
+    "def test_redirect_off_host():\n"
+    "    requests.get('http://httpbin.org/redirect-to', params={'url': 'http://www.google.co.uk'})\n\n\n"
+    "def test_unknown_host():\n    requests.get('http://doesnotexist.google.com')\n\n\n"
+    "def test_others():\n"
+    "    for url in ('https://user:pass@Example.COM:8443/x', 'http://site.invalid/', 'http://10.0.0.1/',\n"
+    "                'http://localhost:1', 'http://fe80::5054:ff:fe5a:fc0', 'http://api.test/', '%s://%s/'):\n"
+    "        requests.get(url)\n"
+)
+
+
+def test_public_sites_the_httpbin_tests_name_answer_beside_it_and_names_made_to_fail_do_not(tmp_path: Path) -> None:
+    chosen = _network(tmp_path / "a", {"test_requests.py": SITES_TEST, "setup.py": "url='https://github.com/x'\n"})
+    assert chosen.services == ["httpbin"]
+    assert chosen.stand_ins == ["www.google.co.uk", "example.com"]
+    answered = "the public sites the tests name answer with httpbin's pages: www.google.co.uk, example.com"
+    assert chosen.reasons[2] == answered
+    without_httpbin = SITES_TEST.replace("httpbin.org", "localhost")
+    assert _network(tmp_path / "b", {"test_requests.py": without_httpbin}).stand_ins == []
+
+
 def test_httpbin_named_outside_the_tests_is_no_sign(tmp_path: Path) -> None:
     chosen = _network(tmp_path, {"docs/usage.rst": "Try http://httpbin.org/get\n", "tests/test_app.py": ""})
     assert (chosen.services, chosen.mode) == ([], "none")

@@ -11,7 +11,7 @@ import json
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.errors import WorkspaceError
 from core.settings import size_bytes
@@ -130,9 +130,8 @@ class DockerWorkspace:
         )
         _refuse_existing(client, name)
         client.volumes.create(name=name, labels=labels)
-        container = _start(
-            client, environment.network, environment.services, image=image, name=name, labels=labels, settings=config
-        )
+        chosen_network = Network(environment.network, environment.services, tuple(environment.stand_ins))
+        container = _start(client, chosen_network, image=image, name=name, labels=labels, settings=config)
         details = {
             "container": name,
             "volume": name,
@@ -180,13 +179,16 @@ class DockerWorkspace:
         image = str(info.details["image"])
         summary = info.details.get("environment")
         chosen = summary if isinstance(summary, dict) else {}
-        network, services = str(chosen.get("network", "none")), list(chosen.get("services", []))
+        network = Network(
+            str(chosen.get("network", "none")), list(chosen.get("services", [])), tuple(chosen.get("stand_ins", []))
+        )
         if not (image and image_exists(client, image)):
             environment = _environment(
                 client, Path(info.repo_path), info.base_commit, config, Path(str(info.details["job_dir"]))
             )
-            image, network, services = environment.image, environment.network, environment.services
-        container = _start(client, network, services, image=image, name=name, labels=labels, settings=config)
+            image = environment.image
+            network = Network(environment.network, environment.services, tuple(environment.stand_ins))
+        container = _start(client, network, image=image, name=name, labels=labels, settings=config)
         workspace = cls(client, container, info, config, recreated=volume_lost)
         if volume_lost:
             workspace._populate(Path(info.repo_path), info.base_commit)
@@ -348,14 +350,21 @@ def _environment(client: Any, repo: Path, commit: str, settings: Settings, job_d
     return record
 
 
+class Network(NamedTuple):
+    """The test network a job's environment chose: its mode, the services on it, the public sites they stand in for."""
+
+    mode: str
+    services: list[str]
+    stand_ins: tuple[str, ...]
+
+
 def _start(
-    client: Any, network: str, services: list[str], *, image: str, name: str, labels: dict[str, str],
-    settings: Settings,
+    client: Any, network: Network, *, image: str, name: str, labels: dict[str, str], settings: Settings
 ) -> Any:
     """The job container on its volume, on its test network (with the services) when its tests need one."""
     joined = make_network(
-        client, network, services, name=name, labels=labels, settings=settings.docker,
-        lock_dir=settings.home / "cache", default=settings.docker.network,
+        client, network.mode, network.services, name=name, labels=labels, settings=settings.docker,
+        lock_dir=settings.home / "cache", default=settings.docker.network, stand_ins=network.stand_ins,
     )
     try:
         return start_container(

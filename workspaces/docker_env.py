@@ -114,6 +114,7 @@ def _with_network(record: EnvironmentRecord, plan: EnvironmentPlan) -> Environme
     the network was chosen gets it too."""
     chosen = plan.network
     record.network, record.services, record.network_reasons = chosen.mode, list(chosen.services), list(chosen.reasons)
+    record.stand_ins = list(chosen.stand_ins)
     return record
 
 

@@ -59,9 +59,11 @@ def make_network(
     lock_dir: Path,
     progress: Progress = to_stderr,
     default: str = "none",
+    stand_ins: tuple[str, ...] = (),
 ) -> JoinedNetwork:
     """For a `firewalled` mode, an internal network named `name` with each service running on it under its own name
-    (removed again if one fails to start); else the `default` network mode and no services."""
+    (httpbin also under the `stand_ins`, public sites the tests name; removed again if one fails to start); else
+    the `default` network mode and no services."""
     if mode != FIREWALLED:
         return JoinedNetwork(default)
     unknown = [service for service in services if service not in SERVICES]
@@ -82,7 +84,8 @@ def make_network(
                 python=SERVICE_PYTHON,
                 extra_packages=SERVICES[service].packages,
             )
-            container = _run_service(client, image, service, name=name, labels=labels)
+            answers_for = list(stand_ins) if service == HTTPBIN else []
+            container = _run_service(client, image, service, name=name, labels=labels, stand_ins=answers_for)
             _wait_until_listening(container, service)
             environment.update(SERVICES[service].environment)
     except BaseException:
@@ -94,16 +97,18 @@ def make_network(
     return JoinedNetwork(name, {**environment, **TRUST_ENVIRONMENT}, mounts)
 
 
-def _run_service(client: Any, image: str, service: str, *, name: str, labels: dict[str, str]) -> Any:
+def _run_service(
+    client: Any, image: str, service: str, *, name: str, labels: dict[str, str], stand_ins: list[str]
+) -> Any:
     import docker.errors
     import docker.types
 
     spec = SERVICES[service]
-    endpoint = docker.types.EndpointConfig(client.api._version, aliases=spec.aliases)
+    endpoint = docker.types.EndpointConfig(client.api._version, aliases=spec.aliases(stand_ins))
     try:
         return client.containers.run(
             image,
-            spec.command,
+            spec.command(stand_ins),
             detach=True,
             name=service_name(name, service),
             labels=labels,

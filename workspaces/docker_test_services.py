@@ -76,24 +76,28 @@ sent chunked accepted (httpbin refuses those with 501 under any other server, We
 @dataclass(frozen=True)
 class ServiceSpec:
     packages: tuple[str, ...]
-    command: list[str]
-    aliases: list[str]
+    serve: str
+    """The shell command that serves, after the certificates are made."""
+    names: tuple[str, ...]
     ports: tuple[int, ...]
     environment: dict[str, str]
     """What the workspace's commands are told of it, besides the trust variables."""
 
+    def aliases(self, stand_ins: list[str]) -> list[str]:
+        """The names it answers to on the test network: its own, then the public sites it stands in for."""
+        return [*self.names, *(name for name in stand_ins if name not in self.names)]
 
-def _certified(command: str, names: list[str]) -> list[str]:
-    alt_names = ",".join(f"DNS:{name}" for name in names)
-    return ["sh", "-c", f"{_CERTIFICATES}exec {command}", "service", names[-1], alt_names]
+    def command(self, stand_ins: list[str]) -> list[str]:
+        """The container's command: make the CA and a certificate for every alias, then serve."""
+        alt_names = ",".join(f"DNS:{name}" for name in self.aliases(stand_ins))
+        return ["sh", "-c", f"{_CERTIFICATES}exec {self.serve}", "service", self.names[-1], alt_names]
 
 
-HTTPBIN_NAMES = [HTTPBIN, "httpbin.org"]
 SERVICES = {
     HTTPBIN: ServiceSpec(
         packages=("python3-httpbin", "gunicorn", "python3-gevent", "openssl"),
-        command=_certified(SERVE_HTTPBIN, HTTPBIN_NAMES),
-        aliases=HTTPBIN_NAMES,
+        serve=SERVE_HTTPBIN,
+        names=(HTTPBIN, "httpbin.org"),
         ports=(80, 443),
         environment=SERVICE_ENVIRONMENT[HTTPBIN],
     ),

@@ -46,6 +46,8 @@ class EnvironmentRecord:
     services: list[str] = field(default_factory=list)
     """Servers started beside the workspace (`httpbin`)."""
     network_reasons: list[str] = field(default_factory=list)
+    stand_ins: list[str] = field(default_factory=list)
+    """Public host names the tests name, answered by httpbin on the test network."""
     local_packages: list[str] = field(default_factory=list)
     """Folders of the repository installed as packages after the project, each with its reason."""
 
@@ -70,6 +72,7 @@ class EnvironmentRecord:
             network=plan.network.mode,
             services=list(plan.network.services),
             network_reasons=list(plan.network.reasons),
+            stand_ins=list(plan.network.stand_ins),
             local_packages=[package.reason for package in plan.local_packages],
         )
 

@@ -3,11 +3,17 @@
 must time out as on a real network instead of failing at once. Never the internet.
 
 `pytest-httpbin` means the tests serve httpbin themselves, from inside the test process.
+
+Tests that call httpbin often also follow a redirect to, or fetch, some public site they name
+(`redirect-to?url=http://www.google.co.uk`): beside httpbin, those sites answer too, with httpbin's pages (a 200
+at `/`), over HTTP and HTTPS. Names made not to resolve are left out: reserved top-level domains (`.invalid`,
+`.test`, `.example`, `.localhost`, `.local`) and names saying so (`doesnotexist.google.com`), as are addresses.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from core.environment_settings import EnvironmentSettings
@@ -28,6 +34,11 @@ UNROUTABLE_SIGNS = ("10.255.255.1",)
 """An address no network routes, which tests connect to when they want a connect timeout."""
 DECLARATION_NAMES = ("setup.py", "setup.cfg", "pyproject.toml", "tox.ini", "noxfile.py", "Makefile")
 SHOWN_FILES = 3
+URL_SIGNS = ("http://", "https://")
+_URL_HOST = re.compile(r"https?://(?:[^\s/@'\"]*@)?([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})(?![A-Za-z0-9.-])")
+NOT_RESOLVING_TLDS = ("invalid", "test", "example", "localhost", "local", "internal")
+NOT_RESOLVING_WORDS = ("invalid", "doesnotexist", "does-not-exist", "nonexist", "notexist", "not-exist", "unknown")
+MAX_STAND_INS = 50
 NONE = "none"
 FIREWALLED = "firewalled"
 SET = "set in [environment]"
@@ -40,6 +51,8 @@ class TestNetwork:
     mode: str = NONE
     """`none` (no network) or `firewalled` (an internal network: the services, and no route out)."""
     reasons: list[str] = field(default_factory=list)
+    stand_ins: list[str] = field(default_factory=list)
+    """Public host names the tests name that answer as httpbin does (only beside httpbin)."""
 
     __test__ = False
 
@@ -51,6 +64,11 @@ def _read_by_tests(path: str) -> bool:
     in_tests = any(part.startswith("test") or part.endswith(("_test.py", "_tests")) for part in parts)
     requirements = name.startswith("requirements") or "requirements" in parts[:-1]
     return in_tests or requirements or name in DECLARATION_NAMES or name == "conftest.py"
+
+
+def _test_code(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py") or name == "conftest.py")
 
 
 def _found(hits: dict[str, list[str]], signs: tuple[str, ...]) -> bool:
@@ -90,11 +108,34 @@ def _mode(hits: dict[str, list[str]], wanted: str, services: list[str]) -> tuple
     return NONE, "no test needs a network"
 
 
+def resolves_publicly(host: str) -> bool:
+    """Whether `host` looks like a public name a test expects to reach, not one made to fail."""
+    name = host.lower().rstrip(".")
+    if name in ("httpbin.org", HTTPBIN) or name.rpartition(".")[2] in NOT_RESOLVING_TLDS:
+        return False
+    return not any(word in name for word in NOT_RESOLVING_WORDS)
+
+
+def _stand_ins(files: CommitFiles, hits: dict[str, list[str]]) -> list[str]:
+    named: dict[str, None] = {}
+    for path in sorted(path for path, signs in hits.items() if set(signs) & set(URL_SIGNS) and _test_code(path)):
+        for host in _URL_HOST.findall(files.read(path) or ""):
+            if resolves_publicly(host):
+                named.setdefault(host.lower().rstrip("."))
+    return list(named)[:MAX_STAND_INS]
+
+
 def choose_network(files: CommitFiles, settings: EnvironmentSettings) -> TestNetwork:
     """The test network for `files`' commit: `[environment] test_services` / `test_network`, else what the tests
     and their declarations name."""
-    found = files.grep(*HTTPBIN_SIGNS, *SELF_SERVED_SIGNS, *UNROUTABLE_SIGNS)
+    found = files.grep(*HTTPBIN_SIGNS, *SELF_SERVED_SIGNS, *UNROUTABLE_SIGNS, *URL_SIGNS)
     hits = {path: sign for path, sign in found.items() if _read_by_tests(path)}
     services, services_reason = _services(hits, settings.test_services)
     mode, mode_reason = _mode(hits, settings.test_network, services)
-    return TestNetwork(services, mode, [services_reason, mode_reason])
+    chosen = TestNetwork(services, mode, [services_reason, mode_reason])
+    if HTTPBIN in services and (stand_ins := _stand_ins(files, hits)):
+        chosen.stand_ins = stand_ins
+        shown = ", ".join(stand_ins[:SHOWN_FILES]) + (f" and {len(stand_ins) - SHOWN_FILES} more"
+                                                       if len(stand_ins) > SHOWN_FILES else "")
+        chosen.reasons.append(f"the public sites the tests name answer with httpbin's pages: {shown}")
+    return chosen
