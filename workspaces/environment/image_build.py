@@ -9,6 +9,7 @@ lays over the base commit, and leaves /workspace empty. A failed step raises wit
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +20,7 @@ from core.settings import Settings
 from workspaces.base import ExecResult
 from workspaces.docker_container import container_options, put_files
 from workspaces.docker_exec import ExecRunner
+from workspaces.docker_gc import workspace_labels
 from workspaces.docker_image import VENV, WORKDIR
 from workspaces.environment.resolution import Pin
 
@@ -29,7 +31,8 @@ WHEELHOUSE = "/wheelhouse"
 INSTALL_LIST = "swe-team-install.txt"
 STEP_TIMEOUT_S = 1800.0
 CONTAINER_LIFETIME_S = 4 * 3600
-"""A build container sleeps this long at most, then exits and is removed, even if its builder died."""
+"""A build container sleeps this long at most, then exits and is removed; it carries a workspace's labels, so the
+next job (or `swe-team workspace gc`) removes it as soon as its builder has died."""
 _GENERATED_JUNK = r"(^|/)(build|dist|\.eggs|__pycache__|\.git|\.tox|\.nox)/|\.egg-info/|\.pyc$"
 _FILES = r"find . -xdev \( -type f -o -type l \) -print | LC_ALL=C sort"
 _COMPAT_WHEN_KNOWN = (
@@ -71,10 +74,11 @@ class BuildContainer:
         options = container_options(settings.docker)
         options.update(read_only=False, network_mode="none")
         volumes = {str(wheelhouse): {"bind": WHEELHOUSE, "mode": "ro"}} if wheelhouse else {}
+        labels = workspace_labels(f"build-{secrets.token_hex(4)}", CONTAINER_LIFETIME_S / 3600, home=settings.home)
         self.client = client
         self.container = client.containers.run(
             image, ["sleep", str(CONTAINER_LIFETIME_S)], detach=True, auto_remove=True, volumes=volumes,
-            working_dir=WORKDIR, **options,
+            working_dir=WORKDIR, labels=labels, **options,
         )
         self.runner = ExecRunner(
             client, self.container.id, user=settings.docker.user, memory_limit=settings.docker.memory
