@@ -7,7 +7,8 @@ must time out as on a real network instead of failing at once. Never the interne
 Tests that call httpbin often also follow a redirect to, or fetch, some public site they name
 (`redirect-to?url=http://www.google.co.uk`): beside httpbin, those sites answer too, with httpbin's pages (a 200
 at `/`), over HTTP and HTTPS. Names made not to resolve are left out: reserved top-level domains (`.invalid`,
-`.test`, `.example`, `.localhost`, `.local`) and names saying so (`doesnotexist.google.com`), as are addresses.
+`.test`, `.example`, `.localhost`, `.local`), names saying so (`doesnotexist.google.com`) and names under
+httpbin.org (`fooobarbangbazbing.httpbin.org`), as are addresses.
 """
 
 from __future__ import annotations
@@ -111,9 +112,9 @@ def _mode(hits: dict[str, list[str]], wanted: str, services: list[str]) -> tuple
 def resolves_publicly(host: str) -> bool:
     """Whether `host` looks like a public name a test expects to reach, not one made to fail."""
     name = host.lower().rstrip(".")
-    if name in ("httpbin.org", HTTPBIN) or name.rpartition(".")[2] in NOT_RESOLVING_TLDS:
+    if name == HTTPBIN or f".{name}".endswith(".httpbin.org"):
         return False
-    return not any(word in name for word in NOT_RESOLVING_WORDS)
+    return name.rpartition(".")[2] not in NOT_RESOLVING_TLDS and not any(word in name for word in NOT_RESOLVING_WORDS)
 
 
 def _stand_ins(files: CommitFiles, hits: dict[str, list[str]]) -> list[str]:
