@@ -73,3 +73,14 @@ def test_repo_map_fits_the_budget_and_favours_mentions(graph: CodeGraph) -> None
     assert 0 < len(text) <= 160
     assert "def apply_discount(amount, rate)" in text
     assert len(graph.repo_map(["apply_discount"], token_budget=2000)) > len(text)
+
+
+def test_an_attribute_of_a_package_the_repository_lacks_is_not_linked_to_a_same_named_method(tmp_path: Path) -> None:
+    (tmp_path / "cli.py").write_text(
+        "import click\n\n\nclass AppGroup(click.Group):\n    def command(self, *args):\n        return args\n\n\n"
+        "@click.command('run')\ndef run_command():\n    click.echo('ran')\n\n\ngroup = AppGroup()\ngroup.command('x')\n"
+    )
+    (tmp_path / "shell.py").write_text("def echo(text):\n    return text\n")
+    graph = CodeGraph.build(tmp_path, cache_dir=None, workers=1)
+    assert [ref.line for ref in graph.references("cli.py:AppGroup.command")] == [15]
+    assert graph.references("shell.py:echo") == []

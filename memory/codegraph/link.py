@@ -126,7 +126,17 @@ class Linker:
             found = self._resolve_import(target, parts[1:])
             if found:
                 return [found], True
+            if len(parts) > 1 and self._outside_repository(target):
+                return [], True
         return self.by_name(last), False
+
+    def _outside_repository(self, target: str) -> bool:
+        """A Python import of a module the repository does not have (`click`, `os.path`): an attribute reached
+        through it is that package's, not a same-named definition of ours."""
+        if "::" in target or self.record.language != "python":
+            return False
+        parts = target.split(".")
+        return all(self.resolver.find_module(".".join(parts[:cut])) is None for cut in range(1, len(parts) + 1))
 
     def _resolve_import(self, target: str, rest: list[str]) -> str | None:
         if "::" not in target:

@@ -29,8 +29,8 @@ from memory.codegraph.records import CallRecord, FileRecord
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
-SNAPSHOT_FORMAT = 2
-"""Bumped whenever the snapshot's layout changes."""
+SNAPSHOT_FORMAT = 3
+"""Bumped whenever the snapshot's layout or the linking of its edges changes."""
 REFRESH_AFTER = 8
 """Files changed since the snapshot before it is rewritten; fewer are re-applied from the record cache each time."""
 REBUILD_SHARE = 0.25
