@@ -250,3 +250,35 @@ def test_a_file_rope_cannot_read_is_renamed_on_the_lines_the_graph_links(tmp_pat
     assert "rope could not read use.py; renamed there on the lines the code graph links to it: 1, 11" in answer
     assert bench.read("use.py") == ROPE_UNREADABLE.replace("helper", "aid")
     assert bench.read("other.py") == "import lib\n\nlib.aid(2)\n" and "def aid(v)" in bench.read("lib.py")
+
+
+WEB = {
+    "web/__init__.py": "",
+    "web/api.py": "def request(method, url):\n    return (method, url)\n",
+    "web/models.py": "class Response:\n    def __init__(self):\n        self.request = None\n",
+    "web/errors.py": (
+        "class Failure(Exception):\n    def __init__(self, response=None):\n"
+        "        self.has_request = hasattr(response, 'request') or hasattr(self, 'request')\n"
+    ),
+    "web/client.py": "from web import api\n\n\ndef fetch(url):\n    return api.request('GET', url)\n",
+}
+
+
+def test_a_string_attribute_of_other_objects_does_not_block_renaming_a_module_function(tmp_path: Path) -> None:
+    bench = action_bench(tmp_path, WEB)
+    bench.run("rename_symbol", symbol="web/api.py:request", new_name="send")
+    assert "api.send('GET', url)" in bench.read("web/client.py")
+    assert "hasattr(response, 'request')" in bench.read("web/errors.py")
+
+
+def test_a_string_reaching_the_module_still_blocks_renaming_its_function(tmp_path: Path) -> None:
+    plugins = "import sys\n\nfrom web import api\n\nHOOK = getattr(api, 'request')\n"
+    here = "import sys\n\n\ndef look(name):\n    return hasattr(sys.modules[__name__], 'request')\n"
+    for extra in (plugins, here):
+        bench = action_bench(tmp_path / str(len(extra)), {**WEB, "web/plugins.py": extra})
+        with pytest.raises(ToolError, match=r"reached by name at web/plugins.py:5"):
+            bench.run("rename_symbol", symbol="web/api.py:request", new_name="send")
+    unknown = "def call(module):\n    return getattr(module, 'fetch')()\n"
+    bench = action_bench(tmp_path / "unknown", {**WEB, "web/plugins.py": unknown})
+    with pytest.raises(ToolError, match=r"reached by name at web/plugins.py:2"):
+        bench.run("rename_symbol", symbol="web/client.py:fetch", new_name="get_url")

@@ -12,11 +12,10 @@ from typing import Any
 from core.errors import ToolError
 from tools.actions.apply import Proposal
 from tools.actions.argument_lists import Offsets, Replacements
+from tools.actions.dynamic_access import dynamic_uses
 from tools.actions.source_tree import PythonTexts, graph_of, host_root, python_texts, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
-
-_DYNAMIC = r"\b(?:getattr|setattr|hasattr|delattr)\s*\([^()]*?['\"]{name}['\"]"
 
 
 def _reason(exc: Exception) -> str:
@@ -47,19 +46,6 @@ def proposal_from(changes: Any, proposal: Proposal) -> Proposal:
     return proposal
 
 
-def dynamic_uses(texts: PythonTexts, name: str, limit: int = 5) -> list[str]:
-    """`path:line` of getattr/setattr/hasattr/delattr calls that name `name` as a string."""
-    pattern = re.compile(_DYNAMIC.format(name=re.escape(name)))
-    found: list[str] = []
-    for path in texts.mentioning(name):
-        text = texts.texts[path]
-        for match in pattern.finditer(text):
-            found.append(f"{path}:{text.count(chr(10), 0, match.start()) + 1}")
-            if len(found) >= limit:
-                return found
-    return found
-
-
 def _resource_and_offset(ctx: ToolContext, target: Target) -> tuple[Any, Any, int, str]:
     project = rope_project(ctx)
     resource = project.get_resource(target.path)
@@ -80,7 +66,7 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
     taken = bindings_in_scope(source, target, new_name)
     if taken:
         raise ToolError(f"{new_name} already names something in {target.path} (line {taken[0]}); nothing was changed")
-    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target.name)
+    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target)
     if dynamic:
         raise ToolError(
             f"{target.name} is reached by name at {', '.join(dynamic)} (getattr/setattr/hasattr with a string); a "
