@@ -16,7 +16,7 @@ from swe_team.eval.evidence import cause_words, commonest_error, key_line
 from swe_team.eval.grading import Resolution, grade, passing_without_fix
 from swe_team.eval.instance_run import outcome_lookup
 from swe_team.eval.repos import RepositorySource
-from swe_team.eval.results import InstanceResult
+from swe_team.eval.results import InstanceResult, TestCounts
 from swe_team.eval.summary import render
 from tools.test_results import IdOutcomes, TestReport
 
@@ -152,15 +152,20 @@ def test_the_summary_names_what_a_partial_environment_lacks_beside_its_image() -
 
 def test_the_gold_summary_tells_validated_instances_from_those_only_passing_with_the_fix() -> None:
     early = InstanceResult(instance_id="acme__a-1", repo="acme/a", mode="gold", status="unresolved", resolution="FULL",
-                           stage="tests_before", cause="FAIL_TO_PASS tests pass without the fix")
+                           stage="tests_before", cause="FAIL_TO_PASS tests pass without the fix",
+                           fail_to_pass_before=TestCounts(total=3, passed=2, failed=1))
+    all_early = early.model_copy(update={"instance_id": "acme__a-4",
+                                         "fail_to_pass_before": TestCounts(total=3, passed=3)})
     results = [
         InstanceResult(instance_id="acme__a-2", repo="acme/a", mode="gold", status="resolved", resolution="FULL"),
         early,
+        all_early,
         InstanceResult(instance_id="acme__a-3", repo="acme/a", mode="gold", status="unresolved", resolution="NO"),
     ]
 
-    summary = render("gold", results, 3)
+    summary = render("gold", results, 4)
 
-    assert "**1 of 3** validated" in summary
-    assert "2 pass every FAIL_TO_PASS and PASS_TO_PASS test with the reference fix (what SWE-bench's harness " \
-           "checks); 1 of them also pass some FAIL_TO_PASS tests without it." in summary
+    assert "**1 of 4** validated" in summary
+    assert "3 pass every FAIL_TO_PASS and PASS_TO_PASS test with the reference fix (what SWE-bench's harness " \
+           "checks); 2 of them also pass some FAIL_TO_PASS tests without it, of which 1 still fail at least one " \
+           "without it." in summary
