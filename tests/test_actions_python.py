@@ -282,3 +282,20 @@ def test_a_string_reaching_the_module_still_blocks_renaming_its_function(tmp_pat
     bench = action_bench(tmp_path / "unknown", {**WEB, "web/plugins.py": unknown})
     with pytest.raises(ToolError, match=r"reached by name at web/plugins.py:2"):
         bench.run("rename_symbol", symbol="web/client.py:fetch", new_name="get_url")
+
+
+def test_a_keyword_argument_of_the_same_name_is_not_renamed_with_a_method(tmp_path: Path) -> None:
+    adapter = (
+        "from urllib3 import proxy_from_url\n\n\nclass Adapter:\n    def proxy_headers(self, proxy):\n"
+        "        return {'p': proxy}\n\n    def manager(self, proxy):\n"
+        "        proxy_headers = self.proxy_headers(proxy)\n"
+        "        return proxy_from_url(proxy, proxy_headers=proxy_headers)\n"
+    )
+    bench = action_bench(
+        tmp_path, {"adapter.py": adapter, "use.py": "from adapter import Adapter\n\nAdapter().proxy_headers('x')\n"}
+    )
+    bench.run("rename_symbol", symbol="Adapter.proxy_headers", new_name="headers_for")
+    assert bench.read("adapter.py") == adapter.replace("def proxy_headers", "def headers_for").replace(
+        "self.proxy_headers(", "self.headers_for("
+    )
+    assert bench.read("use.py") == "from adapter import Adapter\n\nAdapter().headers_for('x')\n"

@@ -84,7 +84,8 @@ def _unique_name(texts: PythonTexts, name: str) -> Callable[[Any], bool]:
 
 def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Proposal) -> Proposal:
     """Rope's rename, file by file over the files that mention the name; a file rope cannot read (its parser
-    rejects some valid code) gets the rename on the lines the code graph links to the target, and a note."""
+    rejects some valid code) gets the rename on the lines the code graph links to the target, and a note. A keyword
+    argument of the same name (`connect(proxy_headers=...)`) names a parameter, never the target, and stays."""
     from rope.refactor import occurrences
     from rope.refactor.rename import Rename, rename_in_module
 
@@ -102,6 +103,7 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
             docs=False,
             instance=renamer.old_instance,
             in_hierarchy=target.kind == "method" and renamer.is_method(),
+            keywords=False,
         )
     except _rope_errors() as exc:
         raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
