@@ -126,9 +126,16 @@ class Linker:
             found = self._resolve_import(target, parts[1:])
             if found:
                 return [found], True
-            if len(parts) > 1 and self._outside_repository(target):
+            if self._outside_repository(target):
                 return [], True
+        if len(parts) == 1 and self.record.language == "python":
+            return self.module_level_by_name(last), False
         return self.by_name(last), False
+
+    def module_level_by_name(self, name: str) -> list[str]:
+        """`by_name` for a plain `name(...)` call in Python, which reaches a function or class, never a method (a
+        parameter or local called `register` is not `PluginManager.register`; Java's implicit `this` differs)."""
+        return [node for node in self.by_name(name) if "." not in node.rpartition(":")[2]]
 
     def _outside_repository(self, target: str) -> bool:
         """A Python import of a module the repository does not have (`click`, `os.path`): an attribute reached

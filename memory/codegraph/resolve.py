@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import posixpath
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -10,7 +11,11 @@ from memory.codegraph.records import FileRecord, ImportRecord
 
 FUZZY_LIMIT = 3
 """A call resolved by bare name links to at most this many same-named definitions."""
-COMMON_METHODS = frozenset(
+FILE_METHODS = frozenset(
+    name for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase) for name in dir(kind) if name[0] != "_"
+)
+"""Python's file-object methods: `x.seek(0)` on an unknown `x` is a file's, not our file-like class's."""
+COMMON_METHODS = FILE_METHODS | frozenset(
     [
         "append",
         "add",
