@@ -128,3 +128,37 @@ def test_a_method_taking_its_receiver_through_star_args_is_refused(tmp_path: Pat
     with pytest.raises(ToolError, match=r"pack takes its receiver through \*items"):
         bench.run("change_signature", function="box.py:Box.pack", add=[{"name": "size", "value": "1", "default": "0"}])
     assert bench.read("box.py") == files["box.py"]
+
+
+RECORDER = (
+    "from typing import Literal, overload\n\n\nclass Recorder:\n"
+    "    @overload\n    def failures(self, names: Literal['a']) -> list[int]: ...\n\n"
+    "    @overload\n    def failures(self, names: str = 'b') -> list[str]: ...\n\n"
+    "    def failures(self, names='b'):\n        return [names]\n"
+)
+
+
+def test_an_overloaded_method_changes_with_its_stubs_and_its_untyped_calls(tmp_path: Path) -> None:
+    files = {"rec.py": RECORDER, "use.py": "def check(result):\n    return result.recorder.failures()\n"}
+    bench = action_bench(tmp_path, files)
+    add = [{"name": "strict", "value": "False", "default": "None"}]
+    bench.run("change_signature", function="rec.py:Recorder.failures", add=add)
+    assert bench.read("rec.py") == (
+        RECORDER.replace("names: Literal['a'])", "names: Literal['a'], strict=None)")
+        .replace("names: str = 'b')", "names: str = 'b', strict=None)")
+        .replace("failures(self, names='b')", "failures(self, names='b', strict=None)")
+    )
+    assert bench.read("use.py") == "def check(result):\n    return result.recorder.failures(strict=False)\n"
+
+
+def test_calls_of_a_file_method_on_unknown_objects_are_not_taken_for_a_file_like_class(tmp_path: Path) -> None:
+    files = {
+        "streams.py": "class NoInput:\n    def seek(self, offset):\n        raise OSError(offset)\n",
+        "use.py": "def rewind(stream):\n    stream.seek(0)\n    return stream\n",
+    }
+    bench = action_bench(tmp_path, files)
+    bench.run(
+        "change_signature", function="streams.py:NoInput.seek", add=[{"name": "whence", "value": "0", "default": "0"}]
+    )
+    assert "def seek(self, offset, whence=0):" in bench.read("streams.py")
+    assert bench.read("use.py") == files["use.py"]

@@ -17,6 +17,10 @@ from tools.actions.source_tree import PythonTexts, graph_of, host_root, python_t
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
 
+FILE_METHODS = frozenset(
+    name for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase) for name in dir(kind) if name[0] != "_"
+)
+
 
 def _reason(exc: Exception) -> str:
     return str(exc) or f"rope failed on a call or definition it does not understand ({type(exc).__name__})"
@@ -76,10 +80,25 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
 
 
 def _unique_name(texts: PythonTexts, name: str) -> Callable[[Any], bool]:
-    """Rope's 'unsure' occurrences (`x.name` where x's type is unknown) count when only one definition has the name."""
-    pattern = re.compile(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
-    count = sum(len(pattern.findall(texts.texts[path])) for path in texts.mentioning(name))
-    return lambda occurrence: count == 1
+    """Rope's 'unsure' occurrences (`x.name` where x's type is unknown) count when only one definition has the name
+    (`typing.overload` stubs are not definitions) and Python's file objects have no method of that name (`x.seek(0)`
+    on an unknown `x` is a file's)."""
+    pattern = re.compile(rf"^([ \t]*)(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    count = 0
+    for path in texts.mentioning(name):
+        text = texts.texts[path]
+        count += sum(1 for match in pattern.finditer(text) if not _overload_stub(text, match.start(), match[1]))
+    unique = count == 1 and name not in FILE_METHODS
+    return lambda occurrence: unique
+
+
+def _overload_stub(text: str, start: int, indent: str) -> bool:
+    """The definition starting at `start` has an `@overload` (or `@typing.overload`) among its decorators."""
+    lines = text[:start].splitlines()
+    while lines and lines[-1].startswith(indent + "@"):
+        if re.fullmatch(r"@(?:\w+\.)*overload\s*", lines.pop()[len(indent) :]):
+            return True
+    return False
 
 
 def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Proposal) -> Proposal:

@@ -9,11 +9,11 @@ from pydantic import BaseModel, Field
 
 from core.errors import ToolError
 from tools.actions.apply import Proposal, apply_proposal
-from tools.actions.parameters import NewParameterSpec
+from tools.actions.parameters import FunctionNode, NewParameterSpec
 from tools.actions.python_rope import rename_parameter_python
 from tools.actions.signature_calls import signature_proposal
 from tools.actions.source_tree import host_root
-from tools.actions.targets import SCOPE_NODES, Target, check_identifier, find_target
+from tools.actions.targets import SCOPE_NODES, Target, check_identifier, find_target, is_overload
 from tools.base import Tool, ToolContext
 
 
@@ -36,15 +36,22 @@ class ChangeSignatureArgs(BaseModel):
     )
 
 
-def _function_node(source: str, target: Target) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def _function_nodes(source: str, target: Target) -> tuple[FunctionNode | None, list[FunctionNode]]:
+    """The target's definition (the one spanning its line when the name is bound twice, as a property and its
+    setter) and its `typing.overload` stubs."""
     body: list[ast.stmt] = ast.parse(source).body
-    node: ast.stmt | None = None
-    for part in target.qualname.split("."):
-        node = next((n for n in body if isinstance(n, SCOPE_NODES) and n.name == part), None)
-        if node is None:
-            return None
-        body = node.body
-    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    *scopes, name = target.qualname.split(".")
+    for part in scopes:
+        scope = next((n for n in body if isinstance(n, SCOPE_NODES) and n.name == part), None)
+        if scope is None:
+            return None, []
+        body = scope.body
+    same = [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name]
+    stubs = [n for n in same if is_overload(n)]
+    defined = [n for n in same if not is_overload(n)]
+    spanning = [n for n in defined if n.lineno <= target.start_line <= (n.end_lineno or n.lineno)]
+    chosen = spanning[0] if spanning else defined[-1] if defined else None
+    return chosen, stubs
 
 
 def change_signature(ctx: ToolContext, args: ChangeSignatureArgs) -> str:
@@ -66,11 +73,12 @@ def change_signature(ctx: ToolContext, args: ChangeSignatureArgs) -> str:
         rename_parameter_python(ctx, target, old, new, proposal)
         return apply_proposal(ctx, proposal)
     source = (host_root(ctx) / target.path).read_text(encoding="utf-8")
-    function = _function_node(source, target)
+    function, overloads = _function_nodes(source, target)
     if function is None:
         raise ToolError(f"cannot find the definition of {target.qualname} in {target.path}")
     specs = [NewParameterSpec(p.name, p.value, p.default, p.position) for p in args.add]
-    return apply_proposal(ctx, signature_proposal(ctx, target, function, (specs, args.remove, args.order), proposal))
+    change = (specs, args.remove, args.order)
+    return apply_proposal(ctx, signature_proposal(ctx, target, function, change, proposal, overloads))
 
 
 TOOLS: list[Tool[Any]] = [

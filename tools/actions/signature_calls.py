@@ -8,6 +8,7 @@ nested in another call's arguments are kept; any call that cannot be rewritten s
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.errors import ToolError
@@ -98,8 +99,10 @@ def signature_proposal(
     function: FunctionNode,
     change: tuple[list[NewParameterSpec], list[str], list[str]],
     proposal: Proposal,
+    overloads: Sequence[FunctionNode] = (),
 ) -> Proposal:
-    """`change`: (parameters to add, names to remove, new order)."""
+    """`change`: (parameters to add, names to remove, new order); `overloads`: the function's `typing.overload`
+    stubs, whose parameter lists change alike."""
     root = host_root(ctx)
     source = (root / target.path).read_text(encoding="utf-8")
     definition = read_definition(source, function, in_class=target.kind == "method")
@@ -114,6 +117,10 @@ def signature_proposal(
         if path == target.path:
             items = definition.items
             replacements.add(items.open + 1, items.close, definition_text(source, definition, rewrite.new))
+            for stub in overloads:
+                signature = read_definition(source, stub, in_class=target.kind == "method")
+                respelt = definition_text(source, signature, new_parameters(signature, *change, used=set()))
+                replacements.add(signature.items.open + 1, signature.items.close, respelt)
         proposal.change(path, before, replacements.result())
     if rewrite.refused:
         more = len(rewrite.refused) - MAX_REASONS_SHOWN

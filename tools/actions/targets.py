@@ -122,7 +122,7 @@ def bindings_in_scope(source: str, target: Target, name: str) -> list[int]:
         body = next((n.body for n in body if isinstance(n, SCOPE_NODES) and n.name == part), [])
     lines: list[int] = []
     for statement in _flattened(body):
-        if isinstance(statement, SCOPE_NODES) and statement.name == name and not _is_overload(statement):
+        if isinstance(statement, SCOPE_NODES) and statement.name == name and not is_overload(statement):
             lines.append(statement.lineno)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
@@ -135,7 +135,7 @@ def bindings_in_scope(source: str, target: Target, name: str) -> list[int]:
     return lines
 
 
-def _is_overload(node: ScopeNode) -> bool:
+def is_overload(node: ScopeNode) -> bool:
     """A `typing.overload` stub: a signature of the one implementation that follows, not another definition."""
     return any(
         (isinstance(d, ast.Name) and d.id == "overload") or (isinstance(d, ast.Attribute) and d.attr == "overload")
