@@ -86,14 +86,16 @@ def test_an_attribute_of_a_package_the_repository_lacks_is_not_linked_to_a_same_
     assert graph.references("shell.py:echo") == []
 
 
-def test_a_called_parameter_and_a_file_method_are_not_linked_by_name_to_our_methods(tmp_path: Path) -> None:
+def test_a_called_parameter_and_file_or_path_methods_are_not_linked_by_name_to_our_methods(tmp_path: Path) -> None:
     (tmp_path / "plugins.py").write_text(
         "class Manager:\n    def register(self, plugin):\n        return plugin\n\n\n"
-        "class NoInput:\n    def seek(self, offset):\n        raise OSError(offset)\n"
+        "class NoInput:\n    def seek(self, offset):\n        raise OSError(offset)\n\n"
+        "    def rename(self, target):\n        return target\n"
     )
     (tmp_path / "use.py").write_text(
-        "def setup(register, stream):\n    register(stream)\n    stream.seek(0)\n    return stream.register(1)\n"
+        "def setup(register, stream):\n    register(stream)\n    stream.seek(0)\n    return stream.register(1)\n\n\n"
+        "def move(path):\n    path.rename('b')\n"
     )
     graph = CodeGraph.build(tmp_path, cache_dir=None, workers=1)
     assert [(ref.source.id, ref.line) for ref in graph.references("Manager.register")] == [("use.py:setup", 4)]
-    assert graph.references("NoInput.seek") == []
+    assert graph.references("NoInput.seek") == graph.references("NoInput.rename") == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import pathlib
 import re
 import tokenize
 from collections.abc import Callable
@@ -17,8 +18,11 @@ from tools.actions.source_tree import PythonTexts, graph_of, host_root, python_t
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
 
-FILE_METHODS = frozenset(
-    name for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase) for name in dir(kind) if name[0] != "_"
+FILE_AND_PATH_METHODS = frozenset(
+    name
+    for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase, pathlib.Path)
+    for name in dir(kind)
+    if name[0] != "_"
 )
 
 
@@ -81,14 +85,14 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
 
 def _unique_name(texts: PythonTexts, name: str) -> Callable[[Any], bool]:
     """Rope's 'unsure' occurrences (`x.name` where x's type is unknown) count when only one definition has the name
-    (`typing.overload` stubs are not definitions) and Python's file objects have no method of that name (`x.seek(0)`
-    on an unknown `x` is a file's)."""
+    (`typing.overload` stubs are not definitions) and Python's file objects and paths have no method of that name
+    (`x.seek(0)` or `x.rename(y)` on an unknown `x` is a file's or a path's)."""
     pattern = re.compile(rf"^([ \t]*)(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
     count = 0
     for path in texts.mentioning(name):
         text = texts.texts[path]
         count += sum(1 for match in pattern.finditer(text) if not _overload_stub(text, match.start(), match[1]))
-    unique = count == 1 and name not in FILE_METHODS
+    unique = count == 1 and name not in FILE_AND_PATH_METHODS
     return lambda occurrence: unique
 
 
