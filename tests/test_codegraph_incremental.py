@@ -85,3 +85,26 @@ def test_git_repositories_skip_ignored_files(tmp_path: Path) -> None:
     graph = CodeGraph.build(repo, cache_dir=None)
     assert graph.definition("junk") == []
     assert graph.definition("apply_discount")
+
+
+def _shape(graph: CodeGraph) -> tuple[set[str], list[tuple[object, ...]]]:
+    edges = [(s, t, k, d["line"], d["exact"]) for s, t, k, d in graph.graph.edges(keys=True, data=True)]
+    return set(graph.graph.nodes), sorted(edges, key=repr)
+
+
+def test_files_changed_together_are_updated_as_a_fresh_index_sees_them(tmp_path: Path) -> None:
+    repo = copy_fixture("python", tmp_path)
+    graph = CodeGraph.build(repo, cache_dir=None)
+    for path in ("shop/pricing.py", "shop/cart.py"):
+        file = repo / path
+        file.write_text(file.read_text().replace("apply_discount", "discounted"))
+    (repo / "shop" / "checkout.py").unlink()
+    (repo / "shop" / "refund.py").write_text(
+        "from shop.pricing import discounted\n\n\ndef refund(x):\n    return discounted(x, 0)\n"
+    )
+    changed = graph.update_files(
+        ["shop/pricing.py", "shop/cart.py", "shop/checkout.py", "shop/refund.py", "shop/cart.py"]
+    )
+    assert changed == ["shop/pricing.py", "shop/cart.py", "shop/checkout.py", "shop/refund.py"]
+    assert _shape(graph) == _shape(CodeGraph.build(repo, cache_dir=None))
+    assert graph.update_files(["shop/cart.py"]) == []
