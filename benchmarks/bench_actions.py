@@ -122,10 +122,10 @@ def open_repository(name: str, where: Path, archive: bytes, source: Source) -> R
     graph = CodeGraph.build(root, cache_dir=where / "cache", languages=["python"])
     context = ToolContext(workspace=workspace, code_graph=graph, command_timeout_s=60)
 
-    def follow(path: str) -> None:
-        graph.update_file(path)
+    def follow(paths: list[str]) -> None:
+        graph.update_files(paths)
 
-    context.file_listeners.append(follow)
+    context.files_listeners.append(follow)
     actions: list[EditAction] = []
     context.action_listeners.append(actions.append)
     checker = Checker(root, source.source_dir, source.run_tests, source.pytest_args)
@@ -134,8 +134,7 @@ def open_repository(name: str, where: Path, archive: bytes, source: Source) -> R
 
 def restore(repository: Repository, paths: list[str]) -> None:
     _git(repository.root, "checkout", "-q", "--", ".")
-    for path in paths:
-        repository.context.file_changed(path)
+    repository.context.files_changed(paths)
 
 
 def _checks_pass(repository: Repository, changed: list[str], tests: bool = True) -> tuple[bool, bool]:

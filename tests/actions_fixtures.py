@@ -36,9 +36,9 @@ def action_bench(where: Path, files: dict[str, str], with_graph: bool = True) ->
         graph = CodeGraph.build(workspace.info.root, cache_dir=None, workers=1)
         context.code_graph = graph
 
-        def follow(path: str) -> None:
-            graph.update_file(path)
+        def follow(paths: list[str]) -> None:
+            graph.update_files(paths)
 
-        context.file_listeners.append(follow)
+        context.files_listeners.append(follow)
     context.action_listeners.append(bench.actions.append)
     return bench

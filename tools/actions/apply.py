@@ -143,8 +143,7 @@ def apply_proposal(ctx: ToolContext, proposal: Proposal) -> str:
         for path in written:
             ctx.workspace.write_file(path, proposal.before[path])
         raise ToolError(f"could not write {path}: {exc.user_message()}; nothing was changed") from exc
-    for path in written:
-        ctx.file_changed(path)
+    ctx.files_changed(written)
     changes = {path: (proposal.before[path], proposal.after[path]) for path in written}
     action = report_action(ctx, proposal.tool, proposal.arguments, changes, proposal.summary)
     shown = [f"  {path}: lines {_lines_touched(action, path)}" for path in action.files()[:MAX_FILES_SHOWN]]

@@ -12,21 +12,39 @@ from tools.base import ToolContext
 def file_edits(path: str, before: str, after: str) -> list[FileEdit]:
     """The contiguous line replacements that turn `before` into `after`, in lines of `before`."""
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    edits = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        edits.append(
-            FileEdit(
-                path=path,
-                start_line=old_start + 1,
-                end_line=old_end,
-                before="".join(old[old_start:old_end]),
-                after="".join(new[new_start:new_end]),
-            )
+    return [
+        FileEdit(
+            path=path,
+            start_line=old_start + 1,
+            end_line=old_end,
+            before="".join(old[old_start:old_end]),
+            after="".join(new[new_start:new_end]),
         )
-    return edits
+        for old_start, old_end, new_start, new_end in _in_place(old, new) or _differing_blocks(old, new)
+    ]
+
+
+def _in_place(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    """Runs of changed lines when the edit only rewrote lines where they stand (a rename): the same number of lines
+    and few of them changed. Empty otherwise (then the lines are matched by `difflib`, whose cost grows with the
+    square of a long file's length)."""
+    if len(old) != len(new):
+        return []
+    changed = [index for index, (line, other) in enumerate(zip(old, new, strict=True)) if line != other]
+    if len(changed) > max(8, len(old) // 10):
+        return []
+    runs: list[tuple[int, int, int, int]] = []
+    for index in changed:
+        if runs and runs[-1][1] == index:
+            runs[-1] = (runs[-1][0], index + 1, runs[-1][2], index + 1)
+        else:
+            runs.append((index, index + 1, index, index + 1))
+    return runs
+
+
+def _differing_blocks(old: list[str], new: list[str]) -> list[tuple[int, int, int, int]]:
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
 def report_action(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.errors import ToolError, WorkspaceError
+from tools.actions.rope_scopes import use_ast_scope_regions
 from tools.base import ToolContext
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".java", ".go")
@@ -180,6 +181,7 @@ def rope_project(ctx: ToolContext) -> Any:
     paths = frozenset(python_texts(ctx).texts)
     project = ctx.extras.get(_ROPE_KEY)
     if project is None or Path(project.address) != root:
+        use_ast_scope_regions()
         project = _project_class()(
             str(root), ropefolder=None, ignored_resources=ROPE_IGNORED, source_folders=package_roots(root)
         )
