@@ -55,8 +55,8 @@ def _every_few_seconds(progress: Any, interval_s: float = 2.0) -> Callable[[int,
 @dataclass
 class JobGraph:
     graph: Any
-    file_changed: Callable[[str], None]
-    """Keeps the graph current after a tool changed a file."""
+    files_changed: Callable[[list[str]], None]
+    """Keeps the graph current after a tool changed files (all those of one tool call at once)."""
     summary: dict[str, Any]
     """Where the graph came from (files parsed, from the disk cache, from Redis), for the trajectory."""
     notes: list[str]
@@ -92,17 +92,25 @@ def build_job_graph(workspace: Workspace, job_dir: Path, settings: Settings, pro
     progress("intake", f"code graph: {stats.files} files ({stats.parsed} parsed, {stats.from_cache} cached{redis})")
     mirrored = root != Path(workspace.info.root)
 
-    def file_changed(path: str) -> None:
-        if mirrored:
-            target = root / path
-            if workspace.exists(path):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(workspace.read_file(path), encoding="utf-8")
-            elif target.exists():
-                target.unlink()
-        try:
-            graph.update_file(path)
-        except (OSError, SweTeamError, ValueError):
-            graph.remove_file(path)
+    def mirror(path: str) -> None:
+        target = root / path
+        if workspace.exists(path):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(workspace.read_file(path), encoding="utf-8")
+        elif target.exists():
+            target.unlink()
 
-    return JobGraph(graph, file_changed, summary, share.notes if share is not None else [])
+    def files_changed(paths: list[str]) -> None:
+        if mirrored:
+            for path in paths:
+                mirror(path)
+        try:
+            graph.update_files(paths)
+        except (OSError, SweTeamError, ValueError):
+            for path in paths:
+                try:
+                    graph.update_file(path)
+                except (OSError, SweTeamError, ValueError):
+                    graph.remove_file(path)
+
+    return JobGraph(graph, files_changed, summary, share.notes if share is not None else [])

@@ -172,3 +172,16 @@ def test_sharing_is_off_by_default_until_redis_is_in_use(
     assert sorted(redis_client.keys(f"swe-team:codegraph:*:{_repo_id(remote)}:*")) == sorted(
         [in_fleet.summary["share"]["key"].encode(), latest_key(_repo_id(remote)).encode()]
     )
+
+
+def test_the_job_graph_follows_every_file_one_tool_call_changed(tmp_path: Path, redis_url: str, remote: str) -> None:
+    built = _local_job_graph(_shop_repository(tmp_path, remote), tmp_path, redis_url=redis_url)
+    root = Path(built.graph.root)
+    for path in ("shop/pricing.py", "shop/checkout.py"):
+        (root / path).write_text((root / path).read_text().replace("round_price", "rounded"))
+    extra = "from shop.pricing import rounded\n\n\ndef twice(x):\n    return rounded(x)\n"
+    (root / "shop" / "extra.py").write_text(extra)
+    built.files_changed(["shop/pricing.py", "shop/checkout.py", "shop/extra.py"])
+    assert built.graph.definition("round_price") == []
+    callers = {ref.source.id for ref in built.graph.references("shop/pricing.py:rounded") if ref.kind == "calls"}
+    assert callers == {"shop/checkout.py:checkout", "shop/extra.py:twice"}
