@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from memory.codegraph.literals import source_texts
+from memory.codegraph.literals import source_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -144,13 +144,12 @@ def similarities(graph: CodeGraph, task_text: str, nodes: list[str], reranker: R
     """Cosine similarity between the issue and each function node."""
     if not nodes:
         return {}
-    sources = source_texts(graph)
     lines: dict[str, list[str]] = {}
     texts: list[str] = []
     for node in nodes:
         path = graph.graph.nodes[node]["path"]
         if path not in lines:
-            lines[path] = sources.get(path, "").splitlines()
+            lines[path] = (source_text(graph, path) or "").splitlines()
         texts.append(snippet(graph, node, lines[path]))
     vectors = reranker.vectors.vectors(reranker.encoder, [task_text[:TASK_CHARS], *texts])
     return {node: float(vectors[0] @ vector) for node, vector in zip(nodes, vectors[1:], strict=True)}

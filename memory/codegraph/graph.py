@@ -17,7 +17,7 @@ from memory.codegraph.parsing import Job, parse_one
 from memory.codegraph.queries import GraphQueries
 from memory.codegraph.records import FileRecord
 from memory.codegraph.resolve import Resolver
-from memory.codegraph.snapshot import FileSignature, Snapshot, load_calls, signature_of
+from memory.codegraph.snapshot import FileSignature, Snapshot, load_calls, load_terms, signature_of
 from memory.codegraph.store import GraphStore
 from memory.codegraph.term_counts import LocalTerms
 
@@ -79,6 +79,9 @@ class CodeGraph(GraphQueries):
         """Files' lexical documents counted by the parsing workers, until the lexical index is first built."""
         self.calls_pending: Path | None = None
         """The snapshot file holding the records' calls, until something needs them (re-linking, publishing)."""
+        self.terms_pending: tuple[Path, dict[str, FileRecord]] | None = None
+        """The snapshot file holding the search terms of the records restored without them (those records), until
+        something needs them (counting lexical documents, saving, publishing)."""
 
     @classmethod
     def build(
@@ -119,6 +122,7 @@ class CodeGraph(GraphQueries):
         self.graph = GraphStore.restored(snapshot.nodes, snapshot.edges)
         self.resolver.bases = snapshot.bases
         self.calls_pending = snapshot.calls_path
+        self.terms_pending = (snapshot.terms_path, {path: record for path, (_, record) in snapshot.records.items()})
 
     def link(self, paths: Iterable[str], progress: Progress | None = None) -> None:
         """Resolve the references of `paths`: base classes of all of them first, as member lookups follow bases."""
@@ -143,6 +147,24 @@ class CodeGraph(GraphQueries):
                 parsed = parse_one(self.root, Job(path, self.blob_shas[path], language), self.cache).record
                 calls = parsed.calls if parsed is not None else []
             record.calls = calls
+
+    def ensure_terms(self) -> None:
+        """Bring back the search terms a snapshot left on disk into the records restored without them; a file the
+        terms file lacks is read from the cache or parsed."""
+        if self.terms_pending is None:
+            return
+        (terms_path, restored), self.terms_pending = self.terms_pending, None
+        lacking = {path: record for path, record in restored.items() if self.resolver.records.get(path) is record}
+        saved = load_terms(terms_path, {path: self.blob_shas[path] for path in lacking})
+        for path, record in lacking.items():
+            terms = saved.get(path)
+            if terms is None or len(terms[1]) != len(record.symbols):
+                language = language_of(path, self.languages) or record.language
+                parsed = parse_one(self.root, Job(path, self.blob_shas[path], language), self.cache).record
+                terms = (parsed.module_terms, [symbol.terms for symbol in parsed.symbols]) if parsed else ("", [])
+            record.module_terms = terms[0]
+            for symbol, symbol_terms in zip(record.symbols, terms[1], strict=False):
+                symbol.terms = symbol_terms
 
     def read_sha(self, path: str) -> str | None:
         """The file's blob SHA as it is now (None: unreadable or too large), remembering its stat signature."""
@@ -304,6 +326,7 @@ class CodeGraph(GraphQueries):
 
     def records(self) -> dict[str, tuple[str, FileRecord]]:
         self.ensure_calls()
+        self.ensure_terms()
         return {path: (self.blob_shas[path], record) for path, record in self.resolver.records.items()}
 
     @classmethod

@@ -216,6 +216,7 @@ def build_index(
         sha = graph.blob_shas.get(path, "")
         kept = (counted or {}).get(path)
         if kept is None or kept.sha != sha:
+            graph.ensure_terms()
             kept = file_terms(path, sha, graph.resolver.records[path], vocabulary)
             recounted += 1
         blocks[path] = kept

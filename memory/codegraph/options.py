@@ -6,7 +6,6 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from memory.codegraph.link import is_test_path
 from memory.codegraph.literals import enclosing_function, source_texts
 from memory.codegraph.text import HYPHENATED
 
@@ -53,11 +52,11 @@ def option_readers(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
 
 
 def _attribute_reads(sources: dict[str, str], name: str) -> dict[str, list[int]]:
-    """Offsets of `.name` in each non-test source file that has some."""
+    """Offsets of `.name` in each source file (`source_texts`: non-test files) that has some."""
     pattern = re.compile(rf"\.{name}\b")
     found: dict[str, list[int]] = {}
     for path, source in sources.items():
-        if f".{name}" in source and not is_test_path(path):
+        if f".{name}" in source:
             offsets = [match.start() for match in pattern.finditer(source)]
             if offsets:
                 found[path] = offsets

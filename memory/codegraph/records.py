@@ -83,7 +83,7 @@ class FileRecord:
         worker sends hundreds of thousands of calls)."""
         calls, imports = list(map(tuple, self.calls)), list(map(tuple, self.imports))
         fields = (self.syntax_errors, self.module_terms, self.line_count, self.strings)
-        return (_unpickled_record, (self.language, self.symbols, calls, imports, *fields))
+        return (unpickled_record, (self.language, self.symbols, calls, imports, *fields))
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data, sharing its lists (`dataclasses.asdict` is 30 times slower)."""
@@ -112,7 +112,7 @@ class FileRecord:
         )
 
 
-def _unpickled_record(
+def unpickled_record(
     language: str,
     symbols: list[SymbolRecord],
     calls: list[tuple[str, str, int]],

@@ -80,13 +80,13 @@ def _with_ranking(graph: CodeGraph) -> CodeGraph:
 
 
 def _index(repo: Path, languages: list[str] | None, show_progress: bool, workers: int, ranking: bool) -> CodeGraph:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from memory.codegraph import CodeGraph
 
     if not show_progress:
         graph = CodeGraph.build(repo, languages=languages, workers=workers)
         return _with_ranking(graph) if ranking else graph
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("indexing"),
         BarColumn(),
@@ -200,6 +200,8 @@ def index(
 
 
 def _reranker(repo: Path, wanted: bool | None) -> Reranker | None:
+    if wanted is False:
+        return None
     settings = settings_for(repo)
     if not (settings.localize_embeddings if wanted is None else wanted):
         return None
