@@ -71,6 +71,26 @@ def test_a_script_without_a_main_guard_indexes_with_workers_and_runs_once(tmp_pa
     assert done.stdout.splitlines() == [f"built 2 {POOL_MINIMUM + 5}"]
 
 
+def test_workers_never_import_a_memory_package_of_the_folder_they_start_in(tmp_path: Path) -> None:
+    repo = _many_modules(tmp_path / "repo")
+    here = tmp_path / "elsewhere"
+    (here / "memory").mkdir(parents=True)
+    imported = tmp_path / "imported"
+    (here / "memory" / "__init__.py").write_text(f"open({str(imported)!r}, 'w').close()\n")
+    script = tmp_path / "index_it.py"
+    script.write_text(
+        "from memory.codegraph import CodeGraph\n"
+        f"graph = CodeGraph.build({str(repo)!r}, cache_dir=None, workers=2)\n"
+        "print('built', graph.stats.workers, graph.stats.files)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=here, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"built 2 {POOL_MINIMUM + 5}"]
+    assert not imported.exists()
+
+
 def _age(repo: Path, seconds: float = 120.0) -> None:
     """Date every file back, as files are when a snapshot is taken long after they were written."""
     past = time.time() - seconds

@@ -120,7 +120,9 @@ class _Pool:
         self.started = 0
         paths = [str(PACKAGE_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-        command = [sys.executable, "-m", "memory.codegraph.parse_worker", str(root), str(cache.root or "")]
+        # -P: the current folder does not go first on the worker's path, so a `memory` package of the folder
+        # swe-team runs in (a checkout of another version of it) is never imported instead of ours.
+        command = [sys.executable, "-P", "-m", "memory.codegraph.parse_worker", str(root), str(cache.root or "")]
         self.threads = []
         for _ in range(workers):
             try:
