@@ -143,13 +143,16 @@ def test_the_lexical_index_is_kept_per_tree_and_recounts_only_changed_files(tmp_
     cache = tmp_path / "cache"
     first = lexical_index(CodeGraph.build(repo, cache_dir=cache))
     assert first.recounted == 7
-    again = lexical_index(CodeGraph.build(repo, cache_dir=cache))
+    warm = CodeGraph.build(repo, cache_dir=cache)
+    again = lexical_index(warm)
     assert again.recounted == 0 and again.symbol_ids == first.symbol_ids
 
     (repo / "shop" / "pricing.py").write_text("def apply_surcharge(amount):\n    return amount * 1.1\n")
     graph = CodeGraph.build(repo, cache_dir=cache)
     assert lexical_index(graph).recounted == 1
     assert localize(graph, "the surcharge is applied twice").functions[0].id == "shop/pricing.py:apply_surcharge"
+    assert warm.update_file("shop/pricing.py") and lexical_index(warm).recounted == 1
+    assert localize(warm, "the surcharge is applied twice").functions[0].id == "shop/pricing.py:apply_surcharge"
 
 
 def test_index_and_locate_say_where_their_time_went(tmp_path: Path) -> None:

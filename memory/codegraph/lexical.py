@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from memory.codegraph.resolve import symbol_id
@@ -154,6 +155,14 @@ class LexicalIndex:
     """The per-file `FileTerms`, pickled: unpacked only when files changed and must be counted again."""
     recounted: int = 0
     """Files whose documents were counted for this index rather than reused."""
+    blocks_file: Path | None = None
+    """Where `packed_blocks` are on disk when they were not read with the index (a warm query never needs them)."""
+
+    def counted_blocks(self) -> dict[str, FileTerms]:
+        """Path → its counted documents, from `packed_blocks` or `blocks_file` (none when that cannot be read)."""
+        if self.packed_blocks or self.blocks_file is None:
+            return unpack_blocks(self.packed_blocks)
+        return read_blocks(self.blocks_file)
 
     @property
     def symbol_ids(self) -> list[str]:
@@ -191,6 +200,16 @@ class LexicalIndex:
         written = {self.vocabulary.get(stem(term)): term for term in query}
         found = self.symbols.terms_in(numbers, positions)
         return {position: [written[n] for n in terms] for position, terms in found.items()}
+
+
+def read_blocks(path: Path) -> dict[str, FileTerms]:
+    """The counted documents written to `path` as `packed_blocks`; none when the file cannot be read."""
+    import pickle
+
+    try:
+        return unpack_blocks(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return {}
 
 
 def unpack_blocks(packed: bytes) -> dict[str, FileTerms]:
