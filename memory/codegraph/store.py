@@ -109,9 +109,11 @@ class GraphStore:
     def edge_kinds(self) -> Counter[str]:
         """How many edges of each kind."""
         if self._frozen is not None:
+            import numpy as np
+
             columns = self._frozen.columns
-            counted = Counter(columns.kind_numbers.tolist())
-            return Counter({columns.kinds[number]: count for number, count in counted.items()})
+            counted = np.bincount(columns.kind_numbers, minlength=len(columns.kinds)).tolist()
+            return Counter({kind: count for kind, count in zip(columns.kinds, counted, strict=True) if count})
         return Counter(kind for targets in self._out.values() for _, kind in targets)
 
     def add_node(self, node: str, **attributes: Any) -> None:
