@@ -161,7 +161,7 @@ def _semantic(graph: CodeGraph, task_text: str, scores: dict[str, float], rerank
     from memory.codegraph.embeddings import similarities
 
     functions = [node for node in scores if graph.graph.nodes[node]["kind"] != "class"]
-    candidates = sorted(functions, key=lambda node: -scores[node])[:RERANKED]
+    candidates = sorted(functions, key=lambda node: (-scores[node], node))[:RERANKED]
     return similarities(graph, task_text, candidates, reranker)
 
 
@@ -240,7 +240,7 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
             named[node] = max(named.get(node, 0.0), TEST_REACH_WEIGHT * value)
         for node, (value, reason) in reached(graph, named, symbols.lexical).items():
             symbols.add(node, value * _prior(graph.graph.nodes[node]["path"]), reason)
-        ranked_files = sorted(files.scores.items(), key=lambda item: -item[1])
+        ranked_files = sorted(files.scores.items(), key=lambda item: (-item[1], item[0]))
         top = ranked_files[0][1] if ranked_files else 1.0
         functions = _ranked_functions(graph, symbols, files.scores, top, top_k)
     return Localization(
@@ -276,7 +276,7 @@ def _symbol_scores(
     symbols.lexical = {index.symbol_ids[position]: float(symbol_lexical[position]) for position in positions}
 
     nodes = graph.graph.nodes
-    seeds = sorted(symbols.scores.items(), key=lambda item: -item[1])[:PROPAGATED_SEEDS]
+    seeds = sorted(symbols.scores.items(), key=lambda item: (-item[1], item[0]))[:PROPAGATED_SEEDS]
     for seed, value in seeds:
         seed_name = nodes[seed]["qualname"]
         for source, target, kind in [*graph.graph.out_edges(seed, keys=True), *graph.graph.in_edges(seed, keys=True)]:
@@ -361,5 +361,5 @@ def _ranked_functions(
             value,
             entity_reasons[entity],
         )
-        for entity, value in sorted(entity_scores.items(), key=lambda item: -item[1])[:top_k]
+        for entity, value in sorted(entity_scores.items(), key=lambda item: (-item[1], item[0]))[:top_k]
     ]
