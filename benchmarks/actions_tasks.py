@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +92,19 @@ class Checker:
     baseline_imports: dict[str, bool] = field(default_factory=dict)
     baseline_tests: dict[str, str] = field(default_factory=dict)
 
+    @contextlib.contextmanager
+    def unedited(self) -> Iterator[None]:
+        """The repository as committed while the block runs (the edit being checked is stashed), so a baseline is
+        never taken on the edited tree."""
+        edited = subprocess.run(["git", "diff", "--quiet"], cwd=self.root, check=False).returncode != 0
+        if edited:
+            subprocess.run(["git", "stash", "push", "-q"], cwd=self.root, capture_output=True, check=True)
+        try:
+            yield
+        finally:
+            if edited:
+                subprocess.run(["git", "stash", "pop", "-q"], cwd=self.root, capture_output=True, check=True)
+
     def compiles(self, paths: list[str]) -> bool:
         for path in paths:
             try:
@@ -103,7 +118,8 @@ class Checker:
         dependencies are not installed here), so only compiling is checked."""
         unknown = [m for m in modules if m not in self.baseline_imports]
         if unknown:
-            self.baseline_imports.update(self._import(unknown))
+            with self.unedited():
+                self.baseline_imports.update(self._import(unknown))
         wanted = [m for m in modules if self.baseline_imports[m]]
         imported = self._import(wanted) if wanted else {}
         if not all(imported.values()):
@@ -151,7 +167,8 @@ class Checker:
             return None
         key = " ".join(files)
         if key not in self.baseline_tests:
-            self.baseline_tests[key] = self._pytest(files)
+            with self.unedited():
+                self.baseline_tests[key] = self._pytest(files)
         if " passed" not in self.baseline_tests[key]:
             return None
         return self._pytest(files) == self.baseline_tests[key]
