@@ -299,3 +299,14 @@ def test_a_keyword_argument_of_the_same_name_is_not_renamed_with_a_method(tmp_pa
         "self.proxy_headers(", "self.headers_for("
     )
     assert bench.read("use.py") == "from adapter import Adapter\n\nAdapter().headers_for('x')\n"
+
+
+def test_a_method_overriding_an_installed_packages_method_is_not_renamed(tmp_path: Path) -> None:
+    manager = (
+        "import pluggy\n\n\nclass Manager(pluggy.PluginManager):\n    def register(self, plugin, name=None):\n"
+        "        return super().register(plugin, name)\n"
+    )
+    bench = action_bench(tmp_path, {"pm.py": manager, "use.py": "from pm import Manager\n\nManager('x').register(1)\n"})
+    with pytest.raises(ToolError, match=r"Manager.register overrides PluginManager.register, which is not in the"):
+        bench.run("rename_symbol", symbol="pm.py:Manager.register", new_name="add")
+    assert bench.read("pm.py") == manager and not bench.actions

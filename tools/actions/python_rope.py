@@ -118,6 +118,7 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
     try:
         renamer = Rename(project, resource, offset)
         renamer.validate_changes(new_name)
+        outside = _overridden_outside(project, renamer.old_pyname, target.name) if target.kind == "method" else None
         finder = occurrences.create_finder(
             project,
             renamer.old_name,
@@ -130,6 +131,11 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
         )
     except _rope_errors() as exc:
         raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
+    if outside:
+        raise ToolError(
+            f"{target.qualname} overrides {outside}.{target.name}, which is not in the repository: its callers would "
+            "still call that name, so nothing was changed"
+        )
     for path in texts.mentioning(target.name):
         file = project.get_resource(path)
         try:
@@ -143,6 +149,20 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
             proposal.change(path, file.read(), renamed)
     _rename_in_all(proposal, target, new_name, source)
     return proposal
+
+
+def _overridden_outside(project: Any, pyname: Any, name: str) -> str | None:
+    """The class outside the project (an installed package's, a builtin) whose method `name` the method overrides."""
+    pyclass: Any = getattr(pyname.get_object(), "parent", None)
+    pending = list(pyclass.get_superclasses()) if hasattr(pyclass, "get_superclasses") else []
+    while pending:
+        base = pending.pop()
+        module = base.get_module() if hasattr(base, "get_module") else None
+        resource = module.get_resource() if module is not None else None
+        if getattr(resource, "project", None) is not project and name in base.get_attributes():
+            return str(base.get_name())
+        pending.extend(base.get_superclasses() if hasattr(base, "get_superclasses") else [])
+    return None
 
 
 def rename_on_linked_lines(ctx: ToolContext, target: Target, new_name: str, path: str, proposal: Proposal) -> None:
