@@ -32,12 +32,27 @@ def decide(state: TeamState) -> tuple[str, list[str]]:
         return "resolved", []
     reasons = [state.halt] if state.halt else []
     if state.test_report is None:
-        reasons.append("the patch was never verified")
+        reasons.append(_no_candidate_left(state) or "the patch was never verified")
     elif not tests_pass:
         reasons.append(f"the tests still fail after {state.iterations} coder iteration(s)")
     elif not approved:
         reasons.append(f"the reviewer still requests changes after {state.review_rounds} round(s)")
     return "unresolved", reasons
+
+
+def _no_candidate_left(state: TeamState) -> str:
+    """Why a candidate search left nothing to verify, candidate by candidate ('' when it did not happen)."""
+    selection = state.candidates.get("selection") or {}
+    if not state.candidates or selection.get("winner") or state.patch is not None:
+        return ""
+    dropped = "; ".join(
+        f"{verdict['id']}: {_clipped(verdict['reason'])}" for verdict in selection.get("verdicts", [])
+    )
+    return f"no candidate patch was left ({dropped})" if dropped else "no candidate patch was made"
+
+
+def _clipped(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _dry_run_reason(state: TeamState) -> str:

@@ -18,6 +18,7 @@ from graphs import report
 from graphs.candidate_runs import CandidateRun, SearchBudget
 from graphs.candidates import candidates_node, rejected_alternatives
 from graphs.context import TeamContext
+from graphs.finalize import decide
 from graphs.gates import evidence
 from graphs.routing import after_candidates, after_reproduce
 from harness.team_context import early_state, node_runtime, team_context
@@ -133,6 +134,19 @@ def test_with_no_winning_candidate_the_coder_tries_alone_while_iterations_are_le
     spent = TeamState(iterations=1)
     spent.budgets.max_iterations = 1
     assert after_candidates(spent) == "finalize", "no patch to verify and no iteration left"
+
+
+def test_a_job_left_without_a_candidate_says_why_each_one_was_dropped() -> None:
+    verdicts = [
+        {"id": "c1", "standing": "dropped", "reason": "its coder run failed: the model's output was unusable " * 4},
+        {"id": "c2", "standing": "dropped", "reason": "it changes no code"},
+    ]
+    state = TeamState(iterations=1, candidates={"selection": {"winner": "", "verdicts": verdicts}})
+    status, reasons = decide(state)
+    assert status == "unresolved"
+    assert reasons[0].startswith("no candidate patch was left (c1: its coder run failed: the model's output")
+    assert reasons[0].endswith("…; c2: it changes no code)")
+    assert decide(TeamState(iterations=1))[1] == ["the patch was never verified"], "no search: nothing else to say"
 
 
 def test_the_patch_gate_after_a_search_with_no_winner_shows_no_patch_rather_than_failing() -> None:

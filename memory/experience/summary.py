@@ -20,6 +20,7 @@ _SHORT_REASONS = (
     ("the tests still fail", "tests still fail"),
     ("the reviewer still requests changes", "the reviewer still objects"),
     ("the patch was never verified", "never verified"),
+    ("no candidate patch was", "no candidate left"),
 )
 
 
