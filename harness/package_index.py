@@ -19,14 +19,16 @@ JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 
 
 def pure_wheel(
-    directory: Path, name: str, version: str, files: dict[str, str], *, requires_python: str = ""
+    directory: Path, name: str, version: str, files: dict[str, str], *, requires_python: str = "",
+    requires: tuple[str, ...] = (),
 ) -> Path:
-    """A py3-none-any wheel of `files` (paths inside the wheel → text)."""
+    """A py3-none-any wheel of `files` (paths inside the wheel → text), depending on `requires`."""
     directory.mkdir(parents=True, exist_ok=True)
     info = f"{name}-{version}.dist-info"
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     if requires_python:
         metadata += f"Requires-Python: {requires_python}\n"
+    metadata += "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
     contents = {
         **files,
         f"{info}/METADATA": metadata,

@@ -68,6 +68,21 @@ def test_a_package_whose_old_releases_were_deleted_gets_its_later_one_with_a_not
     )
 
 
+def test_a_dependency_of_the_runner_whose_old_releases_were_deleted_gets_its_later_one_in_the_environment_too(
+    tmp_path: Path,
+) -> None:
+    with PackageIndex() as index:
+        runner = pure_wheel(tmp_path / "wheels", "pytest", "4.6.11", {"pytest.py": ""}, requires=("reborn>=1.0",))
+        index.add(runner, "pytest", "2020-06-04T00:00:00Z")
+        reborn = pure_wheel(tmp_path / "wheels", "reborn", "1.4.1", {"reborn.py": ""})
+        index.add(reborn, "reborn", "2022-07-08T18:31:40Z")
+        resolution = _resolve(tmp_path, "pytest==2.3.4\n", "2014-10-26T00:00:00+00:00",
+                              offline_settings(tmp_path / "home", index.url))
+    assert sorted((pin.name, pin.version) for pin in resolution.pins) == [("pytest", "4.6.11"), ("reborn", "1.4.1")]
+    assert "reborn has no release before 2020-06-05 on the index (deleted?): its releases up to 2022-07-08 are " \
+           "allowed" in resolution.notes
+
+
 def test_environments_fetching_the_same_files_at_once_each_get_every_file_whole(tmp_path: Path) -> None:
     sources = tmp_path / "index"
     sources.mkdir()

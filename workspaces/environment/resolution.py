@@ -236,14 +236,15 @@ def resolve(
         "build_constraints": build_constraints,
     }
     family = set(plan.runner.family)
+    runner_lifts: dict[str, str] = {}  # packages with no release before the runner's cut-off (deleted), lifted
     if plan.runner.as_of:
         runner_only = [d.requirement for d in plan.requirements if requirement_name(d.requirement) in family]
         pinned = [_without_extras(d.requirement) for d in plan.requirements
                   if requirement_name(d.requirement) not in family and Requirement(d.requirement).specifier]
         lock = _compile(runner_only, pinned + [d.requirement for d in plan.constraints], as_of=plan.runner.as_of,
-                        per_package={}, label="runner", **common)
+                        per_package=runner_lifts, label="runner", **common)
         family |= {pin.name for pin in _pins(lock, "")}
-    per_package = dict.fromkeys(family, plan.runner.as_of) if plan.runner.as_of else {}
+    per_package = {**dict.fromkeys(family, plan.runner.as_of), **runner_lifts} if plan.runner.as_of else {}
     if plan.as_of:
         per_package.update(dict.fromkeys(BACKENDS, (datetime.now(UTC) + timedelta(days=1)).date().isoformat()))
     constraints = [d.requirement for d in plan.constraints]

@@ -1,7 +1,8 @@
 """The test runner of an environment: pytest at a version the repository and the interpreter both accept.
 
 A repository's own pin wins while the chosen Python can run it; an older pin (pytest 2.x on Python 3.9) is
-replaced by the interpreter's floor, and pins of the runner's companions and plugins are loosened with it. When
+replaced by the release line of the interpreter's floor (4.6.x), and pins of the runner's companions and plugins
+are loosened with it. When
 the commit predates the floor, the runner and its dependencies are resolved as of the floor's release instead.
 """
 
@@ -95,8 +96,11 @@ def choose_runner(
     out = requirements
     if too_old:
         pins = ", ".join(f"{d.requirement} ({d.origin})" for d in too_old)
-        choice.reasons.append(f"{pins} cannot run on Python {python}: replaced, and pins of py, pluggy, coverage "
-                              "and plugins loosened")
+        line = Version(floor).major
+        choice.requirement = f"{RUNNER}>={floor},<{line + 1}"
+        choice.reasons.append(f"{pins} cannot run on Python {python}: replaced by the {line}.x line, the closest "
+                              "that can (a later one drops what old tests use, such as pytest.raises with a string), "
+                              "and pins of py, pluggy, coverage and plugins loosened")
         loose = COMPANIONS | plugins
         out = [_loosened(d) if _name(d) in loose else d for d in requirements if d not in too_old]
     elif any(Requirement(d.requirement).specifier for d in pinned):
