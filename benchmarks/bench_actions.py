@@ -125,7 +125,7 @@ def open_repository(name: str, where: Path, archive: bytes, source: Source) -> R
     def follow(paths: list[str]) -> None:
         graph.update_files(paths)
 
-    context.files_listeners.append(follow)
+    context.file_listeners.append(follow)
     actions: list[EditAction] = []
     context.action_listeners.append(actions.append)
     checker = Checker(root, source.source_dir, source.run_tests, source.pytest_args)

@@ -235,7 +235,7 @@ class JobRunner:
         for note in built.notes:
             self.console.print(f"[yellow]note:[/] {escape(note)}")
         context.tools.code_graph = built.graph
-        context.tools.files_listeners.append(built.files_changed)
+        context.tools.file_listeners.append(built.files_changed)
 
     def _experience_store(self) -> Any:
         """Opened once, before anything is created, so an unreachable Redis fails the start cleanly."""

@@ -39,6 +39,6 @@ def action_bench(where: Path, files: dict[str, str], with_graph: bool = True) ->
         def follow(paths: list[str]) -> None:
             graph.update_files(paths)
 
-        context.files_listeners.append(follow)
+        context.file_listeners.append(follow)
     context.action_listeners.append(bench.actions.append)
     return bench

@@ -56,7 +56,8 @@ def test_worker_processes_parse_the_same_graph_with_progress_and_fill_the_cache(
     assert len(list((tmp_path / "cache").rglob("*.python.json"))) == POOL_MINIMUM + 5
 
 
-def test_a_script_without_a_main_guard_indexes_with_workers_and_runs_once(tmp_path: Path) -> None:
+def _index_with_workers_from_a_script(tmp_path: Path, cwd: Path) -> None:
+    """Index a repository with 2 workers from a script without a main guard, run in `cwd`; it must build once."""
     repo = _many_modules(tmp_path / "repo")
     script = tmp_path / "index_it.py"
     script.write_text(
@@ -64,30 +65,22 @@ def test_a_script_without_a_main_guard_indexes_with_workers_and_runs_once(tmp_pa
         f"graph = CodeGraph.build({str(repo)!r}, cache_dir=None, workers=2)\n"
         "print('built', graph.stats.workers, graph.stats.files)\n"
     )
-    done = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = subprocess.run([sys.executable, str(script)], cwd=cwd, capture_output=True, text=True, timeout=300,
+                          check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"built 2 {POOL_MINIMUM + 5}"]
 
 
+def test_a_script_without_a_main_guard_indexes_with_workers_and_runs_once(tmp_path: Path) -> None:
+    _index_with_workers_from_a_script(tmp_path, cwd=tmp_path)
+
+
 def test_workers_never_import_a_memory_package_of_the_folder_they_start_in(tmp_path: Path) -> None:
-    repo = _many_modules(tmp_path / "repo")
     here = tmp_path / "elsewhere"
     (here / "memory").mkdir(parents=True)
     imported = tmp_path / "imported"
     (here / "memory" / "__init__.py").write_text(f"open({str(imported)!r}, 'w').close()\n")
-    script = tmp_path / "index_it.py"
-    script.write_text(
-        "from memory.codegraph import CodeGraph\n"
-        f"graph = CodeGraph.build({str(repo)!r}, cache_dir=None, workers=2)\n"
-        "print('built', graph.stats.workers, graph.stats.files)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, str(script)], cwd=here, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"built 2 {POOL_MINIMUM + 5}"]
+    _index_with_workers_from_a_script(tmp_path, cwd=here)
     assert not imported.exists()
 
 

@@ -25,7 +25,7 @@ def edit(context: ToolContext, search: str, replace: str, path: str = "shop/cart
 
 def test_a_unique_match_is_replaced_and_the_region_shown(context: ToolContext) -> None:
     changed: list[str] = []
-    context.file_listeners.append(changed.append)
+    context.file_listeners.append(changed.extend)
     observation = edit(context, "        result += item.price\n", "        result += item.price * item.qty\n")
     assert observation.startswith("edited shop/cart.py: replaced lines 4-4. Now:")
     assert "\n4 |         result += item.price * item.qty\n" in observation

@@ -87,7 +87,7 @@ def test_search_files_finds_literal_and_regex_matches(context: ToolContext) -> N
 
 def test_create_file_refuses_to_overwrite_unless_asked(context: ToolContext) -> None:
     changed: list[str] = []
-    context.file_listeners.append(changed.append)
+    context.file_listeners.append(changed.extend)
     assert run(context, "create_file", path="shop/new/discounts.py", content="RATE = 1\n") == (
         "wrote shop/new/discounts.py (1 lines)"
     )

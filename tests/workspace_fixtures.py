@@ -67,5 +67,5 @@ def open_workspace(where: Path, repo: Path, job_id: str = "job-1") -> LocalWorks
 def tool_context(workspace: LocalWorkspace, changed: list[str] | None = None) -> ToolContext:
     context = ToolContext(workspace=workspace, command_timeout_s=60.0)
     if changed is not None:
-        context.file_listeners.append(changed.append)
+        context.file_listeners.append(changed.extend)
     return context

@@ -27,10 +27,9 @@ class ToolContext:
     code_graph: Any = None
     experience: Any = None
     command_timeout_s: float = 300.0
-    file_listeners: list[Callable[[str], None]] = field(default_factory=list)
-    """Called with the repository-relative path after a tool changed, created or deleted a file."""
-    files_listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
-    """Like `file_listeners`, called once with every path one tool call changed (a code graph re-links once)."""
+    file_listeners: list[Callable[[list[str]], None]] = field(default_factory=list)
+    """Called with the repository-relative paths one tool call changed, created or deleted, all at once (so a code
+    graph re-links once)."""
     action_listeners: list[Callable[[EditAction], None]] = field(default_factory=list)
     """Called with the `EditAction` (tool, arguments, file edits) of every edit a tool made: the action log."""
     extras: dict[str, Any] = field(default_factory=dict)
@@ -40,10 +39,7 @@ class ToolContext:
 
     def files_changed(self, paths: list[str]) -> None:
         for listener in self.file_listeners:
-            for path in paths:
-                listener(path)
-        for batch_listener in self.files_listeners:
-            batch_listener(paths)
+            listener(paths)
 
     def action_made(self, action: EditAction) -> None:
         for listener in self.action_listeners:

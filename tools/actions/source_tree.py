@@ -55,9 +55,10 @@ def _materialize(ctx: ToolContext) -> Path:
         if path.endswith(SOURCE_SUFFIXES):
             _copy_in(ctx, directory, path)
 
-    def mirror(path: str) -> None:
-        if path.endswith(SOURCE_SUFFIXES):
-            _copy_in(ctx, directory, path)
+    def mirror(paths: list[str]) -> None:
+        for path in paths:
+            if path.endswith(SOURCE_SUFFIXES):
+                _copy_in(ctx, directory, path)
 
     ctx.file_listeners.append(mirror)
     return directory
