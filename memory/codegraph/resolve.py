@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import pathlib
 import posixpath
 from collections import defaultdict
 from pathlib import PurePosixPath
 
+from core.python_names import FILE_AND_PATH_METHODS
 from memory.codegraph.records import FileRecord, ImportRecord
 
 FUZZY_LIMIT = 3
 """A call resolved by bare name links to at most this many same-named definitions."""
-FILE_AND_PATH_METHODS = frozenset(
-    name
-    for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase, pathlib.Path)
-    for name in dir(kind)
-    if name[0] != "_"
-)
-"""Methods of Python's file objects and paths: `x.seek(0)` or `x.rename(y)` on an unknown `x` is a file's or a
-path's, not our file-like or path-like class's."""
 COMMON_METHODS = FILE_AND_PATH_METHODS | frozenset(
     [
         "append",

@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import ast
 import io
-import pathlib
 import re
 import tokenize
 from collections.abc import Callable
 from typing import Any
 
 from core.errors import ToolError
+from core.python_names import FILE_AND_PATH_METHODS
 from tools.actions.apply import Proposal
 from tools.actions.argument_lists import Offsets, Replacements
 from tools.actions.dynamic_access import dynamic_uses
 from tools.actions.source_tree import PythonTexts, graph_of, host_root, python_texts, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.base import ToolContext
-
-FILE_AND_PATH_METHODS = frozenset(
-    name
-    for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase, pathlib.Path)
-    for name in dir(kind)
-    if name[0] != "_"
-)
 
 
 def _reason(exc: Exception) -> str:

@@ -1,0 +1,15 @@
+"""Names of Python's own objects that code of any repository calls, so a name alone never proves a call is ours."""
+
+from __future__ import annotations
+
+import io
+import pathlib
+
+FILE_AND_PATH_METHODS = frozenset(
+    name
+    for kind in (io.RawIOBase, io.BufferedIOBase, io.TextIOBase, pathlib.Path)
+    for name in dir(kind)
+    if name[0] != "_"
+)
+"""Methods of Python's file objects and paths: `x.seek(0)` or `x.rename(y)` on an unknown `x` is a file's or a
+path's, not our file-like or path-like class's."""
