@@ -11,7 +11,7 @@ import json
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from core.errors import WorkspaceError
 from core.settings import size_bytes
@@ -130,8 +130,7 @@ class DockerWorkspace:
         )
         _refuse_existing(client, name)
         client.volumes.create(name=name, labels=labels)
-        chosen_network = Network(environment.network, environment.services, tuple(environment.stand_ins))
-        container = _start(client, chosen_network, image=image, name=name, labels=labels, settings=config)
+        container = _start(client, environment, image=image, name=name, labels=labels, settings=config)
         details = {
             "container": name,
             "volume": name,
@@ -178,17 +177,13 @@ class DockerWorkspace:
             client.volumes.create(name=name, labels=labels)
         image = str(info.details["image"])
         summary = info.details.get("environment")
-        chosen = summary if isinstance(summary, dict) else {}
-        network = Network(
-            str(chosen.get("network", "none")), list(chosen.get("services", [])), tuple(chosen.get("stand_ins", []))
-        )
+        environment = EnvironmentRecord.from_dict(summary if isinstance(summary, dict) else {})
         if not (image and image_exists(client, image)):
             environment = _environment(
                 client, Path(info.repo_path), info.base_commit, config, Path(str(info.details["job_dir"]))
             )
             image = environment.image
-            network = Network(environment.network, environment.services, tuple(environment.stand_ins))
-        container = _start(client, network, image=image, name=name, labels=labels, settings=config)
+        container = _start(client, environment, image=image, name=name, labels=labels, settings=config)
         workspace = cls(client, container, info, config, recreated=volume_lost)
         if volume_lost:
             workspace._populate(Path(info.repo_path), info.base_commit)
@@ -350,21 +345,14 @@ def _environment(client: Any, repo: Path, commit: str, settings: Settings, job_d
     return record
 
 
-class Network(NamedTuple):
-    """The test network a job's environment chose: its mode, the services on it, the public sites they stand in for."""
-
-    mode: str
-    services: list[str]
-    stand_ins: tuple[str, ...]
-
-
 def _start(
-    client: Any, network: Network, *, image: str, name: str, labels: dict[str, str], settings: Settings
+    client: Any, environment: EnvironmentRecord, *, image: str, name: str, labels: dict[str, str], settings: Settings
 ) -> Any:
-    """The job container on its volume, on its test network (with the services) when its tests need one."""
+    """The job container on its volume, on the test network its environment chose (with the services) when its
+    tests need one."""
     joined = make_network(
-        client, network.mode, network.services, name=name, labels=labels, settings=settings.docker,
-        lock_dir=settings.home / "cache", default=settings.docker.network, stand_ins=network.stand_ins,
+        client, environment.network, environment.services, name=name, labels=labels, settings=settings.docker,
+        lock_dir=settings.home / "cache", default=settings.docker.network, stand_ins=tuple(environment.stand_ins),
     )
     try:
         return start_container(

@@ -51,14 +51,11 @@ def region_of(node: ast.AST, source: str, module: ast.AST) -> tuple[int, int]:
     if starts is None:
         starts = [0, *(match.end() for match in _LINE_END.finditer(source))]
         setattr(module, _LINE_STARTS, starts)
-    line, column = node.lineno, node.col_offset  # type: ignore[attr-defined]
     if isinstance(node, _DEFINITIONS) and node.decorator_list:
         first = node.decorator_list[0]
-        line, column = first.lineno, first.col_offset
-        start = _offset(source, starts, line, column)
-        start = source.rindex("@", 0, start)
+        start = source.rindex("@", 0, _offset(source, starts, first.lineno, first.col_offset))
     else:
-        start = _offset(source, starts, line, column)
+        start = _offset(source, starts, node.lineno, node.col_offset)  # type: ignore[attr-defined]
     end = _offset(source, starts, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
     return start, end
 
