@@ -117,9 +117,9 @@ def resolves_publicly(host: str) -> bool:
     return name.rpartition(".")[2] not in NOT_RESOLVING_TLDS and not any(word in name for word in NOT_RESOLVING_WORDS)
 
 
-def _stand_ins(files: CommitFiles, hits: dict[str, list[str]]) -> list[str]:
+def _stand_ins(files: CommitFiles) -> list[str]:
     named: dict[str, None] = {}
-    for path in sorted(path for path, signs in hits.items() if set(signs) & set(URL_SIGNS) and _test_code(path)):
+    for path in sorted(path for path in files.grep(*URL_SIGNS) if _test_code(path)):
         for host in _URL_HOST.findall(files.read(path) or ""):
             if resolves_publicly(host):
                 named.setdefault(host.lower().rstrip("."))
@@ -129,12 +129,12 @@ def _stand_ins(files: CommitFiles, hits: dict[str, list[str]]) -> list[str]:
 def choose_network(files: CommitFiles, settings: EnvironmentSettings) -> TestNetwork:
     """The test network for `files`' commit: `[environment] test_services` / `test_network`, else what the tests
     and their declarations name."""
-    found = files.grep(*HTTPBIN_SIGNS, *SELF_SERVED_SIGNS, *UNROUTABLE_SIGNS, *URL_SIGNS)
+    found = files.grep(*HTTPBIN_SIGNS, *SELF_SERVED_SIGNS, *UNROUTABLE_SIGNS)
     hits = {path: sign for path, sign in found.items() if _read_by_tests(path)}
     services, services_reason = _services(hits, settings.test_services)
     mode, mode_reason = _mode(hits, settings.test_network, services)
     chosen = TestNetwork(services, mode, [services_reason, mode_reason])
-    if HTTPBIN in services and (stand_ins := _stand_ins(files, hits)):
+    if HTTPBIN in services and (stand_ins := _stand_ins(files)):
         chosen.stand_ins = stand_ins
         shown = ", ".join(stand_ins[:SHOWN_FILES]) + (f" and {len(stand_ins) - SHOWN_FILES} more"
                                                        if len(stand_ins) > SHOWN_FILES else "")
