@@ -46,7 +46,8 @@ SITES_TEST = (
     "    requests.get('http://fooobarbangbazbing.httpbin.org')\n\n\n"
     "def test_others():\n"
     "    for url in ('https://user:pass@Example.COM:8443/x', 'http://site.invalid/', 'http://10.0.0.1/',\n"
-    "                'http://localhost:1', 'http://fe80::5054:ff:fe5a:fc0', 'http://api.test/', '%s://%s/'):\n"
+    "                'http://localhost:1', 'http://fe80::5054:ff:fe5a:fc0', 'http://api.test/', '%s://%s/',\n"
+    "                'http://localhost.localdomain/'):\n"
     "        requests.get(url)\n"
 )
 

@@ -6,9 +6,9 @@ must time out as on a real network instead of failing at once. Never the interne
 
 Tests that call httpbin often also follow a redirect to, or fetch, some public site they name
 (`redirect-to?url=http://www.google.co.uk`): beside httpbin, those sites answer too, with httpbin's pages (a 200
-at `/`), over HTTP and HTTPS. Names made not to resolve are left out: reserved top-level domains (`.invalid`,
-`.test`, `.example`, `.localhost`, `.local`), names saying so (`doesnotexist.google.com`) and names under
-httpbin.org (`fooobarbangbazbing.httpbin.org`), as are addresses.
+at `/`), over HTTP and HTTPS. Names made not to resolve, or naming the machine itself, are left out: reserved
+top-level domains (`.invalid`, `.test`, `.example`, `.localhost`, `.local`, `.localdomain`), names saying so
+(`doesnotexist.google.com`) and names under httpbin.org (`fooobarbangbazbing.httpbin.org`), as are addresses.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ DECLARATION_NAMES = ("setup.py", "setup.cfg", "pyproject.toml", "tox.ini", "noxf
 SHOWN_FILES = 3
 URL_SIGNS = ("http://", "https://")
 _URL_HOST = re.compile(r"https?://(?:[^\s/@'\"]*@)?([A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,})(?![A-Za-z0-9.-])")
-NOT_RESOLVING_TLDS = ("invalid", "test", "example", "localhost", "local", "internal")
+NOT_RESOLVING_TLDS = ("invalid", "test", "example", "localhost", "localdomain", "local", "internal")
 NOT_RESOLVING_WORDS = ("invalid", "doesnotexist", "does-not-exist", "nonexist", "notexist", "not-exist", "unknown")
 MAX_STAND_INS = 50
 NONE = "none"
