@@ -46,24 +46,42 @@ def _expanded(dotted: str, names: dict[str, str]) -> str | None:
     return f"{names[head]}.{rest}" if rest else names[head]
 
 
-def code_uses(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
-    """Node ids → (weight, reason) for what the issue's code calls or reads through its imports and variables.
-    The repository's own top-level packages count as imported (`requests.Session()` without `import requests`)."""
-    resolver = graph.resolver
+def _known_names(graph: CodeGraph, text: str) -> dict[str, str]:
+    """Local name → dotted name: the issue's imports, and the repository's own top-level packages as if imported
+    (`requests.Session()` without `import requests`)."""
     names = {
         head: head
         for head in {match.group(1) for match in ATTRIBUTE.finditer(text)}
-        if (module := resolver.find_module(head)) is not None and module.count("/") <= 1
+        if (module := graph.resolver.find_module(head)) is not None and module.count("/") <= 1
     }
     names.update(imported_names(text))
-    if not names:
-        return {}
+    return names
+
+
+def _instances(graph: CodeGraph, text: str, names: dict[str, str]) -> dict[str, str]:
+    """Variable → the repository class it was made from: `s = requests.Session()`."""
     instances: dict[str, str] = {}
     for match in ASSIGNMENT.finditer(text):
         target = _expanded(match.group(2), names)
-        node = resolver.resolve_dotted(target) if target else None
+        node = graph.resolver.resolve_dotted(target) if target else None
         if node is not None and graph.graph.nodes[node].get("kind") == "class":
             instances[match.group(1)] = node
+    return instances
+
+
+def instances_in(graph: CodeGraph, text: str) -> dict[str, str]:
+    """Variables of the issue's code → the repository class each is an instance of."""
+    names = _known_names(graph, text)
+    return _instances(graph, text, names) if names else {}
+
+
+def code_uses(graph: CodeGraph, text: str) -> dict[str, tuple[float, str]]:
+    """Node ids → (weight, reason) for what the issue's code calls or reads through its imports and variables."""
+    resolver = graph.resolver
+    names = _known_names(graph, text)
+    if not names:
+        return {}
+    instances = _instances(graph, text, names)
     found: dict[str, tuple[float, str]] = {}
     for match in ATTRIBUTE.finditer(text):
         head, rest = match.group(1), match.group(2)

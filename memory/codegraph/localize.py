@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from memory.codegraph.arguments import argument_callees
 from memory.codegraph.attributes import attribute_users
 from memory.codegraph.collection import collection_paused
 from memory.codegraph.issue_code import code_uses, implied_methods
@@ -55,6 +56,8 @@ MESSAGE_WEIGHT = 1.0
 RERANKED = 60
 """Functions the optional embeddings re-rank: the best-scored ones (encoding is slow without a GPU)."""
 EMBEDDING_WEIGHT = 2.0
+FOLLOWED_WEIGHT = 1.5
+"""A function acting on an argument or attribute the issue's code uses, relative to a name the issue writes."""
 CONSTRUCTOR_SHARE = 0.5
 """A class's score its `__init__` takes when the class itself is what the issue points at."""
 
@@ -214,6 +217,8 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
         named = {node: value for node, (value, _) in hits.symbols.items()}
         for node, (value, reason) in implied_methods(graph, issue, named).items():
             hits.add(hits.symbols, node, value, reason)
+        for node, (value, reason) in argument_callees(graph, issue).items():
+            hits.add(hits.symbols, node, FOLLOWED_WEIGHT * value, reason)
     with watch.step("quoted text and options"):
         literals = literal_hits(graph, prose)
         for node, (value, reason) in code_strings_in(graph, issue).items():
