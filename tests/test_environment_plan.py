@@ -98,6 +98,15 @@ def test_a_runner_pin_the_interpreter_cannot_run_is_replaced_and_its_era_lifted(
     assert plan.as_of == "2014-03-01"
 
 
+def test_plugins_of_a_replaced_runner_resolve_as_of_its_line_not_today(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, {"requirements.txt": "pytest==2.3.4\npytest-cov\nsix\n"})
+    assert plan.python == "3.11" and "pytest>=7.2.0,<8" in _requirements(plan)
+    released = "2022-10-24"
+    assert plan.runner.as_of == released and plan.as_of == "2024-06-01"
+    assert {"pytest", "pytest-cov", "pluggy"} <= plan.runner.family and "six" not in plan.runner.family
+    assert any(f"resolve as of {released}" in reason for reason in plan.runner.reasons)
+
+
 def test_a_runner_pin_the_interpreter_can_run_is_kept(tmp_path: Path) -> None:
     plan = _plan(tmp_path, {"requirements-test.txt": "pytest==6.2.4\n"}, "2021-05-01T00:00:00+00:00")
     assert "pytest==6.2.4" in _requirements(plan) and plan.runner.as_of == ""

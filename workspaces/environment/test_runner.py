@@ -2,7 +2,7 @@
 
 A repository's own pin wins while the chosen Python can run it; an older pin (pytest 2.x on Python 3.9) is
 replaced by the release line of the interpreter's floor (4.6.x), and pins of the runner's companions and plugins
-are loosened with it. When
+are loosened with it; they resolve as of the floor's release, since a later plugin may need a later pytest. When
 the commit predates the floor, the runner and its dependencies are resolved as of the floor's release instead.
 """
 
@@ -38,7 +38,7 @@ class RunnerChoice:
     """What joins the resolution for the runner ('' when the project is the runner itself)."""
     reasons: list[str] = field(default_factory=list)
     as_of: str = ""
-    """A later cut-off for the runner and its dependencies ('' when the environment's own applies)."""
+    """The cut-off for the runner and its dependencies when it is not the environment's ('' when it is)."""
     family: set[str] = field(default_factory=set)
     """Names resolved with the runner's cut-off: the runner, its companions and the plugins the repository asks for."""
 
@@ -107,8 +107,12 @@ def choose_runner(
         choice.reasons.append("the repository's own pytest requirement is kept: " +
                               ", ".join(d.requirement for d in pinned))
     if as_of is not None and as_of < released:
+        choice.reasons.append(f"the commit predates pytest {floor}: the runner and its plugins resolve as of "
+                              f"{released.isoformat()}")
+    elif too_old:
+        choice.reasons.append(f"the runner, its companions and plugins resolve as of {released.isoformat()}, when "
+                              f"pytest {floor} was new (a later plugin may need a later pytest)")
+    if too_old or (as_of is not None and as_of < released):
         choice.as_of = released.isoformat()
         choice.family = {RUNNER, *COMPANIONS, *plugins}
-        choice.reasons.append(f"the commit predates pytest {floor}: the runner and its plugins resolve as of "
-                              f"{choice.as_of}")
     return choice, out
