@@ -151,3 +151,23 @@ def test_pytests_own_tests_on_a_python_newer_than_the_commit_get_companions_that
     assert [(pin.name, pin.version) for pin in resolution.pins] == [("importlib-metadata", "1.6.1")], (
         "the release of the commit's day breaks on Python 3.9's importlib.metadata; pytest 4.6.11's day's does not"
     )
+
+
+def test_a_build_backend_needed_at_run_time_keeps_the_environments_version_of_what_it_depends_on(
+    tmp_path: Path,
+) -> None:
+    with PackageIndex() as index:
+        wheels = tmp_path / "wheels"
+        runner = pure_wheel(wheels, "pytest", "4.6.11", {"pytest.py": ""}, requires=("packaging",))
+        index.add(runner, "pytest", "2020-06-04T00:00:00Z")
+        for version, uploaded in (("20.4", "2020-05-19T00:00:00Z"), ("26.0", "2026-01-10T00:00:00Z")):
+            index.add(pure_wheel(wheels, "packaging", version, {"packaging/__init__.py": ""}), "packaging", uploaded)
+        index.add(pure_wheel(wheels, "wheel", "0.35.0", {"wheel/__init__.py": ""}), "wheel", "2020-08-01T00:00:00Z")
+        newer = pure_wheel(wheels, "wheel", "0.46.0", {"wheel/__init__.py": ""}, requires=("packaging>=24",))
+        index.add(newer, "wheel", "2025-04-01T00:00:00Z")
+        files = {"requirements.txt": "pytest==2.3.4\nwheel\n", "setup.cfg": "[options]\npython_requires = <3.10\n"}
+        resolution = _resolve(tmp_path, "", "2026-06-01T00:00:00+00:00",
+                              offline_settings(tmp_path / "home", index.url), files)
+    assert sorted((pin.name, pin.version) for pin in resolution.pins) == [
+        ("packaging", "20.4"), ("pytest", "4.6.11"), ("wheel", "0.35.0")
+    ], "one packaging, the runner's era's: wheel of its own day would have brought a second one"

@@ -253,8 +253,10 @@ def resolve(
     pins = _pins(lock, plan.project.name)
     at_run_time = sorted(pin.name for pin in pins if pin.name in BACKENDS)
     if plan.as_of and at_run_time:
-        era = _pins(_compile(at_run_time, [], as_of=plan.as_of, per_package={}, label="backends", **common), "")
-        pins = [pin for pin in pins if pin.name not in at_run_time] + era
+        kept = [pin for pin in pins if pin.name not in at_run_time]
+        held = {pin.name: f"{pin.name}=={pin.version}" for pin in kept}  # wheel's packaging stays the env's
+        lock = _compile(at_run_time, list(held.values()), as_of=plan.as_of, per_package={}, label="backends", **common)
+        pins = kept + [pin for pin in _pins(lock, "") if pin.name not in held]
         notes.append(f"{', '.join(at_run_time)} needed at run time: resolved as of {plan.as_of} apart (the host "
                      "builds source packages' metadata with the current one)")
     resolution = Resolution(pins, [], family if plan.runner.as_of else set(), notes, left_out or [])
