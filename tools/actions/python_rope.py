@@ -6,16 +6,15 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Callable
 from typing import Any
 
 from core.errors import ToolError
-from core.python_names import FILE_AND_PATH_METHODS
 from tools.actions.apply import Proposal
 from tools.actions.argument_lists import Offsets, Replacements
 from tools.actions.dynamic_access import dynamic_uses
-from tools.actions.source_tree import PythonTexts, graph_of, host_root, python_texts, rope_project
+from tools.actions.source_tree import graph_of, host_root, python_texts, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
+from tools.actions.unsure_occurrences import UnsureOccurrences
 from tools.base import ToolContext
 
 
@@ -76,28 +75,6 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
         )
 
 
-def _unique_name(texts: PythonTexts, name: str) -> Callable[[Any], bool]:
-    """Rope's 'unsure' occurrences (`x.name` where x's type is unknown) count when only one definition has the name
-    (`typing.overload` stubs are not definitions) and Python's file objects and paths have no method of that name
-    (`x.seek(0)` or `x.rename(y)` on an unknown `x` is a file's or a path's)."""
-    pattern = re.compile(rf"^([ \t]*)(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
-    count = 0
-    for path in texts.mentioning(name):
-        text = texts.texts[path]
-        count += sum(1 for match in pattern.finditer(text) if not _overload_stub(text, match.start(), match[1]))
-    unique = count == 1 and name not in FILE_AND_PATH_METHODS
-    return lambda occurrence: unique
-
-
-def _overload_stub(text: str, start: int, indent: str) -> bool:
-    """The definition starting at `start` has an `@overload` (or `@typing.overload`) among its decorators."""
-    lines = text[:start].splitlines()
-    while lines and lines[-1].startswith(indent + "@"):
-        if re.fullmatch(r"@(?:\w+\.)*overload\s*", lines.pop()[len(indent) :]):
-            return True
-    return False
-
-
 def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Proposal) -> Proposal:
     """Rope's rename, file by file over the files that mention the name; a file rope cannot read (its parser
     rejects some valid code) gets the rename on the lines the code graph links to the target, and a note. A keyword
@@ -112,14 +89,15 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
         renamer = Rename(project, resource, offset)
         renamer.validate_changes(new_name)
         outside = _overridden_outside(project, renamer.old_pyname, target.name) if target.kind == "method" else None
+        in_hierarchy = target.kind == "method" and renamer.is_method()
         finder = occurrences.create_finder(
             project,
             renamer.old_name,
             renamer.old_pyname,
-            unsure=_unique_name(texts, target.name),
+            unsure=UnsureOccurrences(project, texts, renamer.old_pyname, target.name, in_hierarchy),
             docs=False,
             instance=renamer.old_instance,
-            in_hierarchy=target.kind == "method" and renamer.is_method(),
+            in_hierarchy=in_hierarchy,
             keywords=False,
         )
     except _rope_errors() as exc:
@@ -223,9 +201,8 @@ def called_at(ctx: ToolContext, target: Target) -> tuple[dict[str, list[int]], l
     try:
         primary, pyname = evaluate.eval_location2(project.get_pymodule(resource), offset)
         texts = python_texts(ctx, refresh=False)
-        finder = occurrences.create_finder(
-            project, target.name, pyname, instance=primary, unsure=_unique_name(texts, target.name)
-        )
+        unsure = UnsureOccurrences(project, texts, pyname, target.name, in_hierarchy=False)
+        finder = occurrences.create_finder(project, target.name, pyname, instance=primary, unsure=unsure)
     except _rope_errors() as exc:
         raise ToolError(f"cannot find the calls of {target.qualname}: {_reason(exc)}; nothing was changed") from exc
     found: dict[str, list[int]] = {}

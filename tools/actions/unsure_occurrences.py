@@ -1,0 +1,148 @@
+"""Which of rope's 'unsure' occurrences (`x.name` where rope does not know what `x` is) belong to the target.
+
+For a method: `super().name` in the body of the method's own class is a base class's method, never the target.
+A receiver that is a fixture parameter of a test or a fixture has the class the fixtures of that name visible there
+declare (`fixture_types.py`): the occurrence belongs when that class gets the target (or, for a rename, a method
+of its hierarchy) as `name`, and does not when it gets something else. Fixtures that disagree, a class nothing
+declares, or a name the file (or a conftest.py) parametrizes leave the occurrence to the next rule: it belongs
+when only one definition in the repository has the name and Python's file objects and paths have no method of
+that name (`x.seek(0)` on an unknown `x` is a file's).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from typing import Any
+
+from core.python_names import FILE_AND_PATH_METHODS
+from tools.actions.fixture_types import (
+    FixtureClass,
+    FunctionNode,
+    fixture_classes,
+    functions_of,
+    parametrized_in,
+    receiver_of,
+    receives_fixture,
+    visible_from,
+)
+from tools.actions.source_tree import PythonTexts
+
+_SUPER = re.compile(r"super\(\s*(?:\w+\s*,\s*\w+\s*)?\)")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def unique_name(texts: PythonTexts, name: str) -> bool:
+    """Only one definition has the name (`typing.overload` stubs are not definitions), and no file or path method."""
+    pattern = re.compile(rf"^([ \t]*)(?:async\s+def|def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    count = 0
+    for path in texts.mentioning(name):
+        text = texts.texts[path]
+        count += sum(1 for match in pattern.finditer(text) if not _overload_stub(text, match.start(), match[1]))
+    return count == 1 and name not in FILE_AND_PATH_METHODS
+
+
+def _overload_stub(text: str, start: int, indent: str) -> bool:
+    """The definition starting at `start` has an `@overload` (or `@typing.overload`) among its decorators."""
+    lines = text[:start].splitlines()
+    while lines and lines[-1].startswith(indent + "@"):
+        if re.fullmatch(r"@(?:\w+\.)*overload\s*", lines.pop()[len(indent) :]):
+            return True
+    return False
+
+
+def _owner_class(pyname: Any) -> tuple[str, ast.ClassDef] | None:
+    """Where the class defining the target method is: its file and its `ast` node (None: not a method)."""
+    owner: Any = getattr(pyname.get_object(), "parent", None)
+    if not hasattr(owner, "get_superclasses"):
+        return None
+    resource = owner.get_module().get_resource()
+    node = owner.get_ast()
+    return (resource.path, node) if resource is not None and isinstance(node, ast.ClassDef) else None
+
+
+def _inside(occurrence: Any, path: str, node: ast.ClassDef) -> bool:
+    """The occurrence is in the body of the class (where `super().name` is a base class's)."""
+    line: int = occurrence.lineno
+    return bool(occurrence.resource.path == path) and node.lineno <= line <= (node.end_lineno or 0)
+
+
+class _Named:
+    """What rope's occurrence filters ask of an occurrence: the name it resolves to."""
+
+    def __init__(self, pyname: Any) -> None:
+        self.pyname = pyname
+
+    def get_pyname(self) -> Any:
+        return self.pyname
+
+
+class UnsureOccurrences:
+    """The `unsure` predicate of rope's occurrence finder for one target."""
+
+    def __init__(self, project: Any, texts: PythonTexts, pyname: Any, name: str, in_hierarchy: bool) -> None:
+        from rope.refactor.occurrences import InHierarchyFilter, PyNameFilter
+
+        self.project, self.texts, self.name = project, texts, name
+        self.unique = unique_name(texts, name)
+        self.owner_class = _owner_class(pyname)
+        self.filters: list[Callable[[Any], bool | None]] = [PyNameFilter(pyname)]
+        if in_hierarchy:
+            self.filters.append(InHierarchyFilter(pyname))
+        self._fixtures: dict[str, tuple[list[FixtureClass], set[str]]] = {}
+        self._verdicts: dict[FixtureClass, bool | None] = {}
+        self._functions: dict[str, list[FunctionNode]] = {}
+
+    def __call__(self, occurrence: Any) -> bool:
+        if not self.owner_class:
+            return self.unique
+        source = occurrence.tools.source_code
+        receiver = receiver_of(source, occurrence.get_primary_range()[0], occurrence.offset)
+        if receiver is not None and _SUPER.fullmatch(receiver) and _inside(occurrence, *self.owner_class):
+            return False
+        verdict = self._fixture_verdict(occurrence, source, receiver) if receiver else None
+        return self.unique if verdict is None else verdict
+
+    def _fixture_verdict(self, occurrence: Any, source: str, receiver: str) -> bool | None:
+        """True when every fixture of the receiver's name visible here has a class that gets the target, False
+        when every one has a class that does not, else None (not a fixture parameter, or a class unknown)."""
+        if not _IDENTIFIER.fullmatch(receiver):
+            return None
+        if receiver not in self._fixtures:
+            self._fixtures[receiver] = fixture_classes(self.texts, receiver), parametrized_in(self.texts, receiver)
+        fixtures, parametrized = self._fixtures[receiver]
+        path = occurrence.resource.path
+        visible = [fixture for fixture in fixtures if visible_from(fixture, path)]
+        if not visible or path in parametrized or any(p.endswith("conftest.py") for p in parametrized):
+            return None
+        verdicts = {self._class_gets_target(fixture) for fixture in visible}
+        if len(verdicts) != 1 or None in verdicts:
+            return None
+        if path not in self._functions:
+            self._functions[path] = functions_of(ast.parse(source))
+        return verdicts.pop() if receives_fixture(self._functions[path], occurrence.lineno, receiver) else None
+
+    def _class_gets_target(self, fixture: FixtureClass) -> bool | None:
+        if fixture not in self._verdicts:
+            self._verdicts[fixture] = self._resolve(fixture)
+        return self._verdicts[fixture]
+
+    def _resolve(self, fixture: FixtureClass) -> bool | None:
+        from rope.base import evaluate, exceptions, pyobjects
+
+        if fixture.expression is None:
+            return None
+        try:
+            pymodule = self.project.get_pymodule(self.project.get_resource(fixture.path))
+            scope = pymodule.get_scope().get_inner_scope_for_line(fixture.line)
+            pyclass = evaluate.eval_str(scope, fixture.expression).get_object()
+        except (exceptions.RopeError, SyntaxError, AttributeError):
+            return None
+        if not isinstance(pyclass, pyobjects.AbstractClass):
+            return None
+        try:
+            attribute = pyclass.get_attribute(self.name)
+        except exceptions.AttributeNotFoundError:
+            return False
+        return any(check(_Named(attribute)) for check in self.filters)
