@@ -205,14 +205,18 @@ def test_a_method_rename_takes_its_overrides_along(tmp_path: Path) -> None:
     assert "def perform(self):\n        return 2" in child and "Child().perform()" in child
 
 
-def test_change_signature_puts_a_new_parameter_before_star_args_and_keyword_only_ones(tmp_path: Path) -> None:
+def test_change_signature_adds_keyword_only_after_star_args_and_positional_before_keyword_only(tmp_path: Path) -> None:
     files = {
-        "a.py": "def g(a, *rest):\n    return a, rest\n\n\ndef k(a, *, b=1):\n    return a + b\n",
-        "b.py": "from a import g, k\n\ng(1, 2)\nk(1, b=2)\ng(3)\n",
+        "a.py": "def g(a, *rest, **options):\n    return a, rest\n\n\ndef k(a, *, b=1):\n    return a + b\n",
+        "b.py": "from a import g, k\n\ng(1, 2)\nk(1, b=2)\ng(3)\n\n\ndef h(args, kw):\n    return g(*args, **kw)\n",
     }
     bench = action_bench(tmp_path, files)
     bench.run("change_signature", function="a.py:g", add=[{"name": "new", "value": "7", "default": "None"}])
-    assert "def g(a, new=None, *rest):" in bench.read("a.py") and "g(1, 7, 2)\n" in bench.read("b.py")
+    assert "def g(a, *rest, new=None, **options):" in bench.read("a.py")
+    assert "g(1, 2, new=7)\nk(1, b=2)\ng(3, new=7)\n" in bench.read("b.py")
+    assert "return g(*args, new=7, **kw)\n" in bench.read("b.py")
+    with pytest.raises(ToolError, match=r"b.py:9: its \*args argument may now fill first"):
+        bench.run("change_signature", function="a.py:g", add=[{"name": "first", "value": "0", "position": 1}])
     bench.run("change_signature", function="a.py:k", add=[{"name": "new", "value": "7", "default": "None"}])
     assert "def k(a, new=None, *, b=1):" in bench.read("a.py") and "k(1, 7, b=2)\n" in bench.read("b.py")
 

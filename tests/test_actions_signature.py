@@ -76,11 +76,14 @@ def test_a_call_unpacking_args_keeps_its_positions_or_is_refused(tmp_path: Path)
     before = bench.read("mail/use.py")
     with pytest.raises(ToolError, match=r"mail/use.py:7: its \*args argument fills x, factor, offset by position"):
         bench.run("change_signature", function="mail/lib.py:scale", order=["x", "offset", "factor"])
+    placed = [{"name": "extra", "value": "1", "default": "0", "position": 1}]
     with pytest.raises(ToolError, match=r"its \*args argument may now fill extra"):
-        bench.run(
-            "change_signature", function="mail/lib.py:spread", add=[{"name": "extra", "value": "1", "default": "0"}]
-        )
+        bench.run("change_signature", function="mail/lib.py:spread", add=placed)
     assert bench.read("mail/use.py") == before and len(bench.actions) == 1
+    bench.run("change_signature", function="mail/lib.py:spread", add=[{"name": "extra", "value": "1", "default": "0"}])
+    assert "def spread(first, *rest, extra=0):" in bench.read("mail/lib.py")
+    assert "spread(*pair, extra=1)\n" in bench.read("mail/use.py")
+    assert _run_go(bench.read("mail/use.py"), bench.read("mail/lib.py")) is not None
 
 
 SHIP = {
@@ -162,3 +165,15 @@ def test_calls_of_a_file_method_on_unknown_objects_are_not_taken_for_a_file_like
     )
     assert "def seek(self, offset, whence=0):" in bench.read("streams.py")
     assert bench.read("use.py") == files["use.py"]
+
+
+def test_super_calls_in_the_methods_own_class_keep_the_base_classes_signature(tmp_path: Path) -> None:
+    manager = (
+        "import pluggy\n\n\nclass Manager(pluggy.PluginManager):\n    def register(self, plugin, name=None):\n"
+        "        return super().register(plugin, name)\n"
+    )
+    bench = action_bench(tmp_path, {"pm.py": manager, "use.py": "def setup(pm):\n    pm.register(1, 'one')\n"})
+    add = [{"name": "early", "value": "False", "default": "False"}]
+    bench.run("change_signature", function="pm.py:Manager.register", add=add)
+    assert bench.read("pm.py") == manager.replace("name=None)", "name=None, early=False)")
+    assert bench.read("use.py") == "def setup(pm):\n    pm.register(1, 'one', False)\n"

@@ -99,6 +99,8 @@ def respell_call(
     else:
         after_star = [texts[id(a)] for a in call.args[star:]]
         positional, keywords, moved = _around_unpacking(new_positional, binding, old_names, old, after_star)
+    added_keyword_only = [p for p in new if p.kind == "keyword_only" and p.name not in old_names]
+    keywords += [f"{p.name}={p.value}" for p in added_keyword_only if p.value is not None]
     new_names = {p.name for p in new}
     kept = [
         k

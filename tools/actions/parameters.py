@@ -143,13 +143,17 @@ def _with_added(parameters: list[Parameter], spec: NewParameterSpec, fixed: int)
         raise ToolError(f"the function already has a parameter {spec.name}")
     if spec.default is None and spec.value is None:
         raise ToolError(f"give {spec.name} a value for the existing calls, or a default")
+    text = spec.name if spec.default is None else f"{spec.name}={spec.default}"
+    if spec.position is None and any(p.kind == "var_positional" for p in parameters):
+        added = Parameter(spec.name, "keyword_only", text, spec.default is not None, spec.value)
+        star_star = [p for p in parameters if p.kind == "var_keyword"]
+        return [*[p for p in parameters if p.kind != "var_keyword"], added, *star_star]
     positional = [p for p in parameters if p.positional]
     index = len(positional) if spec.position is None else max(fixed, min(spec.position, len(positional)))
     if spec.default is None and any(p.has_default for p in positional[:index]):
         raise ToolError(f"{spec.name} would follow a parameter with a default: give it a default too")
     only = sum(p.kind == "positional_only" for p in positional)
     kind = "positional_only" if index < only else "positional"
-    text = spec.name if spec.default is None else f"{spec.name}={spec.default}"
     added = Parameter(spec.name, kind, text, spec.default is not None, spec.value)
     return [*positional[:index], added, *positional[index:], *[p for p in parameters if not p.positional]]
 

@@ -22,7 +22,12 @@ class NewParameter(BaseModel):
     value: str | None = Field(None, description="Expression every existing call passes for it, e.g. 'None' or '0'")
     default: str | None = Field(None, description="Its default in the definition; none makes it required")
     position: int | None = Field(
-        None, ge=0, description="Index among the parameters (self counts); default: after the last positional one"
+        None,
+        ge=0,
+        description=(
+            "Index among the parameters (self counts); default: after the last positional one, or keyword-only "
+            "when the function takes *args"
+        ),
     )
 
 
