@@ -10,7 +10,6 @@ survive in the settled code are the kept prefix, and the rest of the settled cod
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,8 @@ from core.action_log import (
     touched_files,
 )
 from core.edit_actions import EditAction
-from core.errors import SweTeamError, validation_problems
+from core.errors import validation_problems
+from core.git import git_bytes
 from core.state import Decision, GateOutcome, Snapshot, TeamState
 from graphs.context import TeamContext
 from memory.experience.action_preferences import ActionPreference, Answer, make_preference
@@ -40,7 +40,6 @@ ACTION_GATES = ("patch", "final")
 PREFERENCES_DIR = "preferences"
 ANSWERS: dict[str, Answer] = {"approve": "accept", "reject": "reject", "retry": "retry"}
 REPLACEMENT_FILE = ".swe-team-replacement.patch"
-BASE_TEXT_FILE = ".swe-team/base-text"
 PATCHED_FILE = re.compile(r"^(?:\+\+\+ b/|--- a/)(.+)$", re.MULTILINE)
 
 
@@ -142,19 +141,16 @@ def keep_and_correct(
 
 
 def base_texts(workspace: Workspace, paths: list[str]) -> dict[str, str]:
-    """The files at the job's base commit ('' for a file not there yet, or not text), read whole through a file in
-    the workspace's own folder (which no snapshot or diff includes): command output is cut past a limit."""
-    base = workspace.info.base_commit
+    """The files at the job's base commit ('' for a file not there yet, or not text), read from the repository the
+    job started from: a Docker workspace's own history begins at a commit of its own."""
+    info = workspace.info
     texts = {}
     for path in paths:
-        shown = shlex.quote(f"{base}:{path}")
-        result = workspace.exec(f"mkdir -p .swe-team && git show {shown} > {BASE_TEXT_FILE}", timeout=60)
+        shown = git_bytes(info.repo_path, "show", f"{info.base_commit}:{path}")
         try:
-            texts[path] = workspace.read_file(BASE_TEXT_FILE) if result.exit_code == 0 else ""
-        except (SweTeamError, UnicodeDecodeError):
+            texts[path] = shown.stdout.decode("utf-8") if shown.returncode == 0 else ""
+        except UnicodeDecodeError:
             texts[path] = ""
-    if workspace.exists(BASE_TEXT_FILE):
-        workspace.delete_file(BASE_TEXT_FILE)
     return texts
 
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from core.settings import DockerSettings, Settings
+from graphs.action_feedback import base_texts
 from tests.docker_fixtures import (
     docker_client,
     docker_workspace,
@@ -91,3 +92,10 @@ def test_close_with_keep_leaves_the_workspace_until_expiry(tmp_path: Path) -> No
     client.containers.get(f"swe-team-kept-{job}").remove(force=True)
     client.volumes.get(f"swe-team-{job}").remove(force=True)
     assert kept == {f"swe-team-kept-{job}": "running", f"swe-team-{job}": "ready"}
+
+
+def test_a_kept_action_is_replayed_on_the_repositorys_base_files_in_a_docker_workspace(tmp_path: Path) -> None:
+    with docker_workspace(tmp_path) as workspace:
+        workspace.write_file("app.py", "changed\n")
+        texts = base_texts(workspace, ["app.py", "created.txt"])
+    assert texts == {"app.py": "def add(a, b):\n    return a + b\n", "created.txt": ""}
