@@ -19,6 +19,7 @@ from core.settings import Settings, load_settings
 from core.state import JobInput, TeamState
 from core.trajectory import Trajectory
 from swe_team.approval import Approver, NeedsHuman, PendingDecisionApprover
+from swe_team.crash_log import earlier_crash, native_crash_log
 from swe_team.job_store import open_job_store
 
 RECURSION_LIMIT = 200
@@ -195,7 +196,9 @@ class JobRunner:
             self.console.print(f"[yellow]note:[/] {escape(note)}")
             return self.begin(job, notes=[note])
         workspace = reattach_workspace(WorkspaceInfo.from_dict(state.workspace), self.settings)
-        notes = []
+        notes = [crashed] if (crashed := earlier_crash(self.store.folder(job.id))) else []
+        if notes:
+            self.console.print(f"[yellow]note:[/] {escape(notes[-1])}")
         if state.snapshots:
             # The crash may have left half of a node's edits: that node runs again from its last snapshot.
             last = state.snapshots[-1]
@@ -286,7 +289,7 @@ class JobRunner:
         self.store.save(job)
         graph_input: Any = first_input
         try:
-            with open_checkpointer(self.settings) as saver:
+            with native_crash_log(job_dir), open_checkpointer(self.settings) as saver:
                 graph = build_team_graph().compile(checkpointer=saver)
                 while True:
                     for _ in graph.stream(graph_input, config, context=context, stream_mode="updates"):

@@ -56,3 +56,29 @@ def test_resume_refuses_a_tests_gap_job_and_says_which_command_runs_it_again(tmp
     said = " ".join(resumed.stderr.split())
     assert "job gap1 is a tests-gap job: it has no team graph to resume" in said
     assert "swe-team tests-gap" in said
+
+
+def test_a_job_that_crashes_in_native_code_leaves_every_threads_stack_and_resume_says_where(tmp_path: Path) -> None:
+    repo = example_repo(tmp_path)
+    home = tmp_path / "home"
+    prose = {"expect": {"role": "planner"}, "response": {"content": "I would make the cart safe."}}
+    slow = {**prose, "delay_s": 30.0}
+    with ScriptedModelServer({"steps": [slow, prose, prose]}) as server:
+        env = cli_env(home, server.base_url, SWE_TEAM_MODELS__FORMAT_RETRIES="1")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "swe_team", *run_args(repo, "--json")],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: server.requests or None, what="the planner's model call")
+        os.kill(process.pid, signal.SIGSEGV)  # as a segfault in a native library would
+        assert process.wait(timeout=30) == -signal.SIGSEGV
+        (job_dir,) = (home / "jobs").iterdir()
+        stacks = (job_dir / "crash.log").read_text()
+        resumed = swe_team("resume", job_dir.name, "--json", env=env)
+        assert resumed.returncode == 0, resumed.stderr
+    assert "Fatal Python error: Segmentation fault" in stacks and "Current thread" in stacks
+    (kept,) = job_dir.glob("crash-*.log")
+    said = " ".join(resumed.stderr.split())
+    assert f"crashed inside a native library (a segfault or an abort), not in swe-team's Python code: every " \
+           f"thread's stack is in {kept}" in said
+    assert kept.read_text() == stacks and not (job_dir / "crash.log").exists(), "reported once, kept"
