@@ -1,6 +1,6 @@
-"""Pytest fixtures as type information, read with `ast`: a function's parameter without an annotation receives the
-fixture of that name, and the fixture's return annotation (or the one class every return constructs) spells the
-class of that value."""
+"""Parameter types a rope occurrence finder does not see, read with `ast`: a parameter's annotation, and for a
+parameter without one that pytest fills (a test's or a fixture's), the fixture of that name, whose return
+annotation (or the one class every return constructs) spells the class of its value."""
 
 from __future__ import annotations
 
@@ -11,40 +11,61 @@ from dataclasses import dataclass
 from tools.actions.source_tree import PythonTexts
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-_GENERATORS = frozenset(
-    {"Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator", "AsyncIterable", "Optional"}
-)
-"""Annotations whose first argument is the fixture's value (a `yield` fixture's, or one that may be None)."""
+_OPTIONAL = frozenset({"Optional"})
+_YIELDED = frozenset({"Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator", "AsyncIterable"})
+"""Return annotations of a `yield` fixture, whose first argument is the fixture's value."""
 
 
 @dataclass(frozen=True)
-class FixtureClass:
-    """Where a fixture is defined and the expression naming its value's class there (None: nothing says)."""
+class SpeltClass:
+    """An expression naming a class, and the file and line whose scope it is read in (None: nothing says)."""
 
     path: str
     line: int
     expression: str | None
 
 
-def fixture_classes(texts: PythonTexts, name: str) -> list[FixtureClass]:
+@dataclass(frozen=True)
+class Declared:
+    """What declares a parameter's class: its annotation (`expression`, None when it spells no single class) or,
+    when `by_fixture`, the fixture of its name; `line`: where its function is defined."""
+
+    expression: str | None
+    by_fixture: bool
+    line: int
+
+
+def fixture_classes(texts: PythonTexts, name: str) -> list[SpeltClass]:
     """Every fixture the project defines under `name` (its function's name or a `name=` alias)."""
     defined = re.compile(rf"\bdef\s+{re.escape(name)}\b|\bname\s*=\s*['\"]{re.escape(name)}['\"]")
-    found = []
+    found: list[SpeltClass] = []
     for path in texts.mentioning(name):
         text = texts.texts[path]
-        if "fixture" not in text or not defined.search(text):
-            continue
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _fixture_name(node) == name:
-                found.append(FixtureClass(path, node.lineno, _value_class(node, text)))
+        if "fixture" in text and defined.search(text):
+            found.extend(
+                SpeltClass(path, line, spelt)
+                for line, spelt in texts.derived("fixtures", path, _fixtures).get(name, [])
+            )
     return found
 
 
-def _fixture_name(function: FunctionNode) -> str | None:
+def _fixtures(text: str) -> dict[str, list[tuple[int, str | None]]]:
+    """The fixtures a file defines: name → (line, the class its value has) of each."""
+    found: dict[str, list[tuple[int, str | None]]] = {}
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return found
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            name = fixture_name(node)
+            if name is not None:
+                found.setdefault(name, []).append((node.lineno, _value_class(node, text)))
+    return found
+
+
+def fixture_name(function: FunctionNode) -> str | None:
+    """The name pytest offers the function's value under when it is a fixture (`name=` or its own)."""
     for decorator in function.decorator_list:
         called = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (isinstance(called, ast.Name) and called.id == "fixture") or (
@@ -60,30 +81,31 @@ def _fixture_name(function: FunctionNode) -> str | None:
 
 def _value_class(function: FunctionNode, text: str) -> str | None:
     if function.returns is not None:
-        return _annotated_class(function.returns, text)
+        return annotated_class(function.returns, text, _OPTIONAL | _YIELDED)
     values = [node.value for node in _own_nodes(function) if isinstance(node, (ast.Return, ast.Yield))]
     spelt = {_called_class(value, text) for value in values}
-    if len(spelt) != 1:
-        return None
-    return spelt.pop()
+    return spelt.pop() if len(spelt) == 1 else None
 
 
-def _annotated_class(annotation: ast.expr, text: str) -> str | None:
+def annotated_class(annotation: ast.expr, text: str, unwrapped: frozenset[str] = _OPTIONAL) -> str | None:
+    """The one class an annotation spells (`Optional[X]`, `X | None` and a string "X" spell X), else None."""
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
             inner = ast.parse(annotation.value.strip(), mode="eval").body
         except SyntaxError:
             return None
-        return _annotated_class(inner, annotation.value.strip())
-    if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) in _GENERATORS:
+        return annotated_class(inner, annotation.value.strip(), unwrapped)
+    if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) in unwrapped:
         first = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
-        return _annotated_class(first, text)
+        return annotated_class(first, text, unwrapped)
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
         sides = [annotation.left, annotation.right]
         kept = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
-        return _annotated_class(kept[0], text) if len(kept) == 1 else None
-    if isinstance(annotation, (ast.Name, ast.Attribute, ast.Subscript)):
-        return ast.get_source_segment(text, annotation.value if isinstance(annotation, ast.Subscript) else annotation)
+        return annotated_class(kept[0], text, unwrapped) if len(kept) == 1 else None
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    if isinstance(annotation, (ast.Name, ast.Attribute)):
+        return ast.get_source_segment(text, annotation)
     return None
 
 
@@ -109,25 +131,38 @@ def _own_nodes(function: FunctionNode) -> list[ast.AST]:
     return found
 
 
-def functions_of(tree: ast.Module) -> list[FunctionNode]:
-    """The module's functions, outermost first."""
-    found = [node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    return sorted(found, key=lambda node: (node.lineno, node.col_offset))
-
-
-def receives_fixture(functions: list[FunctionNode], line: int, name: str) -> bool:
-    """At `line`, `name` is a parameter of the innermost function around it that has such a parameter, and pytest
-    fills it with the fixture: the function is a test or a fixture, the parameter has no annotation and nothing
-    in the function binds the name again (`functions` as `functions_of` lists them)."""
-    around = [node for node in functions if node.lineno <= line <= (node.end_lineno or node.lineno)]
-    for function in reversed(around):
+def declared(functions: list[FunctionNode], name: str, text: str) -> Declared | None:
+    """What declares the class of the parameter `name` of the innermost of `functions` (innermost first) that has
+    one; None when none has, the function binds the name again, or it has no annotation and pytest does not fill
+    it (the function is neither a test nor a fixture)."""
+    for function in functions:
         arguments = function.args
         named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
         parameter = next((argument for argument in named if argument.arg == name), None)
         if parameter is None:
+            if any(star is not None and star.arg == name for star in (arguments.vararg, arguments.kwarg)):
+                return None
             continue
-        injected = function.name.startswith("test") or _fixture_name(function) is not None
-        return injected and parameter.annotation is None and not _rebinds(function, name)
+        if _rebinds(function, parameter):
+            return None
+        if parameter.annotation is not None:
+            return Declared(annotated_class(parameter.annotation, text), False, function.lineno)
+        if function.name.startswith("test") or fixture_name(function) is not None:
+            return Declared(None, True, function.lineno)
+        return None
+    return None
+
+
+def _rebinds(function: FunctionNode, parameter: ast.arg) -> bool:
+    """Something in the function binds the parameter's name again (an assignment, `global`, a nested parameter)."""
+    name = parameter.arg
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+        if isinstance(node, ast.arg) and node.arg == name and node is not parameter:
+            return True
     return False
 
 
@@ -142,7 +177,7 @@ def parametrized_in(texts: PythonTexts, name: str) -> set[str]:
     }
 
 
-def visible_from(fixture: FixtureClass, path: str) -> bool:
+def visible_from(fixture: SpeltClass, path: str) -> bool:
     """Pytest offers a conftest.py's fixtures below its folder, a test module's to itself, a plugin's everywhere."""
     folder, _, file = fixture.path.rpartition("/")
     if file == "conftest.py":
@@ -150,15 +185,6 @@ def visible_from(fixture: FixtureClass, path: str) -> bool:
     if file.startswith("test_") or file.endswith("_test.py"):
         return path == fixture.path
     return True
-
-
-def _rebinds(function: FunctionNode, name: str) -> bool:
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
-            return True
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return True
-    return False
 
 
 def receiver_of(source: str, start: int, offset: int) -> str | None:

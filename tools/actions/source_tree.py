@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from core.errors import ToolError, WorkspaceError
 from tools.actions.rope_scopes import use_ast_scope_regions
@@ -26,6 +27,7 @@ ROPE_IGNORED = [
 _TREE_KEY = "actions.source_tree"
 _ROPE_KEY = "actions.rope_project"
 _TEXTS_KEY = "actions.python_texts"
+T = TypeVar("T")
 
 
 class GraphView(Protocol):
@@ -110,6 +112,7 @@ class PythonTexts:
         self.root = root
         self.texts: dict[str, str] = {}
         self._stamps: dict[str, tuple[int, int]] = {}
+        self._derived: dict[str, dict[str, Any]] = {}
 
     def refresh(self) -> None:
         seen: dict[str, tuple[int, int]] = {}
@@ -127,16 +130,26 @@ class PythonTexts:
                 path = file.relative_to(self.root).as_posix()
                 seen[path] = (stat.st_mtime_ns, stat.st_size)
                 if self._stamps.get(path) != seen[path]:
+                    self._derived.pop(path, None)
                     try:
                         self.texts[path] = file.read_text(encoding="utf-8")
                     except (OSError, UnicodeDecodeError):
                         self.texts[path] = ""
         for path in set(self.texts) - set(seen):
             del self.texts[path]
+            self._derived.pop(path, None)
         self._stamps = seen
 
     def mentioning(self, name: str) -> list[str]:
         return sorted(path for path, text in self.texts.items() if name in text)
+
+    def derived(self, kind: str, path: str, compute: Callable[[str], T]) -> T:
+        """`compute` of the file's text, kept until the text changes (`kind` names what was computed)."""
+        kept = self._derived.setdefault(path, {})
+        if kind not in kept:
+            kept[kind] = compute(self.texts[path])
+        value: T = kept[kind]
+        return value
 
 
 def python_texts(ctx: ToolContext, refresh: bool = True) -> PythonTexts:

@@ -1,10 +1,11 @@
 """Which of rope's 'unsure' occurrences (`x.name` where rope does not know what `x` is) belong to the target.
 
 For a method: `super().name` in the body of the method's own class is a base class's method, never the target.
-A receiver that is a fixture parameter of a test or a fixture has the class the fixtures of that name visible there
+When `x` is a parameter of the function around the occurrence (and not bound again there), its class is the one
+its annotation names or, without one, in a test or fixture, the one the fixtures of that name visible there
 declare (`fixture_types.py`): the occurrence belongs when that class gets the target (or, for a rename, a method
 of its hierarchy) as `name`, and does not when it gets something else. Fixtures that disagree, a class nothing
-declares, or a name the file (or a conftest.py) parametrizes leave the occurrence to the next rule: it belongs
+declares, or a name the file (or a conftest.py) parametrizes leave the occurrence to the last rule: it belongs
 when only one definition in the repository has the name and Python's file objects and paths have no method of
 that name (`x.seek(0)` on an unknown `x` is a file's).
 """
@@ -18,13 +19,12 @@ from typing import Any
 
 from core.python_names import FILE_AND_PATH_METHODS
 from tools.actions.fixture_types import (
-    FixtureClass,
     FunctionNode,
+    SpeltClass,
+    declared,
     fixture_classes,
-    functions_of,
     parametrized_in,
     receiver_of,
-    receives_fixture,
     visible_from,
 )
 from tools.actions.source_tree import PythonTexts
@@ -90,9 +90,8 @@ class UnsureOccurrences:
         self.filters: list[Callable[[Any], bool | None]] = [PyNameFilter(pyname)]
         if in_hierarchy:
             self.filters.append(InHierarchyFilter(pyname))
-        self._fixtures: dict[str, tuple[list[FixtureClass], set[str]]] = {}
-        self._verdicts: dict[FixtureClass, bool | None] = {}
-        self._functions: dict[str, list[FunctionNode]] = {}
+        self._fixtures: dict[str, tuple[list[SpeltClass], set[str]]] = {}
+        self._verdicts: dict[SpeltClass, bool | None] = {}
 
     def __call__(self, occurrence: Any) -> bool:
         if not self.owner_class:
@@ -101,42 +100,48 @@ class UnsureOccurrences:
         receiver = receiver_of(source, occurrence.get_primary_range()[0], occurrence.offset)
         if receiver is not None and _SUPER.fullmatch(receiver) and _inside(occurrence, *self.owner_class):
             return False
-        verdict = self._fixture_verdict(occurrence, source, receiver) if receiver else None
+        verdict = None
+        if receiver is not None and _IDENTIFIER.fullmatch(receiver):
+            verdict = self._parameter_verdict(occurrence, source, receiver)
         return self.unique if verdict is None else verdict
 
-    def _fixture_verdict(self, occurrence: Any, source: str, receiver: str) -> bool | None:
-        """True when every fixture of the receiver's name visible here has a class that gets the target, False
-        when every one has a class that does not, else None (not a fixture parameter, or a class unknown)."""
-        if not _IDENTIFIER.fullmatch(receiver):
+    def _parameter_verdict(self, occurrence: Any, source: str, receiver: str) -> bool | None:
+        """Whether the class declared for the parameter `receiver` gets the target; None when nothing declares
+        one class."""
+        found = declared(_functions_around(occurrence), receiver, source)
+        if found is None:
             return None
+        path = occurrence.resource.path
+        if found.by_fixture:
+            return self._fixture_verdict(path, receiver)
+        return self._class_gets_target(SpeltClass(path, found.line, found.expression))
+
+    def _fixture_verdict(self, path: str, receiver: str) -> bool | None:
+        """True when every fixture of the name visible from `path` has a class that gets the target, False when
+        every one has a class that does not, else None."""
         if receiver not in self._fixtures:
             self._fixtures[receiver] = fixture_classes(self.texts, receiver), parametrized_in(self.texts, receiver)
         fixtures, parametrized = self._fixtures[receiver]
-        path = occurrence.resource.path
         visible = [fixture for fixture in fixtures if visible_from(fixture, path)]
         if not visible or path in parametrized or any(p.endswith("conftest.py") for p in parametrized):
             return None
         verdicts = {self._class_gets_target(fixture) for fixture in visible}
-        if len(verdicts) != 1 or None in verdicts:
-            return None
-        if path not in self._functions:
-            self._functions[path] = functions_of(ast.parse(source))
-        return verdicts.pop() if receives_fixture(self._functions[path], occurrence.lineno, receiver) else None
+        return verdicts.pop() if len(verdicts) == 1 else None
 
-    def _class_gets_target(self, fixture: FixtureClass) -> bool | None:
-        if fixture not in self._verdicts:
-            self._verdicts[fixture] = self._resolve(fixture)
-        return self._verdicts[fixture]
+    def _class_gets_target(self, spelt: SpeltClass) -> bool | None:
+        if spelt not in self._verdicts:
+            self._verdicts[spelt] = self._resolve(spelt)
+        return self._verdicts[spelt]
 
-    def _resolve(self, fixture: FixtureClass) -> bool | None:
+    def _resolve(self, spelt: SpeltClass) -> bool | None:
         from rope.base import evaluate, exceptions, pyobjects
 
-        if fixture.expression is None:
+        if spelt.expression is None:
             return None
         try:
-            pymodule = self.project.get_pymodule(self.project.get_resource(fixture.path))
-            scope = pymodule.get_scope().get_inner_scope_for_line(fixture.line)
-            pyclass = evaluate.eval_str(scope, fixture.expression).get_object()
+            pymodule = self.project.get_pymodule(self.project.get_resource(spelt.path))
+            scope = pymodule.get_scope().get_inner_scope_for_line(spelt.line)
+            pyclass = evaluate.eval_str(scope, spelt.expression).get_object()
         except (exceptions.RopeError, SyntaxError, AttributeError):
             return None
         if not isinstance(pyclass, pyobjects.AbstractClass):
@@ -146,3 +151,15 @@ class UnsureOccurrences:
         except exceptions.AttributeNotFoundError:
             return False
         return any(check(_Named(attribute)) for check in self.filters)
+
+
+def _functions_around(occurrence: Any) -> list[FunctionNode]:
+    """The functions whose body holds the occurrence, innermost first, as rope's scopes hold them."""
+    scope = occurrence.tools.pymodule.get_scope().get_inner_scope_for_line(occurrence.lineno)
+    found = []
+    while scope is not None:
+        node = scope.pyobject.get_ast() if scope.get_kind() == "Function" else None
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append(node)
+        scope = scope.parent
+    return found
