@@ -18,21 +18,19 @@ _YIELDED = frozenset({"Generator", "Iterator", "Iterable", "AsyncGenerator", "As
 
 @dataclass(frozen=True)
 class SpeltClass:
-    """An expression naming a class, and the file and line whose scope it is read in (None: nothing says)."""
+    """An expression naming a class, and the file whose module scope it is read in (None: nothing says)."""
 
     path: str
-    line: int
     expression: str | None
 
 
 @dataclass(frozen=True)
 class Declared:
     """What declares a parameter's class: its annotation (`expression`, None when it spells no single class) or,
-    when `by_fixture`, the fixture of its name; `line`: where its function is defined."""
+    when `by_fixture`, the fixture of its name."""
 
     expression: str | None
     by_fixture: bool
-    line: int
 
 
 def fixture_classes(texts: PythonTexts, name: str) -> list[SpeltClass]:
@@ -42,16 +40,13 @@ def fixture_classes(texts: PythonTexts, name: str) -> list[SpeltClass]:
     for path in texts.mentioning(name):
         text = texts.texts[path]
         if "fixture" in text and defined.search(text):
-            found.extend(
-                SpeltClass(path, line, spelt)
-                for line, spelt in texts.derived("fixtures", path, _fixtures).get(name, [])
-            )
+            found.extend(SpeltClass(path, spelt) for spelt in texts.derived("fixtures", path, _fixtures).get(name, []))
     return found
 
 
-def _fixtures(text: str) -> dict[str, list[tuple[int, str | None]]]:
-    """The fixtures a file defines: name → (line, the class its value has) of each."""
-    found: dict[str, list[tuple[int, str | None]]] = {}
+def _fixtures(text: str) -> dict[str, list[str | None]]:
+    """The fixtures a file defines: name → the class each one's value has."""
+    found: dict[str, list[str | None]] = {}
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -60,7 +55,7 @@ def _fixtures(text: str) -> dict[str, list[tuple[int, str | None]]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             name = fixture_name(node)
             if name is not None:
-                found.setdefault(name, []).append((node.lineno, _value_class(node, text)))
+                found.setdefault(name, []).append(_value_class(node))
     return found
 
 
@@ -79,39 +74,39 @@ def fixture_name(function: FunctionNode) -> str | None:
     return None
 
 
-def _value_class(function: FunctionNode, text: str) -> str | None:
+def _value_class(function: FunctionNode) -> str | None:
     if function.returns is not None:
-        return annotated_class(function.returns, text, _OPTIONAL | _YIELDED)
+        return annotated_class(function.returns, _OPTIONAL | _YIELDED)
     values = [node.value for node in _own_nodes(function) if isinstance(node, (ast.Return, ast.Yield))]
-    spelt = {_called_class(value, text) for value in values}
+    spelt = {_called_class(value) for value in values}
     return spelt.pop() if len(spelt) == 1 else None
 
 
-def annotated_class(annotation: ast.expr, text: str, unwrapped: frozenset[str] = _OPTIONAL) -> str | None:
+def annotated_class(annotation: ast.expr, unwrapped: frozenset[str] = _OPTIONAL) -> str | None:
     """The one class an annotation spells (`Optional[X]`, `X | None` and a string "X" spell X), else None."""
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         try:
             inner = ast.parse(annotation.value.strip(), mode="eval").body
         except SyntaxError:
             return None
-        return annotated_class(inner, annotation.value.strip(), unwrapped)
+        return annotated_class(inner, unwrapped)
     if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) in unwrapped:
         first = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
-        return annotated_class(first, text, unwrapped)
+        return annotated_class(first, unwrapped)
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
         sides = [annotation.left, annotation.right]
         kept = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
-        return annotated_class(kept[0], text, unwrapped) if len(kept) == 1 else None
+        return annotated_class(kept[0], unwrapped) if len(kept) == 1 else None
     if isinstance(annotation, ast.Subscript):
         annotation = annotation.value
     if isinstance(annotation, (ast.Name, ast.Attribute)):
-        return ast.get_source_segment(text, annotation)
+        return ast.unparse(annotation)
     return None
 
 
-def _called_class(value: ast.expr | None, text: str) -> str | None:
+def _called_class(value: ast.expr | None) -> str | None:
     if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
-        return ast.get_source_segment(text, value.func)
+        return ast.unparse(value.func)
     return None
 
 
@@ -131,7 +126,7 @@ def _own_nodes(function: FunctionNode) -> list[ast.AST]:
     return found
 
 
-def declared(functions: list[FunctionNode], name: str, text: str) -> Declared | None:
+def declared(functions: list[FunctionNode], name: str) -> Declared | None:
     """What declares the class of the parameter `name` of the innermost of `functions` (innermost first) that has
     one; None when none has, the function binds the name again, or it has no annotation and pytest does not fill
     it (the function is neither a test nor a fixture)."""
@@ -146,9 +141,9 @@ def declared(functions: list[FunctionNode], name: str, text: str) -> Declared | 
         if _rebinds(function, parameter):
             return None
         if parameter.annotation is not None:
-            return Declared(annotated_class(parameter.annotation, text), False, function.lineno)
+            return Declared(annotated_class(parameter.annotation), by_fixture=False)
         if function.name.startswith("test") or fixture_name(function) is not None:
-            return Declared(None, True, function.lineno)
+            return Declared(None, by_fixture=True)
         return None
     return None
 

@@ -102,19 +102,19 @@ class UnsureOccurrences:
             return False
         verdict = None
         if receiver is not None and _IDENTIFIER.fullmatch(receiver):
-            verdict = self._parameter_verdict(occurrence, source, receiver)
+            verdict = self._parameter_verdict(occurrence, receiver)
         return self.unique if verdict is None else verdict
 
-    def _parameter_verdict(self, occurrence: Any, source: str, receiver: str) -> bool | None:
+    def _parameter_verdict(self, occurrence: Any, receiver: str) -> bool | None:
         """Whether the class declared for the parameter `receiver` gets the target; None when nothing declares
         one class."""
-        found = declared(_functions_around(occurrence), receiver, source)
+        found = declared(_functions_around(occurrence), receiver)
         if found is None:
             return None
         path = occurrence.resource.path
         if found.by_fixture:
             return self._fixture_verdict(path, receiver)
-        return self._class_gets_target(SpeltClass(path, found.line, found.expression))
+        return self._class_gets_target(SpeltClass(path, found.expression))
 
     def _fixture_verdict(self, path: str, receiver: str) -> bool | None:
         """True when every fixture of the name visible from `path` has a class that gets the target, False when
@@ -129,6 +129,7 @@ class UnsureOccurrences:
         return verdicts.pop() if len(verdicts) == 1 else None
 
     def _class_gets_target(self, spelt: SpeltClass) -> bool | None:
+        """Whether the class gets the target as `name`, read in its module's scope (None: not a class there)."""
         if spelt not in self._verdicts:
             self._verdicts[spelt] = self._resolve(spelt)
         return self._verdicts[spelt]
@@ -140,8 +141,7 @@ class UnsureOccurrences:
             return None
         try:
             pymodule = self.project.get_pymodule(self.project.get_resource(spelt.path))
-            scope = pymodule.get_scope().get_inner_scope_for_line(spelt.line)
-            pyclass = evaluate.eval_str(scope, spelt.expression).get_object()
+            pyclass = evaluate.eval_str(pymodule.get_scope(), spelt.expression).get_object()
         except (exceptions.RopeError, SyntaxError, AttributeError):
             return None
         if not isinstance(pyclass, pyobjects.AbstractClass):
