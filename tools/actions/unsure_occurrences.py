@@ -108,6 +108,9 @@ class UnsureOccurrences:
     def _parameter_verdict(self, occurrence: Any, receiver: str) -> bool | None:
         """Whether the class declared for the parameter `receiver` gets the target; None when nothing declares
         one class."""
+        annotated = re.search(rf"\b{re.escape(receiver)}\s*:", occurrence.tools.source_code) is not None
+        if not annotated and not self._fixtures_named(receiver)[0]:
+            return None
         found = declared(_functions_around(occurrence), receiver)
         if found is None:
             return None
@@ -116,12 +119,16 @@ class UnsureOccurrences:
             return self._fixture_verdict(path, receiver)
         return self._class_gets_target(SpeltClass(path, found.expression))
 
+    def _fixtures_named(self, name: str) -> tuple[list[SpeltClass], set[str]]:
+        """The fixtures of the name, and the files that parametrize it."""
+        if name not in self._fixtures:
+            self._fixtures[name] = fixture_classes(self.texts, name), parametrized_in(self.texts, name)
+        return self._fixtures[name]
+
     def _fixture_verdict(self, path: str, receiver: str) -> bool | None:
         """True when every fixture of the name visible from `path` has a class that gets the target, False when
         every one has a class that does not, else None."""
-        if receiver not in self._fixtures:
-            self._fixtures[receiver] = fixture_classes(self.texts, receiver), parametrized_in(self.texts, receiver)
-        fixtures, parametrized = self._fixtures[receiver]
+        fixtures, parametrized = self._fixtures_named(receiver)
         visible = [fixture for fixture in fixtures if visible_from(fixture, path)]
         if not visible or path in parametrized or any(p.endswith("conftest.py") for p in parametrized):
             return None
