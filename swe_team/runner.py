@@ -190,15 +190,15 @@ class JobRunner:
                 f"job {job.id} is a {job.kind} job: it has no team graph to resume",
                 hint=f"run `swe-team {RUN_AGAIN_KINDS[job.kind]}` again (its workspace starts fresh)",
             )
+        notes = [crashed] if (crashed := earlier_crash(self.store.folder(job.id))) else []
+        if notes:
+            self.console.print(f"[yellow]note:[/] {escape(notes[-1])}")
         state = self.saved_state(job)
         if state is None:
             note = f"the job stopped before its first checkpoint (status {job.status}): it started again from intake"
             self.console.print(f"[yellow]note:[/] {escape(note)}")
-            return self.begin(job, notes=[note])
+            return self.begin(job, notes=[*notes, note])
         workspace = reattach_workspace(WorkspaceInfo.from_dict(state.workspace), self.settings)
-        notes = [crashed] if (crashed := earlier_crash(self.store.folder(job.id))) else []
-        if notes:
-            self.console.print(f"[yellow]note:[/] {escape(notes[-1])}")
         if state.snapshots:
             # The crash may have left half of a node's edits: that node runs again from its last snapshot.
             last = state.snapshots[-1]
