@@ -77,7 +77,7 @@ def fixture_name(function: FunctionNode) -> str | None:
 def _value_class(function: FunctionNode) -> str | None:
     if function.returns is not None:
         return annotated_class(function.returns, _OPTIONAL | _YIELDED)
-    values = [node.value for node in _own_nodes(function) if isinstance(node, (ast.Return, ast.Yield))]
+    values = [node.value for node in own_nodes(function) if isinstance(node, (ast.Return, ast.Yield))]
     spelt = {_called_class(value) for value in values}
     return spelt.pop() if len(spelt) == 1 else None
 
@@ -114,7 +114,7 @@ def _last_name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 
-def _own_nodes(function: FunctionNode) -> list[ast.AST]:
+def own_nodes(function: FunctionNode) -> list[ast.AST]:
     """The function's nodes outside the functions, lambdas and classes nested in it."""
     found: list[ast.AST] = []
     pending: list[ast.AST] = [*function.body]

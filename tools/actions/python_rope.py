@@ -12,7 +12,9 @@ from core.errors import ToolError
 from tools.actions.apply import Proposal
 from tools.actions.argument_lists import Offsets, Replacements
 from tools.actions.dynamic_access import dynamic_uses
-from tools.actions.source_tree import graph_of, host_root, python_texts, rope_project
+from tools.actions.fixture_types import FunctionNode
+from tools.actions.receiver_types import ReceiverClasses
+from tools.actions.source_tree import graph_of, host_root, python_texts, rope_errors, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.actions.unsure_occurrences import UnsureOccurrences
 from tools.base import ToolContext
@@ -20,14 +22,6 @@ from tools.base import ToolContext
 
 def _reason(exc: Exception) -> str:
     return str(exc) or f"rope failed on a call or definition it does not understand ({type(exc).__name__})"
-
-
-def _rope_errors() -> tuple[type[Exception], ...]:
-    """What rope raises on code it cannot refactor: its own errors, and assertions or lookups that fail inside it on
-    code shapes it does not expect (a call with `**kwargs` in a signature change)."""
-    from rope.base.exceptions import RopeError
-
-    return (RopeError, SyntaxError, ValueError, AssertionError, AttributeError, IndexError, KeyError, TypeError)
 
 
 def proposal_from(changes: Any, proposal: Proposal) -> Proposal:
@@ -54,7 +48,7 @@ def _resource_and_offset(ctx: ToolContext, target: Target) -> tuple[Any, Any, in
 
 
 def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: str) -> None:
-    """Refusals shared by rename: a name bound twice in its scope, the new name taken there, dynamic uses."""
+    """Refusals of a rename before rope reads the code: a name bound twice in its scope, the new name taken there."""
     twice = bindings_in_scope(source, target, target.name)
     if len(twice) > 1:
         lines = ", ".join(map(str, twice))
@@ -66,7 +60,18 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
     taken = bindings_in_scope(source, target, new_name)
     if taken:
         raise ToolError(f"{new_name} already names something in {target.path} (line {taken[0]}); nothing was changed")
-    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target)
+
+
+def _refuse_dynamic_uses(ctx: ToolContext, target: Target, project: Any, unsure: UnsureOccurrences) -> None:
+    """A rename is refused when getattr-style uses may reach the target; for a method, not those whose object's
+    declared classes cannot have it."""
+    receivers = ReceiverClasses(project)
+
+    def unreached(path: str, line: int, receiver: ast.expr, functions: list[FunctionNode]) -> bool:
+        classes = receivers.of(path, line, functions, receiver)
+        return classes is not None and not any(unsure.may_hold_target(pyclass) for pyclass in classes)
+
+    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target, unreached)
     if dynamic:
         raise ToolError(
             f"{target.name} is reached by name at {', '.join(dynamic)} (getattr/setattr/hasattr with a string); a "
@@ -90,28 +95,30 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
         renamer.validate_changes(new_name)
         outside = _overridden_outside(project, renamer.old_pyname, target.name) if target.kind == "method" else None
         in_hierarchy = target.kind == "method" and renamer.is_method()
+        unsure = UnsureOccurrences(project, texts, renamer.old_pyname, target.name, in_hierarchy)
         finder = occurrences.create_finder(
             project,
             renamer.old_name,
             renamer.old_pyname,
-            unsure=UnsureOccurrences(project, texts, renamer.old_pyname, target.name, in_hierarchy),
+            unsure=unsure,
             docs=False,
             instance=renamer.old_instance,
             in_hierarchy=in_hierarchy,
             keywords=False,
         )
-    except _rope_errors() as exc:
+    except rope_errors() as exc:
         raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
     if outside:
         raise ToolError(
             f"{target.qualname} overrides {outside}.{target.name}, which is not in the repository: its callers would "
             "still call that name, so nothing was changed"
         )
+    _refuse_dynamic_uses(ctx, target, project, unsure)
     for path in texts.mentioning(target.name):
         file = project.get_resource(path)
         try:
             renamed = rename_in_module(finder, new_name, resource=file)
-        except _rope_errors() as exc:
+        except rope_errors() as exc:
             if path == target.path:
                 raise ToolError(f"cannot rename {target.qualname}: {_reason(exc)}; nothing was changed") from exc
             rename_on_linked_lines(ctx, target, new_name, path, proposal)
@@ -185,7 +192,7 @@ def rename_parameter_python(ctx: ToolContext, target: Target, old: str, new: str
         raise ToolError(f"{target.qualname} has no parameter {old}")
     try:
         changes = Rename(project, resource, header.start()).get_changes(new, docs=False)
-    except _rope_errors() as exc:
+    except rope_errors() as exc:
         raise ToolError(f"cannot rename parameter {old} of {target.qualname}: {exc}") from exc
     return proposal_from(changes, proposal)
 
@@ -203,7 +210,7 @@ def called_at(ctx: ToolContext, target: Target) -> tuple[dict[str, list[int]], l
         texts = python_texts(ctx, refresh=False)
         unsure = UnsureOccurrences(project, texts, pyname, target.name, in_hierarchy=False)
         finder = occurrences.create_finder(project, target.name, pyname, instance=primary, unsure=unsure)
-    except _rope_errors() as exc:
+    except rope_errors() as exc:
         raise ToolError(f"cannot find the calls of {target.qualname}: {_reason(exc)}; nothing was changed") from exc
     found: dict[str, list[int]] = {}
     unread: list[str] = []
@@ -211,7 +218,7 @@ def called_at(ctx: ToolContext, target: Target) -> tuple[dict[str, list[int]], l
         file = project.get_resource(path)
         try:
             offsets = [o.offset for o in finder.find_occurrences(file) if o.is_called()]
-        except _rope_errors():
+        except rope_errors():
             unread.append(file.path)
             continue
         if offsets:
@@ -231,6 +238,6 @@ def extract_python(ctx: ToolContext, path: str, start: int, end: int, name: str,
     last = sum(len(line) for line in lines[:end]) - (len(lines[end - 1]) - len(lines[end - 1].rstrip()))
     try:
         changes = ExtractMethod(project, resource, first, last).get_changes(name)
-    except _rope_errors() as exc:
+    except rope_errors() as exc:
         raise ToolError(f"cannot extract lines {start}-{end} of {path}: {exc}; nothing was changed") from exc
     return proposal_from(changes, proposal)

@@ -188,6 +188,14 @@ def _project_class() -> type[Any]:
     return WarmProject
 
 
+def rope_errors() -> tuple[type[Exception], ...]:
+    """What rope raises on code it cannot refactor: its own errors, and assertions or lookups that fail inside it on
+    code shapes it does not expect (a call with `**kwargs` in a signature change)."""
+    from rope.base.exceptions import RopeError
+
+    return (RopeError, SyntaxError, ValueError, AssertionError, AttributeError, IndexError, KeyError, TypeError)
+
+
 def rope_project(ctx: ToolContext) -> Any:
     """A rope project over `host_root`, kept open across calls (a warm project answers a rename on pytest in
     well under a second; opening one costs seconds) and revalidated against the files on each use."""

@@ -27,6 +27,7 @@ from tools.actions.fixture_types import (
     receiver_of,
     visible_from,
 )
+from tools.actions.receiver_types import ReceiverClasses, with_ancestors
 from tools.actions.source_tree import PythonTexts
 
 _SUPER = re.compile(r"super\(\s*(?:\w+\s*,\s*\w+\s*)?\)")
@@ -87,6 +88,8 @@ class UnsureOccurrences:
         self.project, self.texts, self.name = project, texts, name
         self.unique = unique_name(texts, name)
         self.owner_class = _owner_class(pyname)
+        self.owner: Any = getattr(pyname.get_object(), "parent", None)
+        self.receivers = ReceiverClasses(project)
         self.filters: list[Callable[[Any], bool | None]] = [PyNameFilter(pyname)]
         if in_hierarchy:
             self.filters.append(InHierarchyFilter(pyname))
@@ -103,7 +106,24 @@ class UnsureOccurrences:
         verdict = None
         if receiver is not None and _IDENTIFIER.fullmatch(receiver):
             verdict = self._parameter_verdict(occurrence, receiver)
+        if verdict is None and receiver is not None:
+            verdict = self._declared_verdict(occurrence, receiver)
         return self.unique if verdict is None else verdict
+
+    def _declared_verdict(self, occurrence: Any, receiver: str) -> bool | None:
+        """By the classes the code declares for the receiver (`receiver_types.py`): True when one gets the target,
+        False when none can, None when they are unknown or one is a base of the target's class."""
+        try:
+            expression = ast.parse(receiver.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+        path: str = occurrence.resource.path
+        classes = self.receivers.of(path, occurrence.lineno, _functions_around(occurrence), expression)
+        if not classes:
+            return None
+        if any(self._gets_target(pyclass) for pyclass in classes):
+            return True
+        return None if any(self.may_hold_target(pyclass) for pyclass in classes) else False
 
     def _parameter_verdict(self, occurrence: Any, receiver: str) -> bool | None:
         """Whether the class declared for the parameter `receiver` gets the target; None when nothing declares
@@ -153,11 +173,23 @@ class UnsureOccurrences:
             return None
         if not isinstance(pyclass, pyobjects.AbstractClass):
             return None
+        return self._gets_target(pyclass)
+
+    def _gets_target(self, pyclass: Any) -> bool:
+        from rope.base import exceptions
+
         try:
             attribute = pyclass.get_attribute(self.name)
         except exceptions.AttributeNotFoundError:
             return False
         return any(check(_Named(attribute)) for check in self.filters)
+
+    def may_hold_target(self, pyclass: Any) -> bool:
+        """An object declared of `pyclass` may have the target as its attribute `name`: the class gets the target,
+        or it is the target's class or a base of it (the object may be an instance of the target's class)."""
+        if self.owner is not None and any(pyclass is ancestor for ancestor in with_ancestors(self.owner)):
+            return True
+        return self._gets_target(pyclass)
 
 
 def _functions_around(occurrence: Any) -> list[FunctionNode]:
