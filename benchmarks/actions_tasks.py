@@ -128,13 +128,18 @@ class Checker:
 
     def _import(self, modules: list[str]) -> dict[str, bool]:
         """Which of the modules import, each in a fresh interpreter's try (one process for all)."""
-        env = {**os.environ, "PYTHONPATH": str(self.root / self.source_dir), "PYTHONDONTWRITEBYTECODE": "1"}
         script = (
             "import importlib, json, sys\nok = {}\nfor m in sys.argv[1:]:\n    try:\n        importlib.import_module(m)"
             "\n        ok[m] = True\n    except BaseException:\n        ok[m] = False\nprint(json.dumps(ok))"
         )
+        answer = self._python_json(script, *modules)
+        return {m: answer.get(m, False) for m in modules}
+
+    def _python_json(self, script: str, *arguments: str) -> dict[str, Any]:
+        """The JSON object a Python script prints last, run with the repository's sources first on the path."""
+        env = {**os.environ, "PYTHONPATH": str(self.root / self.source_dir), "PYTHONDONTWRITEBYTECODE": "1"}
         done = subprocess.run(
-            [sys.executable, "-c", script, *modules],
+            [sys.executable, "-c", script, *arguments],
             cwd=self.root,
             env=env,
             capture_output=True,
@@ -142,10 +147,37 @@ class Checker:
             timeout=120,
         )
         try:
-            answer: dict[str, bool] = json.loads(done.stdout.strip().splitlines()[-1])
+            answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):
             answer = {}
-        return {m: answer.get(m, False) for m in modules}
+        return answer
+
+    def overriding_installed(self, tasks: list[Task]) -> dict[str, str]:
+        """node → the class outside the repository (an installed package's) whose method of the same name the task's
+        method overrides, found by importing its module: renaming or re-signing it would break that package's calls
+        (pluggy calling `register`), so no edit can be correct. Modules that do not import here are not judged."""
+        methods = {
+            task.node: (module, task.qualname)
+            for task in tasks
+            if "." in task.qualname
+            for module in importable_modules(self.root, [task.path], self.source_dir)
+        }
+        if not methods:
+            return {}
+        script = (
+            "import importlib, json, os, sys\nroot = os.path.realpath(sys.argv[1])\nfound = {}\n"
+            "for node, (module, qualname) in json.loads(sys.argv[2]).items():\n"
+            "    try:\n        owner = importlib.import_module(module)\n"
+            "        for part in qualname.split('.')[:-1]:\n            owner = getattr(owner, part)\n"
+            "        name = qualname.rsplit('.', 1)[1]\n"
+            "        for base in owner.__mro__[1:]:\n"
+            "            file = getattr(sys.modules.get(base.__module__), '__file__', None) or ''\n"
+            "            if name in vars(base) and not os.path.realpath(file).startswith(root + os.sep):\n"
+            "                found[node] = base.__module__ + '.' + base.__qualname__\n                break\n"
+            "    except BaseException:\n        pass\nprint(json.dumps(found))"
+        )
+        found = self._python_json(script, str(self.root), json.dumps(methods))
+        return {node: str(base) for node, base in found.items()}
 
     def test_files(self, changed: list[str], limit: int = 2) -> list[str]:
         """Test files among the changed ones, then test files that import a changed module, at most `limit`."""

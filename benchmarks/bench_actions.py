@@ -2,11 +2,13 @@
 replace across files.
 
 Tasks: functions and methods outside the tests with ≥ 3 call sites in ≥ 2 files (requests, flask and pytest at
-the mirrors' HEAD, `$SWE_TEAM_MIRRORS`, default /work/.mirror). A rename is correct when the tool applied it, the
-graph has the definition under the new name and none under the old, every changed file
-compiles, the changed modules import as before, and the test files that import them give the same summary as
-before (requests and pytest run their tests with this venv, the source folder first on the path; flask's
-dependencies are not installed here, so flask is checked by compiling only). A signature change adds a parameter
+the mirrors' HEAD, `$SWE_TEAM_MIRRORS`, default /work/.mirror), except methods that override a method of an
+installed package's class (found by importing the module, where it imports): renaming one breaks the package's calls
+of it, so the tool refuses and no edit could be correct; they are listed, and the next tasks taken. A rename is
+correct when the tool applied it, the graph has the definition under the new name and none under the old, every
+changed file compiles, the changed modules import as before, and the test files that import them give the same
+summary as before (requests and pytest run their tests with this venv, the source folder first on the path;
+flask's dependencies are not installed here, so flask is checked by compiling only). A signature change adds a parameter
 with a value for the callers: correct when every call of the function has one more argument and the same checks
 pass. The word-boundary baseline's wrong edits are the occurrences it changed that the scope-aware rename (where
 correct) left alone.
@@ -90,6 +92,7 @@ class Tally:
     signatures_ok: int = 0
     tested: int = 0
     failures: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -242,11 +245,21 @@ def bench(repo: str, where: Path, renames: int, signatures: int, quick: bool, ru
     repository = open_repository(repo, where, archive, source)
 
     tally = Tally(repo)
-    for task in pick_tasks(repository.graph, renames):
+    for task in _feasible(repository, pick_tasks(repository.graph, renames * 2), renames, tally):
         run_rename(repository, task, tally)
-    for task in pick_tasks(repository.graph, signatures, unique_names=True):
+    signature_tasks = pick_tasks(repository.graph, signatures * 2, unique_names=True)
+    for task in _feasible(repository, signature_tasks, signatures, tally):
         run_signature(repository, task, tally)
     return tally
+
+
+def _feasible(repository: Repository, tasks: list[Task], count: int, tally: Tally) -> list[Task]:
+    """The first `count` tasks an edit can do correctly: not a method overriding an installed package's."""
+    overriding = repository.checker.overriding_installed(tasks)
+    for node, base in overriding.items():
+        if f"{node} (overrides {base})" not in tally.excluded:
+            tally.excluded.append(f"{node} (overrides {base})")
+    return [task for task in tasks if task.node not in overriding][:count]
 
 
 def _percent(done: int, total: int) -> str:
@@ -281,6 +294,8 @@ def report(tallies: list[Tally], console: Console) -> None:
         )
     console.print(table)
     for tally in tallies:
+        for excluded in tally.excluded:
+            console.print(f"  {tally.repo}: not a task, {excluded}", highlight=False, soft_wrap=True)
         for failure in tally.failures[:10]:
             console.print(f"  {tally.repo}: {failure}", highlight=False, soft_wrap=True)
 
