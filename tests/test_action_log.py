@@ -96,3 +96,14 @@ def test_swe_team_trajectory_reads_an_edit_action_as_one_numbered_line() -> None
 
     event = {"event": "edit_action", "role": "coder", "index": 1, "tool": "search_replace", "summary": "fix total"}
     assert list(Conversation(False).blocks(event)) == ["coder · action 2: search_replace fix total"]
+
+
+def test_an_inserted_block_is_shown_as_an_insertion_and_its_edit_reads_back() -> None:
+    text = BASE["cart.py"]
+    insertion = action("cart.py", text, text.replace("\n\ndef count", "\n# counting\n\ndef count"))
+    [edit] = insertion.edits
+    assert edit.end_line < edit.start_line, "an insertion is an empty range"
+    shown = action_editor_text(insertion, 1)
+    assert f"@@@ edit 1 of 1: cart.py, new lines before line {edit.start_line} (no old text):\n@@@ after" in shown
+    fixed = parse_action_edit(shown.replace("# counting", "# how many"), insertion)
+    assert fixed is not None and "# how many\n" in replay(BASE, [fixed])["cart.py"]

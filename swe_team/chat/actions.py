@@ -71,11 +71,18 @@ def action_editor_text(action: EditAction, number: int) -> str:
     for n, edit in enumerate(action.edits, 1):
         after = edit.after if not edit.after or edit.after.endswith("\n") else edit.after + "\n"
         blocks.append(
-            f"@@@ edit {n} of {total}: {edit.path}, lines {edit.start_line}-{edit.end_line} before:\n{edit.before}"
+            f"@@@ edit {n} of {total}: {edit.path}, {_old_text_label(edit.start_line, edit.end_line)}\n{edit.before}"
             f"{'' if not edit.before or edit.before.endswith(chr(10)) else chr(10)}"
             f"@@@ after (your version):\n{after}@@@ end of edit {n}\n"
         )
     return "\n".join(blocks)
+
+
+def _old_text_label(start_line: int, end_line: int) -> str:
+    """What an edit replaces: its lines, or for an insertion (an empty range) nothing, before the line it goes."""
+    if end_line < start_line:
+        return f"new lines before line {start_line} (no old text):"
+    return f"lines {start_line}-{end_line} before:"
 
 
 def parse_action_edit(text: str, action: EditAction) -> EditAction | None:
