@@ -44,8 +44,10 @@ def test_hasattr_on_objects_declared_of_other_classes_does_not_block_a_method_re
         "def wants(obj):\n    return hasattr(obj, 'toterminal')\n",
         "from reports import Report\n\n\ndef wants(report: Report):\n    return hasattr(report, 'toterminal')\n",
         "class Base:\n    pass\n\n\ndef wants(item: Base):\n    return hasattr(item, 'toterminal')\n",
+        "from reports import Repr\n\n\ndef wants(item: Repr):\n    while item:\n        item = item.parent\n"
+        "    return hasattr(item, 'toterminal')\n",
     ],
-    ids=["unknown object", "the class itself", "a base of the class"],
+    ids=["unknown object", "the class itself", "a base of the class", "a value read from itself"],
 )
 def test_hasattr_on_an_object_that_may_be_the_class_still_blocks_it(tmp_path: Path, plugin: str) -> None:
     files = {**REPORTS, "plugin.py": plugin}

@@ -50,6 +50,9 @@ class ReceiverClasses:
 
     def __init__(self, project: Any) -> None:
         self.project = project
+        self._reading: set[tuple[int, str]] = set()
+        """(function, local) pairs being read: a local read again while its own value is read (`node =
+        node.parent`) is unknown."""
 
     def of(self, path: str, line: int, functions: list[FunctionNode], expression: ast.expr) -> Classes:
         """The classes `expression`, written at `line` of `path` inside `functions` (innermost first), may have."""
@@ -84,8 +87,16 @@ class ReceiverClasses:
         return None
 
     def _name(self, place: _Place, name: str, depth: int) -> Classes:
-        if not place.functions:
+        if not place.functions or (id(place.functions[0]), name) in self._reading:
             return None
+        key = (id(place.functions[0]), name)
+        self._reading.add(key)
+        try:
+            return self._local(place, name, depth)
+        finally:
+            self._reading.discard(key)
+
+    def _local(self, place: _Place, name: str, depth: int) -> Classes:
         function = place.functions[0]
         values = _bindings(function, name)
         if values is None:
