@@ -2,8 +2,9 @@
 read from the annotations rope does not use: a parameter's annotation, `self`, every value assigned to a local, a
 class attribute's annotation, a method's or function's return annotation, a constructor call, `cast(T, x)`.
 
-`None` means the code does not say (an unannotated parameter, a name bound by a loop, `Any`, a type variable): such
-an object may be anything, so the use may reach the target.
+`None` means the code does not say (an unannotated parameter, a name bound by `with` or a tuple, `Any`, a type
+variable): such an object may be anything. A loop variable has the classes of the items of what it walks, when
+those are known.
 """
 
 from __future__ import annotations
@@ -21,27 +22,8 @@ _DEPTH = 5
 _UNIONS = frozenset({"Union", "Optional"})
 _WRAPPERS = frozenset({"Annotated", "Final", "ClassVar"})
 _INSTANCE_NAMES = frozenset({"self", "cls"})
-_COLLECTIONS = frozenset(
-    {
-        "list",
-        "List",
-        "set",
-        "Set",
-        "frozenset",
-        "FrozenSet",
-        "tuple",
-        "Tuple",
-        "Sequence",
-        "MutableSequence",
-        "Iterable",
-        "Iterator",
-        "Collection",
-        "AbstractSet",
-        "MutableSet",
-        "deque",
-        "Deque",
-    }
-)
+_COLLECTIONS = frozenset({"list", "set", "frozenset", "tuple", "sequence", "iterable", "iterator", "collection"})
+"""Annotations of collections (lowercased: `list`, `typing.List`) whose subscript is the class of their items."""
 _GROWING = frozenset({"append", "add"})
 
 
@@ -87,9 +69,9 @@ class ReceiverClasses:
         return None
 
     def _name(self, place: _Place, name: str, depth: int) -> Classes:
-        if not place.functions or (id(place.functions[0]), name) in self._reading:
+        key = (id(place.functions[0]), name) if place.functions else None
+        if key is None or key in self._reading:
             return None
-        key = (id(place.functions[0]), name)
         self._reading.add(key)
         try:
             return self._local(place, name, depth)
@@ -155,7 +137,9 @@ class ReceiverClasses:
         return found
 
     def _annotated_items(self, path: str, annotation: ast.expr) -> Classes:
-        if not isinstance(annotation, ast.Subscript) or _spelt(annotation.value).rsplit(".", 1)[-1] not in _COLLECTIONS:
+        if not isinstance(annotation, ast.Subscript):
+            return None
+        if _spelt(annotation.value).rsplit(".", 1)[-1].lower() not in _COLLECTIONS:
             return None
         items = list(annotation.slice.elts) if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
         found: Classes = []

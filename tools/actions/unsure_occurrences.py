@@ -5,9 +5,11 @@ When `x` is a parameter of the function around the occurrence (and not bound aga
 its annotation names or, without one, in a test or fixture, the one the fixtures of that name visible there
 declare (`fixture_types.py`): the occurrence belongs when that class gets the target (or, for a rename, a method
 of its hierarchy) as `name`, and does not when it gets something else. Fixtures that disagree, a class nothing
-declares, or a name the file (or a conftest.py) parametrizes leave the occurrence to the last rule: it belongs
-when only one definition in the repository has the name and Python's file objects and paths have no method of
-that name (`x.seek(0)` on an unknown `x` is a file's).
+declares, or a name the file (or a conftest.py) parametrizes leave the occurrence to the classes the code declares
+for the receiver (`receiver_types.py`: `self._fixturedef`, a loop variable over a list of known items), judged the
+same way, and what is still unknown to the last rule: it belongs when only one definition in the repository has
+the name and Python's file objects and paths have no method of that name (`x.seek(0)` on an unknown `x` is a
+file's).
 """
 
 from __future__ import annotations
