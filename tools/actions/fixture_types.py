@@ -131,11 +131,9 @@ def declared(functions: list[FunctionNode], name: str) -> Declared | None:
     one; None when none has, the function binds the name again, or it has no annotation and pytest does not fill
     it (the function is neither a test nor a fixture)."""
     for function in functions:
-        arguments = function.args
-        named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-        parameter = next((argument for argument in named if argument.arg == name), None)
+        parameter = parameter_named(function, name)
         if parameter is None:
-            if any(star is not None and star.arg == name for star in (arguments.vararg, arguments.kwarg)):
+            if any(star is not None and star.arg == name for star in (function.args.vararg, function.args.kwarg)):
                 return None
             continue
         if _rebinds(function, parameter):
@@ -146,6 +144,13 @@ def declared(functions: list[FunctionNode], name: str) -> Declared | None:
             return Declared(None, by_fixture=True)
         return None
     return None
+
+
+def parameter_named(function: FunctionNode, name: str) -> ast.arg | None:
+    """The function's parameter `name` (not `*args`/`**kwargs`), if it has one."""
+    arguments = function.args
+    named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    return next((argument for argument in named if argument.arg == name), None)
 
 
 def _rebinds(function: FunctionNode, parameter: ast.arg) -> bool:

@@ -12,8 +12,7 @@ from core.errors import ToolError
 from tools.actions.apply import Proposal
 from tools.actions.argument_lists import Offsets, Replacements
 from tools.actions.dynamic_access import dynamic_uses
-from tools.actions.fixture_types import FunctionNode
-from tools.actions.receiver_types import ReceiverClasses
+from tools.actions.receiver_types import with_ancestors
 from tools.actions.source_tree import graph_of, host_root, python_texts, rope_errors, rope_project
 from tools.actions.targets import Target, bindings_in_scope, name_offset
 from tools.actions.unsure_occurrences import UnsureOccurrences
@@ -62,16 +61,10 @@ def refuse_if_unsafe(ctx: ToolContext, target: Target, new_name: str, source: st
         raise ToolError(f"{new_name} already names something in {target.path} (line {taken[0]}); nothing was changed")
 
 
-def _refuse_dynamic_uses(ctx: ToolContext, target: Target, project: Any, unsure: UnsureOccurrences) -> None:
+def _refuse_dynamic_uses(ctx: ToolContext, target: Target, unsure: UnsureOccurrences) -> None:
     """A rename is refused when getattr-style uses may reach the target; for a method, not those whose object's
     declared classes cannot have it."""
-    receivers = ReceiverClasses(project)
-
-    def unreached(path: str, line: int, receiver: ast.expr, functions: list[FunctionNode]) -> bool:
-        classes = receivers.of(path, line, functions, receiver)
-        return classes is not None and not any(unsure.may_hold_target(pyclass) for pyclass in classes)
-
-    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target, unreached)
+    dynamic = dynamic_uses(python_texts(ctx, refresh=False), target, unsure.cannot_hold_target)
     if dynamic:
         raise ToolError(
             f"{target.name} is reached by name at {', '.join(dynamic)} (getattr/setattr/hasattr with a string); a "
@@ -113,7 +106,7 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
             f"{target.qualname} overrides {outside}.{target.name}, which is not in the repository: its callers would "
             "still call that name, so nothing was changed"
         )
-    _refuse_dynamic_uses(ctx, target, project, unsure)
+    _refuse_dynamic_uses(ctx, target, unsure)
     for path in texts.mentioning(target.name):
         file = project.get_resource(path)
         try:
@@ -132,14 +125,13 @@ def rename_python(ctx: ToolContext, target: Target, new_name: str, proposal: Pro
 def _overridden_outside(project: Any, pyname: Any, name: str) -> str | None:
     """The class outside the project (an installed package's, a builtin) whose method `name` the method overrides."""
     pyclass: Any = getattr(pyname.get_object(), "parent", None)
-    pending = list(pyclass.get_superclasses()) if hasattr(pyclass, "get_superclasses") else []
-    while pending:
-        base = pending.pop()
+    if not hasattr(pyclass, "get_superclasses"):
+        return None
+    for base in with_ancestors(pyclass)[1:]:
         module = base.get_module() if hasattr(base, "get_module") else None
         resource = module.get_resource() if module is not None else None
         if getattr(resource, "project", None) is not project and name in base.get_attributes():
             return str(base.get_name())
-        pending.extend(base.get_superclasses() if hasattr(base, "get_superclasses") else [])
     return None
 
 

@@ -13,7 +13,7 @@ import ast
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from tools.actions.fixture_types import FunctionNode, own_nodes
+from tools.actions.fixture_types import FunctionNode, own_nodes, parameter_named
 from tools.actions.source_tree import rope_errors
 
 Classes: TypeAlias = list[Any] | None
@@ -83,7 +83,7 @@ class ReceiverClasses:
         values = _bindings(function, name)
         if values is None:
             return None
-        parameter = _parameter(function, name)
+        parameter = parameter_named(function, name)
         found: list[Any] = []
         if parameter is not None:
             if parameter.annotation is not None:
@@ -122,7 +122,7 @@ class ReceiverClasses:
         if not isinstance(iterable, ast.Name) or not place.functions:
             return None
         function = place.functions[0]
-        parameter = _parameter(function, iterable.id)
+        parameter = parameter_named(function, iterable.id)
         if parameter is not None:
             annotation = parameter.annotation
             if annotation is None or _bindings(function, iterable.id) != []:
@@ -141,9 +141,8 @@ class ReceiverClasses:
             return None
         if _spelt(annotation.value).rsplit(".", 1)[-1].lower() not in _COLLECTIONS:
             return None
-        items = list(annotation.slice.elts) if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
         found: Classes = []
-        for item in items:
+        for item in _items(annotation):
             if not (isinstance(item, ast.Constant) and item.value is Ellipsis):
                 found = _union(found, self._annotation(path, item))
         return found
@@ -206,7 +205,7 @@ class ReceiverClasses:
 
     def _subscripted(self, path: str, node: ast.Subscript) -> Classes:
         head = _spelt(node.value).rsplit(".", 1)[-1]
-        items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        items = _items(node)
         if head in _UNIONS:
             found: Classes = []
             for item in items:
@@ -276,6 +275,10 @@ def _union(left: Classes, right: Classes) -> Classes:
     return None if left is None or right is None else [*left, *right]
 
 
+def _items(node: ast.Subscript) -> list[ast.expr]:
+    return list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+
+
 def _spelt(node: ast.expr) -> str:
     return ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
 
@@ -290,13 +293,7 @@ def _is_module(place: _Place, called: ast.Attribute) -> bool:
     """`called` is `module.function` when its receiver is a name no function around binds (an import, a global)."""
     receiver = called.value
     assert isinstance(receiver, ast.Name)
-    return all(_bindings(f, receiver.id) == [] and _parameter(f, receiver.id) is None for f in place.functions)
-
-
-def _parameter(function: FunctionNode, name: str) -> ast.arg | None:
-    arguments = function.args
-    named = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    return next((argument for argument in named if argument.arg == name), None)
+    return all(_bindings(f, receiver.id) == [] and parameter_named(f, receiver.id) is None for f in place.functions)
 
 
 def _bindings(function: FunctionNode, name: str) -> list[ast.expr | _Annotated | _Element] | None:

@@ -55,9 +55,8 @@ def _overload_stub(text: str, start: int, indent: str) -> bool:
     return False
 
 
-def _owner_class(pyname: Any) -> tuple[str, ast.ClassDef] | None:
+def _owner_class(owner: Any) -> tuple[str, ast.ClassDef] | None:
     """Where the class defining the target method is: its file and its `ast` node (None: not a method)."""
-    owner: Any = getattr(pyname.get_object(), "parent", None)
     if not hasattr(owner, "get_superclasses"):
         return None
     resource = owner.get_module().get_resource()
@@ -89,8 +88,8 @@ class UnsureOccurrences:
 
         self.project, self.texts, self.name = project, texts, name
         self.unique = unique_name(texts, name)
-        self.owner_class = _owner_class(pyname)
         self.owner: Any = getattr(pyname.get_object(), "parent", None)
+        self.owner_class = _owner_class(self.owner)
         self.receivers = ReceiverClasses(project)
         self.filters: list[Callable[[Any], bool | None]] = [PyNameFilter(pyname)]
         if in_hierarchy:
@@ -125,7 +124,13 @@ class UnsureOccurrences:
             return None
         if any(self._gets_target(pyclass) for pyclass in classes):
             return True
-        return None if any(self.may_hold_target(pyclass) for pyclass in classes) else False
+        return None if any(self._may_hold_target(pyclass) for pyclass in classes) else False
+
+    def cannot_hold_target(self, path: str, line: int, expression: ast.expr, functions: list[FunctionNode]) -> bool:
+        """The object `expression` (at `line` of `path`, inside `functions`) is declared of classes none of which
+        can have the target as its attribute `name` (a getattr-style use of it cannot reach the target)."""
+        classes = self.receivers.of(path, line, functions, expression)
+        return classes is not None and not any(self._may_hold_target(pyclass) for pyclass in classes)
 
     def _parameter_verdict(self, occurrence: Any, receiver: str) -> bool | None:
         """Whether the class declared for the parameter `receiver` gets the target; None when nothing declares
@@ -186,7 +191,7 @@ class UnsureOccurrences:
             return False
         return any(check(_Named(attribute)) for check in self.filters)
 
-    def may_hold_target(self, pyclass: Any) -> bool:
+    def _may_hold_target(self, pyclass: Any) -> bool:
         """An object declared of `pyclass` may have the target as its attribute `name`: the class gets the target,
         or it is the target's class or a base of it (the object may be an instance of the target's class)."""
         if self.owner is not None and any(pyclass is ancestor for ancestor in with_ancestors(self.owner)):
