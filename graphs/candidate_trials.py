@@ -7,6 +7,8 @@ Its regression tests (chosen from its change; compared with the same tests befor
 run, or, when they are the long part (`regression_runs_apart`), afterwards in runs of their own, best ranked first,
 until two break none: a candidate ranked below two that break none cannot be a finalist whatever they say.
 A candidate's edits to the tester's test files are left out: the tester's version is the one that judges.
+Before each run the cached bytecode of every file a candidate touches is removed: Python trusts a cache whose
+source has the same size and modification second, which two candidates' versions of a file can share.
 """
 
 from __future__ import annotations
@@ -72,6 +74,17 @@ def _contents(workspace: Workspace, paths: list[str]) -> dict[str, str | None]:
     return found
 
 
+def bytecode_removal(paths: list[str]) -> str:
+    """A shell command removing the cached bytecode (Python's and pytest's rewritten tests) of the `paths`."""
+    caches = []
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        if name.endswith(".py"):
+            cache_folder = f"{folder}/__pycache__/" if folder else "__pycache__/"
+            caches.append(shlex.quote(cache_folder + name.removesuffix(".py")) + ".*.pyc")
+    return f"rm -f {' '.join(caches)}" if caches else ""
+
+
 def _outcomes(cases: list[TestCase], files: list[str] | None = None) -> dict[str, str]:
     """Each test's outcome (collection errors left out: they name a file, not a test)."""
     return {
@@ -113,6 +126,7 @@ class Trials:
         for cid, diff in diffs.items():
             code, tests = split_diff(without_files(diff, plan.tester_files))
             self.code[cid], self.tests[cid] = code, tests
+        self.touched = sorted({path for cid in diffs for path in changed_paths(self.code[cid] + self.tests[cid])})
         self.reports: dict[str, TestReport] = {}
         self.regression_runs: dict[str, str] = {}
         """Candidate → the name of its report that holds its regression tests (none when they were not run)."""
@@ -123,6 +137,9 @@ class Trials:
 
     def _run(self, name: str, selectors: list[str]) -> TestReport:
         plan = self.plan
+        removal = bytecode_removal(self.touched)
+        if removal:
+            plan.workspace.exec(removal, timeout=60)
         report = run_tests(plan.workspace, plan.test_command, selectors, plan.timeout)
         self.reports[name] = report
         return report

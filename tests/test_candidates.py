@@ -4,6 +4,8 @@ made twice in different whitespace; each elimination says why."""
 
 from __future__ import annotations
 
+import importlib.util
+import py_compile
 import shlex
 import sys
 from pathlib import Path
@@ -178,3 +180,26 @@ def test_regression_tests_run_apart_only_when_their_time_outweighs_the_extra_run
     assert regression_runs_apart(before(run_s=70.1, regression_s=60), [TESTER_TEST], distinct=5)
     assert not regression_runs_apart(before(run_s=30.1, regression_s=5), [TESTER_TEST], distinct=5)
     assert not regression_runs_apart(before(run_s=70.1, regression_s=60), [TESTER_TEST], distinct=2)
+
+
+def test_bytecode_cached_for_another_version_of_a_changed_file_is_never_run(tmp_path: Path) -> None:
+    """Two candidates' versions of a file written within one second and of the same size share the cache key
+    Python checks; an unchecked cache stands for that here: whatever it holds, each candidate's own code runs."""
+    workspace = open_workspace(tmp_path, make_repo(tmp_path, PROJECT))
+    start = workspace.snapshot("start")
+    diffs = {}
+    for name, ops in {"fixes_neg": NEG_FIXED, "breaks_add": NEG_FIXED.replace("a + b", ADD_BROKEN)}.items():
+        workspace.rollback(start)
+        workspace.write_file("calc/ops.py", ops)
+        diffs[name] = workspace.diff()
+    workspace.rollback(start)
+    source = workspace.root / "calc" / "ops.py"
+    stale = tmp_path / "stale_ops.py"
+    stale.write_text(NEG_FIXED)
+    cache = Path(importlib.util.cache_from_source(str(source)))
+    cache.parent.mkdir(exist_ok=True)
+    py_compile.compile(str(stale), cfile=str(cache), invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+
+    plan = TrialPlan(workspace, start, PYTEST, [], [], lambda diff: ["tests/test_ops.py"], 60, regression_apart=False)
+    evidence = Trials(plan, diffs).evidence()
+    assert evidence.regressions == {"fixes_neg": [], "breaks_add": ["tests/test_ops.py::test_add"]}

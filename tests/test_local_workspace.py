@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import shlex
 import shutil
 import subprocess
 import time
@@ -194,6 +195,27 @@ def test_rollback_restores_every_file_byte_for_byte(tmp_path: Path) -> None:
     assert tree_state(root) == expected
     with pytest.raises(WorkspaceError, match="unknown snapshot"):
         workspace.rollback("no-such-snapshot")
+
+
+def test_rollback_removes_the_bytecode_of_the_python_files_it_changes(tmp_path: Path) -> None:
+    """Python trusts a cache whose source has the same size and modification second: a version rolled back to
+    within the second the other version was cached in would otherwise run the other version's code."""
+    workspace = open_workspace(tmp_path, make_repo(tmp_path))
+    root = Path(workspace.info.root)
+    snapshot = workspace.snapshot("count adds")
+    workspace.write_file("shop/cart.py", workspace.read_file("shop/cart.py").replace("result += 1", "result -= 1"))
+    counted = "from shop.cart import count; print(count([1, 2]))"
+    assert workspace.exec(f"python3 -c {shlex.quote(counted)}").stdout.strip() == "-2"
+    caches = root / "shop" / "__pycache__"
+    package_cache = next(caches.glob("__init__.*.pyc"))
+    package_cached_at = package_cache.stat().st_mtime_ns
+    cart_written_at = (root / "shop" / "cart.py").stat().st_mtime_ns
+
+    workspace.rollback(snapshot)
+    assert not list(caches.glob("cart.*.pyc"))
+    assert package_cache.stat().st_mtime_ns == package_cached_at  # an unchanged file keeps its cache
+    os.utime(root / "shop" / "cart.py", ns=(cart_written_at, cart_written_at))
+    assert workspace.exec(f"python3 -c {shlex.quote(counted)}").stdout.strip() == "2"
 
 
 def test_diff_includes_new_files_and_applies_to_the_base_commit(tmp_path: Path) -> None:

@@ -106,9 +106,18 @@ class GitSnapshots:
         return self._check(self._run(script), "snapshot").strip().splitlines()[-1]
 
     def rollback(self, snapshot_id: str) -> None:
-        """Make every non-ignored file match the snapshot byte for byte, mode too; remove newer files."""
-        target = self._resolve(snapshot_id)
-        script = self._stage_everything() + f"git read-tree --reset -u {shlex.quote(target)}\n"
+        """Make every non-ignored file match the snapshot byte for byte, mode too; remove newer files. The cached
+        bytecode of each Python file that changes is removed: Python trusts a cache whose source has the same size
+        and modification second, which two versions of a file written within a second can share."""
+        target = shlex.quote(self._resolve(snapshot_id))
+        script = self._stage_everything() + (
+            f"git -c core.quotePath=false diff --cached --name-only --no-renames {target} -- '*.py' |\n"
+            "while IFS= read -r path; do\n"
+            '  folder="${path%/*}"; [ "$folder" = "$path" ] && folder=.; name="${path##*/}"\n'
+            '  rm -f "$folder/__pycache__/${name%.py}".*.pyc\n'
+            "done\n"
+            f"git read-tree --reset -u {target}\n"
+        )
         self._check(self._run(script), f"rollback to {snapshot_id}")
 
     def diff(self) -> str:
