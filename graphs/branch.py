@@ -26,11 +26,12 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\"'])")
 
 
 def subject_line(text: str, limit: int = SUBJECT_LIMIT) -> str:
-    """The first sentence of `text` as a commit subject: one line, capitalised (unless it starts with a name such
-    as `apply_discount`), no final full stop, at most `limit` characters, never cut inside a word."""
+    """The first sentence of `text` as a commit subject: one line, capitalised (unless it starts with code such
+    as `apply_discount` or `method = str(method)`), no final full stop, at most `limit` characters, never cut
+    inside a word."""
     sentence = _first_sentence(text)
-    first_word = sentence.split(" ", 1)[0]
-    if first_word.isalpha() and first_word.islower():
+    first_word, _, rest = sentence.partition(" ")
+    if first_word.isalpha() and first_word.islower() and (not rest or rest[0].isalnum()):
         sentence = sentence[0].upper() + sentence[1:]
     return sentence if len(sentence) <= limit else _shortened(sentence, limit)
 

@@ -60,6 +60,7 @@ def test_a_long_summary_ends_at_a_clause_or_a_word_never_inside_one(tmp_path: Pa
     words = "Clampthediscountrateinshoppricingapplydiscounttobetweenzeroandoneandthenrecomputeeverytotal " * 2
     cut = subject_line(f"Make {words}", SUBJECT_LIMIT)
     assert cut == "Make…" and subject_line("- **fixed** it. Then more", SUBJECT_LIMIT) == "Fixed it"
+    assert subject_line("method = builtin_str(method) problem") == "method = builtin_str(method) problem"
     unbroken = subject_line("Recompute " + "the cart total " * 10, SUBJECT_LIMIT)
     assert unbroken == "Recompute" + " the cart total" * 4 + "…"
 
