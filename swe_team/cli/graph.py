@@ -60,7 +60,12 @@ def _build(
 ) -> CodeGraph:
     """The repository's code graph, with its lexical index ready when `ranking` (its time is the step "ranking
     index"); a path that cannot be indexed is a `SweTeamError` saying why."""
+    from swe_team.resident.graphs import kept_graph
+
     try:
+        kept = kept_graph(repo, languages)
+        if kept is not None:
+            return _with_ranking(kept) if ranking else kept
         return _index(repo, languages, show_progress, workers, ranking)
     except (OSError, ValueError) as exc:
         raise SweTeamError(f"cannot index {repo}: {exc}") from exc
@@ -230,6 +235,13 @@ def locate(
             show_default="the localize_embeddings setting",
         ),
     ] = None,
+    no_server: Annotated[
+        bool,
+        typer.Option(
+            "--no-server",
+            help="Neither ask nor start the resident server that keeps graphs in memory (setting locate_server_idle).",
+        ),
+    ] = False,
 ) -> None:
     """Rank the files and functions an issue is most likely about, without a model."""
     import json
@@ -251,13 +263,26 @@ def locate(
         data["timings"] = steps
         data["peak_memory_mb"] = _peak_memory_mb()
         typer.echo(json.dumps(data, indent=2))
-        return
-    if result.files or result.functions:
+    elif result.files or result.functions:
         _print_ranking(result)
     else:
         out.print(_nothing_located(graph))
-    if profile:
+    if profile and not as_json:
         _print_profile("where the time went", steps, sum(step["seconds"] for step in steps.values()))
+    if not no_server:
+        _start_server(repo, quiet=as_json)
+
+
+def _start_server(repo: Path, quiet: bool) -> None:
+    from swe_team.resident.address import log_path
+    from swe_team.resident.start import start_server
+
+    idle = settings_for(repo).locate_server_idle
+    if start_server(repo, idle) and not quiet:
+        console.print(
+            f"[dim]a resident server now keeps this graph in memory for the next locate (it exits after {idle:.0f} s "
+            f"without one; --no-server: neither ask nor start it; log {escape(str(log_path()))})[/dim]"
+        )
 
 
 def _print_ranking(result: Localization) -> None:
