@@ -281,7 +281,8 @@ def _start_server(repo: Path, quiet: bool) -> None:
     if start_server(repo, idle) and not quiet:
         console.print(
             f"[dim]a resident server now keeps this graph in memory for the next locate (it exits after {idle:.0f} s "
-            f"without one; --no-server: neither ask nor start it; log {escape(str(log_path()))})[/dim]"
+            f"without one; --no-server: neither ask nor start it; log {escape(log_path())})[/dim]",
+            highlight=False,
         )
 
 
