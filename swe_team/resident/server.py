@@ -77,7 +77,10 @@ class Server:
             if select.select([self.listener], [], [], min(CHECK_EVERY, self.idle - waited))[0]:
                 connection, _ = self.listener.accept()
                 with connection:
-                    self.answer(connection)
+                    try:
+                        self.answer(connection)
+                    except Exception:  # one request's failure, logged; the server goes on
+                        traceback.print_exc()
                 last_request = time.monotonic()
 
     def _still_ours(self) -> bool:
@@ -94,7 +97,7 @@ class Server:
         try:
             if code_signature() != self.code:
                 print("this installation's code changed: declining and exiting", flush=True)
-                connection.sendall(b"decline code changed\n")
+                send_quietly(connection, b"decline code changed\n")
                 self.running = False
                 return
             read_end, write_end = os.pipe()
@@ -104,7 +107,7 @@ class Server:
                 print(f"cannot fork ({exc}): declining", flush=True)
                 os.close(read_end)
                 os.close(write_end)
-                connection.sendall(b"decline cannot fork\n")
+                send_quietly(connection, b"decline cannot fork\n")
                 return
             if child == 0:
                 os.close(read_end)
