@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -139,13 +138,22 @@ def run_case(case: ScaleCase, checkout: Path, home: Path) -> ScaleResult:
 
 def _resident_server(home: Path) -> int:
     """The pid of the resident server a `locate` started, once it has loaded the graph."""
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        for log in home.glob("swe-team-*/locate-*.log"):
-            if found := re.search(r"pid (\d+) ready", log.read_text()):
-                return int(found.group(1))
-        time.sleep(0.2)
-    raise RuntimeError("the resident server never got ready")
+    from swe_team.resident.start import ready_server_pid
+
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(home)  # where the case's commands were told to start it
+    try:
+        deadline = time.monotonic() + 600
+        while (pid := ready_server_pid()) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the resident server never got ready")
+            time.sleep(0.2)
+        return pid
+    finally:
+        if runtime is None:
+            del os.environ["XDG_RUNTIME_DIR"]
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = runtime
 
 
 def run_scale(cases: list[ScaleCase], materialize: Any, mirrors: Path) -> list[ScaleResult]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -14,22 +13,21 @@ from pathlib import Path
 
 import pytest
 
+from swe_team.resident.address import log_path, socket_path
 from swe_team.resident.graphs import CATCH_UP_STEP
+from swe_team.resident.start import ready_server_pid
 from tests.codegraph_fixtures import copy_fixture
 
 ISSUE = "Discount above 100% crashes checkout: apply_discount returns a negative price"
 SERVED = f"index: {CATCH_UP_STEP}"
 
 
-def _environment(tmp_path: Path, idle: float) -> dict[str, str]:
+def _environment(tmp_path: Path, idle: float, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The commands' environment; this process shares its runtime folder, to find their server."""
     run = tmp_path / "run"
     run.mkdir(exist_ok=True)
-    return {
-        **os.environ,
-        "SWE_TEAM_HOME": str(tmp_path / "home"),
-        "XDG_RUNTIME_DIR": str(run),
-        "SWE_TEAM_LOCATE_SERVER_IDLE": str(idle),
-    }
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run))
+    return {**os.environ, "SWE_TEAM_HOME": str(tmp_path / "home"), "SWE_TEAM_LOCATE_SERVER_IDLE": str(idle)}
 
 
 def _swe_team(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -45,19 +43,13 @@ def _located(env: dict[str, str], repo: Path, task: str, *flags: str) -> dict[st
     return located
 
 
-def _server_log(env: dict[str, str]) -> Path:
-    [log] = (Path(env["XDG_RUNTIME_DIR"]) / f"swe-team-{os.getuid()}").glob("locate-*.log")
-    return log
-
-
-def _server_pid(env: dict[str, str]) -> int:
+def _server_pid() -> int:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        found = re.search(r"pid (\d+) ready", _server_log(env).read_text())
-        if found:
-            return int(found.group(1))
+        if (pid := ready_server_pid()) is not None:
+            return pid
         time.sleep(0.2)
-    raise AssertionError(f"the server never got ready: {_server_log(env).read_text()}")
+    raise AssertionError(f"the server never got ready: {Path(log_path()).read_text()}")
 
 
 def _gone(pid: int, within: float) -> bool:
@@ -72,11 +64,13 @@ def _gone(pid: int, within: float) -> bool:
 
 
 @pytest.mark.slow
-def test_later_locates_are_answered_from_the_kept_graph_and_see_edits(tmp_path: Path) -> None:
-    env = _environment(tmp_path, idle=120)
+def test_later_locates_are_answered_from_the_kept_graph_and_see_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = _environment(tmp_path, 120, monkeypatch)
     repo = copy_fixture("python", tmp_path)
     first = _located(env, repo, ISSUE)
-    pid = _server_pid(env)
+    pid = _server_pid()
     try:
         assert SERVED not in first["timings"]  # type: ignore[operator]
         served = _located(env, repo, ISSUE)
@@ -101,13 +95,15 @@ def test_later_locates_are_answered_from_the_kept_graph_and_see_edits(tmp_path: 
 
 
 @pytest.mark.slow
-def test_the_server_exits_when_idle_and_a_locate_then_runs_alone(tmp_path: Path) -> None:
-    env = _environment(tmp_path, idle=1)
+def test_the_server_exits_when_idle_and_a_locate_then_runs_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = _environment(tmp_path, 1, monkeypatch)
     repo = copy_fixture("python", tmp_path)
     _located(env, repo, ISSUE)
-    pid = _server_pid(env)
+    pid = _server_pid()
     assert _gone(pid, within=60), "the server outlived its idle time"
-    assert "no request for 1 s: exiting" in _server_log(env).read_text()
-    assert not list(_server_log(env).parent.glob("*.sock"))
+    assert "no request for 1 s: exiting" in Path(log_path()).read_text()
+    assert not Path(socket_path()).exists()
     located = _located(env, repo, ISSUE, "--no-server")
     assert SERVED not in located["timings"]  # type: ignore[operator]

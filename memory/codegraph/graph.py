@@ -308,24 +308,16 @@ class CodeGraph(GraphQueries):
         self.stats.syntax_errors.pop(path, None)
         return {path, *dependents}
 
-    def refresh(self) -> list[str]:
-        """Re-scan the directory: update changed and new files, drop deleted ones. Returns the changed paths."""
-        current = {p for p in list_source_files(self.root) if language_of(p, self.languages)}
-        changed = [p for p in sorted(set(self.resolver.records) - current)]
-        for path in changed:
-            self.remove_file(path)
-        changed.extend(p for p in sorted(current) if self.update_file(p))
-        return changed
-
-    def catch_up(self) -> list[str]:
-        """`refresh` that trusts stat signatures: a file whose size, modification time and inode are as when it was
-        read is not read again (a resident graph checks the whole tree before every query). Returns the changed
-        paths."""
+    def refresh(self, trust_signatures: bool = False) -> list[str]:
+        """Re-scan the directory: update changed and new files, drop deleted ones. Returns the changed paths.
+        `trust_signatures`: a file whose size, modification time and inode are as when it was read is not read again
+        (a resident graph checks the whole tree before every query)."""
         current = {p for p in list_source_files(self.root) if language_of(p, self.languages)}
         gone = sorted(set(self.resolver.records) - current)
         for path in gone:
             self.remove_file(path)
-        return gone + self.update_files(path for path in sorted(current) if not self._same_on_disk(path))
+        stale = (path for path in sorted(current) if not (trust_signatures and self._same_on_disk(path)))
+        return gone + self.update_files(stale)
 
     def _same_on_disk(self, path: str) -> bool:
         try:

@@ -4,11 +4,17 @@ are used (no pathlib, json or hashlib): the client imports this on every `swe-te
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import zlib
 
 CODE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 """The folder holding this installation's packages: another checkout or virtual environment has its own server."""
+
+
+def can_serve() -> bool:
+    """A resident server needs fork and file descriptors passed over Unix sockets (Linux, macOS)."""
+    return hasattr(socket, "send_fds") and hasattr(os, "fork")
 
 
 def server_dir() -> str:
@@ -29,7 +35,8 @@ def socket_path() -> str:
 
 
 def lock_path() -> str:
-    """Held by the running server for its whole life: whoever can take it knows no server runs."""
+    """Held by the running server for its whole life (whoever can take it knows no server runs); it holds the
+    server's pid once the server is ready."""
     return socket_path().removesuffix(".sock") + ".lock"
 
 

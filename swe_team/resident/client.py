@@ -12,7 +12,7 @@ import socket
 import struct
 import sys
 
-from swe_team.resident.address import socket_path
+from swe_team.resident.address import can_serve, socket_path
 
 HEADER = struct.Struct("!Q")
 """The length of the request that follows; sent with the three file descriptors."""
@@ -21,7 +21,7 @@ HEADER = struct.Struct("!Q")
 def run_resident(argv: list[str]) -> int | None:
     """The exit code of `swe-team ARGV` as the resident server ran it; None when no server takes it (none runs,
     or it declined because this installation's code changed since it started)."""
-    if not hasattr(socket, "send_fds") or not hasattr(os, "fork"):
+    if not can_serve():
         return None
     try:
         address = socket_path()

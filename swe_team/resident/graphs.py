@@ -58,7 +58,7 @@ def kept_graph(root: Path, languages: list[str] | None) -> CodeGraph | None:
         return None
     graph.stats.phases, graph.stats.phases_cpu = {}, {}
     with Stopwatch(graph.stats.phases, graph.stats.phases_cpu).step(CATCH_UP_STEP):
-        graph.catch_up()
+        graph.refresh(trust_signatures=True)
     return graph
 
 
@@ -75,7 +75,7 @@ def keep_up_to_date(keys: list[GraphKey]) -> None:
         if graph is None:
             graph = CodeGraph.build(root, languages=languages, cache_dir=Path(cache))
         else:
-            graph.catch_up()
+            graph.refresh(trust_signatures=True)
         localize(graph, WARM_UP_ISSUE)
         kept[key] = graph
         while len(kept) > KEPT_AT_MOST:

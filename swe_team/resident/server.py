@@ -69,7 +69,7 @@ class Server:
 
     def serve(self) -> None:
         last_request = time.monotonic()
-        while self.running and self._still_ours():
+        while self.running and self.still_listening():
             waited = time.monotonic() - last_request
             if waited >= self.idle:
                 print(f"no request for {self.idle:.0f} s: exiting", flush=True)
@@ -83,7 +83,7 @@ class Server:
                         traceback.print_exc()
                 last_request = time.monotonic()
 
-    def _still_ours(self) -> bool:
+    def still_listening(self) -> bool:
         try:
             return os.stat(self.listener.getsockname()).st_ino == self.inode
         except OSError:
@@ -253,12 +253,15 @@ def main(argv: list[str] | None = None) -> int:
         import_module(module)
     graphs.keep_up_to_date([graphs.graph_key(Path(repo), None) for repo in args.warm])
     gc.freeze()
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
     print(f"pid {os.getpid()} ready in {time.perf_counter() - started:.2f} s at {listener.getsockname()}", flush=True)
     server = Server(listener, args.idle)
     try:
         server.serve()
     finally:
-        if server._still_ours():
+        if server.still_listening():
             Path(listener.getsockname()).unlink(missing_ok=True)
         listener.close()
     return 0

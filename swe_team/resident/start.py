@@ -1,20 +1,16 @@
-"""Starting the resident server in the background after a `locate` this process ran itself."""
+"""Starting the resident server in the background after a `locate` this process ran itself, and finding the one
+that runs."""
 
 from __future__ import annotations
 
+import fcntl
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from swe_team.resident import graphs
-from swe_team.resident.address import lock_path, log_path
-
-
-def can_serve() -> bool:
-    """A resident server needs fork and file descriptors passed over Unix sockets (Linux, macOS)."""
-    return hasattr(socket, "send_fds") and hasattr(os, "fork")
+from swe_team.resident.address import can_serve, lock_path, log_path
 
 
 def start_server(repo: Path, idle_seconds: float) -> bool:
@@ -22,8 +18,6 @@ def start_server(repo: Path, idle_seconds: float) -> bool:
     one's child, the platform cannot, or `idle_seconds` is 0. True when it started one."""
     if idle_seconds <= 0 or graphs.in_server() or not can_serve():
         return False
-    import fcntl
-
     try:
         with open(lock_path(), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -40,3 +34,19 @@ def start_server(repo: Path, idle_seconds: float) -> bool:
             cwd=os.path.dirname(log_path()),  # not the repository: its own `core` or `tools` would shadow ours
         )
     return True
+
+
+def ready_server_pid() -> int | None:
+    """The pid of this installation's server once it is ready (its graphs loaded); None while none runs or it is
+    still starting."""
+    try:
+        with open(lock_path(), "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                written = lock.read().strip()
+                return int(written) if written.isdigit() else None
+    except OSError:
+        return None
+    return None
