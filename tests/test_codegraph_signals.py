@@ -46,6 +46,20 @@ def test_environment_listings_in_an_issue_do_not_steer_the_ranking(tmp_path: Pat
     assert "shop/pricing.py:apply_discount" not in _functions(result)
 
 
+def test_a_projects_report_of_installed_versions_does_not_steer_the_ranking(tmp_path: Path) -> None:
+    versions = '''def show_versions():
+    """Print the versions of numpy, pandas, scipy, netcdf4, setuptools, pip and python."""
+    for name in ("numpy", "pandas", "scipy", "netcdf4", "setuptools", "pip"):
+        print(name)
+'''
+    graph = _repository(tmp_path, {"shop/versions.py": versions, "shop/cart.py": CART})
+    report = "commit: None\npython: 3.8.6 | packaged by conda-forge\nnumpy: 1.19.4\npandas: 1.1.5\nscipy: 1.5.3\n"
+    report += "netcdf4: 1.5.4\nsetuptools: 49.6.0.post20200814\npip: 20.3.1\n"
+    issue = f"Totals ignore items\n\nThe sum of the items is off.\n\n```\n{report}```\n"
+    result = localize(graph, issue, top_k=3)
+    assert [file.path for file in result.files] == ["shop/cart.py"]
+
+
 def test_a_message_of_the_code_shown_in_the_output_points_at_its_function(tmp_path: Path) -> None:
     checks = '''def compare(left, right):
     extra = len(right) - len(left)
@@ -210,3 +224,65 @@ def test_a_file_that_is_not_utf8_is_indexed_with_its_messages(tmp_path: Path) ->
     result = localize(graph, issue, top_k=3)
     assert _functions(result)[0] == "latin.py:check"
     assert result.functions[0].reason.startswith("its message is in the issue")
+
+
+def test_a_warning_that_points_at_a_line_names_the_function_holding_it(tmp_path: Path) -> None:
+    loader = '''import sys
+
+
+def load(name):
+    """Import a module by name."""
+    return __import__(name)
+
+
+def member(module_name, name):
+    """Look an attribute up on an imported module."""
+    module = sys.modules[module_name]
+    return getattr(module, name)
+'''
+    graph = _repository(tmp_path, {"shop/loader.py": loader, "shop/cart.py": CART, "shop/pricing.py": PRICING})
+    issue = (
+        "Warnings when a module is imported by name\n\nImporting the module prints:\n\n```\n"
+        "/home/me/venv/lib/python3.10/site-packages/shop/loader.py:12: FutureWarning: np.long is deprecated\n```\n"
+    )
+    result = localize(graph, issue, top_k=3)
+    assert result.functions[0].id == "shop/loader.py:member"
+    assert result.functions[0].reason == "the issue points at line 12"
+    assert result.files[0].path == "shop/loader.py"
+
+
+def test_a_test_file_the_issue_links_points_at_the_module_it_is_named_after(tmp_path: Path) -> None:
+    unparse = "def unparse(node):\n    return str(node)\n"
+    graph = _repository(
+        tmp_path,
+        {
+            "pkg/pycode/ast.py": unparse,
+            "pkg/pycode/parser.py": "def parse(source):\n    return source\n",
+            "tests/test_pycode_ast.py": "from pkg.pycode.ast import unparse\n\ndef test_unparse():\n    unparse(1)\n",
+            "shop/cart.py": CART,
+        },
+    )
+    issue = (
+        "1-element tuple rendered incorrectly\n\n`(1,)` is rendered as `(1)`. Add a case at "
+        "https://github.com/owner/pkg/blob/0123abc/tests/test_pycode_ast.py#L57\n"
+    )
+    files = {file.path: file.reason for file in localize(graph, issue, top_k=5).files}
+    assert files["pkg/pycode/ast.py"] == "the issue names its tests: tests/test_pycode_ast.py"
+    assert next(iter(files)) == "pkg/pycode/ast.py"
+
+
+def test_a_setting_the_issue_assigns_points_at_the_functions_reading_it(tmp_path: Path) -> None:
+    typehints = '''def merge_typehints(app, node):
+    """Merge the annotations into the description."""
+    if app.config.autodoc_typehints != "description":
+        return
+    node.extend(app.annotations)
+'''
+    graph = _repository(
+        tmp_path,
+        {"ext/typehints.py": typehints, "ext/signature.py": "def format_signature(obj):\n    return repr(obj)\n"},
+    )
+    issue = '`autodoc_typehints = "description"` shows a return type for classes\n\nSee the rendered signature.'
+    functions = localize(graph, issue, top_k=3).functions
+    assert functions[0].id == "ext/typehints.py:merge_typehints"
+    assert functions[0].reason == "uses autodoc_typehints, which the issue names"

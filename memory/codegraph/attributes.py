@@ -3,6 +3,8 @@
 `pytestmark` in an issue is no symbol of pytest, but `getattr(obj, "pytestmark", [])` and `obj.pytestmark = …` are
 where marks are read and stored. A name used so in a few non-test files points at the functions using it; one used
 all over (`.value`, `"name"`) points nowhere. The uses come from the lexical index's postings, not from the sources.
+A setting the issue assigns (`autodoc_typehints = "description"`) is such a name too: the code reads it as
+`config.autodoc_typehints`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from memory.codegraph.lexical import LexicalIndex
 
 DEFINED_OR_QUOTED = re.compile(r"\bdef\s+(\w+)|[\"'](\w+)[\"']")
+SETTING = re.compile(r"(?:^|`)[ \t#>]*([a-z][a-z0-9]*_\w+)\s*=(?!=)", re.MULTILINE)
+"""A line setting a snake_case name (`autodoc_typehints = "description"`): in an issue, most often a setting of the
+project's configuration."""
 MIN_LENGTH = 6
 """Shorter names (`data`, `items`) are used everywhere and mean nothing in particular. Capitalised names are
 classes of other projects (`Logger`, `TestCase`), not attributes."""
@@ -33,6 +38,7 @@ def attribute_names(text: str) -> list[str]:
     dotted = [match.group().split(".") for match in DOTTED.finditer(text)]
     found = [part for parts in dotted if parts[0] not in sys.stdlib_module_names for part in parts[1:]]
     found += [match.group(1) or match.group(2) for match in DEFINED_OR_QUOTED.finditer(text)]
+    found += [match.group(1) for match in SETTING.finditer(text)]
     return list(dict.fromkeys(found))
 
 

@@ -41,14 +41,14 @@ HELPER_PRIOR = 0.5
 AUXILIARY_PRIOR = 0.5
 PROPAGATED_SEEDS = 30
 FILE_LEXICAL_WEIGHT = 6.0
-FUNCTION_FILE_WEIGHT = 1.0
+FUNCTION_FILE_WEIGHT = 0.5
 LITERAL_WEIGHT = 2.0
 TESTS_BRIDGED = 5
 """Test files best matching the issue whose subject modules get a share of their score."""
-TEST_BRIDGE_WEIGHT = 1.0
+TEST_BRIDGE_WEIGHT = 2.0
 TESTS_REACHED = 5
 TEST_REACH_WEIGHT = 0.5
-OPTION_USE_WEIGHT = 2.0
+OPTION_USE_WEIGHT = 1.0
 ATTRIBUTE_USE_WEIGHT = 1.0
 """A use of an attribute the issue names (`obj.pytestmark = …`), relative to a phrase the issue quotes."""
 MESSAGE_WEIGHT = 1.0
@@ -124,17 +124,23 @@ def _prior(path: str) -> float:
     return AUXILIARY_PRIOR if AUXILIARY.search(path) else 1.0
 
 
+def _module_parts(path: str) -> list[str]:
+    """`sphinx/pycode/ast.py` → sphinx, pycode, ast; a package's `__init__.py` stands for the package."""
+    parts = path.removesuffix(".py").split("/")
+    return parts[:-1] if parts[-1] == "__init__" else parts
+
+
 def subjects_of_test(graph: CodeGraph, test_path: str) -> list[str]:
-    """The source files a test file is named after: `test_skipping.py`, `unittest_expand_modules.py`."""
+    """The source files a test file is named after: `test_skipping.py`, `unittest_expand_modules.py`, and with its
+    package in the name, `test_pycode_ast.py` (`pycode/ast.py`) or `test_ext_autodoc.py` (`ext/autodoc/`)."""
     stem = test_path.rsplit("/", 1)[-1].removesuffix(".py")
     for affix in ("unittest_", "test_"):
         stem = stem.removeprefix(affix)
     stem = stem.removesuffix("_test")
-    named = [
-        path
-        for path in graph.resolver.records
-        if not is_test_path(path) and path.rsplit("/", 1)[-1].removesuffix(".py") == stem
-    ]
+    sources = [path for path in graph.resolver.records if not is_test_path(path)]
+    named = [path for path in sources if path.rsplit("/", 1)[-1].removesuffix(".py") == stem]
+    if not named:
+        named = [path for path in sources if "_".join(_module_parts(path)[-2:]) == stem]
     return named if len(named) <= 2 else []
 
 
@@ -329,6 +335,12 @@ def _file_scores(
     for value, test_path in tested:
         for subject in subjects_of_test(graph, test_path):
             files.add(subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"its tests match: {test_path}")
+    for test_path, (value, _) in hits.files.items():
+        if is_test_path(test_path):
+            for subject in subjects_of_test(graph, test_path):
+                files.add(
+                    subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"the issue names its tests: {test_path}"
+                )
     for path, (value, reason) in literals.items():
         if nodes[path]["kind"] == "file":
             files.add(path, LITERAL_WEIGHT * value * _prior(path), reason)

@@ -23,6 +23,9 @@ PLAIN_WORD_SHARE = 0.5
 attribute: it names a function of that name less surely than `expand_modules` or `xfail(` do."""
 PHRASE_WEIGHT = 1.0
 """A name spelt out as words counts as much as the name written as code."""
+LOCATED_WEIGHT = 1.5
+"""A line of the repository an issue points at (`raw_building.py:470: FutureWarning`), as the innermost frame of a
+traceback."""
 
 
 @dataclass
@@ -57,6 +60,19 @@ def match_path(graph: CodeGraph, written: str, basenames: dict[str, list[str]]) 
     return []
 
 
+def _enclosing_function(graph: CodeGraph, path: str, line: int) -> str | None:
+    """The innermost function or method holding `line` of `path`."""
+    around = [
+        symbol
+        for symbol in graph.resolver.records[path].symbols
+        if symbol.kind != "class" and symbol.start_line <= line <= symbol.end_line
+    ]
+    if not around:
+        return None
+    innermost = min(around, key=lambda symbol: symbol.end_line - symbol.start_line)
+    return f"{path}:{innermost.qualname}"
+
+
 def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
     hits = MentionHits()
     nodes = graph.graph.nodes
@@ -74,6 +90,13 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
         for symbol in graph.resolver.records[path].symbols:
             if symbol.name == function:
                 hits.add(hits.symbols, f"{path}:{symbol.qualname}", weight, "frame of the traceback")
+
+    for written, line in mentions.located:
+        for path in match_path(graph, written, basenames):
+            enclosing = _enclosing_function(graph, path, line)
+            hits.add(hits.files, path, LOCATED_WEIGHT, f"the issue points at line {line}")
+            if enclosing:
+                hits.add(hits.symbols, enclosing, LOCATED_WEIGHT, f"the issue points at line {line}")
 
     for written in mentions.paths:
         for path in match_path(graph, written, basenames):

@@ -15,6 +15,8 @@ PATH = re.compile(r"(?:[\w.-]+/)*[\w.-]+\.(?:py|pyi|js|jsx|ts|tsx|java|go|cfg|to
 TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>]+)')
 ALT_TRACEBACK_FRAME = re.compile(r"([\w./\\-]+\.py):(\d+):? in ([\w<>]+)")
 ARROW_FRAME = re.compile(r"([\w./\\~-]+\.py) in ([\w<>]+)\(")
+LOCATED_LINE = re.compile(r"([\w./\\-]+\.py):(\d+)\b(?!:? in )")
+"""`astroid/raw_building.py:470: FutureWarning`: where a warning, a log line or a failure points, with no function."""
 
 STOPWORDS = frozenset(
     [
@@ -203,6 +205,8 @@ class Mentions:
     paths: list[str] = field(default_factory=list)
     frames: list[tuple[str, int, str]] = field(default_factory=list)
     """(path as written, line, function) of traceback frames, outermost first."""
+    located: list[tuple[str, int]] = field(default_factory=list)
+    """(path as written, line) a warning, a log line or a test failure points at."""
     phrases: dict[str, str] = field(default_factory=dict)
     """Runs of two or three prose words joined (`assertionrewriter`) → as written (`assertion re-writer`)."""
     used_as_code: set[str] = field(default_factory=set)
@@ -230,6 +234,8 @@ def find_mentions(text: str) -> Mentions:
             mentions.frames.append((match.group(1).replace("\\", "/"), int(match.group(2)), match.group(3)))
     for match in ARROW_FRAME.finditer(text):
         mentions.frames.append((match.group(1).replace("\\", "/"), 0, match.group(2)))
+    located = ((match.group(1).replace("\\", "/"), int(match.group(2))) for match in LOCATED_LINE.finditer(text))
+    mentions.located = list(dict.fromkeys(located))
     mentions.paths = list(dict.fromkeys(m.group().strip("./") for m in PATH.finditer(text)))
     mentions.dotted = list(dict.fromkeys(m.group() for m in DOTTED.finditer(text) if not PATH.fullmatch(m.group())))
     seen: dict[str, None] = {}
