@@ -8,14 +8,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 
+DOTTED_PARTS = 12
+"""Parts of a dotted name read at most: `a.b.c` is a name, a thousand of them in a row is data."""
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
-PATH = re.compile(r"(?:[\w.-]+/)*[\w.-]+\.(?:py|pyi|js|jsx|ts|tsx|java|go|cfg|toml|ini|txt|rst|md)\b")
+DOTTED = re.compile(rf"(?<![A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*){{1,{DOTTED_PARTS}}}")
+PATH = re.compile(r"(?<![\w./-])/*(?:[\w.-]+/)*[\w.-]+\.(?:py|pyi|js|jsx|ts|tsx|java|go|cfg|toml|ini|txt|rst|md)\b")
 TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>]+)')
-ALT_TRACEBACK_FRAME = re.compile(r"([\w./\\-]+\.py):(\d+):? in ([\w<>]+)")
-ARROW_FRAME = re.compile(r"([\w./\\~-]+\.py) in ([\w<>]+)\(")
-LOCATED_LINE = re.compile(r"([\w./\\-]+\.py):(\d+)\b(?!:? in )")
+ALT_TRACEBACK_FRAME = re.compile(r"(?<![\w./\\-])([\w./\\-]+\.py):(\d+):? in ([\w<>]+)")
+ARROW_FRAME = re.compile(r"(?<![\w./\\~-])([\w./\\~-]+\.py) in ([\w<>]+)\(")
+LOCATED_LINE = re.compile(r"(?<![\w./\\-])([\w./\\-]+\.py):(\d+)\b(?!:? in )")
 """`astroid/raw_building.py:470: FutureWarning`: where a warning, a log line or a failure points, with no function."""
 
 STOPWORDS = frozenset(
@@ -224,7 +226,7 @@ def is_distinctive(word: str) -> bool:
     return "_" in word or any(c.isupper() for c in word[1:])
 
 
-USED_AS_CODE = re.compile(r"(?:\.|\bdef\s+)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")
+USED_AS_CODE = re.compile(r"(?:\.|\bdef\s+)([A-Za-z_]\w*)|(?<!\w)([A-Za-z_]\w*)\(")
 
 
 def find_mentions(text: str) -> Mentions:
