@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -69,14 +70,34 @@ def find_mirror(repo: str, base: Path) -> Path:
     )
 
 
+def _extracted(mirror: Path, commit: str, into: Path, *pathspecs: str) -> bool:
+    archive = subprocess.Popen(
+        ["git", f"--git-dir={mirror}", "archive", commit, "--", *pathspecs],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    unpacked = subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, stderr=subprocess.DEVNULL)
+    return archive.wait() == 0 and unpacked.returncode == 0
+
+
 def materialize(repo: str, commit: str, into: Path, mirrors: Path) -> None:
+    """The repository at `commit`; from a mirror that lacks some large files (a snapshot can leave its biggest blobs
+    out), its Python sources alone, which is all the localizer reads."""
     mirror = find_mirror(repo, mirrors)
-    archive = subprocess.Popen(["git", f"--git-dir={mirror}", "archive", commit], stdout=subprocess.PIPE)
-    subprocess.run(["tar", "-x", "-C", str(into)], stdin=archive.stdout, check=True)
-    if archive.wait() != 0:
+    if _extracted(mirror, commit, into):
+        return
+    for child in into.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    if not _extracted(mirror, commit, into, "*.py"):
         raise SweTeamError(
             f"git archive of {repo}@{commit} failed", hint="fetch the mirror again: the commit is missing"
         )
+    print(
+        f"{repo}@{commit[:12]}: the mirror lacks some files; only the Python sources were materialized", file=sys.stderr
+    )
 
 
 @dataclass

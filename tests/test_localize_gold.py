@@ -1,4 +1,5 @@
-"""More localization data: gold files and functions read off a SWE-bench row's reference patch."""
+"""More localization data: gold files and functions read off a SWE-bench row's reference patch, and checkouts from
+mirrors that lack some files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.localize import materialize
 from benchmarks.localize_gold import main
+from core.errors import SweTeamError
 
 ORIGINAL = """class Cart:
     def __init__(self):
@@ -108,3 +111,24 @@ def test_a_patch_that_does_not_fit_its_commit_is_a_clear_error(
     assert main([str(source), str(target)]) == 2
     assert "shop-2: shop/basket.py is not in owner/shop" in capsys.readouterr().err
     assert not target.exists()
+
+
+def test_a_mirror_that_lacks_a_large_file_still_gives_the_python_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirrors, commit = _mirror(tmp_path)
+    mirror = mirrors / "owner+shop" / "repo"
+    blob = subprocess.run(
+        ["git", f"--git-dir={mirror}", "rev-parse", f"{commit}:docs/changes.rst"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (mirror / "objects" / blob[:2] / blob[2:]).unlink()
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    materialize("owner/shop", commit, checkout, mirrors)
+    assert sorted(str(p.relative_to(checkout)) for p in checkout.rglob("*") if p.is_file()) == ["shop/cart.py"]
+    assert "only the Python sources were materialized" in capsys.readouterr().err
+    with pytest.raises(SweTeamError, match="git archive of owner/shop@0000000 failed"):
+        materialize("owner/shop", "0000000", checkout, mirrors)
