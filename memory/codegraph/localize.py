@@ -332,15 +332,12 @@ def _file_scores(
     tested = sorted(
         ((float(file_lexical[i]), path) for i, path in enumerate(index.file_ids) if is_test_path(path)), reverse=True
     )[:TESTS_BRIDGED]
-    for value, test_path in tested:
-        for subject in subjects_of_test(graph, test_path):
-            files.add(subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"its tests match: {test_path}")
-    for test_path, (value, _) in hits.files.items():
+    bridged = [(value, path, f"its tests match: {path}") for value, path in tested]
+    bridged += [(value, path, f"the issue names its tests: {path}") for path, (value, _) in hits.files.items()]
+    for value, test_path, reason in bridged:
         if is_test_path(test_path):
             for subject in subjects_of_test(graph, test_path):
-                files.add(
-                    subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), f"the issue names its tests: {test_path}"
-                )
+                files.add(subject, TEST_BRIDGE_WEIGHT * value * _prior(subject), reason)
     for path, (value, reason) in literals.items():
         if nodes[path]["kind"] == "file":
             files.add(path, LITERAL_WEIGHT * value * _prior(path), reason)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from memory.codegraph.literals import enclosing_function
 from memory.codegraph.text import Mentions, is_distinctive, split_identifier
 
 if TYPE_CHECKING:
@@ -60,19 +61,6 @@ def match_path(graph: CodeGraph, written: str, basenames: dict[str, list[str]]) 
     return []
 
 
-def _enclosing_function(graph: CodeGraph, path: str, line: int) -> str | None:
-    """The innermost function or method holding `line` of `path`."""
-    around = [
-        symbol
-        for symbol in graph.resolver.records[path].symbols
-        if symbol.kind != "class" and symbol.start_line <= line <= symbol.end_line
-    ]
-    if not around:
-        return None
-    innermost = min(around, key=lambda symbol: symbol.end_line - symbol.start_line)
-    return f"{path}:{innermost.qualname}"
-
-
 def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
     hits = MentionHits()
     nodes = graph.graph.nodes
@@ -93,10 +81,9 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
 
     for written, line in mentions.located:
         for path in match_path(graph, written, basenames):
-            enclosing = _enclosing_function(graph, path, line)
             hits.add(hits.files, path, LOCATED_WEIGHT, f"the issue points at line {line}")
-            if enclosing:
-                hits.add(hits.symbols, enclosing, LOCATED_WEIGHT, f"the issue points at line {line}")
+            for function in enclosing_function(graph, path, line):
+                hits.add(hits.symbols, function, LOCATED_WEIGHT, f"the issue points at line {line}")
 
     for written in mentions.paths:
         for path in match_path(graph, written, basenames):
