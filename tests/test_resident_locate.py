@@ -3,6 +3,8 @@ keeps in memory (caught up with edits), with the same ranking, exit codes and me
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from swe_team.resident.address import log_path, socket_path
+from swe_team.resident.address import lock_path, log_path, socket_path
 from swe_team.resident.graphs import CATCH_UP_STEP
 from swe_team.resident.start import ready_server_pid
 from tests.codegraph_fixtures import copy_fixture
@@ -50,6 +52,13 @@ def _server_pid() -> int:
             return pid
         time.sleep(0.2)
     raise AssertionError(f"the server never got ready: {Path(log_path()).read_text()}")
+
+
+def _opened(pid: int, path: str) -> bool:
+    """Whether process `pid` has `path` open (Linux's /proc)."""
+    with contextlib.suppress(OSError):
+        return any(os.readlink(fd) == path for fd in Path(f"/proc/{pid}/fd").iterdir())
+    return False
 
 
 def _gone(pid: int, within: float) -> bool:
@@ -107,3 +116,23 @@ def test_the_server_exits_when_idle_and_a_locate_then_runs_alone(
     assert not Path(socket_path()).exists()
     located = _located(env, repo, ISSUE, "--no-server")
     assert SERVED not in located["timings"]  # type: ignore[operator]
+
+
+@pytest.mark.slow
+def test_a_server_starting_while_someone_looks_at_its_lock_still_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = _environment(tmp_path, 120, monkeypatch)
+    repo = copy_fixture("python", tmp_path)
+    with open(lock_path(), "a") as lock, open(log_path(), "ab") as log:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what ready_server_pid and start_server do for an instant
+        command = [sys.executable, "-m", "swe_team.resident.server", "--idle", "120", "--warm", str(repo)]
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        while not _opened(server.pid, lock_path()) and server.poll() is None:
+            time.sleep(0.02)
+        time.sleep(0.2)
+    try:
+        assert _server_pid() == server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

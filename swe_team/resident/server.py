@@ -45,6 +45,8 @@ PRELOADED = (
 PACKAGES = ("core", "memory", "swe_team", "graphs", "roles", "tools", "workspaces")
 CHECK_EVERY = 60.0
 """Seconds between checks, while idle, that the socket is still this server's."""
+LOCK_PATIENCE = 1.0
+"""Seconds a busy lock is tried again at start."""
 
 
 def code_signature() -> tuple[int, float]:
@@ -234,8 +236,24 @@ def _listen() -> socket.socket:
     return listener
 
 
-def main(argv: list[str] | None = None) -> int:
+def _held(lock: Any) -> bool:
+    """The lock, taken for this server's life. Whoever asks whether a server runs (`start_server`,
+    `ready_server_pid`) takes it for an instant too, so a busy lock is tried again for a while before it means
+    another server."""
     import fcntl
+
+    deadline = time.monotonic() + LOCK_PATIENCE
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m swe_team.resident.server")
     parser.add_argument("--idle", type=float, required=True, help="seconds without a request before it exits")
@@ -243,9 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     lock = open(lock_path(), "a")  # noqa: SIM115 (held until the process ends)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not _held(lock):
+        print("another server runs: exiting", flush=True)
         return 0
     listener = _listen()
     started = time.perf_counter()
