@@ -60,6 +60,24 @@ def test_a_projects_report_of_installed_versions_does_not_steer_the_ranking(tmp_
     assert [file.path for file in result.files] == ["shop/cart.py"]
 
 
+def test_the_heading_and_rows_of_a_version_report_do_not_steer_the_ranking(tmp_path: Path) -> None:
+    versions = (
+        "def show_versions():\n    for key in ('OS', 'machine', 'processor', 'byteorder', 'LANG', 'LOCALE'):\n"
+        "        print(key)\n"
+    )
+    graph = _repository(tmp_path, {"shop/print_versions.py": versions, "shop/cart.py": CART})
+    report = (
+        "#### Output of ``shop.show_versions()``\n<details>\nINSTALLED VERSIONS\n------------------\n"
+        "commit: 69c7e01e5167a3137c285cb50d1978252bb8bcbf\npython: 3.8.6 | packaged by conda-forge\n"
+        "[GCC 7.3.0]\npython-bits: 64\nOS: Linux\nmachine: x86_64\nprocessor: x86_64\nbyteorder: little\n"
+        "LANG: en_US.UTF-8\nLOCALE: en_US.UTF-8\nnumpy: 1.19.4\npandas: 1.1.5\nscipy: 1.5.3\n</details>\n"
+    )
+    issue = f"Totals ignore items\n\nThe sum of the items is off.\n\n{report}"
+    result = localize(graph, issue, top_k=3)
+    assert [file.path for file in result.files] == ["shop/cart.py"]
+    assert "shop/print_versions.py:show_versions" not in _functions(result)
+
+
 def test_a_message_of_the_code_shown_in_the_output_points_at_its_function(tmp_path: Path) -> None:
     checks = '''def compare(left, right):
     extra = len(right) - len(left)
@@ -171,6 +189,28 @@ def test_the_issues_imports_and_variables_say_which_class_a_method_belongs_to(tm
     issue = "Wrong total\n\n```python\nimport shop as s\nbasket = s.Basket()\nprint(basket.total())\n```\n"
     scores = {function.id: function.score for function in localize(graph, issue, top_k=5).functions}
     assert scores["shop/cart.py:Cart.total"] > scores.get("shop/invoice.py:Invoice.total", 0.0) + 1.0
+
+
+def test_the_conventional_short_name_of_the_package_says_which_function_the_issues_code_calls(
+    tmp_path: Path,
+) -> None:
+    concat = "def concat(objects, dim):\n    return objects\n"
+    variable = (
+        "class Variable:\n    def concat(self, others):\n        return self\n\n\n"
+        "def concat(items):\n    return items\n"
+    )
+    graph = _repository(
+        tmp_path,
+        {
+            "xarray/__init__.py": "from .core.combine import concat\n",
+            "xarray/core/combine.py": concat,
+            "xarray/core/variable.py": variable,
+        },
+    )
+    issue = "Joining changes the order\n\n```python\nds2 = xr.concat([ds, ds], dim='c')\n```\n"
+    functions = localize(graph, issue, top_k=5).functions
+    assert functions[0].id == "xarray/core/combine.py:concat"
+    assert functions[0].reason == "used by the issue's code: xr.concat"
 
 
 def test_str_of_an_object_points_at_the_named_class_str_method(tmp_path: Path) -> None:

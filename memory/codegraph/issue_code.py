@@ -2,13 +2,15 @@
 
 `import seaborn as sns` makes `sns.PairGrid(...)` the `PairGrid` that `seaborn` exports (wherever it is defined),
 and `g = sns.PairGrid(...)` makes `g.map(...)` that class's `map` (or the one it inherits); `str(e)` calls the
-`__str__` of a class the issue names. Names no import explains are left to `mentions.py`, which matches them by
-name alone.
+`__str__` of a class the issue names; `xr.concat(...)` with no import is the package whose conventional short name
+`xr` is. A function found so is surer than one `mentions.py` matches by name alone; names no import explains are
+left to it.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,14 +48,32 @@ def _expanded(dotted: str, names: dict[str, str]) -> str | None:
     return f"{names[head]}.{rest}" if rest else names[head]
 
 
+def _abbreviates(short: str, package: str) -> bool:
+    """`xr` for xarray, `np` for numpy: two or three letters, the package's first, then others of it in order."""
+    rest = iter(package[1:])
+    return 2 <= len(short) <= 3 and short[0] == package[0] and all(letter in rest for letter in short[1:])
+
+
+def _top_packages(graph: CodeGraph) -> list[str]:
+    packages = (path.split("/") for path in graph.resolver.records if path.endswith("/__init__.py"))
+    return sorted({parts[-2] for parts in packages if len(parts) == 2 or (len(parts) == 3 and parts[0] == "src")})
+
+
 def _known_names(graph: CodeGraph, text: str) -> dict[str, str]:
-    """Local name → dotted name: the issue's imports, and the repository's own top-level packages as if imported
-    (`requests.Session()` without `import requests`)."""
+    """Local name → dotted name: the issue's imports, the repository's own top-level packages as if imported
+    (`requests.Session()` without `import requests`), and the conventional short name of one of them when the
+    issue never imports it (`xr.concat(...)` in an xarray issue)."""
+    heads = {match.group(1) for match in ATTRIBUTE.finditer(text)}
     names = {
         head: head
-        for head in {match.group(1) for match in ATTRIBUTE.finditer(text)}
+        for head in heads
         if (module := graph.resolver.find_module(head)) is not None and module.count("/") <= 1
     }
+    packages = _top_packages(graph)
+    for head in heads - names.keys() - sys.stdlib_module_names:
+        meant = [package for package in packages if _abbreviates(head, package)]
+        if len(meant) == 1:
+            names[head] = meant[0]
     names.update(imported_names(text))
     return names
 

@@ -218,8 +218,8 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
     with watch.step("names and paths"):
         hits: MentionHits = match_mentions(graph, mentions)
         for node, (value, reason) in code_uses(graph, issue).items():
-            if node not in hits.symbols:
-                hits.add(hits.symbols, node, value, reason)
+            if value > hits.symbols.get(node, (0.0, ""))[0]:
+                hits.symbols[node] = (value, reason)
         named = {node: value for node, (value, _) in hits.symbols.items()}
         for node, (value, reason) in implied_methods(graph, issue, named).items():
             hits.add(hits.symbols, node, value, reason)
