@@ -291,6 +291,30 @@ def member(module_name, name):
     assert result.files[0].path == "shop/loader.py"
 
 
+def test_a_link_to_a_line_of_the_repository_names_the_function_there_and_a_link_elsewhere_names_nothing(
+    tmp_path: Path,
+) -> None:
+    printer = (
+        "class StrPrinter:\n"
+        + "".join(f"    def _print_{name}(self, expr):\n        return str(expr)\n\n" for name in "ABCDEFGH")
+        + "    def _print_Quantity(self, expr):\n        return expr.name\n"
+    )
+    units = "def convert(quantity):\n    return quantity\n"
+    graph = _repository(tmp_path, {"pkg/printing/str.py": printer, "pkg/units.py": units, "shop/cart.py": CART})
+    issue = (
+        "Printing should use the short form of quantities\n\nIt prints `meter` where `m` would do. It would be easy "
+        "to change here: https://github.com/owner/pkg/blob/8e962a3/pkg/printing/str.py#L{line}\n"
+    )
+    line = printer.splitlines().index("    def _print_Quantity(self, expr):") + 2
+    result = localize(graph, issue.format(line=line), top_k=3)
+    assert result.functions[0].id == "pkg/printing/str.py:StrPrinter._print_Quantity"
+    assert result.functions[0].reason == f"the issue links to line {line}"
+    assert result.files[0].path == "pkg/printing/str.py"
+    elsewhere = issue.format(line=line).replace("/pkg/printing/str.py", "/other/printing/str.py")
+    reasons = [function.reason for function in localize(graph, elsewhere).functions]
+    assert f"the issue links to line {line}" not in reasons
+
+
 def test_a_test_file_the_issue_links_points_at_the_module_it_is_named_after(tmp_path: Path) -> None:
     unparse = "def unparse(node):\n    return str(node)\n"
     graph = _repository(

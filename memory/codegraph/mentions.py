@@ -85,6 +85,12 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
             for function in enclosing_function(graph, path, line):
                 hits.add(hits.symbols, function, LOCATED_WEIGHT, f"the issue points at line {line}")
 
+    for path, line in mentions.linked:
+        if path in graph.resolver.records:
+            hits.add(hits.files, path, LOCATED_WEIGHT, f"the issue links to line {line}")
+            for function in enclosing_function(graph, path, line):
+                hits.add(hits.symbols, function, LOCATED_WEIGHT, f"the issue links to line {line}")
+
     for written in mentions.paths:
         for path in match_path(graph, written, basenames):
             hits.add(hits.files, path, 1.0, f"path named in the issue: {written}")

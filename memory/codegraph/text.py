@@ -17,6 +17,8 @@ PATH = re.compile(r"(?<![\w./-])/*(?:[\w.-]+/)*[\w.-]+\.(?:py|pyi|js|jsx|ts|tsx|
 TRACEBACK_FRAME = re.compile(r'File "([^"]+)", line (\d+), in ([\w<>]+)')
 ALT_TRACEBACK_FRAME = re.compile(r"(?<![\w./\\-])([\w./\\-]+\.py):(\d+):? in ([\w<>]+)")
 ARROW_FRAME = re.compile(r"(?<![\w./\\~-])([\w./\\~-]+\.py) in ([\w<>]+)\(")
+LINKED_LINE = re.compile(r"(?<![\w./-])https?://(?:[\w.-]++/){3}blob/[\w.-]++/((?:[\w.-]++/)*+[\w.-]+\.py)#L(\d+)")
+"""`https://github.com/owner/repo/blob/<ref>/pkg/str.py#L713`: a link to a line of a file."""
 LOCATED_LINE = re.compile(r"(?<![\w./\\-])([\w./\\-]+\.py):(\d+)\b(?!:? in )")
 """`astroid/raw_building.py:470: FutureWarning`: where a warning, a log line or a failure points, with no function."""
 
@@ -209,6 +211,8 @@ class Mentions:
     """(path as written, line, function) of traceback frames, outermost first."""
     located: list[tuple[str, int]] = field(default_factory=list)
     """(path as written, line) a warning, a log line or a test failure points at."""
+    linked: list[tuple[str, int]] = field(default_factory=list)
+    """(path from the repository's root, line) of links to a line of a file, maybe of another repository."""
     phrases: dict[str, str] = field(default_factory=dict)
     """Runs of two or three prose words joined (`assertionrewriter`) → as written (`assertion re-writer`)."""
     used_as_code: set[str] = field(default_factory=set)
@@ -238,6 +242,7 @@ def find_mentions(text: str) -> Mentions:
         mentions.frames.append((match.group(1).replace("\\", "/"), 0, match.group(2)))
     located = ((match.group(1).replace("\\", "/"), int(match.group(2))) for match in LOCATED_LINE.finditer(text))
     mentions.located = list(dict.fromkeys(located))
+    mentions.linked = list(dict.fromkeys((match.group(1), int(match.group(2))) for match in LINKED_LINE.finditer(text)))
     mentions.paths = list(dict.fromkeys(m.group().strip("./") for m in PATH.finditer(text)))
     mentions.dotted = list(dict.fromkeys(m.group() for m in DOTTED.finditer(text) if not PATH.fullmatch(m.group())))
     seen: dict[str, None] = {}
