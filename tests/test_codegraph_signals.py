@@ -315,6 +315,33 @@ def test_a_link_to_a_line_of_the_repository_names_the_function_there_and_a_link_
     assert f"the issue links to line {line}" not in reasons
 
 
+def test_a_class_the_issue_names_points_at_the_methods_dispatched_by_its_name(tmp_path: Path) -> None:
+    printers = {
+        f"pkg/printing/{kind}.py": f"class {kind.title()}Printer:\n"
+        + "".join(
+            f"    def _print_{name}(self, expr):\n        return '{kind}' + str(expr.args)\n\n"
+            for name in ("Add", "Mul", "Pow", "SeqFormula")
+        )
+        for kind in ("latex", "mathml", "code")
+    }
+    sequences = (
+        "class SeqFormula:\n    def __init__(self, formula):\n        self.formula = formula\n\n"
+        "    def coeff(self, index):\n        return self.formula(index)\n"
+    )
+    graph = _repository(tmp_path, {**printers, "pkg/series/sequences.py": sequences, "shop/cart.py": CART})
+    issue = "Display of SeqFormula() in latex\n\n`SeqFormula(n**2)` renders its brackets escaped in the latex output.\n"
+    result = localize(graph, issue, top_k=5)
+    reasons = {function.id: function.reason for function in result.functions}
+    others = [
+        "pkg/printing/code.py:CodePrinter._print_SeqFormula",
+        "pkg/printing/mathml.py:MathmlPrinter._print_SeqFormula",
+    ]
+    assert all(reasons.get(handler) == "handles SeqFormula, which the issue names" for handler in others)
+    ranked = _functions(result)
+    assert all(ranked.index("pkg/printing/latex.py:LatexPrinter._print_SeqFormula") < ranked.index(h) for h in others)
+    assert [file.path for file in result.files[:2]] == ["pkg/series/sequences.py", "pkg/printing/latex.py"]
+
+
 def test_a_test_file_the_issue_links_points_at_the_module_it_is_named_after(tmp_path: Path) -> None:
     unparse = "def unparse(node):\n    return str(node)\n"
     graph = _repository(

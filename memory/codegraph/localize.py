@@ -16,7 +16,7 @@ from memory.codegraph.issue_text import readable, without_links
 from memory.codegraph.lexical import LexicalIndex
 from memory.codegraph.link import is_test_path
 from memory.codegraph.literals import code_strings_in, literal_hits
-from memory.codegraph.mentions import MentionHits, match_mentions
+from memory.codegraph.mentions import MentionHits, handlers_of_named_classes, match_mentions
 from memory.codegraph.options import option_readers
 from memory.codegraph.ranking_cache import lexical_index
 from memory.codegraph.reach import reached
@@ -58,6 +58,9 @@ RERANKED = 60
 EMBEDDING_WEIGHT = 2.0
 FOLLOWED_WEIGHT = 1.5
 """A function acting on an argument or attribute the issue's code uses, relative to a name the issue writes."""
+HANDLER_WEIGHT = 2.0
+"""A method named after a class the issue names (`_print_Float`), shared among that class's handlers; it ranks
+functions only, since every printer holds one."""
 CONSTRUCTOR_SHARE = 0.5
 """A class's score its `__init__` takes when the class itself is what the issue points at."""
 
@@ -251,6 +254,8 @@ def localize(graph: CodeGraph, task_text: str, top_k: int = 10, reranker: Rerank
             named[node] = max(named.get(node, 0.0), TEST_REACH_WEIGHT * value)
         for node, (value, reason) in reached(graph, named, symbols.lexical).items():
             symbols.add(node, value * _prior(graph.graph.nodes[node]["path"]), reason)
+        for node, (value, reason) in handlers_of_named_classes(graph, mentions).items():
+            symbols.add(node, HANDLER_WEIGHT * value * _prior(graph.graph.nodes[node]["path"]), reason)
         ranked_files = sorted(files.scores.items(), key=lambda item: (-item[1], item[0]))
         top = ranked_files[0][1] if ranked_files else 1.0
         functions = _ranked_functions(graph, symbols, files.scores, top, top_k)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -24,6 +25,8 @@ PLAIN_WORD_SHARE = 0.5
 attribute: it names a function of that name less surely than `expand_modules` or `xfail(` do."""
 PHRASE_WEIGHT = 1.0
 """A name spelt out as words counts as much as the name written as code."""
+HANDLER = re.compile(r"_?[a-z]+(?:_[a-z]+)*?_([A-Z]\w*)")
+"""A method named after the class it handles: `_print_Float`, `visit_Tuple`."""
 LOCATED_WEIGHT = 1.5
 """A line of the repository an issue points at (`raw_building.py:470: FutureWarning`), as the innermost frame of a
 traceback."""
@@ -130,6 +133,28 @@ def match_mentions(graph: CodeGraph, mentions: Mentions) -> MentionHits:
             else:
                 hits.add(hits.symbols, node, 1.2, f"named in the issue: {dotted}")
     return hits
+
+
+def handlers_of_named_classes(graph: CodeGraph, mentions: Mentions) -> dict[str, tuple[float, str]]:
+    """Methods dispatched by the name of a class the issue names (`_print_SeqFormula` prints `SeqFormula`,
+    `visit_Tuple` visits `Tuple`) → (1 shared among that class's handlers, reason)."""
+    nodes = graph.graph.nodes
+    by_name = graph.resolver.by_name
+    classes = {
+        name
+        for name in mentions.identifiers
+        if name[:1].isupper() and any(nodes[node]["kind"] == "class" for node in by_name.get(name, ()))
+    }
+    handlers: dict[str, list[str]] = defaultdict(list)
+    if classes:
+        for name, found in by_name.items():
+            if (handler := HANDLER.fullmatch(name)) and handler.group(1) in classes:
+                handlers[handler.group(1)].extend(n for n in found if nodes[n]["kind"] in ("function", "method"))
+    return {
+        node: (1.0 / math.sqrt(len(methods)), f"handles {handled}, which the issue names")
+        for handled, methods in handlers.items()
+        for node in methods
+    }
 
 
 def _match_phrases(graph: CodeGraph, phrases: dict[str, str], hits: MentionHits) -> None:
