@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import io
 import pathlib
+
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+"""`any`, `len`, `open`, `ValueError`: a bare name a module neither defines nor imports is Python's own."""
 
 FILE_AND_PATH_METHODS = frozenset(
     name

@@ -99,3 +99,18 @@ def test_a_called_parameter_and_file_or_path_methods_are_not_linked_by_name_to_o
     graph = CodeGraph.build(tmp_path, cache_dir=None, workers=1)
     assert [(ref.source.id, ref.line) for ref in graph.references("Manager.register")] == [("use.py:setup", 4)]
     assert graph.references("NoInput.seek") == graph.references("NoInput.rename") == []
+
+
+def test_a_builtin_called_by_name_is_pythons_unless_the_module_defines_or_imports_it(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "tokenize.py").write_text("def any(*choices):\n    return '|'.join(choices)\n")
+    (tmp_path / "pkg" / "core.py").write_text("def check(values):\n    return any(values)\n")
+    (tmp_path / "pkg" / "named.py").write_text("from pkg.tokenize import any\n\n\ndef group():\n    return any('a')\n")
+    (tmp_path / "pkg" / "starred.py").write_text("from pkg.tokenize import *\n\n\ndef group():\n    return any('b')\n")
+    (tmp_path / "pkg" / "own.py").write_text("def any(x):\n    return x\n\n\ndef use():\n    return any(1)\n")
+    graph = CodeGraph.build(tmp_path, cache_dir=None, workers=1)
+    assert sorted(ref.source.id for ref in graph.references("pkg/tokenize.py:any") if ref.kind == "calls") == [
+        "pkg/named.py:group",
+        "pkg/starred.py:group",
+    ]
+    assert [ref.source.id for ref in graph.references("pkg/own.py:any") if ref.kind == "calls"] == ["pkg/own.py:use"]

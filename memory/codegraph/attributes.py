@@ -14,8 +14,8 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
+from core.python_names import BUILTIN_NAMES
 from memory.codegraph.link import is_test_path
-from memory.codegraph.mentions import BUILTIN_NAMES
 from memory.codegraph.text import DOTTED
 
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from core.python_names import BUILTIN_NAMES
 from memory.codegraph.records import FileRecord
 from memory.codegraph.resolve import COMMON_METHODS, FUZZY_LIMIT, Resolver, symbol_id
 from memory.codegraph.store import GraphStore
@@ -129,6 +130,8 @@ class Linker:
             if self._outside_repository(target):
                 return [], True
         if len(parts) == 1 and self.record.language == "python":
+            if last in BUILTIN_NAMES:
+                return self._star_imported(last), True
             return self.module_level_by_name(last), False
         return self.by_name(last), False
 
@@ -136,6 +139,16 @@ class Linker:
         """`by_name` for a plain `name(...)` call in Python, which reaches a function or class, never a method (a
         parameter or local called `register` is not `PluginManager.register`; Java's implicit `this` differs)."""
         return [node for node in self.by_name(name) if "." not in node.rpartition(":")[2]]
+
+    def _star_imported(self, name: str) -> list[str]:
+        """A builtin's name this file neither defines nor imports by name: what a `from module import *` brings, else
+        Python's own, which is nothing of ours."""
+        for entry in self.record.imports:
+            if entry.name == "*":
+                found = self.resolver.resolve_dotted(f"{self.resolver.absolute_module(self.path, entry)}.{name}")
+                if found:
+                    return [found]
+        return []
 
     def _outside_repository(self, target: str) -> bool:
         """A Python import of a module the repository does not have (`click`, `os.path`): an attribute reached

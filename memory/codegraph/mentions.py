@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import math
 import re
 from collections import defaultdict
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from core.python_names import BUILTIN_NAMES
 from memory.codegraph.literals import enclosing_function
 from memory.codegraph.text import Mentions, is_distinctive, split_identifier
 
@@ -17,9 +17,6 @@ if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
 AMBIGUITY_LIMIT = 8
-BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
-"""`type`, `list`, `str` in an issue's code are Python's, not the repository's methods of that name (unless written
-as an attribute: `Expression.compile`)."""
 PLAIN_WORD_SHARE = 0.5
 """An English-looking word of the issue's code (`name`, `value`) that the issue never calls or reads as an
 attribute: it names a function of that name less surely than `expand_modules` or `xfail(` do."""

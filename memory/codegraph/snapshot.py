@@ -31,7 +31,7 @@ from memory.codegraph.records import CallRecord, FileRecord, SymbolRecord, unpic
 if TYPE_CHECKING:
     from memory.codegraph.graph import CodeGraph
 
-SNAPSHOT_FORMAT = 4
+SNAPSHOT_FORMAT = 5
 """Bumped whenever the snapshot's layout or the linking of its edges changes."""
 REFRESH_AFTER = 8
 """Files changed since the snapshot before it is rewritten; fewer are re-applied from the record cache each time."""
