@@ -7,7 +7,7 @@ import re
 
 from core.python_names import BUILTIN_NAMES
 from memory.codegraph.records import FileRecord
-from memory.codegraph.resolve import COMMON_METHODS, FUZZY_LIMIT, Resolver, symbol_id
+from memory.codegraph.resolve import COMMON_METHODS, FUZZY_LIMIT, Resolver, module_name, symbol_id
 from memory.codegraph.store import GraphStore
 
 TEST_FILE = re.compile(
@@ -141,14 +141,10 @@ class Linker:
         return [node for node in self.by_name(name) if "." not in node.rpartition(":")[2]]
 
     def _star_imported(self, name: str) -> list[str]:
-        """A builtin's name this file neither defines nor imports by name: what a `from module import *` brings, else
-        Python's own, which is nothing of ours."""
-        for entry in self.record.imports:
-            if entry.name == "*":
-                found = self.resolver.resolve_dotted(f"{self.resolver.absolute_module(self.path, entry)}.{name}")
-                if found:
-                    return [found]
-        return []
+        """A builtin's name this file neither defines nor imports by name: what a `from module import *` brings (the
+        name as an attribute of this module), else Python's own, which is nothing of ours."""
+        found = self.resolver.resolve_dotted(f"{module_name(self.path)}.{name}")
+        return [found] if found else []
 
     def _outside_repository(self, target: str) -> bool:
         """A Python import of a module the repository does not have (`click`, `os.path`): an attribute reached
