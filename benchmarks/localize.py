@@ -227,7 +227,12 @@ def run(args: argparse.Namespace, mirrors: Path, quick: bool = False) -> int:
     try:
         rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     except OSError as exc:
-        print(f"cannot read {args.data}: {exc}", file=sys.stderr)
+        print(
+            f"cannot read {args.data}: {exc.strerror}\n  → pass the data set with --data FILE "
+            "(with make: LOCALIZE_ARGS='--data FILE'); the default is ../shared/data/locbench-dev.jsonl "
+            "beside this checkout",
+            file=sys.stderr,
+        )
         return 2
     half_of = halves(rows)
     chosen = [r for r in rows if not args.repo or r["repo"] == args.repo]

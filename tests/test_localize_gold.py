@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.localize import main as localize_main
 from benchmarks.localize import materialize
 from benchmarks.localize_gold import main
 from core.errors import SweTeamError
@@ -132,3 +133,9 @@ def test_a_mirror_that_lacks_a_large_file_still_gives_the_python_sources(
     assert "only the Python sources were materialized" in capsys.readouterr().err
     with pytest.raises(SweTeamError, match="git archive of owner/shop@0000000 failed"):
         materialize("owner/shop", "0000000", checkout, mirrors)
+
+
+def test_a_missing_data_set_says_how_to_pass_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert localize_main(["--data", str(tmp_path / "absent.jsonl"), "--no-scale"]) == 2
+    error = capsys.readouterr().err
+    assert "absent.jsonl" in error and "LOCALIZE_ARGS='--data FILE'" in error
