@@ -223,24 +223,27 @@ def _scale_cases(rows: list[dict[str, Any]], quick: bool) -> list[ScaleCase]:
     return default_cases(rows)
 
 
-def run(args: argparse.Namespace, mirrors: Path, quick: bool = False) -> int:
+def read_rows(data: Path) -> list[dict[str, Any]]:
     try:
-        rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
+        text = data.read_text(encoding="utf-8")
     except OSError as exc:
-        print(
-            f"cannot read {args.data}: {exc.strerror}\n  → pass the data set with --data FILE "
-            "(with make: LOCALIZE_ARGS='--data FILE'); the default is ../shared/data/locbench-dev.jsonl "
-            "beside this checkout",
-            file=sys.stderr,
-        )
-        return 2
-    half_of = halves(rows)
-    chosen = [r for r in rows if not args.repo or r["repo"] == args.repo]
-    chosen = [r for r in chosen if args.half in ("both", half_of[r["instance_id"]])][: args.limit or None]
+        raise SweTeamError(
+            f"cannot read {data}: {exc.strerror}",
+            hint="pass the data set with --data FILE (with make: LOCALIZE_ARGS='--data FILE'); the default is "
+            "../shared/data/locbench-dev.jsonl beside this checkout",
+        ) from exc
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def run(args: argparse.Namespace, mirrors: Path, quick: bool = False) -> int:
     timings = Timings()
     all_scores: dict[tuple[str, str], list[Scores]] = {}
     held_out_out = args.out.with_name(args.out.stem + ".held-out.jsonl")
     try:
+        rows = read_rows(args.data)
+        half_of = halves(rows)
+        chosen = [r for r in rows if not args.repo or r["repo"] == args.repo]
+        chosen = [r for r in chosen if args.half in ("both", half_of[r["instance_id"]])][: args.limit or None]
         reranker = None
         if args.embeddings:
             from core.settings import Settings
