@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -82,6 +83,18 @@ def test_a_wrong_role_is_refused_and_named() -> None:
     assert status == 400
     assert "expected role 'planner', got 'coder'" in body["error"]["message"]
     assert server.remaining == 0
+
+
+def test_a_request_cut_off_by_a_dying_client_uses_no_step() -> None:
+    with ScriptedModelServer({"steps": [text_step("kept")]}) as server:
+        host, port = server.base_url.removeprefix("http://").removesuffix("/v1").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as client:
+            client.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"mod")
+            client.shutdown(socket.SHUT_WR)
+            assert client.recv(1024) == b""
+        status, body = post(server.base_url, chat("after"))
+    assert (status, body["choices"][0]["message"]["content"]) == (200, "kept")
+    assert server.failures == [] and len(server.requests) == 1
 
 
 def test_a_scripted_server_error_consumes_its_step() -> None:
